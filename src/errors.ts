@@ -1,0 +1,116 @@
+/** The error catalog: every error rebuy raises on purpose, with its CLI exit code and HTTP status. */
+
+export type ErrorCode =
+  | 'INPUT_INVALID' // the user's data is wrong: file, line, column, value
+  | 'FILE_NOT_FOUND'
+  | 'USAGE' // bad flags or options
+  | 'BUNDLE_INVALID' // a model bundle that is missing, altered or unreadable
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+  | 'RATE_LIMITED'
+  | 'NOT_READY'
+  | 'INTERNAL';
+
+interface CodeMeaning {
+  exitCode: 1 | 2;
+  httpStatus: number;
+}
+
+const MEANINGS: Record<ErrorCode, CodeMeaning> = {
+  INPUT_INVALID: { exitCode: 2, httpStatus: 422 },
+  FILE_NOT_FOUND: { exitCode: 2, httpStatus: 404 },
+  USAGE: { exitCode: 2, httpStatus: 400 },
+  BUNDLE_INVALID: { exitCode: 2, httpStatus: 422 },
+  PAYLOAD_TOO_LARGE: { exitCode: 2, httpStatus: 413 },
+  UNSUPPORTED_MEDIA_TYPE: { exitCode: 2, httpStatus: 415 },
+  UNAUTHORIZED: { exitCode: 2, httpStatus: 401 },
+  NOT_FOUND: { exitCode: 2, httpStatus: 404 },
+  RATE_LIMITED: { exitCode: 2, httpStatus: 429 },
+  NOT_READY: { exitCode: 1, httpStatus: 503 },
+  INTERNAL: { exitCode: 1, httpStatus: 500 },
+};
+
+/** Where in the user's input the problem is. Lines are 1-based file lines (the header is line 1). */
+export interface InputLocation {
+  file?: string;
+  line?: number;
+  column?: string;
+  value?: string;
+  /** For JSON inputs: the field path, e.g. `customers[3].completion`. */
+  field?: string;
+}
+
+export class RebuyError extends Error {
+  readonly code: ErrorCode;
+  readonly location: InputLocation;
+
+  constructor(code: ErrorCode, message: string, location: InputLocation = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RebuyError';
+    this.code = code;
+    this.location = location;
+  }
+
+  get exitCode(): 1 | 2 {
+    return MEANINGS[this.code].exitCode;
+  }
+
+  get httpStatus(): number {
+    return MEANINGS[this.code].httpStatus;
+  }
+}
+
+const MAX_VALUE_SHOWN = 60;
+
+/** Quotes a bad value for a message, cut short so a message never echoes a whole input. */
+export function quoteValue(value: string): string {
+  const shown = value.length > MAX_VALUE_SHOWN ? `${value.slice(0, MAX_VALUE_SHOWN)}…` : value;
+  return JSON.stringify(shown);
+}
+
+function describeLocation(loc: InputLocation): string {
+  const parts: string[] = [];
+  if (loc.file !== undefined) parts.push(loc.line !== undefined ? `${loc.file}:${loc.line}` : loc.file);
+  else if (loc.line !== undefined) parts.push(`line ${loc.line}`);
+  if (loc.column !== undefined) parts.push(`column ${JSON.stringify(loc.column)}`);
+  if (loc.field !== undefined) parts.push(`field ${loc.field}`);
+  return parts.join(', ');
+}
+
+/** The user's input is wrong. The message says where and which value. */
+export function inputError(problem: string, loc: InputLocation = {}, cause?: unknown): RebuyError {
+  const where = describeLocation(loc);
+  const value = loc.value !== undefined ? ` (value ${quoteValue(loc.value)})` : '';
+  return new RebuyError('INPUT_INVALID', `${where ? `${where}: ` : ''}${problem}${value}`, loc, { cause });
+}
+
+export function fileNotFound(file: string): RebuyError {
+  return new RebuyError('FILE_NOT_FOUND', `${file}: no such file`, { file });
+}
+
+export function usageError(message: string): RebuyError {
+  return new RebuyError('USAGE', message);
+}
+
+export function bundleError(dir: string, problem: string, cause?: unknown): RebuyError {
+  return new RebuyError('BUNDLE_INVALID', `model bundle ${dir}: ${problem}`, { file: dir }, { cause });
+}
+
+export function internalError(message: string, cause?: unknown): RebuyError {
+  return new RebuyError('INTERNAL', message, {}, { cause });
+}
+
+export function isRebuyError(err: unknown): err is RebuyError {
+  return err instanceof RebuyError;
+}
+
+/** The exit code for any thrown value: 2 for the user's input, 1 for our fault. */
+export function exitCodeOf(err: unknown): 1 | 2 {
+  return isRebuyError(err) ? err.exitCode : 1;
+}
+
+export function httpStatusOf(err: unknown): number {
+  return isRebuyError(err) ? err.httpStatus : 500;
+}
