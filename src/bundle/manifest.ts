@@ -1,0 +1,67 @@
+import type { TableSchema } from '../data/schema.js';
+import type { FeatureState } from '../prep/features.js';
+import type { EpochRecord, NetworkConfig } from '../model/network.js';
+
+/** Classification metrics at a threshold, plus ranking and probability quality. */
+export interface MetricSet {
+  n: number;
+  positives: number;
+  loss: number;
+  accuracy: number;
+  balancedAccuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  rocAuc: number;
+  prAuc: number;
+  brier: number;
+  /** [[tn, fp], [fn, tp]] */
+  confusion: [[number, number], [number, number]];
+}
+
+export interface Calibration {
+  method: 'none' | 'prior' | 'platt';
+  /** p = sigmoid(slope * logit + intercept), logit = log(p_raw / (1 - p_raw)). */
+  slope: number;
+  intercept: number;
+}
+
+export interface ModelSummary {
+  kind: 'network' | 'logistic';
+  preset: string | null;
+  config: NetworkConfig;
+  history: EpochRecord[];
+  bestEpoch: number;
+  trainSeconds: number;
+  metrics: { balancedTest: MetricSet | null; naturalTest: MetricSet | null };
+}
+
+export interface Manifest {
+  format: 'rebuy-bundle';
+  formatVersion: 1;
+  createdAt: string;
+  packages: Record<string, string>;
+  schema: TableSchema;
+  features: FeatureState;
+  /** Names of the model's input features, in order (see prep/features.ts). */
+  featureNames: string[];
+  data: {
+    fingerprint: string;
+    rows: number;
+    positives: number;
+    balance: 'random' | 'first' | 'weights';
+    split: [number, number, number];
+    seed: number;
+    trainRows: number;
+    validRows: number;
+    testRows: number;
+    naturalTestRows: number;
+  };
+  model: ModelSummary;
+  baseline: ModelSummary | null;
+  threshold: number;
+  thresholdObjective: string;
+  calibration: Calibration;
+  /** SHA-256 of every other file in the bundle, by file name. */
+  files: Record<string, string>;
+}

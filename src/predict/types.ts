@@ -1,0 +1,16 @@
+import type { Manifest } from '../bundle/manifest.js';
+
+/** One customer as JSON: field name -> value. Missing or null = missing value. */
+export type CustomerRecord = Record<string, number | string | null | undefined>;
+
+/** The one scoring path: a verified bundle and an onnxruntime-node session. */
+export interface Predictor {
+  readonly manifest: Manifest;
+  /** SHA-256 of manifest.json: the bundle's identity. */
+  readonly bundleHash: string;
+  /** The decision threshold on the probability of class 1. */
+  readonly threshold: number;
+  /** Probability of buying again per record. Throws RebuyError INPUT_INVALID naming `customers[i].field`. */
+  predictRecords(records: CustomerRecord[]): Promise<Float32Array>;
+  close(): Promise<void>;
+}
