@@ -46,7 +46,11 @@ export interface Manifest {
   /** Names of the model's input features, in order (see prep/features.ts). */
   featureNames: string[];
   data: {
+    /** SHA-256 over the training data files' bytes. */
     fingerprint: string;
+    files: string[];
+    /** True for a bundle trained on the generated synthetic demo sample. */
+    synthetic: boolean;
     rows: number;
     positives: number;
     balance: 'random' | 'first' | 'weights';

@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { exitCodeOf, isRebuyError, usageError } from '../errors.js';
+import { parseIntOption, parseListOption, parseNumberOption } from './options.js';
+
+const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
+  .choices(['random', 'first', 'weights'])
+  .default('random');
+const SPLIT = new Option('--split <ratios>', 'train,validation,test shares').default('0.8,0.1,0.1');
+const SEED = new Option('--seed <n>', 'random seed: the same seed gives the same result').argParser(parseIntOption).default(0);
+const JSON_OUT = new Option('--json', 'print machine-readable JSON on stdout');
+const TARGET = new Option('--target <col>', 'target column (0/1), for tables other than the Audiobooks schema');
+const ID = new Option('--id <col>', 'customer ID column, for tables other than the Audiobooks schema');
+
+function dataOptions(cmd: Command): Command {
+  return cmd
+    .option('--data <file>', 'customer table (CSV or Parquet) to split into train/validation/test')
+    .option('--train <file>', 'your own training part (instead of --data)')
+    .option('--valid <file>', 'your own validation part')
+    .option('--test <file>', 'your own test part')
+    .addOption(TARGET)
+    .addOption(ID);
+}
+
+/** Runs a command body; a thrown error becomes a clear message on stderr and an exit code (2: your input, 1: ours). */
+async function run(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+function reportError(err: unknown): void {
+  if (isRebuyError(err)) {
+    process.stderr.write(`rebuy: ${err.message}\n`);
+    if (err.exitCode === 1 && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
+  } else {
+    process.stderr.write(`rebuy: internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
+  }
+  process.exitCode = exitCodeOf(err);
+}
+
+function buildProgram(): Command {
+  const program = new Command('rebuy')
+    .description('Predict which customers will buy again, and decide whom to contact.')
+    .version(process.env.npm_package_version ?? '0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program
+    .command('demo')
+    .description('Generate a synthetic Audiobooks sample (or use --data), train, evaluate, save a model and score customers')
+    .option('--data <file>', 'use this customer table instead of the synthetic sample')
+    .option('--out <dir>', 'where to write the sample, the model and the scores', 'rebuy-demo')
+    .option('--rows <n>', 'rows in the synthetic sample', parseIntOption, 14_000)
+    .addOption(SEED)
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./demo.js')).runDemo(opts)));
+
+  dataOptions(program.command('prep'))
+    .description('Balance, shuffle and split a table; write the parts as .npz (NumPy) and CSV')
+    .requiredOption('--out <dir>', 'directory for the parts')
+    .addOption(BALANCE)
+    .addOption(SPLIT)
+    .addOption(SEED)
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./prep.js')).runPrep(opts)));
+
+  dataOptions(program.command('train'))
+    .description('Train the network (and the logistic baseline), evaluate it, and save a model bundle')
+    .requiredOption('--out <dir>', 'model bundle directory to write')
+    .option('--preset <name>', 'network preset: 2x10, 2x50 or 3x50 (the seed notebooks\' networks)')
+    .option('--hidden <widths>', 'hidden layer widths, e.g. 50,50', parseListOption)
+    .option('--activation <fn>', 'hidden activation: relu | tanh | sigmoid')
+    .option('--output <fn>', 'output activation: softmax | sigmoid')
+    .option('--learning-rate <x>', 'Adam learning rate', parseNumberOption)
+    .option('--batch <n>', 'batch size', parseIntOption)
+    .option('--epochs <n>', 'maximum epochs', parseIntOption)
+    .option('--patience <n>', 'early-stopping patience (epochs without a better validation loss)', parseIntOption)
+    .option('--no-baseline', 'skip the logistic-regression baseline')
+    .addOption(BALANCE)
+    .addOption(SPLIT)
+    .addOption(SEED)
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./train.js')).runTrain(opts)));
+
+  program
+    .command('evaluate')
+    .description('Metrics of a saved model on a labelled table: natural class mix and a balanced sample')
+    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--data <file>', 'labelled customer table (CSV or Parquet)')
+    .addOption(SEED)
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./evaluate.js')).runEvaluate(opts)));
+
+  program
+    .command('score')
+    .description('Score customers: writes id, probability of buying again, label and rank (CSV or Parquet)')
+    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--in <file>', 'customer table to score (CSV or Parquet)')
+    .requiredOption('--out <file>', 'scores file to write (.csv or .parquet)')
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./score.js')).runScore(opts)));
+
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  if (argv.length <= 2) {
+    program.outputHelp();
+    return;
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Commander already printed help or the usage message.
+      process.exitCode = err.exitCode === 0 ? 0 : usageError(err.message).exitCode;
+      return;
+    }
+    reportError(err);
+  }
+}
+
+await main(process.argv);

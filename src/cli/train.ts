@@ -1,0 +1,111 @@
+import { trainBundle, type TrainOptions, type TrainProgress } from '../pipeline/train.js';
+import { parseSplit, type BalanceMode } from '../prep/split.js';
+import type { NetworkConfig } from '../model/network.js';
+import type { Manifest } from '../bundle/manifest.js';
+import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
+
+export interface TrainFlags {
+  data?: string;
+  train?: string;
+  valid?: string;
+  test?: string;
+  target?: string;
+  id?: string;
+  out: string;
+  preset?: string;
+  hidden?: number[];
+  activation?: NetworkConfig['activation'];
+  output?: NetworkConfig['output'];
+  learningRate?: number;
+  batch?: number;
+  epochs?: number;
+  patience?: number;
+  baseline: boolean;
+  balance: BalanceMode;
+  split: string;
+  seed: number;
+  json?: boolean;
+}
+
+function networkOverrides(flags: TrainFlags): Partial<NetworkConfig> | undefined {
+  const overrides: Partial<NetworkConfig> = {
+    ...(flags.hidden && { hidden: flags.hidden }),
+    ...(flags.activation && { activation: flags.activation }),
+    ...(flags.output && { output: flags.output }),
+    ...(flags.learningRate !== undefined && { learningRate: flags.learningRate }),
+    ...(flags.batch !== undefined && { batchSize: flags.batch }),
+    ...(flags.epochs !== undefined && { maxEpochs: flags.epochs }),
+    ...(flags.patience !== undefined && { patience: flags.patience }),
+  };
+  return Object.keys(overrides).length > 0 ? overrides : undefined;
+}
+
+/** Progress lines on stderr, so stdout stays clean for results. */
+export function progressPrinter(log: (line: string) => void): (event: TrainProgress) => void {
+  return (event) => {
+    if (event.kind === 'data') {
+      const d = event.dataset;
+      const positives = d.table.target!.reduce((s, v) => s + v, 0);
+      log(`read ${d.table.nRows} customers from ${d.table.source} (${positives} bought again)`);
+      log(`split: ${d.train.length} train, ${d.valid.length} validation, ${d.test.length} balanced test, ${d.naturalTest.length} natural test`);
+      log('training the network…');
+    } else if (event.kind === 'epoch') log(formatEpoch(event.record, event.maxEpochs));
+    else if (event.kind === 'baseline') log('training the logistic-regression baseline…');
+  };
+}
+
+export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onProgress']): TrainOptions {
+  const network = networkOverrides(flags);
+  return {
+    data: flags.data,
+    train: flags.train,
+    valid: flags.valid,
+    test: flags.test,
+    target: flags.target,
+    id: flags.id,
+    out: flags.out,
+    preset: flags.preset,
+    ...(network && { network }),
+    baseline: flags.baseline,
+    balance: flags.balance,
+    split: parseSplit(flags.split),
+    seed: flags.seed,
+    onProgress,
+  };
+}
+
+export function formatTrainResult(manifest: Manifest, dir: string): string {
+  const m = manifest.model;
+  const b = manifest.baseline;
+  const lines = [
+    '',
+    `${describeModel(m)}: stopped after ${m.history.length} epochs, kept epoch ${m.bestEpoch} (${m.trainSeconds.toFixed(2)} s)`,
+    '',
+    formatMetricsTable([
+      { title: 'network·balanced', metrics: m.metrics.balancedTest },
+      { title: 'network·natural', metrics: m.metrics.naturalTest },
+      ...(b
+        ? [
+            { title: 'baseline·balanced', metrics: b.metrics.balancedTest },
+            { title: 'baseline·natural', metrics: b.metrics.naturalTest },
+          ]
+        : []),
+    ]),
+    '',
+    ...(m.metrics.naturalTest ? [formatConfusion(m.metrics.naturalTest, `network on the natural class mix, threshold ${manifest.threshold}`), ''] : []),
+    `balanced test: equal numbers of buyers and non-buyers (as the seed notebooks report);`,
+    `natural test: every customer not used for training or validation (${(manifest.data.positives / manifest.data.rows * 100).toFixed(1)} % buyers).`,
+    `model bundle saved to ${dir}`,
+  ];
+  return lines.join('\n');
+}
+
+export async function runTrain(flags: TrainFlags): Promise<void> {
+  const log = (line: string): boolean => process.stderr.write(`${line}\n`);
+  const { manifest, dir } = await trainBundle(toTrainOptions(flags, progressPrinter(log)));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ model: dir, threshold: manifest.threshold, network: manifest.model, baseline: manifest.baseline, data: manifest.data }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatTrainResult(manifest, dir)}\n`);
+  }
+}

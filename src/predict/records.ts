@@ -1,0 +1,47 @@
+import { inputError } from '../errors.js';
+import type { TableSchema } from '../data/schema.js';
+import type { CustomerRecord, FeatureColumns } from './types.js';
+
+function fieldPath(row: number, field: string): string {
+  return `customers[${row}].${field}`;
+}
+
+function numericValue(value: unknown, row: number, field: string): number {
+  if (value === null || value === '') return Number.NaN;
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string') {
+    const parsed = Number(value.trim());
+    if (value.trim() !== '' && Number.isFinite(parsed)) return parsed;
+  }
+  throw inputError('is not a number', { field: fieldPath(row, field), value: String(value) });
+}
+
+function categoricalValue(value: unknown, row: number, field: string): string | null {
+  if (value === null || value === '') return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  throw inputError('must be a string', { field: fieldPath(row, field), value: String(value) });
+}
+
+/** Customers as JSON → feature columns, validated against the model's schema. */
+export function recordsToColumns(schema: TableSchema, records: readonly CustomerRecord[]): FeatureColumns {
+  const n = records.length;
+  const numeric = new Map<string, Float64Array>();
+  const categorical = new Map<string, (string | null)[]>();
+  for (const feature of schema.features) {
+    if (feature.kind === 'numeric') numeric.set(feature.name, new Float64Array(n));
+    else categorical.set(feature.name, new Array<string | null>(n));
+  }
+  for (let row = 0; row < n; row++) {
+    const record = records[row]!;
+    for (const feature of schema.features) {
+      const value = record[feature.name];
+      if (value === undefined) {
+        throw inputError('is missing (send null for an unknown value)', { field: fieldPath(row, feature.name) });
+      }
+      if (feature.kind === 'numeric') numeric.get(feature.name)![row] = numericValue(value, row, feature.name);
+      else categorical.get(feature.name)![row] = categoricalValue(value, row, feature.name);
+    }
+  }
+  return { nRows: n, numeric, categorical };
+}
