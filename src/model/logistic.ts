@@ -1,0 +1,202 @@
+/**
+ * The logistic-regression baseline, fitted to convergence by Newton's method (IRLS) with a small L2
+ * penalty, in plain TypeScript: deterministic and fast. It comes back as a one-layer softmax network
+ * (z0 = 0, z1 = w·x + b, so softmax(z)[1] = sigmoid(w·x + b)) so that the same ONNX export serves it.
+ */
+
+import { usageError } from '../errors.js';
+import type { LabelledMatrix } from './mlp.js';
+import type { EpochRecord, NetworkWeights, TrainedNetwork } from './network.js';
+import { DEFAULT_LOGISTIC_L2 } from './presets.js';
+
+export interface LogisticOptions {
+  /** Accepted for symmetry with the network; the fit is deterministic and uses no randomness. */
+  seed: number;
+  /** Weight of each class in the loss, [w0, w1]. */
+  classWeights?: [number, number];
+  /** L2 penalty on the weights (not the intercept), added to the mean loss as l2/2 * |w|². */
+  l2?: number;
+}
+
+const MAX_ITERATIONS = 100;
+const TOLERANCE = 1e-10;
+
+/** Fits p = sigmoid(w·x + b) minimising sum(c_y * logloss) / n + l2/2 * |w|². */
+export async function trainLogistic(
+  train: LabelledMatrix,
+  valid: LabelledMatrix,
+  opts: LogisticOptions,
+): Promise<TrainedNetwork> {
+  const started = performance.now();
+  const { x, y } = train;
+  const d = x.cols;
+  const l2 = opts.l2 ?? DEFAULT_LOGISTIC_L2;
+  if (x.rows === 0) throw usageError('the logistic baseline needs at least one training row');
+  if (!(l2 >= 0)) throw usageError(`the L2 penalty must be >= 0, got ${l2}`);
+  const rowWeight = rowWeights(y, opts.classWeights);
+
+  // beta = [w_0 .. w_{d-1}, b]
+  const beta = new Float64Array(d + 1);
+  const history: EpochRecord[] = [];
+  let objective = penalisedLoss(x.data, y, rowWeight, d, beta, l2);
+  for (let iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
+    const { gradient, hessian } = newtonSystem(x.data, y, rowWeight, d, beta, l2);
+    const step = solveSymmetric(hessian, gradient, d + 1);
+    // Backtracking line search keeps Newton safe far from the optimum.
+    let t = 1;
+    let candidate = beta;
+    let candidateObjective = Infinity;
+    for (let tries = 0; tries < 30; tries++, t /= 2) {
+      candidate = beta.map((v, j) => v - t * step[j]!);
+      candidateObjective = penalisedLoss(x.data, y, rowWeight, d, candidate, l2);
+      if (candidateObjective <= objective) break;
+    }
+    const moved = maxAbsDiff(candidate, beta);
+    if (!(candidateObjective <= objective)) break;
+    beta.set(candidate);
+    objective = candidateObjective;
+    history.push(record(iteration, train, valid, rowWeight, opts.classWeights, beta));
+    if (moved < TOLERANCE * (1 + maxAbs(beta))) break;
+  }
+  return {
+    weights: asSoftmaxLayer(beta, d),
+    history,
+    bestEpoch: history.length,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function rowWeights(y: Uint8Array, classWeights: [number, number] | undefined): Float64Array {
+  const w = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) w[i] = classWeights ? classWeights[y[i]!]! : 1;
+  return w;
+}
+
+function linear(x: Float32Array, i: number, d: number, beta: ArrayLike<number>): number {
+  let z = beta[d]!;
+  for (let j = 0; j < d; j++) z += x[i * d + j]! * beta[j]!;
+  return z;
+}
+
+/** -log sigmoid(z) for y = 1, -log(1 - sigmoid(z)) for y = 0, without overflow. */
+function logLoss(z: number, label: number): number {
+  const m = label === 1 ? -z : z;
+  return m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+}
+
+function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+function penalisedLoss(x: Float32Array, y: Uint8Array, w: Float64Array, d: number, beta: ArrayLike<number>, l2: number): number {
+  const n = y.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += w[i]! * logLoss(linear(x, i, d, beta), y[i]!);
+  let squares = 0;
+  for (let j = 0; j < d; j++) squares += beta[j]! * beta[j]!;
+  return sum / n + (l2 / 2) * squares;
+}
+
+/** Gradient and Hessian of the penalised loss; the Hessian is (d+1)x(d+1) row-major. */
+function newtonSystem(x: Float32Array, y: Uint8Array, w: Float64Array, d: number, beta: Float64Array, l2: number) {
+  const n = y.length;
+  const k = d + 1;
+  const gradient = new Float64Array(k);
+  const hessian = new Float64Array(k * k);
+  const row = new Float64Array(k);
+  row[d] = 1;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) row[j] = x[i * d + j]!;
+    const p = sigmoid(linear(x, i, d, beta));
+    const r = w[i]! * (p - y[i]!);
+    const h = w[i]! * p * (1 - p);
+    for (let a = 0; a < k; a++) {
+      gradient[a]! += r * row[a]!;
+      const ha = h * row[a]!;
+      for (let b = 0; b <= a; b++) hessian[a * k + b]! += ha * row[b]!;
+    }
+  }
+  for (let a = 0; a < k; a++) {
+    gradient[a]! /= n;
+    for (let b = 0; b <= a; b++) {
+      hessian[a * k + b]! /= n;
+      hessian[b * k + a] = hessian[a * k + b]!;
+    }
+  }
+  for (let j = 0; j < d; j++) {
+    gradient[j]! += l2 * beta[j]!;
+    hessian[j * k + j]! += l2;
+  }
+  // A whisker on the diagonal keeps the system solvable when a column is all zeros or p saturates.
+  for (let a = 0; a < k; a++) hessian[a * k + a]! += 1e-12;
+  return { gradient, hessian };
+}
+
+/** Solves H s = g for symmetric positive definite H (Cholesky). */
+function solveSymmetric(h: Float64Array, g: Float64Array, k: number): Float64Array {
+  const l = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = h[i * k + j]!;
+      for (let m = 0; m < j; m++) s -= l[i * k + m]! * l[j * k + m]!;
+      l[i * k + j] = i === j ? Math.sqrt(Math.max(s, 1e-300)) : s / l[j * k + j]!;
+    }
+  }
+  const z = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let s = g[i]!;
+    for (let m = 0; m < i; m++) s -= l[i * k + m]! * z[m]!;
+    z[i] = s / l[i * k + i]!;
+  }
+  const out = new Float64Array(k);
+  for (let i = k - 1; i >= 0; i--) {
+    let s = z[i]!;
+    for (let m = i + 1; m < k; m++) s -= l[m * k + i]! * out[m]!;
+    out[i] = s / l[i * k + i]!;
+  }
+  return out;
+}
+
+function record(
+  iteration: number,
+  train: LabelledMatrix,
+  valid: LabelledMatrix,
+  trainWeights: Float64Array,
+  classWeights: [number, number] | undefined,
+  beta: Float64Array,
+): EpochRecord {
+  const t = lossAndAccuracy(train, trainWeights, beta);
+  const v = lossAndAccuracy(valid, rowWeights(valid.y, classWeights), beta);
+  return { epoch: iteration, loss: t.loss, accuracy: t.accuracy, valLoss: v.loss, valAccuracy: v.accuracy };
+}
+
+function lossAndAccuracy(data: LabelledMatrix, w: Float64Array, beta: Float64Array): { loss: number; accuracy: number } {
+  const n = data.y.length;
+  if (n === 0) return { loss: NaN, accuracy: NaN };
+  let loss = 0;
+  let correct = 0;
+  for (let i = 0; i < n; i++) {
+    const z = linear(data.x.data, i, data.x.cols, beta);
+    loss += w[i]! * logLoss(z, data.y[i]!);
+    if ((z > 0 ? 1 : 0) === data.y[i]) correct++;
+  }
+  return { loss: loss / n, accuracy: correct / n };
+}
+
+function asSoftmaxLayer(beta: Float64Array, d: number): NetworkWeights {
+  const kernel = new Float32Array(d * 2);
+  for (let j = 0; j < d; j++) kernel[j * 2 + 1] = beta[j]!;
+  return { layers: [{ inputs: d, units: 2, kernel, bias: Float32Array.of(0, beta[d]!), activation: 'softmax' }] };
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (const v of a) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+function maxAbsDiff(a: Float64Array, b: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}

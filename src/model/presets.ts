@@ -1,0 +1,47 @@
+/** The seed notebooks' networks, and every training default in one place. */
+
+import { usageError } from '../errors.js';
+import type { NetworkConfig } from './network.js';
+
+/** Keras' Adam default. */
+export const DEFAULT_LEARNING_RATE = 0.001;
+export const DEFAULT_SEED = 0;
+/** L2 penalty of the logistic baseline (on standardized inputs; the intercept is not penalized). */
+export const DEFAULT_LOGISTIC_L2 = 1e-4;
+
+const COMMON = {
+  activation: 'relu',
+  output: 'softmax',
+  learningRate: DEFAULT_LEARNING_RATE,
+  patience: 2,
+  seed: DEFAULT_SEED,
+} as const satisfies Partial<NetworkConfig>;
+
+export const PRESETS = {
+  '2x10': { ...COMMON, hidden: [10, 10], batchSize: 100, maxEpochs: 100 },
+  '2x50': { ...COMMON, hidden: [50, 50], batchSize: 100, maxEpochs: 100 },
+  '3x50': { ...COMMON, hidden: [50, 50, 50], batchSize: 200, maxEpochs: 200 },
+} as const satisfies Record<string, NetworkConfig>;
+
+export type PresetName = keyof typeof PRESETS;
+
+export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
+
+export const DEFAULT_PRESET: PresetName = '2x50';
+
+export function isPresetName(name: string): name is PresetName {
+  return Object.prototype.hasOwnProperty.call(PRESETS, name);
+}
+
+/** A preset (default 2x50) with overrides applied; a fresh object the caller may change. */
+export function resolveNetworkConfig(preset: string = DEFAULT_PRESET, overrides: Partial<NetworkConfig> = {}): NetworkConfig {
+  if (!isPresetName(preset)) {
+    throw usageError(`unknown network preset ${JSON.stringify(preset)}; valid presets: ${PRESET_NAMES.join(', ')}`);
+  }
+  const base = PRESETS[preset];
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<NetworkConfig>;
+  const config: NetworkConfig = { ...base, hidden: [...base.hidden], ...defined };
+  config.hidden = [...config.hidden];
+  if (config.classWeights) config.classWeights = [...config.classWeights];
+  return config;
+}
