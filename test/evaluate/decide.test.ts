@@ -1,0 +1,216 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  bootstrapProfit,
+  chooseThreshold,
+  describeObjective,
+  expectedProfitFromProbabilities,
+  gainsTable,
+  profitCurve,
+  thresholdAbove,
+} from '../../src/evaluate/decide.js';
+import { RebuyError } from '../../src/errors.js';
+import { createRng } from '../../src/prep/random.js';
+
+// Contacting the top k of
+//   p: 0.9 0.8 0.7 0.6 0.5 0.4
+//   y:  1   1   0   1   0   0
+// k:         0    1    2    3    4    5    6
+// returners: 0    1    2    2    3    3    3
+// accuracy:  3/6  4/6  5/6  4/6  5/6  4/6  3/6
+// F1 = 2tp/(k + 3):  0  2/4  4/5  4/6  6/7  6/8  6/9
+// profit (cost 1, value 3) = 3 · returners − k:  0  2  4  3  5  4  3
+const p = Float32Array.from([0.9, 0.8, 0.7, 0.6, 0.5, 0.4]);
+const y = Uint8Array.from([1, 1, 0, 1, 0, 0]);
+
+describe('chooseThreshold', () => {
+  it('maximizes accuracy, preferring fewer contacts on ties', () => {
+    const choice = chooseThreshold(p, y, { kind: 'accuracy' });
+    expect(choice.threshold).toBeCloseTo(0.8, 6);
+    expect(choice.contacted).toBe(2);
+    expect(choice.value).toBeCloseTo(5 / 6, 12);
+    expect(choice.metrics.accuracy).toBeCloseTo(5 / 6, 12);
+  });
+
+  it('maximizes F1', () => {
+    const choice = chooseThreshold(p, y, { kind: 'f1' });
+    expect(choice.threshold).toBeCloseTo(0.6, 6);
+    expect(choice.contacted).toBe(4);
+    expect(choice.value).toBeCloseTo(6 / 7, 12);
+    expect(choice.metrics.f1).toBeCloseTo(6 / 7, 12);
+  });
+
+  it('maximizes profit, or contacts nobody when nobody pays', () => {
+    const choice = chooseThreshold(p, y, { kind: 'profit', contactCost: 1, valuePerReturn: 3 });
+    expect(choice.threshold).toBeCloseTo(0.6, 6);
+    expect(choice.contacted).toBe(4);
+    expect(choice.value).toBe(5);
+    const nobody = chooseThreshold(p, y, { kind: 'profit', contactCost: 10, valuePerReturn: 1 });
+    expect(nobody.contacted).toBe(0);
+    expect(nobody.value).toBe(0);
+    expect(nobody.threshold).toBe(1);
+    expect(nobody.metrics.confusion[1]).toEqual([3, 0]);
+  });
+
+  it('contacts a budget of the top rows without splitting ties', () => {
+    expect(chooseThreshold(p, y, { kind: 'topK', k: 3 })).toMatchObject({ contacted: 3 });
+    expect(chooseThreshold(p, y, { kind: 'topK', k: 3 }).threshold).toBeCloseTo(0.7, 6);
+    expect(chooseThreshold(p, y, { kind: 'topFraction', fraction: 0.5 }).contacted).toBe(3);
+    expect(chooseThreshold(p, y, { kind: 'topFraction', fraction: 0.57 }).contacted).toBe(3);
+    expect(chooseThreshold(p, y, { kind: 'topK', k: 0 })).toMatchObject({ contacted: 0, threshold: 1 });
+    expect(chooseThreshold(p, y, { kind: 'topK', k: 100 }).threshold).toBeCloseTo(0.4, 6);
+    // three tied at the top: a budget of 2 cannot take them
+    expect(chooseThreshold([0.8, 0.8, 0.8, 0.2], [1, 0, 1, 0], { kind: 'topK', k: 2 }).contacted).toBe(0);
+  });
+
+  it('yields a threshold that reproduces the contacted count', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 1 })), { maxLength: 60 }),
+        fc.integer({ min: 0, max: 10 }),
+        (rows, cost) => {
+          const scores = rows.map(([s]) => s / 50);
+          const labels = rows.map(([, l]) => l);
+          for (const objective of [
+            { kind: 'accuracy' as const },
+            { kind: 'f1' as const },
+            { kind: 'topK' as const, k: 7 },
+            { kind: 'profit' as const, contactCost: cost, valuePerReturn: 5 },
+          ]) {
+            const choice = chooseThreshold(scores, labels, objective);
+            expect(scores.filter((s) => s >= choice.threshold).length).toBe(choice.contacted);
+            const [[, fp], [, tp]] = choice.metrics.confusion;
+            expect(tp + fp).toBe(choice.contacted);
+          }
+        },
+      ),
+    );
+  });
+
+  it('rejects bad budgets and money', () => {
+    expect(() => chooseThreshold(p, y, { kind: 'topK', k: -1 })).toThrow(RebuyError);
+    expect(() => chooseThreshold(p, y, { kind: 'topFraction', fraction: 1.5 })).toThrow(/fraction/);
+    expect(() => chooseThreshold(p, y, { kind: 'profit', contactCost: -1, valuePerReturn: 3 })).toThrow(/cost/);
+    expect(() => chooseThreshold(p, y, { kind: 'profit', contactCost: 1, valuePerReturn: 0 })).toThrow(/value/);
+  });
+
+  it('describes objectives for the manifest', () => {
+    expect(describeObjective({ kind: 'f1' })).toBe('f1');
+    expect(describeObjective({ kind: 'profit', contactCost: 2, valuePerReturn: 30 })).toBe('profit:cost=2,value=30');
+  });
+});
+
+describe('thresholdAbove', () => {
+  it('is 1 for probabilities below 1, else just above the top score', () => {
+    expect(thresholdAbove([0.3, 0.99])).toBe(1);
+    expect(thresholdAbove([])).toBe(1);
+    const above = thresholdAbove([1, 0.5]);
+    expect(above).toBeGreaterThan(1);
+    expect(above - 1).toBeLessThan(1e-15);
+  });
+});
+
+describe('profitCurve', () => {
+  it('computes profit for every cut and the best one', () => {
+    const curve = profitCurve(p, y, 1, 3);
+    expect(curve.points.map((pt) => pt.profit)).toEqual([0, 2, 4, 3, 5, 4, 3]);
+    expect(curve.points.map((pt) => pt.contacted)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(curve.best).toMatchObject({ contacted: 4, returners: 3, profit: 5 });
+    expect(curve.best.threshold).toBeCloseTo(0.6, 6);
+  });
+
+  it('thins long curves but keeps the ends and the best point', () => {
+    const rng = createRng(4);
+    const scores = Float64Array.from({ length: 10000 }, () => rng());
+    const labels = Uint8Array.from(scores, (s) => (rng() < s * s ? 1 : 0));
+    const full = profitCurve(scores, labels, 1, 4, Number.POSITIVE_INFINITY);
+    const thin = profitCurve(scores, labels, 1, 4);
+    expect(full.points.length).toBe(10001);
+    expect(thin.points.length).toBeLessThanOrEqual(201);
+    expect(thin.points[0]!.contacted).toBe(0);
+    expect(thin.points[thin.points.length - 1]!.contacted).toBe(10000);
+    expect(thin.points).toContainEqual(full.best);
+    expect(thin.best).toEqual(full.best);
+    // break-even near p² · 4 = 1, i.e. contact the scores above 0.5: about half
+    expect(full.best.contacted / 10000).toBeGreaterThan(0.45);
+    expect(full.best.contacted / 10000).toBeLessThan(0.55);
+  });
+});
+
+describe('gainsTable', () => {
+  it('gives cumulative gains and lift per group', () => {
+    const scores = [0.95, 0.85, 0.75, 0.65, 0.55, 0.45, 0.35, 0.25, 0.15, 0.05];
+    const labels = [1, 1, 0, 1, 0, 0, 1, 0, 0, 0];
+    const table = gainsTable(scores, labels, 5);
+    // positives per pair of rows 2, 1, 0, 1, 0 of 4; lift = captured / contacted
+    expect(table.map((r) => r.positives)).toEqual([2, 1, 0, 1, 0]);
+    expect(table.map((r) => r.capturedShare)).toEqual([0.5, 0.75, 0.75, 1, 1]);
+    expect(table.map((r) => r.contactedShare)).toEqual([0.2, 0.4, 0.6, 0.8, 1]);
+    const lifts = [2.5, 1.875, 1.25, 1.25, 1];
+    table.forEach((r, i) => expect(r.lift).toBeCloseTo(lifts[i]!, 12));
+    expect(table[0]).toMatchObject({ group: 1, count: 2, minScore: 0.85, maxScore: 0.95, responseRate: 1 });
+  });
+
+  it('skips empty groups and gives NaN lift without positives', () => {
+    expect(gainsTable([0.2, 0.1], [1, 0], 10).length).toBe(2);
+    expect(gainsTable([0.2, 0.1], [0, 0], 2)[0]!.lift).toBeNaN();
+  });
+});
+
+describe('bootstrapProfit', () => {
+  it('is exact when every replicate gives the same profit', () => {
+    // everyone contacted, everyone returns: 5 · (3 − 1) in every replicate
+    const options = { seed: 1, replicates: 200, threshold: 0 };
+    const r = bootstrapProfit([0.9, 0.3, 0.5, 0.2, 0.7], [1, 1, 1, 1, 1], 1, 3, options);
+    expect(r.chosen).toMatchObject({ contacted: 5, threshold: 0, profit: 10, lossProbability: 0 });
+    expect([r.chosen.mean, r.chosen.lower, r.chosen.upper]).toEqual([10, 10, 10]);
+    const nobody = r.curve[0]!;
+    expect([nobody.contacted, nobody.mean, nobody.lower, nobody.upper]).toEqual([0, 0, 0, 0]);
+  });
+
+  it('matches the binomial spread when contacting everyone', () => {
+    // profit = 4 · Binomial(n, q) − n: sd = 4 √(n q (1 − q))
+    const n = 2000;
+    const rng = createRng(8);
+    const labels = Uint8Array.from({ length: n }, () => (rng() < 0.3 ? 1 : 0));
+    const scores = Float64Array.from({ length: n }, () => rng());
+    const q = labels.reduce((s, v) => s + v, 0) / n;
+    const r = bootstrapProfit(scores, labels, 1, 4, { seed: 3, replicates: 2000, threshold: 0 });
+    const sdProfit = 4 * Math.sqrt(n * q * (1 - q));
+    expect(r.chosen.profit).toBeCloseTo(4 * q * n - n, 9);
+    expect(Math.abs(r.chosen.mean - r.chosen.profit)).toBeLessThan(0.1 * sdProfit);
+    const width = r.chosen.upper - r.chosen.lower;
+    expect(width / (2 * 1.96 * sdProfit)).toBeGreaterThan(0.9);
+    expect(width / (2 * 1.96 * sdProfit)).toBeLessThan(1.1);
+  });
+
+  it('defaults to the best cut, is deterministic under the seed, and brackets the observed profit', () => {
+    const rng = createRng(12);
+    const scores = Float64Array.from({ length: 3000 }, () => rng());
+    const labels = Uint8Array.from(scores, (s) => (rng() < s ? 1 : 0));
+    const a = bootstrapProfit(scores, labels, 1, 3, { seed: 5, replicates: 300 });
+    const b = bootstrapProfit(scores, labels, 1, 3, { seed: 5, replicates: 300 });
+    expect(b).toEqual(a);
+    expect(a.chosen.contacted).toBe(profitCurve(scores, labels, 1, 3).best.contacted);
+    expect(a.chosen.lower).toBeLessThan(a.chosen.profit);
+    expect(a.chosen.upper).toBeGreaterThan(a.chosen.profit);
+    expect(a.curve.length).toBeLessThanOrEqual(51);
+    expect(a.curve.some((pt) => pt.contacted === a.chosen.contacted)).toBe(true);
+    expect(bootstrapProfit(scores, labels, 1, 3, { seed: 6, replicates: 300 }).chosen.lower).not.toBe(a.chosen.lower);
+  });
+});
+
+describe('expectedProfitFromProbabilities', () => {
+  it('contacts those with p · value > cost and sums p · value − cost', () => {
+    // value 4, cost 1: gains 1, −0.2, −0.8, 0 (p = 0.25 breaks even: not contacted), 2.6
+    const r = expectedProfitFromProbabilities([0.5, 0.2, 0.05, 0.25, 0.9], 1, 4);
+    expect(r.contacted).toBe(2);
+    expect(r.expectedReturners).toBeCloseTo(1.4, 12);
+    expect(r.expectedProfit).toBeCloseTo(3.6, 12);
+    expect(r.breakEven).toBe(0.25);
+  });
+
+  it('contacts nobody when contact costs more than a return is worth', () => {
+    expect(expectedProfitFromProbabilities([0.99, 1], 5, 4)).toMatchObject({ contacted: 0, expectedProfit: 0 });
+  });
+});
