@@ -2,6 +2,7 @@
 
 export type ErrorCode =
   | 'INPUT_INVALID' // the user's data is wrong: file, line, column, value
+  | 'MALFORMED' // a document that cannot be parsed at all: bad JSON syntax, broken CSV structure
   | 'FILE_NOT_FOUND'
   | 'USAGE' // bad flags or options
   | 'BUNDLE_INVALID' // a model bundle that is missing, altered or unreadable
@@ -11,6 +12,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'RATE_LIMITED'
   | 'NOT_READY'
+  | 'OVERLOADED' // too many requests in flight; retry shortly
   | 'INTERNAL';
 
 interface CodeMeaning {
@@ -20,6 +22,7 @@ interface CodeMeaning {
 
 const MEANINGS: Record<ErrorCode, CodeMeaning> = {
   INPUT_INVALID: { exitCode: 2, httpStatus: 422 },
+  MALFORMED: { exitCode: 2, httpStatus: 400 },
   FILE_NOT_FOUND: { exitCode: 2, httpStatus: 404 },
   USAGE: { exitCode: 2, httpStatus: 400 },
   BUNDLE_INVALID: { exitCode: 2, httpStatus: 422 },
@@ -29,6 +32,7 @@ const MEANINGS: Record<ErrorCode, CodeMeaning> = {
   NOT_FOUND: { exitCode: 2, httpStatus: 404 },
   RATE_LIMITED: { exitCode: 2, httpStatus: 429 },
   NOT_READY: { exitCode: 1, httpStatus: 503 },
+  OVERLOADED: { exitCode: 1, httpStatus: 503 },
   INTERNAL: { exitCode: 1, httpStatus: 500 },
 };
 
@@ -109,6 +113,10 @@ export function isRebuyError(err: unknown): err is RebuyError {
 /** The exit code for any thrown value: 2 for the user's input, 1 for our fault. */
 export function exitCodeOf(err: unknown): 1 | 2 {
   return isRebuyError(err) ? err.exitCode : 1;
+}
+
+export function httpStatusOfCode(code: ErrorCode): number {
+  return MEANINGS[code].httpStatus;
 }
 
 export function httpStatusOf(err: unknown): number {

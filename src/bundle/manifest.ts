@@ -29,7 +29,8 @@ export interface Calibration {
 export interface ModelSummary {
   kind: 'network' | 'logistic';
   preset: string | null;
-  config: NetworkConfig;
+  /** The network's configuration; null for the logistic baseline. */
+  config: NetworkConfig | null;
   history: EpochRecord[];
   bestEpoch: number;
   trainSeconds: number;

@@ -57,7 +57,7 @@ export function formatEpoch(r: EpochRecord, maxEpochs: number): string {
 }
 
 export function describeModel(s: ModelSummary): string {
-  if (s.kind === 'logistic') return 'logistic regression (baseline)';
+  if (s.kind === 'logistic' || !s.config) return 'logistic regression (baseline)';
   const layers = s.config.hidden.length ? s.config.hidden.join('×') : 'no hidden layers';
   return `network ${s.preset ? `preset ${s.preset}: ` : ''}${layers} ${s.config.activation}, ${s.config.output} output`;
 }

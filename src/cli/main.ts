@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, isRebuyError, usageError } from '../errors.js';
-import { parseIntOption, parseListOption, parseNumberOption } from './options.js';
+import { collectList, parseIntOption, parseListOption, parseNumberOption } from './options.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
@@ -95,11 +95,54 @@ function buildProgram(): Command {
     .action((opts) => run(async () => (await import('./evaluate.js')).runEvaluate(opts)));
 
   program
+    .command('compare')
+    .description('Compare the presets, the logistic baseline and your networks on the same folds or splits: a leaderboard with intervals')
+    .requiredOption('--data <file>', 'labelled customer table (CSV or Parquet)')
+    .option('--folds <k>', 'k-fold cross-validation (default: 20 random splits)', parseIntOption)
+    .option('--repeats <n>', 'number of random splits when not using folds', parseIntOption)
+    .option('--presets <names>', 'comma-separated presets to include (default: all; empty for none)')
+    .option('--hidden <widths>', 'add a network with these hidden widths, e.g. 100,50 (repeatable)', collectList, [])
+    .option('--no-baseline', 'leave out the logistic-regression baseline')
+    .option('--rank-by <metric>', 'naturalRocAuc | balancedAccuracy | naturalPrAuc | naturalBrier | naturalLogLoss')
+    .addOption(TARGET)
+    .addOption(ID)
+    .addOption(BALANCE)
+    .addOption(SPLIT)
+    .addOption(SEED)
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./compare.js')).runCompare(opts)));
+
+  program
+    .command('audit')
+    .description('Check a customer table before training: balance, missing values, duplicates, filled-in values, leakage suspects')
+    .requiredOption('--data <file>', 'customer table (CSV or Parquet)')
+    .addOption(TARGET)
+    .addOption(ID)
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./audit.js')).runAudit(opts)));
+
+  program
+    .command('decide')
+    .description('Choose whom to contact: the threshold by an objective (accuracy, F1, a budget, or profit), with gains, lift and profit')
+    .requiredOption('--model <dir>', 'model bundle directory (the threshold is saved into it)')
+    .option('--data <file>', 'labelled customers to decide on (default: the natural test part kept in the bundle)')
+    .option('--objective <kind>', 'accuracy | f1 | budget | profit (default: implied by the other flags, else f1)')
+    .option('--top <k>', 'budget: contact the top k customers', parseIntOption)
+    .option('--top-percent <x>', 'budget: contact the top x % of customers', parseNumberOption)
+    .option('--contact-cost <c>', 'cost of contacting one customer', parseNumberOption)
+    .option('--value-per-return <v>', 'value of one customer who buys again', parseNumberOption)
+    .option('--no-save', 'only show the decision; leave the bundle as it is')
+    .addOption(SEED)
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => (await import('./decide.js')).runDecide(opts)));
+
+  program
     .command('score')
     .description('Score customers: writes id, probability of buying again, label and rank (CSV or Parquet)')
     .requiredOption('--model <dir>', 'model bundle directory')
     .requiredOption('--in <file>', 'customer table to score (CSV or Parquet)')
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet)')
+    .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .addOption(JSON_OUT)
     .action((opts) => run(async () => (await import('./score.js')).runScore(opts)));
 

@@ -20,3 +20,8 @@ export function parseListOption(value: string): number[] {
   }
   return numbers;
 }
+
+/** For a repeatable list flag: --hidden 50,50 --hidden 100 → [[50, 50], [100]]. */
+export function collectList(value: string, previous: number[][]): number[][] {
+  return [...previous, parseListOption(value)];
+}

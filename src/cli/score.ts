@@ -5,6 +5,7 @@ export interface ScoreFlags {
   model: string;
   in: string;
   out: string;
+  reasons?: number;
   json?: boolean;
 }
 
@@ -13,6 +14,7 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
   try {
     const interactive = process.stderr.isTTY && !flags.json;
     const summary = await scoreFile(predictor, flags.in, flags.out, {
+      reasons: flags.reasons,
       onProgress: interactive ? (rows) => process.stderr.write(`\rscored ${rows.toLocaleString('en')} customers`) : undefined,
     });
     if (interactive) process.stderr.write('\n');
@@ -21,7 +23,7 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
     } else {
       process.stdout.write(
         `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s → ${summary.output}\n` +
-          `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold}), rank (1 = most likely)\n`,
+          `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold}), rank (1 = most likely)${flags.reasons ? `, reason_1…reason_${flags.reasons}` : ''}\n`,
       );
     }
   } finally {

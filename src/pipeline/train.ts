@@ -1,32 +1,45 @@
-import { featureColumns } from '../data/table.js';
 import { saveBundle } from '../bundle/save.js';
-import type { Manifest, MetricSet, ModelSummary } from '../bundle/manifest.js';
+import type { Calibration, Manifest, MetricSet, ModelSummary } from '../bundle/manifest.js';
 import { ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
+import type { BundleEvaluation, ScoredPart } from '../bundle/evaluation.js';
+import { BACKGROUND_FILE, BACKGROUND_ROWS, toBackground } from '../bundle/background.js';
+import { featureColumns } from '../data/table.js';
+import { auditTable } from '../audit/audit.js';
 import { computeMetrics } from '../evaluate/metrics.js';
-import { applyFeatures, featureNames, fitFeatures, type FeatureState } from '../prep/features.js';
+import type { Leaderboard } from '../evaluate/leaderboard.js';
+import { permutationImportance } from '../explain/importance.js';
+import { featureNames, fitFeatures, type FeatureState } from '../prep/features.js';
 import { takeLabels } from '../prep/matrix.js';
-import { trainNetwork, type LabelledMatrix } from '../model/mlp.js';
-import { trainLogistic } from '../model/logistic.js';
+import { createRng } from '../prep/random.js';
+import { shuffle } from '../prep/split.js';
 import { buildOnnxModel } from '../model/onnx.js';
 import { resolveNetworkConfig } from '../model/presets.js';
 import { initTraining } from '../model/tf.js';
 import { toTfjsArtifacts } from '../model/tfjs-artifacts.js';
-import type { EpochRecord, NetworkConfig, TrainedNetwork } from '../model/network.js';
-import { createPredictor } from '../predict/predictor.js';
+import type { EpochRecord, NetworkConfig } from '../model/network.js';
+import { createOnnxScorer } from '../predict/scorer.js';
 import { packageVersions } from '../paths.js';
+import { argmaxThreshold, DEFAULT_CALIBRATION, fitCalibration, type CalibrationMethod } from './calibrate.js';
 import { loadDataset, type DataSource, type Dataset, type SplitOptions } from './dataset.js';
+import { fitCandidate, labelledRows, scoreRows, type Candidate, type FittedCandidate } from './fit.js';
 
 export const BASELINE_ONNX_FILE = 'baseline.onnx';
-const DEFAULT_THRESHOLD = 0.5;
+export const EVALUATION_FILE = 'evaluation.json';
+const IMPORTANCE_REPEATS = 5;
 
 export interface TrainOptions extends DataSource, SplitOptions {
   out: string;
   preset?: string;
   network?: Partial<NetworkConfig>;
+  /** A candidate chosen elsewhere (e.g. by --model auto), instead of preset/network. */
+  candidate?: Candidate;
   /** Train the logistic-regression baseline beside the network (default true). */
   baseline?: boolean;
+  calibration?: CalibrationMethod;
   /** Marks a bundle trained on the generated demo sample. */
   synthetic?: boolean;
+  /** A leaderboard that led to this model, kept in the bundle for the report. */
+  leaderboard?: Leaderboard | null;
   onProgress?: (event: TrainProgress) => void;
 }
 
@@ -34,104 +47,147 @@ export type TrainProgress =
   | { kind: 'data'; dataset: Dataset }
   | { kind: 'epoch'; record: EpochRecord; maxEpochs: number }
   | { kind: 'baseline' }
-  | { kind: 'evaluated' };
+  | { kind: 'explain' };
 
 export interface TrainResult {
   dir: string;
   manifest: Manifest;
+  evaluation: BundleEvaluation;
 }
 
-interface Fitted {
-  kind: ModelSummary['kind'];
-  preset: string | null;
-  config: NetworkConfig;
-  trained: TrainedNetwork;
+/** A fitted model with its calibration and its scores on the held-out parts. */
+interface Assessed {
+  fitted: FittedCandidate;
+  calibration: Calibration;
   onnx: Uint8Array;
+  threshold: number;
+  balancedRaw: Float32Array;
+  naturalRaw: Float32Array;
+  natural: Float32Array;
 }
 
-function labelled(dataset: Dataset, features: FeatureState, rows: Int32Array): LabelledMatrix {
-  return { x: applyFeatures(features, dataset.table, rows), y: takeLabels(dataset.table.target!, rows) };
+function part(p: ArrayLike<number>, y: ArrayLike<number>): ScoredPart {
+  return { probability: Array.from(p, (v) => Math.round(v * 1e6) / 1e6), label: Array.from(y) };
 }
 
-/** Metrics of an ONNX pipeline on the balanced and natural test parts, through the Predictor. */
-async function testMetrics(
-  dataset: Dataset,
-  draft: Omit<Manifest, 'files'>,
-  onnx: Uint8Array,
-): Promise<ModelSummary['metrics']> {
-  const predictor = await createPredictor({ manifest: { ...draft, files: {} }, onnx, bundleHash: '', bundleDir: '' });
-  try {
-    const metricsOn = async (rows: Int32Array): Promise<MetricSet | null> => {
-      if (rows.length === 0) return null;
-      const p = await predictor.predictColumns(featureColumns(dataset.table, rows));
-      return computeMetrics(p, takeLabels(dataset.table.target!, rows), draft.threshold);
-    };
-    return { balancedTest: await metricsOn(dataset.test), naturalTest: await metricsOn(dataset.naturalTest) };
-  } finally {
-    await predictor.close();
-  }
-}
-
-function summary(fitted: Fitted, metrics: ModelSummary['metrics']): ModelSummary {
+async function assess(dataset: Dataset, features: FeatureState, fitted: FittedCandidate, method: CalibrationMethod): Promise<Assessed> {
+  const { table } = dataset;
+  const target = table.target!;
+  const validRaw = await scoreRows(features, fitted.onnx, table, dataset.valid);
+  const truePositiveRate = target.reduce((s, v) => s + v, 0) / table.nRows;
+  const trainY = takeLabels(target, dataset.train);
+  const trainPositiveRate = dataset.classWeights ? 0.5 : trainY.reduce((s, v) => s + v, 0) / trainY.length;
+  const calibration = fitCalibration(method, { validP: validRaw, validY: takeLabels(target, dataset.valid), trainPositiveRate, truePositiveRate });
+  const onnx = buildOnnxModel(features, fitted.trained.weights, calibration);
   return {
-    kind: fitted.kind,
-    preset: fitted.preset,
-    config: fitted.config,
-    history: fitted.trained.history,
-    bestEpoch: fitted.trained.bestEpoch,
-    trainSeconds: fitted.trained.seconds,
-    metrics,
+    fitted,
+    calibration,
+    onnx,
+    threshold: argmaxThreshold(calibration),
+    balancedRaw: await scoreRows(features, fitted.onnx, table, dataset.test),
+    naturalRaw: await scoreRows(features, fitted.onnx, table, dataset.naturalTest),
+    natural: await scoreRows(features, onnx, table, dataset.naturalTest),
   };
 }
 
-/** Reads the data, splits it, fits the features, trains the network (and baseline), evaluates, saves the bundle. */
+function summarize(dataset: Dataset, a: Assessed): ModelSummary {
+  const { candidate, trained } = a.fitted;
+  const target = dataset.table.target!;
+  const metricsOf = (p: Float32Array, rows: Int32Array, threshold: number): MetricSet | null =>
+    rows.length === 0 ? null : computeMetrics(p, takeLabels(target, rows), threshold);
+  return {
+    kind: candidate.kind,
+    preset: candidate.kind === 'network' ? candidate.preset : null,
+    config: candidate.kind === 'network' ? candidate.config : null,
+    history: trained.history,
+    bestEpoch: trained.bestEpoch,
+    trainSeconds: trained.seconds,
+    metrics: {
+      // As the seeds report: the raw output on the balanced test part, label = argmax.
+      balancedTest: metricsOf(a.balancedRaw, dataset.test, 0.5),
+      naturalTest: metricsOf(a.natural, dataset.naturalTest, a.threshold),
+    },
+  };
+}
+
+function backgroundRows(dataset: Dataset, seed: number): Int32Array {
+  return shuffle(dataset.train, createRng(seed ^ 0x5eed)).subarray(0, Math.min(BACKGROUND_ROWS, dataset.train.length));
+}
+
+function chooseCandidate(options: TrainOptions): Candidate {
+  if (options.candidate) return options.candidate;
+  const config = resolveNetworkConfig(options.preset, options.network);
+  return { name: 'network', kind: 'network', preset: options.network ? null : (options.preset ?? null), config };
+}
+
+/** Reads the data, splits it, fits the features, trains and calibrates the network (and baseline), evaluates, explains, saves the bundle. */
 export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
   const report = options.onProgress ?? (() => {});
   const dataset = await loadDataset(options, options);
   report({ kind: 'data', dataset });
   const tf = await initTraining();
-  const features = fitFeatures(dataset.table, dataset.train);
-  const train = labelled(dataset, features, dataset.train);
-  const valid = labelled(dataset, features, dataset.valid);
+  const { table } = dataset;
+  const target = table.target!;
+  const features = fitFeatures(table, dataset.train);
+  const train = labelledRows(table, features, dataset.train);
+  const valid = labelledRows(table, features, dataset.valid);
+  const context = { seed: options.seed, classWeights: dataset.classWeights };
+  const method = options.calibration ?? DEFAULT_CALIBRATION;
 
-  const config = resolveNetworkConfig(options.preset, {
-    ...options.network,
-    seed: options.seed,
-    ...(dataset.classWeights ? { classWeights: dataset.classWeights } : {}),
-  });
-  const network = await trainNetwork(train, valid, config, (record) =>
-    report({ kind: 'epoch', record, maxEpochs: config.maxEpochs }),
+  const candidate = chooseCandidate(options);
+  const maxEpochs = candidate.kind === 'network' ? candidate.config.maxEpochs : 0;
+  const network = await assess(
+    dataset,
+    features,
+    await fitCandidate(candidate, features, train, valid, { ...context, onEpoch: (record) => report({ kind: 'epoch', record, maxEpochs }) }),
+    method,
   );
-  const model: Fitted = {
-    kind: 'network',
-    preset: options.network ? null : (options.preset ?? null),
-    config,
-    trained: network,
-    onnx: buildOnnxModel(features, network.weights),
-  };
-  let baseline: Fitted | null = null;
-  if (options.baseline !== false) {
+  let baseline: Assessed | null = null;
+  if (options.baseline !== false && candidate.kind !== 'logistic') {
     report({ kind: 'baseline' });
-    const trained = await trainLogistic(train, valid, { seed: options.seed, classWeights: dataset.classWeights });
-    baseline = { kind: 'logistic', preset: null, config, trained, onnx: buildOnnxModel(features, trained.weights) };
+    baseline = await assess(dataset, features, await fitCandidate({ name: 'logistic', kind: 'logistic' }, features, train, valid, context), method);
   }
 
-  const target = dataset.table.target!;
-  const positives = target.reduce((sum, v) => sum + v, 0);
-  const draft: Omit<Manifest, 'files'> = {
+  report({ kind: 'explain' });
+  const naturalY = takeLabels(target, dataset.naturalTest);
+  const scorer = await createOnnxScorer(features, network.onnx, { threads: 2 });
+  let importance: BundleEvaluation['importance'] = null;
+  try {
+    if (naturalY.includes(0) && naturalY.includes(1)) {
+      importance = await permutationImportance((c) => scorer.score(c), featureColumns(table, dataset.naturalTest), naturalY, {
+        repeats: IMPORTANCE_REPEATS,
+        seed: options.seed,
+      });
+    }
+  } finally {
+    await scorer.close();
+  }
+
+  const evaluation: BundleEvaluation = {
+    naturalTest: part(network.natural, naturalY),
+    balancedTest: part(network.balancedRaw, takeLabels(target, dataset.test)),
+    baselineNaturalTest: baseline && part(baseline.natural, naturalY),
+    naturalTestUncalibrated: part(network.naturalRaw, naturalY),
+    importance,
+    audit: auditTable(table),
+    leaderboard: options.leaderboard ?? null,
+    money: null,
+  };
+
+  const manifest: Omit<Manifest, 'files'> = {
     format: 'rebuy-bundle',
     formatVersion: 1,
     createdAt: new Date().toISOString(),
     packages: packageVersions(),
-    schema: dataset.table.schema,
+    schema: table.schema,
     features,
     featureNames: featureNames(features),
     data: {
       fingerprint: dataset.fingerprint,
       files: dataset.files,
       synthetic: options.synthetic ?? false,
-      rows: dataset.table.nRows,
-      positives,
+      rows: table.nRows,
+      positives: target.reduce((sum, v) => sum + v, 0),
       balance: options.balance,
       split: options.split,
       seed: options.seed,
@@ -140,23 +196,23 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
       testRows: dataset.test.length,
       naturalTestRows: dataset.naturalTest.length,
     },
-    model: summary(model, { balancedTest: null, naturalTest: null }),
-    baseline: null,
-    threshold: DEFAULT_THRESHOLD,
-    thresholdObjective: 'probability >= 0.5 (the seeds\' argmax)',
-    calibration: { method: 'none', slope: 1, intercept: 0 },
+    model: summarize(dataset, network),
+    baseline: baseline && summarize(dataset, baseline),
+    threshold: network.threshold,
+    thresholdObjective: "balanced: the seeds' argmax (raw probability ≥ 0.5), on calibrated probabilities",
+    calibration: network.calibration,
   };
-  draft.model = summary(model, await testMetrics(dataset, draft, model.onnx));
-  if (baseline) draft.baseline = summary(baseline, await testMetrics(dataset, draft, baseline.onnx));
-  report({ kind: 'evaluated' });
 
-  const tfjs = await toTfjsArtifacts(tf, network.weights, TFJS_WEIGHTS_FILE);
   const files = new Map<string, Uint8Array | string>([
-    [ONNX_FILE, model.onnx],
-    [TFJS_TOPOLOGY_FILE, tfjs.modelJson],
-    [TFJS_WEIGHTS_FILE, tfjs.weights],
+    [ONNX_FILE, network.onnx],
+    [EVALUATION_FILE, JSON.stringify(evaluation)],
+    [BACKGROUND_FILE, JSON.stringify(toBackground(featureColumns(table, backgroundRows(dataset, options.seed))))],
   ]);
+  if (network.fitted.candidate.kind === 'network') {
+    const tfjs = await toTfjsArtifacts(tf, network.fitted.trained.weights, TFJS_WEIGHTS_FILE);
+    files.set(TFJS_TOPOLOGY_FILE, tfjs.modelJson);
+    files.set(TFJS_WEIGHTS_FILE, tfjs.weights);
+  }
   if (baseline) files.set(BASELINE_ONNX_FILE, baseline.onnx);
-  const manifest = await saveBundle(options.out, draft, files);
-  return { dir: options.out, manifest };
+  return { dir: options.out, manifest: await saveBundle(options.out, manifest, files), evaluation };
 }

@@ -11,6 +11,8 @@ export const SCORE_BATCH_ROWS = 65_536;
 const DUCKDB_CHUNK_ROWS = 2048;
 
 export interface ScoreFileOptions {
+  /** Add the top N reasons per customer, in words (columns reason_1 … reason_N). */
+  reasons?: number;
   /** Called after each batch with the rows scored so far. */
   onProgress?: (rowsScored: number) => void;
   /** DuckDB's memory limit while ranking; beyond it DuckDB spills to a temp directory. */
@@ -26,20 +28,26 @@ function outputFormat(path: string): 'parquet' | 'csv' {
   return ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
 }
 
+function reasonColumns(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `reason_${i + 1}`);
+}
+
 async function appendScores(
   connection: DuckDBConnection,
   ids: readonly string[],
   probabilities: Float32Array,
+  reasons: readonly (readonly string[])[],
   firstSeq: number,
 ): Promise<void> {
   const appender = await connection.createAppender('scores');
   try {
     for (let from = 0; from < ids.length; from += DUCKDB_CHUNK_ROWS) {
       const to = Math.min(ids.length, from + DUCKDB_CHUNK_ROWS);
-      const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR, FLOAT], to - from);
+      const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR, FLOAT, ...reasons.map(() => VARCHAR)], to - from);
       chunk.setColumnValues(0, Array.from({ length: to - from }, (_, i) => firstSeq + from + i));
       chunk.setColumnValues(1, ids.slice(from, to));
       chunk.setColumnValues(2, Array.from(probabilities.subarray(from, to)));
+      reasons.forEach((column, i) => chunk.setColumnValues(3 + i, column.slice(from, to)));
       appender.appendDataChunk(chunk);
     }
     appender.flushSync();
@@ -66,20 +74,28 @@ export async function scoreFile(
   });
   const connection = await instance.connect();
   try {
-    await connection.run('CREATE TEMP TABLE scores (seq INTEGER, id VARCHAR, probability FLOAT)');
+    const reasonNames = reasonColumns(options.reasons ?? 0);
+    await connection.run(
+      `CREATE TEMP TABLE scores (seq INTEGER, id VARCHAR, probability FLOAT${reasonNames.map((r) => `, ${r} VARCHAR`).join('')})`,
+    );
     let rows = 0;
     for await (const chunk of streamTable(input, predictor.manifest.schema, { chunkRows: SCORE_BATCH_ROWS })) {
       const probabilities = await predictor.predictColumns(chunk);
-      await appendScores(connection, chunk.ids, probabilities, rows);
+      const reasons: string[][] = reasonNames.map(() => []);
+      if (reasonNames.length > 0) {
+        const explained = await predictor.explainColumns(chunk, reasonNames.length);
+        explained.forEach((e, row) => reasonNames.forEach((_, i) => (reasons[i]![row] = e.reasons[i]?.text ?? '')));
+      }
+      await appendScores(connection, chunk.ids, probabilities, reasons, rows);
       rows += chunk.nRows;
       options.onProgress?.(rows);
     }
     const format = outputFormat(output);
-    await withAtomicPath(output, async (tmpPath) => {
+    await withAtomicPath(output, async (tmpPath: string) => {
       await connection.run(
         `COPY (
            SELECT id, probability, (probability >= ${predictor.threshold})::INTEGER AS label,
-                  row_number() OVER (ORDER BY probability DESC, seq) AS rank
+                  row_number() OVER (ORDER BY probability DESC, seq) AS rank${reasonNames.map((r) => `, ${r}`).join('')}
            FROM scores ORDER BY rank
          ) TO ${sqlString(tmpPath)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`,
       );

@@ -1,4 +1,5 @@
 import type { Manifest } from '../bundle/manifest.js';
+import type { CustomerExplanation, Reason } from '../explain/types.js';
 
 /** One customer as JSON: field name -> value. Missing or null = missing value. */
 export type CustomerRecord = Record<string, number | string | null | undefined>;
@@ -22,6 +23,10 @@ export interface Predictor {
   predictColumns(columns: FeatureColumns): Promise<Float32Array>;
   /** Probability of buying again per record. Throws RebuyError INPUT_INVALID naming `customers[i].field`. */
   predictRecords(records: CustomerRecord[]): Promise<Float32Array>;
+  /** Per-customer Shapley contributions and the top reasons in words, through this same scoring path. */
+  explainColumns(columns: FeatureColumns, top: number): Promise<CustomerExplanation[]>;
+  /** The top reasons per record (validated as in predictRecords). */
+  explain(records: CustomerRecord[], top: number): Promise<Reason[][]>;
   close(): Promise<void>;
 }
 

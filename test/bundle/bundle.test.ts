@@ -68,7 +68,7 @@ async function expectRefused(dir: string, pattern: RegExp): Promise<void> {
 describe('model bundle', () => {
   it('saves files with their SHA-256 in the manifest and loads them back verified', async () => {
     const dir = join(root, 'model');
-    const saved = await saveBundle(dir, draftManifest('a'), new Map([['w.bin', new Uint8Array([1, 2, 3])], ['t.json', '{"a":1}']]));
+    const saved = await saveBundle(dir, draftManifest('a'), new Map<string, Uint8Array | string>([['w.bin', new Uint8Array([1, 2, 3])], ['t.json', '{"a":1}']]));
     expect(Object.keys(saved.files).sort()).toEqual(['t.json', 'w.bin']);
     expect(saved.files['w.bin']).toBe('039058c6f2c0cb492c533b0a4d14ef77cc0f78abccced5287d84a1a2011cfb81');
     const loaded = await loadBundle(dir);

@@ -1,0 +1,104 @@
+/**
+ * npm run bench — the core figures on this machine (a script, not a test):
+ *   1. real data, 20 random balanced splits: mean ± sd of balanced-test accuracy and natural ROC-AUC
+ *      for each preset and the logistic baseline, and the median training time;
+ *   2. CSV→CSV scoring throughput and peak RSS on generated files of growing size (1M rows and more);
+ *   3. wall time of `rebuy score` on a 100-row file as a fresh process.
+ * Flags: --repeats N (20), --rows N (1000000), --skip-accuracy, --skip-scoring, --json.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTable } from '../src/data/read.js';
+import { generateAudiobooksSample } from '../src/data/sample.js';
+import { mean, median, sd } from '../src/evaluate/stats.js';
+import { PRESET_NAMES, resolveNetworkConfig } from '../src/model/presets.js';
+import type { Candidate } from '../src/pipeline/fit.js';
+import { evaluateOnPlans, type CandidateRun } from '../src/pipeline/repeated.js';
+import { randomSplitPlans } from '../src/pipeline/plans.js';
+import { trainBundle } from '../src/pipeline/train.js';
+import { CLI, flag, fmt, has, requireRealData, runProcess } from './common.js';
+
+const log = (line: string): boolean => process.stderr.write(`${line}\n`);
+
+async function accuracySection(repeats: number): Promise<Record<string, unknown>> {
+  const table = await readTable(requireRealData());
+  const candidates: Candidate[] = [
+    ...PRESET_NAMES.map((name): Candidate => ({ name, kind: 'network', preset: name, config: resolveNetworkConfig(name) })),
+    { name: 'logistic', kind: 'logistic' },
+  ];
+  log(`1. accuracy: ${candidates.length} models × ${repeats} random balanced splits of the real data (80/10/10)`);
+  const plans = randomSplitPlans(table, { repeats, balance: 'random', split: [0.8, 0.1, 0.1], seed: 1 });
+  const runs = await evaluateOnPlans(table, candidates, plans, (done, total, run) =>
+    log(`   [${done}/${total}] ${run.candidate.padEnd(8)} split ${run.plan + 1}: balanced acc ${fmt(run.balancedTest.accuracy)}, natural AUC ${fmt(run.naturalTest.rocAuc)}, ${fmt(run.trainSeconds, 2)} s`),
+  );
+  const rows = candidates.map((c) => {
+    const mine = runs.filter((r: CandidateRun) => r.candidate === c.name);
+    const acc = mine.map((r) => r.balancedTest.accuracy);
+    const auc = mine.map((r) => r.naturalTest.rocAuc);
+    return {
+      model: c.name,
+      balancedAccuracyMean: mean(acc),
+      balancedAccuracySd: sd(acc),
+      naturalRocAucMean: mean(auc),
+      naturalRocAucSd: sd(auc),
+      medianTrainSeconds: median(mine.map((r) => r.trainSeconds)),
+      medianEpochs: median(mine.map((r) => r.epochs)),
+    };
+  });
+  console.log(`\nAccuracy on the real data, ${repeats} random balanced splits (mean ± sd):`);
+  console.log('  model     balanced-test accuracy   natural ROC-AUC     median train time   median epochs');
+  for (const r of rows) {
+    console.log(
+      `  ${r.model.padEnd(9)} ${(r.balancedAccuracyMean * 100).toFixed(1)} % ± ${(r.balancedAccuracySd * 100).toFixed(1)}         ` +
+        `${fmt(r.naturalRocAucMean)} ± ${fmt(r.naturalRocAucSd)}     ${fmt(r.medianTrainSeconds, 2)} s              ${r.medianEpochs}`,
+    );
+  }
+  return { repeats, rows };
+}
+
+async function scoringSection(rows: number): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-'));
+  try {
+    log('2. scoring: training a 2x50 bundle on the real data');
+    const model = join(dir, 'model');
+    await trainBundle({ data: requireRealData(), out: model, preset: '2x50', balance: 'random', split: [0.8, 0.1, 0.1], seed: 0, baseline: false });
+    const sizes = [Math.round(rows / 4), rows, rows * 2];
+    const results = [];
+    for (const n of sizes) {
+      const input = join(dir, `customers-${n}.csv`);
+      log(`   generating ${n.toLocaleString('en')} synthetic customers`);
+      await writeFile(input, generateAudiobooksSample({ rows: n, seed: 7 }));
+      const output = join(dir, `scores-${n}.csv`);
+      const run = await runProcess(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', output, '--json']);
+      if (run.code !== 0) throw new Error(`rebuy score failed: ${run.stderr}`);
+      const inner = JSON.parse(run.stdout) as { seconds: number };
+      results.push({ rows: n, processSeconds: run.seconds, scoreSeconds: inner.seconds, rowsPerSecond: n / run.seconds, peakRssMb: run.peakRssMb });
+      log(`   ${n.toLocaleString('en')} rows: ${fmt(run.seconds, 2)} s as a process, ${Math.round(n / run.seconds).toLocaleString('en')} rows/s, peak RSS ${fmt(run.peakRssMb, 0)} MB`);
+    }
+    const small = join(dir, 'customers-100.csv');
+    await writeFile(small, generateAudiobooksSample({ rows: 100, seed: 8 }));
+    const times: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const run = await runProcess(process.execPath, [CLI, 'score', '--model', model, '--in', small, '--out', join(dir, 'scores-100.csv')]);
+      if (run.code !== 0) throw new Error(`rebuy score failed: ${run.stderr}`);
+      times.push(run.seconds);
+    }
+    console.log('\nScoring CSV→CSV as a fresh `rebuy score` process (2x50 bundle):');
+    for (const r of results) {
+      console.log(`  ${r.rows.toLocaleString('en').padStart(10)} rows: ${fmt(r.processSeconds, 2)} s, ${Math.round(r.rowsPerSecond).toLocaleString('en')} rows/s, peak RSS ${fmt(r.peakRssMb, 0)} MB`);
+    }
+    const first = results[0]!;
+    const last = results[results.length - 1]!;
+    console.log(`  peak RSS ratio ${last.rows.toLocaleString('en')} vs ${first.rows.toLocaleString('en')} rows: ${fmt(last.peakRssMb / first.peakRssMb, 2)}`);
+    console.log(`  100-row file: median ${fmt(median(times), 3)} s over ${times.length} fresh processes (min ${fmt(Math.min(...times), 3)} s)`);
+    return { sizes: results, hundredRowMedianSeconds: median(times), hundredRowRuns: times };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const summary: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
+if (!has('skip-accuracy')) summary.accuracy = await accuracySection(flag('repeats', 20));
+if (!has('skip-scoring')) summary.scoring = await scoringSection(flag('rows', 1_000_000));
+if (has('json')) console.log(JSON.stringify(summary, null, 2));

@@ -1,0 +1,84 @@
+import { decide, type Decision } from '../pipeline/decide.js';
+import { usageError } from '../errors.js';
+import type { ThresholdObjective } from '../evaluate/decide.js';
+
+export interface DecideFlags {
+  model: string;
+  data?: string;
+  objective?: string;
+  top?: number;
+  topPercent?: number;
+  contactCost?: number;
+  valuePerReturn?: number;
+  seed: number;
+  save: boolean;
+  json?: boolean;
+}
+
+/** The objective from the flags: explicit --objective, or implied by --top / --top-percent / money settings. */
+export function objectiveFromFlags(flags: DecideFlags): ThresholdObjective {
+  const kind = flags.objective ?? (flags.top !== undefined || flags.topPercent !== undefined ? 'budget' : flags.contactCost !== undefined ? 'profit' : 'f1');
+  switch (kind) {
+    case 'accuracy':
+      return { kind: 'accuracy' };
+    case 'f1':
+      return { kind: 'f1' };
+    case 'budget':
+      if (flags.top !== undefined) return { kind: 'topK', k: flags.top };
+      if (flags.topPercent !== undefined) return { kind: 'topFraction', fraction: flags.topPercent / 100 };
+      throw usageError('the budget objective needs --top K or --top-percent X');
+    case 'profit':
+      if (flags.contactCost === undefined || flags.valuePerReturn === undefined) {
+        throw usageError('the profit objective needs --contact-cost C and --value-per-return V');
+      }
+      return { kind: 'profit', contactCost: flags.contactCost, valuePerReturn: flags.valuePerReturn };
+    default:
+      throw usageError(`--objective must be accuracy, f1, budget or profit; got ${JSON.stringify(kind)}`);
+  }
+}
+
+const money = (v: number): string => `${v < 0 ? '−' : ''}$${Math.abs(v).toLocaleString('en', { maximumFractionDigits: 0 })}`;
+const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
+
+export function formatDecision(d: Decision): string {
+  const m = d.choice.metrics;
+  const lines = [
+    `Decision for ${d.model} on ${d.population.source}: ${d.population.customers} customers, ${d.population.buyers} bought again`,
+    `objective: ${d.objective}`,
+    `threshold: contact customers with probability ≥ ${d.choice.threshold.toFixed(4)}`,
+    `  → contacts ${d.choice.contacted} of ${d.population.customers} (${pct(d.choice.contacted / d.population.customers)}); ` +
+      `${m.confusion[1][1]} of them bought again (precision ${pct(m.precision)}), reaching ${pct(m.recall)} of all buyers`,
+    '',
+    'Cumulative gains and lift by decile (customers sorted by probability, best first):',
+    '  decile  contacted  buyers reached  response rate  lift',
+    ...d.gains.map(
+      (g) =>
+        `  ${String(g.group).padStart(6)}  ${pct(g.contactedShare).padStart(9)}  ${pct(g.capturedShare).padStart(14)}  ${pct(g.responseRate).padStart(13)}  ${g.lift.toFixed(2).padStart(4)}`,
+    ),
+  ];
+  if (d.profit) {
+    const b = d.profit.bootstrap.chosen;
+    lines.push(
+      '',
+      `Money: ${money(d.profit.contactCost)} per contact, ${money(d.profit.valuePerReturn)} per returning customer`,
+      `  at the chosen threshold: profit ${money(b.profit)} (bootstrap 95 % interval ${money(b.lower)} to ${money(b.upper)}; chance of a loss ${pct(b.lossProbability)})`,
+      `  best on these customers: contact the top ${d.profit.best.contacted} → ${money(d.profit.best.profit)}`,
+      `  recommended number to contact: ${d.choice.contacted} of ${d.population.customers} (${pct(d.choice.contacted / d.population.customers)} of customers)`,
+    );
+  }
+  lines.push('', d.saved ? `saved: every later \`rebuy score --model ${d.model}\` uses this threshold` : 'not saved (--no-save)', '');
+  return lines.join('\n');
+}
+
+export async function runDecide(flags: DecideFlags): Promise<void> {
+  const result = await decide({
+    model: flags.model,
+    data: flags.data,
+    objective: objectiveFromFlags(flags),
+    contactCost: flags.contactCost,
+    valuePerReturn: flags.valuePerReturn,
+    seed: flags.seed,
+    save: flags.save,
+  });
+  process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDecision(result));
+}

@@ -1,0 +1,89 @@
+import { readTable } from '../data/read.js';
+import { usageError } from '../errors.js';
+import { buildLeaderboard, type Leaderboard, type MetricSpec, type PlanResult } from '../evaluate/leaderboard.js';
+import { PRESET_NAMES, resolveNetworkConfig } from '../model/presets.js';
+import type { NetworkConfig } from '../model/network.js';
+import type { BalanceMode, SplitRatios } from '../prep/split.js';
+import type { Candidate } from './fit.js';
+import { kFoldPlans, randomSplitPlans, type EvalPlan } from './plans.js';
+import { evaluateOnPlans, type CandidateRun } from './repeated.js';
+
+export interface CompareOptions {
+  data: string;
+  target?: string;
+  id?: string;
+  /** k-fold when set; otherwise `repeats` random splits. */
+  folds?: number;
+  repeats?: number;
+  balance: BalanceMode;
+  split: SplitRatios;
+  seed: number;
+  presets?: string[];
+  /** Further network configurations (hidden widths etc.) beside the presets. */
+  networks?: Partial<NetworkConfig>[];
+  baseline?: boolean;
+  rankBy?: string;
+  onProgress?: (done: number, total: number, run: CandidateRun) => void;
+}
+
+export interface CompareResult {
+  protocol: string;
+  leaderboard: Leaderboard;
+  runs: CandidateRun[];
+}
+
+export const COMPARE_METRICS: MetricSpec[] = [
+  { key: 'naturalRocAuc', label: 'ROC-AUC (natural)', higherIsBetter: true },
+  { key: 'balancedAccuracy', label: 'accuracy (balanced test)', higherIsBetter: true },
+  { key: 'naturalPrAuc', label: 'PR-AUC (natural)', higherIsBetter: true },
+  { key: 'naturalBrier', label: 'Brier (natural)', higherIsBetter: false },
+  { key: 'naturalLogLoss', label: 'log loss (natural)', higherIsBetter: false },
+];
+
+export const DEFAULT_RANK_BY = 'naturalRocAuc';
+
+export function runValues(run: CandidateRun): Record<string, number> {
+  return {
+    naturalRocAuc: run.naturalTest.rocAuc,
+    balancedAccuracy: run.balancedTest.accuracy,
+    naturalPrAuc: run.naturalTest.prAuc,
+    naturalBrier: run.naturalTest.brier,
+    naturalLogLoss: run.naturalTest.loss,
+  };
+}
+
+export function defaultCandidates(options: Pick<CompareOptions, 'presets' | 'networks' | 'baseline'>): Candidate[] {
+  const presets = options.presets ?? PRESET_NAMES;
+  const candidates: Candidate[] = presets.map((name) => ({ name, kind: 'network', preset: name, config: resolveNetworkConfig(name) }));
+  for (const overrides of options.networks ?? []) {
+    const config = resolveNetworkConfig(undefined, overrides);
+    candidates.push({ name: `net ${config.hidden.join('x') || 'linear'}`, kind: 'network', preset: null, config });
+  }
+  if (options.baseline !== false) candidates.push({ name: 'logistic', kind: 'logistic' });
+  if (candidates.length === 0) throw usageError('nothing to compare: give presets, networks or keep the baseline');
+  return candidates;
+}
+
+function testTrainRatio(plans: readonly EvalPlan[]): number {
+  const plan = plans[0]!;
+  return plan.naturalTest.length / (plan.train.length + plan.valid.length);
+}
+
+/** The candidates on the same folds or splits (paired), ranked, with intervals and significance against the leader. */
+export async function compareModels(options: CompareOptions): Promise<CompareResult> {
+  const table = await readTable(options.data, { target: options.target, id: options.id });
+  const candidates = defaultCandidates(options);
+  const plans = options.folds
+    ? kFoldPlans(table, { folds: options.folds, balance: options.balance, seed: options.seed })
+    : randomSplitPlans(table, { repeats: options.repeats ?? 20, balance: options.balance, split: options.split, seed: options.seed });
+  const runs = await evaluateOnPlans(table, candidates, plans, options.onProgress);
+  const results: PlanResult[] = runs.map((r) => ({ candidate: r.candidate, plan: r.plan, values: runValues(r), trainSeconds: r.trainSeconds }));
+  const rankBy = options.rankBy ?? DEFAULT_RANK_BY;
+  if (!COMPARE_METRICS.some((m) => m.key === rankBy)) {
+    throw usageError(`--rank-by must be one of ${COMPARE_METRICS.map((m) => m.key).join(', ')}; got ${JSON.stringify(rankBy)}`);
+  }
+  const protocol = options.folds
+    ? `${options.folds}-fold stratified cross-validation (balance: ${options.balance}, seed ${options.seed})`
+    : `${options.repeats ?? 20} random stratified splits ${options.split.join('/')} (balance: ${options.balance}, seeds ${options.seed}…)`;
+  return { protocol, leaderboard: buildLeaderboard(results, COMPARE_METRICS, rankBy, testTrainRatio(plans)), runs };
+}

@@ -1,0 +1,65 @@
+import type { Table } from '../data/table.js';
+import { featureColumns } from '../data/table.js';
+import type { FeatureState } from '../prep/features.js';
+import { applyFeatures } from '../prep/features.js';
+import { takeLabels } from '../prep/matrix.js';
+import { trainNetwork, type LabelledMatrix } from '../model/mlp.js';
+import { trainLogistic } from '../model/logistic.js';
+import { buildOnnxModel } from '../model/onnx.js';
+import type { EpochRecord, NetworkConfig, TrainedNetwork } from '../model/network.js';
+import { createOnnxScorer } from '../predict/scorer.js';
+
+/** A model to fit: a network configuration, or the logistic-regression baseline. */
+export type Candidate =
+  | { name: string; kind: 'network'; preset: string | null; config: NetworkConfig }
+  | { name: string; kind: 'logistic' };
+
+export interface FittedCandidate {
+  candidate: Candidate;
+  trained: TrainedNetwork;
+  onnx: Uint8Array;
+}
+
+export interface FitContext {
+  seed: number;
+  classWeights?: [number, number] | undefined;
+  onEpoch?: (record: EpochRecord) => void;
+}
+
+export function labelledRows(table: Table, features: FeatureState, rows: ArrayLike<number>): LabelledMatrix {
+  return { x: applyFeatures(features, table, rows), y: takeLabels(table.target!, rows) };
+}
+
+export async function fitCandidate(
+  candidate: Candidate,
+  features: FeatureState,
+  train: LabelledMatrix,
+  valid: LabelledMatrix,
+  context: FitContext,
+): Promise<FittedCandidate> {
+  const trained =
+    candidate.kind === 'network'
+      ? await trainNetwork(
+          train,
+          valid,
+          { ...candidate.config, seed: context.seed, ...(context.classWeights && { classWeights: context.classWeights }) },
+          context.onEpoch,
+        )
+      : await trainLogistic(train, valid, { seed: context.seed, classWeights: context.classWeights });
+  return { candidate, trained, onnx: buildOnnxModel(features, trained.weights) };
+}
+
+/** Probabilities for the given rows through the ONNX pipeline (the Predictor's scoring core). */
+export async function scoreRows(
+  features: FeatureState,
+  onnx: Uint8Array,
+  table: Table,
+  rows: ArrayLike<number>,
+): Promise<Float32Array> {
+  const scorer = await createOnnxScorer(features, onnx, { threads: 2 });
+  try {
+    return await scorer.score(featureColumns(table, rows));
+  } finally {
+    await scorer.close();
+  }
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FORBID_TFJS, rebuy } from '../helpers/cli.js';
+import { REAL_CSV, REAL_NOHEADER_CSV, hasRealData } from '../helpers/paths.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rebuy-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function parseCsv(text: string): string[][] {
+  return text.trim().split(/\r?\n/).map((line) => line.split(','));
+}
+
+describe('rebuy --help', () => {
+  it('lists every command, and each command explains its flags', () => {
+    const top = rebuy(['--help']);
+    expect(top.code).toBe(0);
+    for (const command of ['demo', 'prep', 'train', 'evaluate', 'score']) expect(top.stdout).toContain(command);
+    const train = rebuy(['train', '--help']);
+    expect(train.code).toBe(0);
+    for (const option of ['--preset', '--hidden', '--batch', '--epochs', '--patience', '--balance', '--split', '--seed', '--json']) {
+      expect(train.stdout).toContain(option);
+    }
+  });
+
+  it('exits 2 on an unknown flag or a missing required one', () => {
+    expect(rebuy(['train', '--bogus']).code).toBe(2);
+    const missing = rebuy(['score', '--model', 'x']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--in/);
+  });
+});
+
+describe('rebuy demo', () => {
+  it('generates a synthetic sample, trains, saves a bundle and scores every customer', () => {
+    const out = join(dir, 'demo');
+    const result = rebuy(['demo', '--out', out, '--rows', '3000', '--seed', '5']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/SYNTHETIC/);
+    expect(result.stderr).toMatch(/epoch\s+1\//);
+    expect(result.stdout).toMatch(/balanced accuracy/);
+    expect(result.stdout).toContain(join(out, 'scores.csv'));
+    const scores = parseCsv(readFileSync(join(out, 'scores.csv'), 'utf8'));
+    expect(scores[0]).toEqual(['id', 'probability', 'label', 'rank']);
+    expect(scores).toHaveLength(3001);
+    const probabilities = scores.slice(1).map((r) => Number(r[1]));
+    for (let i = 1; i < probabilities.length; i++) expect(probabilities[i - 1]).toBeGreaterThanOrEqual(probabilities[i]!);
+    expect(scores.slice(1).map((r) => Number(r[3]))).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+  });
+});
+
+describe.skipIf(!hasRealData)('train, evaluate and score the real data from the command line', () => {
+  const model = (): string => join(dir, 'real-model');
+
+  beforeAll(() => {
+    const result = rebuy(['train', '--data', REAL_CSV, '--out', model(), '--preset', '2x10', '--seed', '1', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+  });
+
+  it('train --json reports both models on both test parts, and the bundle holds the per-epoch history', async () => {
+    const manifest = JSON.parse(await readFile(join(model(), 'manifest.json'), 'utf8'));
+    expect(manifest.model.history.length).toBeGreaterThan(2);
+    expect(manifest.model.history[0]).toHaveProperty('valLoss');
+    expect(manifest.model.metrics.balancedTest.accuracy).toBeGreaterThan(0.72);
+    expect(manifest.model.metrics.naturalTest.rocAuc).toBeGreaterThan(0.85);
+    expect(manifest.baseline.kind).toBe('logistic');
+    expect(manifest.data.rows).toBe(14_084);
+    expect(manifest.data.synthetic).toBe(false);
+  });
+
+  it('evaluate prints a readable table, and --json the numbers', () => {
+    const text = rebuy(['evaluate', '--model', model(), '--data', REAL_CSV]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/ROC-AUC/);
+    const json = rebuy(['evaluate', '--model', model(), '--data', REAL_CSV, '--json']);
+    const result = JSON.parse(json.stdout);
+    expect(result.natural.n).toBe(14_084);
+    expect(result.balanced.n).toBe(2 * 2237);
+    expect(result.natural.rocAuc).toBeGreaterThan(0.85);
+  });
+
+  it('score keeps IDs as strings, ranks best first, and never loads TF.js', async () => {
+    const out = join(dir, 'scores-noheader.csv');
+    const result = rebuy(['score', '--model', model(), '--in', REAL_NOHEADER_CSV, '--out', out], { nodeArgs: FORBID_TFJS });
+    expect(result.code, result.stderr).toBe(0);
+    const rows = parseCsv(await readFile(out, 'utf8'));
+    expect(rows).toHaveLength(14_085);
+    expect(rows.some((r) => r[0] === '00994')).toBe(true);
+    // The hook really refuses TF.js: training under it fails.
+    const control = rebuy(['train', '--data', REAL_CSV, '--out', join(dir, 'never')], { nodeArgs: FORBID_TFJS });
+    expect(control.code).not.toBe(0);
+    expect(control.stderr).toMatch(/TF\.js was loaded/);
+  });
+
+  it('score writes Parquet when asked', async () => {
+    const out = join(dir, 'scores.parquet');
+    const result = rebuy(['score', '--model', model(), '--in', REAL_CSV, '--out', out, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).rows).toBe(14_084);
+    const head = (await readFile(out)).subarray(0, 4).toString();
+    expect(head).toBe('PAR1');
+  });
+
+  it('refuses a tampered bundle with exit 2 and writes nothing', async () => {
+    const tampered = join(dir, 'tampered');
+    await (await import('node:fs/promises')).cp(model(), tampered, { recursive: true });
+    const onnx = await readFile(join(tampered, 'model.onnx'));
+    onnx[onnx.length - 5] = onnx[onnx.length - 5]! ^ 1;
+    await writeFile(join(tampered, 'model.onnx'), onnx);
+    const out = join(dir, 'never.csv');
+    const result = rebuy(['score', '--model', tampered, '--in', REAL_CSV, '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/model\.onnx was altered/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('a bad input file: exit 2, a message naming file, line, column and value, and no output file', async () => {
+    const bad = join(dir, 'bad.csv');
+    const lines = (await readFile(REAL_CSV, 'utf8')).split('\r\n').slice(0, 50);
+    const fields = lines[7]!.split(',');
+    fields[7] = 'lots';
+    lines[7] = fields.join(',');
+    await writeFile(bad, lines.join('\n'));
+    const out = join(dir, 'bad-scores.csv');
+    const result = rebuy(['score', '--model', model(), '--in', bad, '--out', out]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('bad.csv');
+    expect(result.stderr).toMatch(/8/);
+    expect(result.stderr).toMatch(/Completion|completion/);
+    expect(result.stderr).toContain('lots');
+    expect(existsSync(out)).toBe(false);
+    const train = rebuy(['train', '--data', bad, '--out', join(dir, 'bad-model')]);
+    expect(train.code).toBe(2);
+    expect(existsSync(join(dir, 'bad-model'))).toBe(false);
+    expect((await readdir(dir)).some((f) => f.includes('partial'))).toBe(false);
+  });
+
+  it('a missing file: exit 2 naming it', () => {
+    const result = rebuy(['evaluate', '--model', model(), '--data', join(dir, 'nope.csv')]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('nope.csv');
+  });
+
+  it('prep writes the parts as npz and CSV that train reads back as --train/--valid/--test', async () => {
+    const out = join(dir, 'parts');
+    const prep = rebuy(['prep', '--data', REAL_CSV, '--out', out, '--balance', 'first', '--seed', '2', '--json']);
+    expect(prep.code, prep.stderr).toBe(0);
+    const result = JSON.parse(prep.stdout);
+    expect(result.parts.map((p: { rows: number }) => p.rows).reduce((a: number, b: number) => a + b, 0)).toBe(2 * 2237);
+    for (const name of ['train', 'validation', 'test']) {
+      expect((await readFile(join(out, `${name}.npz`))).subarray(0, 2).toString()).toBe('PK');
+    }
+    const train = rebuy([
+      'train', '--train', join(out, 'train.csv'), '--valid', join(out, 'validation.csv'), '--test', join(out, 'test.csv'),
+      '--out', join(dir, 'own-split-model'), '--preset', '2x10', '--json',
+    ]);
+    expect(train.code, train.stderr).toBe(0);
+    const manifest = JSON.parse(await readFile(join(dir, 'own-split-model', 'manifest.json'), 'utf8'));
+    expect(manifest.data.trainRows).toBe(result.parts[0].rows);
+    expect(manifest.model.metrics.balancedTest.accuracy).toBeGreaterThan(0.7);
+  });
+});
