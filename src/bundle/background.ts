@@ -7,7 +7,7 @@ export interface BackgroundSample {
   categorical: Record<string, (string | null)[]>;
 }
 
-export const BACKGROUND_FILE = 'background.json';
+export { BACKGROUND_FILE } from './layout.js';
 export const BACKGROUND_ROWS = 64;
 
 export function toBackground(columns: FeatureColumns): BackgroundSample {

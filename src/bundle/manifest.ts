@@ -27,7 +27,11 @@ export interface Calibration {
 }
 
 export interface ModelSummary {
+  /** The configuration's name, e.g. "2x50" or "logistic+derived". */
+  name: string;
   kind: 'network' | 'logistic';
+  /** Trained with the schema's derived features. */
+  derived: boolean;
   preset: string | null;
   /** The network's configuration; null for the logistic baseline. */
   config: NetworkConfig | null;

@@ -57,7 +57,8 @@ export function formatEpoch(r: EpochRecord, maxEpochs: number): string {
 }
 
 export function describeModel(s: ModelSummary): string {
-  if (s.kind === 'logistic' || !s.config) return 'logistic regression (baseline)';
+  const derived = s.derived ? ' with derived features' : '';
+  if (s.kind === 'logistic' || !s.config) return `logistic regression${derived}`;
   const layers = s.config.hidden.length ? s.config.hidden.join('×') : 'no hidden layers';
-  return `network ${s.preset ? `preset ${s.preset}: ` : ''}${layers} ${s.config.activation}, ${s.config.output} output`;
+  return `network ${s.preset ? `preset ${s.preset}: ` : ''}${layers} ${s.config.activation}, ${s.config.output} output${derived}`;
 }

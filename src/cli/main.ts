@@ -70,7 +70,10 @@ function buildProgram(): Command {
   dataOptions(program.command('train'))
     .description('Train the network (and the logistic baseline), evaluate it, and save a model bundle')
     .requiredOption('--out <dir>', 'model bundle directory to write')
-    .option('--preset <name>', 'network preset: 2x10, 2x50 or 3x50 (the seed notebooks\' networks)')
+    .option('--preset <name>', 'network preset: 2x10, 2x50 or 3x50 (the seed notebooks\' networks; default 2x50)')
+    .option('--model <auto>', 'auto: choose the configuration by 5-fold cross-validation on the training part')
+    .option('--derived', 'add derived features (Audiobooks: books bought, listened at all, review given)')
+    .addOption(new Option('--calibration <method>', 'probability correction for the natural class mix').choices(['prior', 'platt', 'none']).default('prior'))
     .option('--hidden <widths>', 'hidden layer widths, e.g. 50,50', parseListOption)
     .option('--activation <fn>', 'hidden activation: relu | tanh | sigmoid')
     .option('--output <fn>', 'output activation: softmax | sigmoid')
@@ -145,6 +148,27 @@ function buildProgram(): Command {
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .addOption(JSON_OUT)
     .action((opts) => run(async () => (await import('./score.js')).runScore(opts)));
+
+  program
+    .command('report')
+    .description('Write the model report: one self-contained HTML file a marketer reads top to bottom')
+    .requiredOption('--model <dir>', 'model bundle directory')
+    .option('--out <file>', 'HTML file to write (default: <model>/report.html)')
+    .addOption(JSON_OUT)
+    .action((opts) => run(async () => void (await (await import('./report.js')).runReport(opts))));
+
+  program
+    .command('serve')
+    .description('Serve a model over HTTP (JSON API, CSV scoring, OpenAPI docs) with a web page for the marketing team')
+    .requiredOption('--model <dir>', 'model bundle directory')
+    .option('--host <host>', 'address to bind (anything but loopback requires an API key)', '127.0.0.1')
+    .option('--port <n>', 'port', parseIntOption, 8080)
+    .option('--api-key-file <file>', 'file holding the API key (or set REBUY_API_KEY)')
+    .option('--max-batch <n>', 'most customers in one JSON request', parseIntOption, 10_000)
+    .option('--max-upload-mb <n>', 'largest CSV upload in MB', parseIntOption, 100)
+    .option('--rate-limit <n>', 'requests per minute per key (0: off)', parseIntOption)
+    .option('--cors <origin>', 'allow this origin (CORS is off by default)')
+    .action((opts) => run(async () => void (await (await import('./serve.js')).runServe(opts))));
 
   return program;
 }

@@ -2,6 +2,8 @@ import { trainBundle, type TrainOptions, type TrainProgress } from '../pipeline/
 import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { NetworkConfig } from '../model/network.js';
 import type { Manifest } from '../bundle/manifest.js';
+import type { CalibrationMethod } from '../pipeline/calibrate.js';
+import { usageError } from '../errors.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
 
 export interface TrainFlags {
@@ -13,6 +15,9 @@ export interface TrainFlags {
   id?: string;
   out: string;
   preset?: string;
+  model?: string;
+  derived?: boolean;
+  calibration?: CalibrationMethod;
   hidden?: number[];
   activation?: NetworkConfig['activation'];
   output?: NetworkConfig['output'];
@@ -51,6 +56,13 @@ export function progressPrinter(log: (line: string) => void): (event: TrainProgr
       log('training the network…');
     } else if (event.kind === 'epoch') log(formatEpoch(event.record, event.maxEpochs));
     else if (event.kind === 'baseline') log('training the logistic-regression baseline…');
+    else if (event.kind === 'explain') log('measuring permutation importance and writing the bundle…');
+    else if (event.kind === 'select') {
+      const { done, total, run } = event;
+      log(`  model selection [${done}/${total}] ${run.candidate} fold ${run.plan + 1}: ROC-AUC ${run.naturalTest.rocAuc.toFixed(3)}`);
+    } else if (event.kind === 'selected') {
+      log(`chose ${event.candidate.name} by ${event.leaderboard.plans}-fold cross-validation on the training part; training it…`);
+    }
   };
 }
 
@@ -66,6 +78,9 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     out: flags.out,
     preset: flags.preset,
     ...(network && { network }),
+    ...(flags.model === 'auto' && { model: 'auto' as const }),
+    derived: flags.derived,
+    calibration: flags.calibration,
     baseline: flags.baseline,
     balance: flags.balance,
     split: parseSplit(flags.split),
@@ -79,7 +94,10 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
   const b = manifest.baseline;
   const lines = [
     '',
-    `${describeModel(m)}: stopped after ${m.history.length} epochs, kept epoch ${m.bestEpoch} (${m.trainSeconds.toFixed(2)} s)`,
+    m.kind === 'network'
+      ? `${describeModel(m)}: stopped after ${m.history.length} epochs, kept epoch ${m.bestEpoch} (${m.trainSeconds.toFixed(2)} s)`
+      : `${describeModel(m)} (${m.trainSeconds.toFixed(2)} s)`,
+    `probabilities calibrated for the natural class mix (${manifest.calibration.method}); threshold ${manifest.threshold.toFixed(4)}: ${manifest.thresholdObjective}`,
     '',
     formatMetricsTable([
       { title: 'network·balanced', metrics: m.metrics.balancedTest },
@@ -101,11 +119,13 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
 }
 
 export async function runTrain(flags: TrainFlags): Promise<void> {
+  if (flags.model !== undefined && flags.model !== 'auto') throw usageError(`--model takes only "auto"; got ${JSON.stringify(flags.model)}`);
+  if (flags.model === 'auto' && (flags.preset || networkOverrides(flags))) throw usageError('--model auto chooses the network itself: leave out --preset and the network flags');
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
-  const { manifest, dir } = await trainBundle(toTrainOptions(flags, progressPrinter(log)));
+  const { manifest, dir, report } = await trainBundle(toTrainOptions(flags, progressPrinter(log)));
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ model: dir, threshold: manifest.threshold, network: manifest.model, baseline: manifest.baseline, data: manifest.data }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ model: dir, report, threshold: manifest.threshold, calibration: manifest.calibration, network: manifest.model, baseline: manifest.baseline, data: manifest.data }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatTrainResult(manifest, dir)}\n`);
+    process.stdout.write(`${formatTrainResult(manifest, dir)}\n${report ? `report: ${report}\n` : ''}`);
   }
 }

@@ -19,7 +19,7 @@ import {
 } from '../evaluate/decide.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { computeMetrics } from '../evaluate/metrics.js';
-import { EVALUATION_FILE } from './train.js';
+import { EVALUATION_FILE } from '../bundle/layout.js';
 
 export interface DecideOptions {
   model: string;

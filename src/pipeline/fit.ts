@@ -1,7 +1,8 @@
 import type { Table } from '../data/table.js';
 import { featureColumns } from '../data/table.js';
 import type { FeatureState } from '../prep/features.js';
-import { applyFeatures } from '../prep/features.js';
+import { applyFeatures, fitFeatures } from '../prep/features.js';
+import { derivedFeaturesFor } from '../prep/derived.js';
 import { takeLabels } from '../prep/matrix.js';
 import { trainNetwork, type LabelledMatrix } from '../model/mlp.js';
 import { trainLogistic } from '../model/logistic.js';
@@ -9,10 +10,16 @@ import { buildOnnxModel } from '../model/onnx.js';
 import type { EpochRecord, NetworkConfig, TrainedNetwork } from '../model/network.js';
 import { createOnnxScorer } from '../predict/scorer.js';
 
-/** A model to fit: a network configuration, or the logistic-regression baseline. */
-export type Candidate =
+/** A model to fit: a network configuration, or the logistic-regression baseline; optionally with derived features. */
+export type Candidate = (
   | { name: string; kind: 'network'; preset: string | null; config: NetworkConfig }
-  | { name: string; kind: 'logistic' };
+  | { name: string; kind: 'logistic' }
+) & { derived?: boolean };
+
+/** The feature state a candidate trains on: fitted on the training rows, with derived features if it asks. */
+export function fitCandidateFeatures(table: Table, trainRows: ArrayLike<number>, candidate: Candidate): FeatureState {
+  return fitFeatures(table, trainRows, candidate.derived ? derivedFeaturesFor(table.schema) : []);
+}
 
 export interface FittedCandidate {
   candidate: Candidate;

@@ -1,9 +1,10 @@
 import type { Table } from '../data/table.js';
 import type { MetricSet } from '../bundle/manifest.js';
 import { computeMetrics } from '../evaluate/metrics.js';
-import { fitFeatures } from '../prep/features.js';
+import type { FeatureState } from '../prep/features.js';
 import { takeLabels } from '../prep/matrix.js';
-import { fitCandidate, labelledRows, scoreRows, type Candidate } from './fit.js';
+import { fitCandidate, fitCandidateFeatures, labelledRows, scoreRows, type Candidate } from './fit.js';
+import type { LabelledMatrix } from '../model/mlp.js';
 import type { EvalPlan } from './plans.js';
 
 /** One candidate on one plan (split or fold). */
@@ -29,10 +30,19 @@ export async function evaluateOnPlans(
   const runs: CandidateRun[] = [];
   const total = plans.length * candidates.length;
   for (const [index, plan] of plans.entries()) {
-    const features = fitFeatures(table, plan.train);
-    const train = labelledRows(table, features, plan.train);
-    const valid = labelledRows(table, features, plan.valid);
+    const prepared = new Map<boolean, { features: FeatureState; train: LabelledMatrix; valid: LabelledMatrix }>();
+    const prepare = (candidate: Candidate): { features: FeatureState; train: LabelledMatrix; valid: LabelledMatrix } => {
+      const key = candidate.derived === true;
+      let entry = prepared.get(key);
+      if (!entry) {
+        const features = fitCandidateFeatures(table, plan.train, candidate);
+        entry = { features, train: labelledRows(table, features, plan.train), valid: labelledRows(table, features, plan.valid) };
+        prepared.set(key, entry);
+      }
+      return entry;
+    };
     for (const candidate of candidates) {
+      const { features, train, valid } = prepare(candidate);
       const fitted = await fitCandidate(candidate, features, train, valid, { seed: plan.seed, classWeights: plan.classWeights });
       const metricsOn = async (rows: Int32Array): Promise<MetricSet> =>
         computeMetrics(await scoreRows(features, fitted.onnx, table, rows), takeLabels(table.target!, rows));

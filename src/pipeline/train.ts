@@ -1,6 +1,6 @@
 import { saveBundle } from '../bundle/save.js';
 import type { Calibration, Manifest, MetricSet, ModelSummary } from '../bundle/manifest.js';
-import { ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
+import { BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
 import type { BundleEvaluation, ScoredPart } from '../bundle/evaluation.js';
 import { BACKGROUND_FILE, BACKGROUND_ROWS, toBackground } from '../bundle/background.js';
 import { featureColumns } from '../data/table.js';
@@ -8,34 +8,39 @@ import { auditTable } from '../audit/audit.js';
 import { computeMetrics } from '../evaluate/metrics.js';
 import type { Leaderboard } from '../evaluate/leaderboard.js';
 import { permutationImportance } from '../explain/importance.js';
-import { featureNames, fitFeatures, type FeatureState } from '../prep/features.js';
+import { featureNames, type FeatureState } from '../prep/features.js';
 import { takeLabels } from '../prep/matrix.js';
 import { createRng } from '../prep/random.js';
 import { shuffle } from '../prep/split.js';
 import { buildOnnxModel } from '../model/onnx.js';
-import { resolveNetworkConfig } from '../model/presets.js';
+import { DEFAULT_PRESET, resolveNetworkConfig } from '../model/presets.js';
 import { initTraining } from '../model/tf.js';
 import { toTfjsArtifacts } from '../model/tfjs-artifacts.js';
 import type { EpochRecord, NetworkConfig } from '../model/network.js';
 import { createOnnxScorer } from '../predict/scorer.js';
 import { packageVersions } from '../paths.js';
+import { buildReport } from '../report/build.js';
+import { selectModel } from './auto.js';
+import type { CandidateRun } from './repeated.js';
 import { argmaxThreshold, DEFAULT_CALIBRATION, fitCalibration, type CalibrationMethod } from './calibrate.js';
 import { loadDataset, type DataSource, type Dataset, type SplitOptions } from './dataset.js';
-import { fitCandidate, labelledRows, scoreRows, type Candidate, type FittedCandidate } from './fit.js';
+import { fitCandidate, fitCandidateFeatures, labelledRows, scoreRows, type Candidate, type FittedCandidate } from './fit.js';
 
-export const BASELINE_ONNX_FILE = 'baseline.onnx';
-export const EVALUATION_FILE = 'evaluation.json';
 const IMPORTANCE_REPEATS = 5;
 
 export interface TrainOptions extends DataSource, SplitOptions {
   out: string;
   preset?: string;
   network?: Partial<NetworkConfig>;
-  /** A candidate chosen elsewhere (e.g. by --model auto), instead of preset/network. */
-  candidate?: Candidate;
+  /** Add the schema's derived features (for Audiobooks: books bought, listened at all, review given). */
+  derived?: boolean;
+  /** 'auto': choose the configuration by cross-validation on the training part (see auto.ts). */
+  model?: 'auto';
   /** Train the logistic-regression baseline beside the network (default true). */
   baseline?: boolean;
   calibration?: CalibrationMethod;
+  /** Write the HTML report into the bundle directory (default true). */
+  report?: boolean;
   /** Marks a bundle trained on the generated demo sample. */
   synthetic?: boolean;
   /** A leaderboard that led to this model, kept in the bundle for the report. */
@@ -47,12 +52,16 @@ export type TrainProgress =
   | { kind: 'data'; dataset: Dataset }
   | { kind: 'epoch'; record: EpochRecord; maxEpochs: number }
   | { kind: 'baseline' }
-  | { kind: 'explain' };
+  | { kind: 'explain' }
+  | { kind: 'select'; done: number; total: number; run: CandidateRun }
+  | { kind: 'selected'; candidate: Candidate; leaderboard: Leaderboard };
 
 export interface TrainResult {
   dir: string;
   manifest: Manifest;
   evaluation: BundleEvaluation;
+  /** The HTML report written next to the bundle's files, or null when not asked for. */
+  report: string | null;
 }
 
 /** A fitted model with its calibration and its scores on the held-out parts. */
@@ -96,7 +105,9 @@ function summarize(dataset: Dataset, a: Assessed): ModelSummary {
   const metricsOf = (p: Float32Array, rows: Int32Array, threshold: number): MetricSet | null =>
     rows.length === 0 ? null : computeMetrics(p, takeLabels(target, rows), threshold);
   return {
+    name: candidate.name,
     kind: candidate.kind,
+    derived: candidate.derived === true,
     preset: candidate.kind === 'network' ? candidate.preset : null,
     config: candidate.kind === 'network' ? candidate.config : null,
     history: trained.history,
@@ -114,10 +125,27 @@ function backgroundRows(dataset: Dataset, seed: number): Int32Array {
   return shuffle(dataset.train, createRng(seed ^ 0x5eed)).subarray(0, Math.min(BACKGROUND_ROWS, dataset.train.length));
 }
 
-function chooseCandidate(options: TrainOptions): Candidate {
-  if (options.candidate) return options.candidate;
+async function chooseCandidate(options: TrainOptions, dataset: Dataset, report: (e: TrainProgress) => void): Promise<{ candidate: Candidate; leaderboard: Leaderboard | null }> {
+  if (options.model === 'auto') {
+    const rows = new Int32Array(dataset.train.length + dataset.valid.length);
+    rows.set(dataset.train);
+    rows.set(dataset.valid, dataset.train.length);
+    const selection = await selectModel(dataset.table, rows, {
+      balance: options.balance,
+      seed: options.seed,
+      onProgress: (done, total, run) => report({ kind: 'select', done, total, run }),
+    });
+    report({ kind: 'selected', candidate: selection.chosen, leaderboard: selection.leaderboard });
+    return { candidate: selection.chosen, leaderboard: selection.leaderboard };
+  }
+  return { candidate: presetCandidate(options), leaderboard: options.leaderboard ?? null };
+}
+
+function presetCandidate(options: TrainOptions): Candidate {
   const config = resolveNetworkConfig(options.preset, options.network);
-  return { name: 'network', kind: 'network', preset: options.network ? null : (options.preset ?? null), config };
+  const preset = options.network ? null : (options.preset ?? DEFAULT_PRESET);
+  const name = `${preset ?? `net ${config.hidden.join('x') || 'linear'}`}${options.derived ? '+derived' : ''}`;
+  return { name, kind: 'network', preset, config, derived: options.derived };
 }
 
 /** Reads the data, splits it, fits the features, trains and calibrates the network (and baseline), evaluates, explains, saves the bundle. */
@@ -128,13 +156,13 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
   const tf = await initTraining();
   const { table } = dataset;
   const target = table.target!;
-  const features = fitFeatures(table, dataset.train);
+  const { candidate, leaderboard } = await chooseCandidate(options, dataset, report);
+  const features = fitCandidateFeatures(table, dataset.train, candidate);
   const train = labelledRows(table, features, dataset.train);
   const valid = labelledRows(table, features, dataset.valid);
   const context = { seed: options.seed, classWeights: dataset.classWeights };
   const method = options.calibration ?? DEFAULT_CALIBRATION;
 
-  const candidate = chooseCandidate(options);
   const maxEpochs = candidate.kind === 'network' ? candidate.config.maxEpochs : 0;
   const network = await assess(
     dataset,
@@ -145,7 +173,8 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
   let baseline: Assessed | null = null;
   if (options.baseline !== false && candidate.kind !== 'logistic') {
     report({ kind: 'baseline' });
-    baseline = await assess(dataset, features, await fitCandidate({ name: 'logistic', kind: 'logistic' }, features, train, valid, context), method);
+    const logistic: Candidate = { name: candidate.derived ? 'logistic+derived' : 'logistic', kind: 'logistic', derived: candidate.derived };
+    baseline = await assess(dataset, features, await fitCandidate(logistic, features, train, valid, context), method);
   }
 
   report({ kind: 'explain' });
@@ -170,7 +199,7 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
     naturalTestUncalibrated: part(network.naturalRaw, naturalY),
     importance,
     audit: auditTable(table),
-    leaderboard: options.leaderboard ?? null,
+    leaderboard,
     money: null,
   };
 
@@ -214,5 +243,7 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
     files.set(TFJS_WEIGHTS_FILE, tfjs.weights);
   }
   if (baseline) files.set(BASELINE_ONNX_FILE, baseline.onnx);
-  return { dir: options.out, manifest: await saveBundle(options.out, manifest, files), evaluation };
+  const saved = await saveBundle(options.out, manifest, files);
+  const report = options.report === false ? null : (await buildReport({ model: options.out })).path;
+  return { dir: options.out, manifest: saved, evaluation, report };
 }

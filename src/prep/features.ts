@@ -12,6 +12,7 @@
 import { inputError } from '../errors.js';
 import type { Table } from '../data/table.js';
 import { createMatrix, type Matrix } from './matrix.js';
+import { withDerived, type DerivedFeature } from './derived.js';
 
 export interface NumericFeatureState {
   name: string;
@@ -33,6 +34,8 @@ export interface CategoricalFeatureState {
 export interface FeatureState {
   numeric: NumericFeatureState[];
   categorical: CategoricalFeatureState[];
+  /** Columns computed from raw ones before encoding; they appear in `numeric` by name. */
+  derived?: DerivedFeature[];
 }
 
 /** Raw model inputs, as the ONNX graph takes them. */
@@ -48,15 +51,23 @@ export interface RawColumns {
   categorical: Map<string, ArrayLike<string | null>>;
 }
 
-/** Learns the feature state from the training rows only. */
-export function fitFeatures(table: Table, rows: ArrayLike<number>): FeatureState {
+/** Learns the feature state from the training rows only; `derived` columns are added as numeric features. */
+export function fitFeatures(table: Table, rows: ArrayLike<number>, derived: readonly DerivedFeature[] = []): FeatureState {
   const numeric: NumericFeatureState[] = [];
   const categorical: CategoricalFeatureState[] = [];
   for (const { name, kind } of table.schema.features) {
     if (kind === 'numeric') numeric.push(fitNumeric(name, requireColumn(table.numeric, name, table.source), rows));
     else categorical.push(fitCategorical(name, requireColumn(table.categorical, name, table.source), rows));
   }
-  return { numeric, categorical };
+  if (derived.length === 0) return { numeric, categorical };
+  for (const feature of derived) requireColumns(table, feature.inputs);
+  const columns = withDerived(derived, table.numeric, table.nRows);
+  for (const feature of derived) numeric.push(fitNumeric(feature.name, columns.get(feature.name)!, rows));
+  return { numeric, categorical, derived: [...derived] };
+}
+
+function requireColumns(table: Table, names: readonly string[]): void {
+  for (const name of names) requireColumn(table.numeric, name, table.source);
 }
 
 function fitNumeric(name: string, values: ArrayLike<number>, rows: ArrayLike<number>): NumericFeatureState {
@@ -132,12 +143,17 @@ export function featureNames(state: FeatureState): string[] {
 
 /** The raw inputs of the ONNX graph: numeric values as float32 (NaN = missing) and the one-hot block. */
 export function encodeRaw(state: FeatureState, columns: RawColumns, nRows: number): RawInputs {
-  return encodeRawRows(state, columns, null, nRows);
+  return encodeRawRows(state, withDerivedColumns(state, columns, nRows), null, nRows);
+}
+
+function withDerivedColumns(state: FeatureState, columns: RawColumns, nRows: number): RawColumns {
+  if (!state.derived?.length) return columns;
+  return { numeric: withDerived(state.derived, columns.numeric, nRows), categorical: columns.categorical };
 }
 
 /** The standardized model input per the layout above, for `rows` (default: all rows). */
 export function applyFeatures(state: FeatureState, table: Table, rows?: ArrayLike<number>): Matrix {
-  const columns: RawColumns = { numeric: table.numeric, categorical: table.categorical };
+  const columns = withDerivedColumns(state, { numeric: table.numeric, categorical: table.categorical }, table.nRows);
   const n = rows ? rows.length : table.nRows;
   return standardizeRaw(state, encodeRawRows(state, columns, rows ?? null, n, table.source), n);
 }

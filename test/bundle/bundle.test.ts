@@ -31,7 +31,9 @@ function draftManifest(note: string): Omit<Manifest, 'files'> {
       naturalTestRows: 0,
     },
     model: {
+      name: 'logistic',
       kind: 'logistic',
+      derived: false,
       preset: null,
       config: { hidden: [], activation: 'relu', output: 'softmax', learningRate: 0.001, batchSize: 100, maxEpochs: 1, patience: 2, seed: 0 },
       history: [],

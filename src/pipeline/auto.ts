@@ -1,0 +1,50 @@
+import type { Table } from '../data/table.js';
+import { buildLeaderboard, type Leaderboard } from '../evaluate/leaderboard.js';
+import { PRESET_NAMES, resolveNetworkConfig } from '../model/presets.js';
+import type { BalanceMode } from '../prep/split.js';
+import { COMPARE_METRICS, runValues } from './compare.js';
+import type { Candidate } from './fit.js';
+import { kFoldPlans } from './plans.js';
+import { evaluateOnPlans, type CandidateRun } from './repeated.js';
+
+export const AUTO_FOLDS = 5;
+/** What auto selects by: ROC-AUC on the held-out folds (it does not depend on the class mix). */
+export const AUTO_RANK_BY = 'naturalRocAuc';
+
+/** The configurations `--model auto` chooses among: the seeds' presets and the baseline, each with and without derived features. */
+export function autoCandidates(): Candidate[] {
+  const base: Candidate[] = [
+    ...PRESET_NAMES.map((name): Candidate => ({ name, kind: 'network', preset: name, config: resolveNetworkConfig(name) })),
+    { name: 'logistic', kind: 'logistic' },
+  ];
+  return base.flatMap((c) => [c, { ...c, name: `${c.name}+derived`, derived: true }]);
+}
+
+export interface AutoSelection {
+  chosen: Candidate;
+  leaderboard: Leaderboard;
+  runs: CandidateRun[];
+}
+
+/**
+ * Chooses a configuration by k-fold cross-validation on the given rows only (the training and
+ * validation parts): the test part is never seen.
+ */
+export async function selectModel(
+  table: Table,
+  rows: Int32Array,
+  options: { balance: BalanceMode; seed: number; candidates?: Candidate[]; onProgress?: (done: number, total: number, run: CandidateRun) => void },
+): Promise<AutoSelection> {
+  const candidates = options.candidates ?? autoCandidates();
+  const plans = kFoldPlans(table, { folds: AUTO_FOLDS, balance: options.balance, seed: options.seed, rows });
+  const runs = await evaluateOnPlans(table, candidates, plans, options.onProgress);
+  const ratio = plans[0]!.test.length / (plans[0]!.train.length + plans[0]!.valid.length);
+  const leaderboard = buildLeaderboard(
+    runs.map((r) => ({ candidate: r.candidate, plan: r.plan, values: runValues(r), trainSeconds: r.trainSeconds })),
+    COMPARE_METRICS,
+    AUTO_RANK_BY,
+    ratio,
+  );
+  const chosen = candidates.find((c) => c.name === leaderboard.rows[0]!.candidate)!;
+  return { chosen, leaderboard, runs };
+}

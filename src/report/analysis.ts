@@ -1,0 +1,184 @@
+/**
+ * Everything the report shows, computed once from the manifest and the stored evaluation with the
+ * evaluate modules (curves, calibration, decisions, metrics). The sections only format it.
+ */
+import type { Manifest, MetricSet } from '../bundle/manifest.js';
+import type { BundleEvaluation, MoneySettings, ScoredPart } from '../bundle/evaluation.js';
+import type { AuditReport, Severity } from '../audit/types.js';
+import { expectedCalibrationError, reliabilityCurve, type ReliabilityBin } from '../evaluate/calibration.js';
+import { prCurve, rocCurve, type PrCurve, type RocCurve } from '../evaluate/curves.js';
+import { bootstrapProfit, gainsTable, profitCurve, type BootstrapProfit, type GainsRow, type ProfitCurve } from '../evaluate/decide.js';
+import { computeMetrics } from '../evaluate/metrics.js';
+
+export const CALIBRATION_BINS = 10;
+export const GAINS_GROUPS = 10;
+export const PROFIT_REPLICATES = 1000;
+/** Per how many customers the report states counts. */
+export const PER = 1000;
+
+export interface ModelResult {
+  name: string;
+  /** On the natural test part, at the bundle's threshold. */
+  metrics: MetricSet;
+  roc: RocCurve;
+  pr: PrCurve;
+  gains: GainsRow[];
+}
+
+/** What the chosen threshold does on the natural test part. */
+export interface OperatingPoint {
+  threshold: number;
+  contacted: number;
+  contactedShare: number;
+  /** False and true positive rates, precision. */
+  fpr: number;
+  tpr: number;
+  precision: number;
+}
+
+export interface CalibrationResult {
+  method: Manifest['calibration']['method'];
+  after: ReliabilityBin[];
+  eceAfter: number;
+  /** The raw probabilities' curve, when a correction was applied. */
+  before: ReliabilityBin[] | null;
+  eceBefore: number | null;
+}
+
+export interface MoneyResult {
+  settings: MoneySettings;
+  /** Where the settings came from. */
+  source: 'evaluation' | 'objective';
+  curve: ProfitCurve;
+  bootstrap: BootstrapProfit;
+  /** Contact when the probability exceeds cost / value. */
+  breakEven: number;
+}
+
+export interface ReportData {
+  manifest: Manifest;
+  evaluation: BundleEvaluation;
+  /** Customers in the natural test part, and the buyers among them. */
+  n: number;
+  positives: number;
+  network: ModelResult;
+  baseline: ModelResult | null;
+  operating: OperatingPoint;
+  calibration: CalibrationResult;
+  money: MoneyResult | null;
+  audit: AuditReport | null;
+}
+
+function modelResult(name: string, part: ScoredPart, threshold: number): ModelResult {
+  const { probability: p, label: y } = part;
+  return {
+    name,
+    metrics: computeMetrics(p, y, threshold),
+    roc: rocCurve(p, y),
+    pr: prCurve(p, y),
+    gains: p.length === 0 ? [] : gainsTable(p, y, GAINS_GROUPS),
+  };
+}
+
+function operatingPoint(metrics: MetricSet, threshold: number): OperatingPoint {
+  const [[tn, fp], [, tp]] = metrics.confusion;
+  const contacted = tp + fp;
+  return {
+    threshold,
+    contacted,
+    contactedShare: metrics.n === 0 ? Number.NaN : contacted / metrics.n,
+    fpr: tn + fp === 0 ? Number.NaN : fp / (tn + fp),
+    tpr: metrics.recall,
+    precision: contacted === 0 ? Number.NaN : tp / contacted,
+  };
+}
+
+function calibrationResult(manifest: Manifest, evaluation: BundleEvaluation): CalibrationResult {
+  const after = evaluation.naturalTest;
+  const raw = evaluation.naturalTestUncalibrated;
+  const corrected = manifest.calibration.method !== 'none' && raw.probability.length === after.probability.length && raw.probability.length > 0;
+  return {
+    method: manifest.calibration.method,
+    after: reliabilityCurve(after.probability, after.label, CALIBRATION_BINS),
+    eceAfter: expectedCalibrationError(after.probability, after.label, CALIBRATION_BINS),
+    before: corrected ? reliabilityCurve(raw.probability, raw.label, CALIBRATION_BINS) : null,
+    eceBefore: corrected ? expectedCalibrationError(raw.probability, raw.label, CALIBRATION_BINS) : null,
+  };
+}
+
+/** Money settings written into a profit objective, e.g. "profit:cost=2,value=30". */
+export function moneyFromObjective(objective: string): MoneySettings | null {
+  if (!objective.startsWith('profit:')) return null;
+  const contactCost = Number(/cost=([^,]+)/.exec(objective)?.[1]);
+  const valuePerReturn = Number(/value=([^,]+)/.exec(objective)?.[1]);
+  return Number.isFinite(contactCost) && contactCost >= 0 && Number.isFinite(valuePerReturn) && valuePerReturn > 0
+    ? { contactCost, valuePerReturn }
+    : null;
+}
+
+function moneyResult(manifest: Manifest, evaluation: BundleEvaluation): MoneyResult | null {
+  const fromObjective = moneyFromObjective(manifest.thresholdObjective);
+  const settings = evaluation.money ?? fromObjective;
+  const { probability: p, label: y } = evaluation.naturalTest;
+  if (!settings || p.length === 0) return null;
+  const { contactCost, valuePerReturn } = settings;
+  return {
+    settings,
+    source: evaluation.money ? 'evaluation' : 'objective',
+    curve: profitCurve(p, y, contactCost, valuePerReturn),
+    bootstrap: bootstrapProfit(p, y, contactCost, valuePerReturn, {
+      seed: manifest.data.seed,
+      replicates: PROFIT_REPLICATES,
+      threshold: manifest.threshold,
+    }),
+    breakEven: contactCost / valuePerReturn,
+  };
+}
+
+const SEVERITIES: readonly Severity[] = ['problem', 'warning', 'info'];
+
+/** The stored audit, if it has the shape of an AuditReport (it is untyped JSON in the bundle). */
+export function asAuditReport(value: unknown): AuditReport | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const r = value as Partial<AuditReport>;
+  const findingsOk =
+    Array.isArray(r.findings) &&
+    r.findings.every(
+      (f: unknown) =>
+        typeof f === 'object' && f !== null &&
+        SEVERITIES.includes((f as { severity: Severity }).severity) &&
+        typeof (f as { message: unknown }).message === 'string' &&
+        typeof (f as { code: unknown }).code === 'string',
+    );
+  const countsOk = typeof r.counts === 'object' && r.counts !== null && SEVERITIES.every((s) => typeof r.counts![s] === 'number');
+  return findingsOk && countsOk && typeof r.nRows === 'number' && typeof r.source === 'string' ? (r as AuditReport) : null;
+}
+
+/** "Network 2x50", "Baseline logistic+derived". */
+function displayName(role: string, model: Manifest['model']): string {
+  return typeof model.name === 'string' && model.name ? `${role} ${model.name}` : role;
+}
+
+export function analyze(manifest: Manifest, evaluation: BundleEvaluation): ReportData {
+  const network = modelResult(displayName('Network', manifest.model), evaluation.naturalTest, manifest.threshold);
+  const baseline = evaluation.baselineNaturalTest && evaluation.baselineNaturalTest.probability.length > 0
+    ? modelResult(manifest.baseline ? displayName('Baseline', manifest.baseline) : 'Baseline', evaluation.baselineNaturalTest, manifest.threshold)
+    : null;
+  return {
+    manifest,
+    evaluation,
+    n: network.metrics.n,
+    positives: network.metrics.positives,
+    network,
+    baseline,
+    operating: operatingPoint(network.metrics, manifest.threshold),
+    calibration: calibrationResult(manifest, evaluation),
+    money: moneyResult(manifest, evaluation),
+    audit: asAuditReport(evaluation.audit),
+  };
+}
+
+/** A count on the test part scaled to PER customers. */
+export function perCustomers(data: ReportData, value: number): number {
+  return data.n === 0 ? Number.NaN : (value / data.n) * PER;
+}

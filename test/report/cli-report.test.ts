@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { saveBundle } from '../../src/bundle/save.js';
+import { buildReport } from '../../src/report/build.js';
+import { runReport } from '../../src/cli/report.js';
+import { RebuyError } from '../../src/errors.js';
+import { EVALUATION_FILE, parseEvaluation } from '../../src/report/input.js';
+import { makeFixture } from './fixtures.js';
+
+let root: string;
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'rebuy-report-cli-'));
+});
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await rm(root, { recursive: true, force: true });
+});
+
+async function writeBundle(name: string, files: Map<string, string>): Promise<string> {
+  const { files: _hashes, ...draft } = makeFixture().manifest;
+  const dir = join(root, name);
+  await saveBundle(dir, draft, files);
+  return dir;
+}
+
+async function expectBundleError(promise: Promise<unknown>, pattern: RegExp): Promise<void> {
+  const err = await promise.then(() => null, (e: unknown) => e);
+  expect(err).toBeInstanceOf(RebuyError);
+  expect((err as RebuyError).code).toBe('BUNDLE_INVALID');
+  expect((err as RebuyError).message).toMatch(pattern);
+}
+
+describe('rebuy report', () => {
+  it('writes report.html into the bundle by default, leaving no temp file', async () => {
+    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, JSON.stringify(makeFixture().evaluation)]]));
+    const result = await buildReport({ model: dir });
+    expect(result.path).toBe(join(dir, 'report.html'));
+    const html = await readFile(result.path, 'utf8');
+    expect(Buffer.byteLength(html)).toBe(result.bytes);
+    expect(html).toContain('<section id="summary"');
+    expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('writes to --out and prints the path, or JSON with --json', async () => {
+    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, JSON.stringify(makeFixture().evaluation)]]));
+    const out = join(root, 'reports', 'r.html');
+    await mkdir(join(root, 'reports'));
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    await runReport({ model: dir, out });
+    await runReport({ model: dir, out, json: true });
+    expect(stdout.mock.calls.map((c) => String(c[0]))).toEqual([
+      `report written to ${out}\n`,
+      `${JSON.stringify({ path: out, bytes: (await readFile(out)).length })}\n`,
+    ]);
+  });
+
+  it('says so when --out points into a missing directory', async () => {
+    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, JSON.stringify(makeFixture().evaluation)]]));
+    const err = await buildReport({ model: dir, out: join(root, 'missing', 'r.html') }).then(() => null, (e: unknown) => e);
+    expect((err as RebuyError).code).toBe('USAGE');
+    expect((err as RebuyError).message).toMatch(/the directory .*missing does not exist/);
+  });
+
+  it('explains a bundle without evaluation.json', async () => {
+    const dir = await writeBundle('old', new Map([['weights.bin', 'x']]));
+    await expectBundleError(buildReport({ model: dir }), /has no evaluation\.json/);
+  });
+
+  it('refuses a missing bundle directory', async () => {
+    await expectBundleError(buildReport({ model: join(root, 'nope') }), /no such directory/);
+  });
+});
+
+describe('parseEvaluation', () => {
+  const good = makeFixture().evaluation;
+
+  it('accepts a stored evaluation and fills absent optional parts with null', () => {
+    const { importance: _i, leaderboard: _l, money: _m, audit: _a, ...required } = good;
+    const parsed = parseEvaluation(JSON.stringify({ ...required, baselineNaturalTest: null }), 'm');
+    expect(parsed.naturalTest).toEqual(good.naturalTest);
+    expect([parsed.importance, parsed.leaderboard, parsed.money, parsed.audit, parsed.baselineNaturalTest]).toEqual([null, null, null, null, null]);
+  });
+
+  it.each([
+    ['not JSON', '{', /is not valid JSON/],
+    ['labels of another length', { ...good, naturalTest: { probability: [0.1, 0.2], label: [1] } }, /naturalTest: 2 probabilities but 1 labels/],
+    ['NaN stored as null', { ...good, balancedTest: { probability: [null], label: [1] } }, /balancedTest\.probability\[0\] is not a probability/],
+    ['a label of 2', { ...good, naturalTestUncalibrated: { probability: [0.5], label: [2] } }, /naturalTestUncalibrated\.label\[0\] is not 0 or 1/],
+    ['importance without names', { ...good, importance: [{ meanDrop: 1, lower: 0, upper: 2 }] }, /importance\[0\] needs a feature name/],
+    ['a leaderboard row without metrics', { ...good, leaderboard: { ...good.leaderboard, rows: [{ candidate: 'x' }] } }, /leaderboard\.rows\[0\] needs/],
+    ['a negative value per return', { ...good, money: { contactCost: 1, valuePerReturn: -3 } }, /money needs/],
+  ])('refuses %s', (_, value, pattern) => {
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    expect(() => parseEvaluation(text, 'models/m')).toThrow(pattern);
+    try {
+      parseEvaluation(text, 'models/m');
+    } catch (err) {
+      expect((err as RebuyError).code).toBe('BUNDLE_INVALID');
+      expect((err as RebuyError).message).toContain('models/m');
+    }
+  });
+});
