@@ -1,0 +1,51 @@
+import type { Table } from '../../src/data/table.js';
+import type { Finding, FindingCode } from '../../src/audit/types.js';
+
+export interface TableSpec {
+  numeric?: Record<string, ArrayLike<number>>;
+  categorical?: Record<string, (string | null)[]>;
+  target?: ArrayLike<number> | null;
+  ids?: string[];
+}
+
+/** A Table built directly from columns (features in the order given: numeric first). */
+export function makeTable(spec: TableSpec): Table {
+  const numeric = new Map(Object.entries(spec.numeric ?? {}).map(([k, v]) => [k, Float64Array.from(v)]));
+  const categorical = new Map(Object.entries(spec.categorical ?? {}));
+  const nRows =
+    [...numeric.values()][0]?.length ?? [...categorical.values()][0]?.length ?? spec.target?.length ?? spec.ids?.length ?? 0;
+  return {
+    source: 'synthetic.csv',
+    schema: {
+      name: 'custom',
+      id: spec.ids ? 'id' : null,
+      target: spec.target ? 'target' : null,
+      features: [
+        ...[...numeric.keys()].map((name) => ({ name, kind: 'numeric' as const })),
+        ...[...categorical.keys()].map((name) => ({ name, kind: 'categorical' as const })),
+      ],
+    },
+    nRows,
+    ids: spec.ids ?? Array.from({ length: nRows }, (_, i) => String(i + 1)),
+    target: spec.target ? Uint8Array.from(spec.target) : null,
+    numeric,
+    categorical,
+    firstDataLine: 2,
+  };
+}
+
+/** Deterministic uniform [0, 1) numbers (mulberry32). */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function findingsOf<C extends FindingCode>(findings: readonly Finding[], code: C): Extract<Finding, { code: C }>[] {
+  return findings.filter((f): f is Extract<Finding, { code: C }> => f.code === code);
+}
