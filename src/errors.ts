@@ -90,6 +90,12 @@ export function inputError(problem: string, loc: InputLocation = {}, cause?: unk
   return new RebuyError('INPUT_INVALID', `${where ? `${where}: ` : ''}${problem}${value}`, loc, { cause });
 }
 
+/** The user's document cannot be parsed at all (CSV structure, encoding); HTTP 400 rather than 422. */
+export function malformedInput(problem: string, loc: InputLocation = {}, cause?: unknown): RebuyError {
+  const err = inputError(problem, loc, cause);
+  return new RebuyError('MALFORMED', err.message, loc, { cause });
+}
+
 export function fileNotFound(file: string): RebuyError {
   return new RebuyError('FILE_NOT_FOUND', `${file}: no such file`, { file });
 }

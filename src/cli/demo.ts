@@ -32,7 +32,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
   }
   data = resolve(data);
   const modelDir = join(out, 'model');
-  const { manifest } = await trainBundle({
+  const { manifest, report } = await trainBundle({
     data,
     out: modelDir,
     preset: DEFAULT_PRESET,
@@ -51,7 +51,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     await predictor.close();
   }
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ synthetic, data, model: modelDir, scores, rows: scored.rows, metrics: manifest.model.metrics, baseline: manifest.baseline?.metrics ?? null }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ synthetic, data, model: modelDir, scores, report, rows: scored.rows, metrics: manifest.model.metrics, baseline: manifest.baseline?.metrics ?? null }, null, 2)}\n`);
     return;
   }
   process.stdout.write(
@@ -65,8 +65,11 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       `  3. trained the seeds' ${DEFAULT_PRESET} network and a logistic-regression baseline, with early stopping`,
       `  4. saved the model bundle (manifest, TF.js model, ONNX pipeline; SHA-256 verified on load): ${modelDir}`,
       `  5. scored every customer through the ONNX pipeline: ${scores}`,
+      ...(report ? [`  6. wrote the report a marketer reads (open it in a browser): ${report}`] : []),
       '',
-      'next: rebuy score --model ' + modelDir + ' --in customers.csv --out scores.csv',
+      `next: rebuy score --model ${modelDir} --in customers.csv --out scores.csv --reasons 3`,
+      `      rebuy decide --model ${modelDir} --contact-cost 2 --value-per-return 30`,
+      `      rebuy serve --model ${modelDir}   (then open http://127.0.0.1:8080/)`,
       '',
     ].join('\n'),
   );

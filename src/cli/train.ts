@@ -110,9 +110,9 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
         : []),
     ]),
     '',
-    ...(m.metrics.naturalTest ? [formatConfusion(m.metrics.naturalTest, `network on the natural class mix, threshold ${manifest.threshold}`), ''] : []),
+    ...(m.metrics.naturalTest ? [formatConfusion(m.metrics.naturalTest, `network on the natural class mix, threshold ${manifest.threshold.toFixed(4)}`), ''] : []),
     `balanced test: equal numbers of buyers and non-buyers (as the seed notebooks report);`,
-    `natural test: every customer not used for training or validation (${(manifest.data.positives / manifest.data.rows * 100).toFixed(1)} % buyers).`,
+    `natural test: customers not used for training or validation, in the data's own class mix (${(manifest.data.positives / manifest.data.rows * 100).toFixed(1)} % buyers).`,
     `model bundle saved to ${dir}`,
   ];
   return lines.join('\n');

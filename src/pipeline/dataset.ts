@@ -6,6 +6,7 @@ import { createRng } from '../prep/random.js';
 import {
   balanceIndices,
   classWeights,
+  naturalMixSample,
   naturalTestIndices,
   stratifiedSplit,
   type BalanceMode,
@@ -37,7 +38,7 @@ export interface Dataset {
   valid: Int32Array;
   /** The balanced test part, as the seeds report it. */
   test: Int32Array;
-  /** Every row not used for training or validation: the natural class mix. */
+  /** Rows not used for training or validation, in the table's own class mix (see naturalMixSample). */
   naturalTest: Int32Array;
   /** Loss weights per class when balancing by weights; otherwise undefined. */
   classWeights: [number, number] | undefined;
@@ -59,10 +60,12 @@ export function splitTable(table: Table, options: SplitOptions): Omit<Dataset, '
   const rng = createRng(options.seed);
   const kept = balanceIndices(target, options.balance, rng);
   const parts = stratifiedSplit(kept, target, options.split, rng);
+  const positiveRate = target.reduce((sum, v) => sum + v, 0) / table.nRows;
+  const unused = naturalTestIndices(table.nRows, parts.train, parts.valid);
   return {
     table,
     ...parts,
-    naturalTest: naturalTestIndices(table.nRows, parts.train, parts.valid),
+    naturalTest: naturalMixSample(unused, target, positiveRate, rng),
     classWeights: options.balance === 'weights' ? classWeights(target, parts.train) : undefined,
     options,
   };

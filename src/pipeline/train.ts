@@ -244,6 +244,6 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
   }
   if (baseline) files.set(BASELINE_ONNX_FILE, baseline.onnx);
   const saved = await saveBundle(options.out, manifest, files);
-  const report = options.report === false ? null : (await buildReport({ model: options.out })).path;
-  return { dir: options.out, manifest: saved, evaluation, report };
+  const reportPath = options.report === false ? null : (await buildReport({ model: options.out })).path;
+  return { dir: options.out, manifest: saved, evaluation, report: reportPath };
 }

@@ -154,3 +154,21 @@ export function kFold(indices: ArrayLike<number>, target: Uint8Array, k: number,
     return { train: Int32Array.from(train), test: Int32Array.from(test) };
   });
 }
+
+/**
+ * The rows, subsampled to a class mix with the given share of positives (keeping as many rows as
+ * possible): after undersampling, the rows left over are mostly negatives, so this restores the
+ * population's mix for honest precision, Brier score and calibration. Result in file order.
+ */
+export function naturalMixSample(rows: ArrayLike<number>, target: Uint8Array, positiveRate: number, rng: Rng): Int32Array {
+  const positives: number[] = [];
+  const negatives: number[] = [];
+  for (let i = 0; i < rows.length; i++) (target[rows[i]!] !== 0 ? positives : negatives).push(rows[i]!);
+  if (positives.length === 0 || negatives.length === 0 || !(positiveRate > 0 && positiveRate < 1)) return Int32Array.from(rows);
+  const wantedNegatives = Math.round((positives.length * (1 - positiveRate)) / positiveRate);
+  const keep =
+    negatives.length >= wantedNegatives
+      ? [...positives, ...shuffle(negatives, rng).subarray(0, wantedNegatives)]
+      : [...shuffle(positives, rng).subarray(0, Math.round((negatives.length * positiveRate) / (1 - positiveRate))), ...negatives];
+  return Int32Array.from(keep).sort();
+}

@@ -239,3 +239,29 @@ describe('parseSplit', () => {
     expectUsageError(() => parseSplit('0,0.5,0.5'), /train > 0/);
   });
 });
+
+describe('naturalMixSample', () => {
+  it('keeps every positive and samples negatives to the population share', async () => {
+    const { naturalMixSample } = await import('../../src/prep/split.js');
+    const { createRng } = await import('../../src/prep/random.js');
+    // 10 positives and 200 negatives available; population share 20 % → 40 negatives.
+    const target = new Uint8Array(210);
+    target.fill(1, 0, 10);
+    const rows = Int32Array.from({ length: 210 }, (_, i) => i);
+    const kept = naturalMixSample(rows, target, 0.2, createRng(1));
+    const positives = Array.from(kept).filter((r) => target[r] === 1).length;
+    expect(positives).toBe(10);
+    expect(kept.length).toBe(50);
+    expect(new Set(kept).size).toBe(50);
+    expect(Array.from(kept)).toEqual(Array.from(kept).sort((a, b) => a - b));
+  });
+
+  it('samples positives down when negatives are the scarce class', async () => {
+    const { naturalMixSample } = await import('../../src/prep/split.js');
+    const { createRng } = await import('../../src/prep/random.js');
+    const target = new Uint8Array(100).fill(1, 0, 90);
+    const kept = naturalMixSample(Int32Array.from({ length: 100 }, (_, i) => i), target, 0.5, createRng(2));
+    expect(Array.from(kept).filter((r) => target[r] === 1).length).toBe(10);
+    expect(kept.length).toBe(20);
+  });
+});

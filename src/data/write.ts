@@ -1,0 +1,269 @@
+/**
+ * Writers for CSV, Parquet and NumPy .npz. Every write is atomic: the data goes to a temporary file
+ * in the target's directory, which is renamed over the target only when complete.
+ */
+import { randomBytes } from 'node:crypto';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import { DuckDBInstance, type DuckDBAppender } from '@duckdb/node-api';
+import { internalError } from '../errors.js';
+
+/** A named column of values; numbers that are NaN and nulls are written as missing. */
+export interface OutputColumn {
+  name: string;
+  values: ArrayLike<number | string | null>;
+}
+
+/** Typed arrays the .npz writer knows, and their NumPy dtype. */
+export type NpyData = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export interface NpyArray {
+  data: NpyData;
+  /** Row-major (C order) shape; its product must equal data.length. [] for a scalar. */
+  shape: number[];
+}
+
+/**
+ * Runs `write(tmpPath)`, which must create the file at tmpPath, then flushes it to disk and renames
+ * it to `path`. If anything fails, the temporary file is removed and `path` is left untouched.
+ */
+export async function withAtomicPath<T>(path: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
+  const tmpPath = temporaryPathFor(path);
+  try {
+    const result = await write(tmpPath);
+    await flushToDisk(tmpPath);
+    await rename(tmpPath, path);
+    return result;
+  } catch (err) {
+    await rm(tmpPath, { force: true });
+    throw err;
+  }
+}
+
+export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
+  await withAtomicPath(path, (tmpPath) => writeFile(tmpPath, data));
+}
+
+/** `dir/.name.tmp-<random>.ext`: same directory (so rename is atomic), same extension. */
+function temporaryPathFor(path: string): string {
+  const ext = extname(path);
+  const stem = basename(path, ext);
+  return join(dirname(path), `.${stem}.tmp-${randomBytes(6).toString('hex')}${ext}`);
+}
+
+async function flushToDisk(path: string): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+const CSV_BATCH_ROWS = 8192;
+
+/** Writes columns as CSV (LF, header row). Numbers in their shortest round-trip form; NaN and null empty. */
+export async function writeCsv(path: string, columns: readonly OutputColumn[]): Promise<void> {
+  const nRows = commonLength(columns);
+  await withAtomicPath(path, async (tmpPath) => {
+    const handle = await open(tmpPath, 'w');
+    try {
+      await handle.write(`${columns.map((c) => csvField(c.name)).join(',')}\n`);
+      for (let start = 0; start < nRows; start += CSV_BATCH_ROWS) {
+        await handle.write(csvRows(columns, start, Math.min(nRows, start + CSV_BATCH_ROWS)));
+      }
+    } finally {
+      await handle.close();
+    }
+  });
+}
+
+function csvRows(columns: readonly OutputColumn[], start: number, end: number): string {
+  let text = '';
+  for (let row = start; row < end; row++) {
+    for (let c = 0; c < columns.length; c++) {
+      if (c > 0) text += ',';
+      text += csvValue(columns[c]!.values[row]!);
+    }
+    text += '\n';
+  }
+  return text;
+}
+
+/** One CSV cell: NaN and null → empty; other numbers via String(n); text quoted when needed. */
+export function csvValue(value: number | string | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isNaN(value) ? '' : String(value);
+  return csvField(value);
+}
+
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function commonLength(columns: readonly OutputColumn[]): number {
+  const n = columns[0]?.values.length ?? 0;
+  const odd = columns.find((c) => c.values.length !== n);
+  if (odd) throw internalError(`column ${JSON.stringify(odd.name)} has ${odd.values.length} values, expected ${n}`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parquet (through DuckDB)
+
+/** Writes columns as Parquet: a column whose values are all numbers (or missing) is DOUBLE, else VARCHAR. */
+export async function writeParquet(path: string, columns: readonly OutputColumn[]): Promise<void> {
+  const nRows = commonLength(columns);
+  const numeric = columns.map((c) => isNumericColumn(c.values));
+  await withAtomicPath(path, async (tmpPath) => {
+    const instance = await DuckDBInstance.create(':memory:');
+    try {
+      const con = await instance.connect();
+      try {
+        const defs = columns.map((c, i) => `${sqlIdent(c.name)} ${numeric[i] ? 'DOUBLE' : 'VARCHAR'}`);
+        await con.run(`CREATE TABLE out (${defs.join(', ')})`);
+        const appender = await con.createAppender('out');
+        try {
+          for (let row = 0; row < nRows; row++) {
+            columns.forEach((c, i) => appendCell(appender, c.values[row]!, numeric[i]!));
+            appender.endRow();
+          }
+          appender.flushSync();
+        } finally {
+          appender.closeSync();
+        }
+        await con.run(`COPY out TO ${sqlString(tmpPath)} (FORMAT parquet)`);
+      } finally {
+        con.closeSync();
+      }
+    } finally {
+      instance.closeSync();
+    }
+  });
+}
+
+function appendCell(appender: DuckDBAppender, value: number | string | null, numeric: boolean): void {
+  if (value === null || (typeof value === 'number' && Number.isNaN(value))) appender.appendNull();
+  else if (numeric) appender.appendDouble(value as number);
+  else appender.appendVarchar(String(value));
+}
+
+function isNumericColumn(values: ArrayLike<number | string | null>): boolean {
+  for (let i = 0; i < values.length; i++) if (typeof values[i] === 'string') return false;
+  return true;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function sqlIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// NumPy .npz: a zip of .npy (format 1.0) files, stored uncompressed
+
+/** Writes arrays as a .npz that `np.load` reads: each key becomes `key.npy` in the zip. */
+export async function writeNpz(path: string, arrays: Record<string, NpyArray>): Promise<void> {
+  const entries = Object.entries(arrays).map(([name, array]) => ({ name: `${name}.npy`, data: encodeNpy(array) }));
+  await atomicWriteFile(path, zipStored(entries));
+}
+
+function dtypeOf(data: NpyData): string | null {
+  if (data instanceof Float32Array) return '<f4';
+  if (data instanceof Float64Array) return '<f8';
+  if (data instanceof Int32Array) return '<i4';
+  if (data instanceof Uint8Array) return '|u1';
+  return null;
+}
+
+/** One array as .npy bytes: magic, version 1.0, a header padded to 64 bytes, then the raw data. */
+export function encodeNpy(array: NpyArray): Uint8Array {
+  const dtype = dtypeOf(array.data);
+  if (!dtype) throw internalError(`npy: unsupported array type ${(array.data as object).constructor.name}`);
+  const count = array.shape.reduce((a, b) => a * b, 1);
+  if (count !== array.data.length) {
+    throw internalError(`npy: shape [${array.shape.join(', ')}] needs ${count} values, got ${array.data.length}`);
+  }
+  const shape = array.shape.length === 1 ? `(${array.shape[0]},)` : `(${array.shape.join(', ')})`;
+  const dict = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shape}, }`;
+  const preamble = 10;
+  const headerLength = Math.ceil((preamble + dict.length + 1) / 64) * 64 - preamble;
+  const header = `${dict.padEnd(headerLength - 1, ' ')}\n`;
+  const bytes = new Uint8Array(preamble + headerLength + array.data.byteLength);
+  bytes.set([0x93, ...Buffer.from('NUMPY'), 1, 0]);
+  new DataView(bytes.buffer).setUint16(8, headerLength, true);
+  bytes.set(Buffer.from(header, 'latin1'), preamble);
+  bytes.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), preamble + headerLength);
+  return bytes;
+}
+
+/** A zip archive with stored (uncompressed) entries, a fixed timestamp and no zip64. */
+export function zipStored(entries: readonly { name: string; data: Uint8Array }[]): Uint8Array {
+  const locals: Uint8Array[] = [];
+  const centrals: Uint8Array[] = [];
+  let offset = 0;
+  for (const entry of entries) {
+    const name = Buffer.from(entry.name, 'utf8');
+    const crc = crc32(entry.data);
+    if (entry.data.length >= 0xffffffff) throw internalError(`zip: ${entry.name} is too large (no zip64)`);
+    const local = zipHeader(0x04034b50, 30, name, crc, entry.data.length);
+    const central = zipHeader(0x02014b50, 46, name, crc, entry.data.length);
+    new DataView(central.buffer).setUint32(42, offset, true);
+    locals.push(local, entry.data);
+    centrals.push(central);
+    offset += local.length + entry.data.length;
+  }
+  const centralSize = centrals.reduce((s, c) => s + c.length, 0);
+  const end = new Uint8Array(22);
+  const view = new DataView(end.buffer);
+  view.setUint32(0, 0x06054b50, true);
+  view.setUint16(8, entries.length, true);
+  view.setUint16(10, entries.length, true);
+  view.setUint32(12, centralSize, true);
+  view.setUint32(16, offset, true);
+  return Buffer.concat([...locals, ...centrals, end]);
+}
+
+const DOS_DATE_1980_01_01 = 0x0021;
+
+/** A local (fixed part 30 bytes) or central (46 bytes) file header for a stored entry. */
+function zipHeader(signature: number, fixed: 30 | 46, name: Uint8Array, crc: number, size: number): Uint8Array {
+  const bytes = new Uint8Array(fixed + name.length);
+  const view = new DataView(bytes.buffer);
+  const at = fixed === 46 ? 2 : 0; // the central header has "version made by" first
+  view.setUint32(0, signature, true);
+  if (fixed === 46) view.setUint16(4, 20, true);
+  view.setUint16(4 + at, 20, true); // version needed to extract
+  view.setUint16(6 + at, 0x0800, true); // flags: UTF-8 names
+  view.setUint16(8 + at, 0, true); // method: stored
+  view.setUint16(10 + at, 0, true); // time
+  view.setUint16(12 + at, DOS_DATE_1980_01_01, true);
+  view.setUint32(14 + at, crc, true);
+  view.setUint32(18 + at, size, true); // compressed size
+  view.setUint32(22 + at, size, true); // uncompressed size
+  view.setUint16(26 + at, name.length, true);
+  bytes.set(name, fixed);
+  return bytes;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE 802.3), as zip uses it. */
+export function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

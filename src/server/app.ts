@@ -1,0 +1,196 @@
+/**
+ * createApp(deps) builds the HTTP service; it does not listen (see cli/serve.ts).
+ *
+ *   /healthz, /readyz          open
+ *   /, /web/*                  the web page, open (it asks for a key when the API needs one)
+ *   /openapi.json, /docs       the API description, open
+ *   /v1/*                      predictions, scores, model: key (when configured), rate limit, load shedding
+ */
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { tmpdir } from 'node:os';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { RebuyError } from '../errors.js';
+import { createKeyCheck, presentedKey, unauthorized, type KeyCheck } from './auth.js';
+import { installErrorHandlers } from './error-handler.js';
+import type { ModelHolder } from './model-holder.js';
+import { healthRoutes } from './routes/health.js';
+import { modelRoutes, type ModelRoutesOptions } from './routes/model.js';
+import { overloaded } from './routes/common.js';
+import { predictionRoutes } from './routes/predictions.js';
+import { scoreRoutes, type ScoreFile } from './routes/scores.js';
+import { webRoutes } from './routes/web.js';
+import { errorSchema } from './schemas.js';
+import { explainTopRows, type ExplainTopRows } from './top-reasons.js';
+
+export type { ScoreFile } from './routes/scores.js';
+
+export interface ServerOptions {
+  /** Required for /v1 when set. */
+  apiKey: string | null;
+  maxBatch: number;
+  maxUploadBytes: number;
+  /** Requests per minute per key (or per IP without a key); 0 = no limit. */
+  rateLimitPerMinute: number;
+  /** Allowed origins (comma-separated), or null: CORS off. */
+  corsOrigin: string | null;
+  /** /v1 requests handled at once; more get 503. */
+  maxInFlight: number;
+  /** CSV uploads received or scored at once; more get 503. */
+  maxConcurrentUploads: number;
+  /** Best-ranked rows of an upload that get reasons (JSON answers with ?reasons=k). */
+  maxReasonRows: number;
+  tmpDir: string;
+  /** Fastify's logger option (pino); false = silent. */
+  logger: FastifyServerOptions['logger'];
+  /** Where the web page's files are; default src/server/web under the package root. */
+  webDir?: string;
+  /** The version shown in the OpenAPI document. */
+  version: string;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
+  apiKey: null,
+  maxBatch: 10_000,
+  maxUploadBytes: 100 * 1024 * 1024,
+  rateLimitPerMinute: 6000,
+  corsOrigin: null,
+  maxInFlight: 512,
+  maxConcurrentUploads: 4,
+  maxReasonRows: 1000,
+  tmpDir: tmpdir(),
+  logger: false,
+  version: '0.1.0',
+};
+
+export interface AppDeps {
+  models: ModelHolder;
+  scoreFile: ScoreFile;
+  /** Default: re-read the upload and explain its best rows through the Predictor. */
+  explainTopRows?: ExplainTopRows;
+  options?: Partial<ServerOptions>;
+  onReload?: ModelRoutesOptions['onReload'];
+}
+
+function rateLimitKey(check: KeyCheck | null) {
+  return (request: { headers: Record<string, string | string[] | undefined>; ip: string }): string => {
+    const key = presentedKey(request.headers);
+    return check !== null && check(key) ? 'key' : `ip:${request.ip}`;
+  };
+}
+
+export function createApp(deps: AppDeps): FastifyInstance {
+  const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
+  const { models } = deps;
+  const keyCheck = options.apiKey === null ? null : createKeyCheck(options.apiKey);
+
+  const app = Fastify({
+    logger: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    bodyLimit: 1 << 20,
+    requestTimeout: 10 * 60_000,
+    ajv: { customOptions: { allowUnionTypes: true } },
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new RebuyError('NOT_READY', 'the server is shutting down');
+    }
+  });
+  // Answers sent while closing end their connection, so keep-alive clients do not hold the close up.
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+  app.addHook('onClose', () => models.close());
+
+  installErrorHandlers(app);
+  app.addSchema(errorSchema);
+
+  if (options.corsOrigin !== null) {
+    const origins = options.corsOrigin.split(',').map((o) => o.trim()).filter(Boolean);
+    void app.register(cors, {
+      origin: origins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['authorization', 'x-api-key', 'content-type', 'accept'],
+      exposedHeaders: ['x-rebuy-model', 'x-rebuy-rows', 'x-rebuy-seconds', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+
+  void app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'rebuy',
+        version: options.version,
+        description: 'Predicts which audiobook customers will buy again. Errors always have the shape {"error": {"code", "message", "field"?}}.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer KEY' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+        },
+      },
+      ...(keyCheck ? { security: [{ bearer: [] }, { apiKey: [] }] } : {}),
+    },
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string | undefined) ?? `def-${i}` },
+  });
+  void app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  void app.register(healthRoutes, { models, isClosing: () => closing });
+  void app.register(webRoutes, { dir: options.webDir });
+
+  void app.register(
+    async (v1) => {
+      let inFlight = 0;
+      v1.addHook('onRequest', async (request, reply) => {
+        if (inFlight >= options.maxInFlight) {
+          reply.header('retry-after', '1');
+          throw overloaded();
+        }
+        inFlight++;
+        reply.raw.once('close', () => inFlight--);
+      });
+      if (options.rateLimitPerMinute > 0) {
+        await v1.register(rateLimit, {
+          max: options.rateLimitPerMinute,
+          timeWindow: 60_000,
+          keyGenerator: rateLimitKey(keyCheck),
+          errorResponseBuilder: (_request, context) =>
+            new RebuyError('RATE_LIMITED', `rate limit of ${context.max} requests per minute reached: retry in ${context.after}`),
+        });
+      }
+      if (keyCheck !== null) {
+        // After the rate limit (failed keys are counted per IP), before the body is read.
+        v1.addHook('preParsing', async (request) => {
+          const key = presentedKey(request.headers);
+          if (!keyCheck(key)) throw unauthorized(key);
+        });
+      }
+      await v1.register(predictionRoutes, { models, maxBatch: options.maxBatch });
+      await v1.register(scoreRoutes, {
+        models,
+        scoreFile: deps.scoreFile,
+        tmpDir: options.tmpDir,
+        maxUploadBytes: options.maxUploadBytes,
+        maxConcurrentUploads: options.maxConcurrentUploads,
+        explainTopRows: deps.explainTopRows ?? explainTopRows,
+        maxReasonRows: options.maxReasonRows,
+      });
+      await v1.register(modelRoutes, { models, onReload: deps.onReload });
+    },
+    { prefix: '/v1' },
+  );
+
+  return app;
+}

@@ -1,0 +1,121 @@
+/**
+ * Holds the serving Predictor and swaps it atomically on reload.
+ * Each request takes a slot (a reference) and releases it when done; a replaced predictor is closed
+ * only once its last in-flight request has released it.
+ */
+import type { Predictor } from '../predict/types.js';
+
+export type LoadPredictor = (bundleDir: string) => Promise<Predictor>;
+
+/** A reference-counted predictor. Requests read `predictor` and hand the slot back to `release`. */
+export interface ModelSlot {
+  readonly predictor: Predictor;
+}
+
+export interface ModelHolder {
+  /** The serving predictor, or null before the first successful load. */
+  readonly current: Predictor | null;
+  /** The directory the next argument-less `load()` reads. */
+  readonly bundleDir: string | null;
+  /** Takes a reference to the serving predictor; null when none is loaded (or closing). */
+  acquire(): ModelSlot | null;
+  release(slot: ModelSlot): void;
+  /** Loads and verifies a bundle, then swaps it in. On failure the serving predictor stays. Loads run one at a time. */
+  load(bundleDir?: string): Promise<Predictor>;
+  /** Stops serving, waits for in-flight references, closes every predictor. */
+  close(): Promise<void>;
+}
+
+export interface ModelHolderOptions {
+  bundleDir?: string;
+  /** Called when closing a retired predictor fails (it is not rethrown: serving goes on). */
+  onCloseError?: (err: unknown) => void;
+}
+
+interface Slot extends ModelSlot {
+  refs: number;
+  retired: boolean;
+  closing: boolean;
+  /** Settles once the predictor is closed. */
+  closed: Promise<void>;
+  markClosed: () => void;
+}
+
+function newSlot(predictor: Predictor): Slot {
+  let markClosed = (): void => undefined;
+  const closed = new Promise<void>((resolve) => (markClosed = resolve));
+  return { predictor, refs: 0, retired: false, closing: false, closed, markClosed };
+}
+
+export function createModelHolder(loadPredictor: LoadPredictor, options: ModelHolderOptions = {}): ModelHolder {
+  let serving: Slot | null = null;
+  let bundleDir = options.bundleDir ?? null;
+  let closing = false;
+  let loadQueue: Promise<unknown> = Promise.resolve();
+  const retiring = new Set<Slot>();
+
+  function closeSlot(slot: Slot): void {
+    if (slot.closing) return;
+    slot.closing = true;
+    slot.predictor
+      .close()
+      .catch((err: unknown) => options.onCloseError?.(err))
+      .finally(() => {
+        retiring.delete(slot);
+        slot.markClosed();
+      });
+  }
+
+  function retire(slot: Slot): void {
+    slot.retired = true;
+    retiring.add(slot);
+    if (slot.refs === 0) closeSlot(slot);
+  }
+
+  async function loadNow(dir: string): Promise<Predictor> {
+    const predictor = await loadPredictor(dir);
+    if (closing) {
+      await predictor.close();
+      throw new Error('model holder is closed');
+    }
+    const previous = serving;
+    serving = newSlot(predictor);
+    bundleDir = dir;
+    if (previous) retire(previous);
+    return predictor;
+  }
+
+  return {
+    get current() {
+      return serving?.predictor ?? null;
+    },
+    get bundleDir() {
+      return bundleDir;
+    },
+    acquire() {
+      if (serving === null || closing) return null;
+      serving.refs++;
+      return serving;
+    },
+    release(slot) {
+      const s = slot as Slot;
+      s.refs--;
+      if (s.refs === 0 && s.retired) closeSlot(s);
+    },
+    load(dir) {
+      const target = dir ?? bundleDir;
+      if (target === null) return Promise.reject(new Error('no model directory given'));
+      const next = loadQueue.then(() => loadNow(target));
+      loadQueue = next.catch(() => undefined);
+      return next;
+    },
+    async close() {
+      closing = true;
+      await loadQueue;
+      if (serving) retire(serving);
+      serving = null;
+      // Each retired slot closes when its last reference is released.
+      await Promise.all([...retiring].map((s) => s.closed));
+    },
+  };
+}

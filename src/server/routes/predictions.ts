@@ -1,0 +1,95 @@
+/** POST /v1/predictions: one customer or a batch as JSON → probability, label and (optionally) reasons. */
+import type { FastifyInstance } from 'fastify';
+import { RebuyError, isRebuyError } from '../../errors.js';
+import type { Reason } from '../../explain/types.js';
+import type { CustomerRecord, Predictor } from '../../predict/types.js';
+import type { ModelHolder } from '../model-holder.js';
+import {
+  errorResponses,
+  predictionQuerySchema,
+  predictionRequestSchema,
+  predictionResponseSchema,
+  type Prediction,
+  type PredictionQuery,
+  type PredictionResponse,
+} from '../schemas.js';
+import { explainable, notReady } from './common.js';
+
+/** The top reasons per record, or null when none were asked for or the bundle cannot explain. */
+function reasonsFor(predictor: Predictor, records: CustomerRecord[], top: number): Promise<Reason[][] | null> | null {
+  return top === 0 || records.length === 0 ? null : explainable(() => predictor.explain(records, top));
+}
+
+type PredictionBody = CustomerRecord | { customers: CustomerRecord[] };
+
+export interface PredictionRoutesOptions {
+  models: ModelHolder;
+  maxBatch: number;
+}
+
+const round6 = (p: number): number => Math.round(p * 1e6) / 1e6;
+
+function customerId(record: CustomerRecord, idColumn: string | null, index: number): string {
+  const value = record[idColumn ?? 'id'];
+  return value === undefined || value === null ? String(index + 1) : String(value);
+}
+
+/** A single customer's errors name its field directly (`completion`, not `customers[0].completion`). */
+function asSingle(err: unknown): unknown {
+  if (!isRebuyError(err) || err.location.field === undefined) return err;
+  const field = err.location.field.replace(/^customers\[0\]\.?/, '');
+  const message = err.message.replaceAll('customers[0].', '').replaceAll('customers[0]', 'body');
+  return new RebuyError(err.code, message, { ...err.location, field }, { cause: err });
+}
+
+function noBody(): RebuyError {
+  return new RebuyError('UNSUPPORTED_MEDIA_TYPE', 'send the customers as a JSON body with Content-Type: application/json');
+}
+
+export async function predictionRoutes(app: FastifyInstance, { models, maxBatch }: PredictionRoutesOptions) {
+  app.post<{ Body: PredictionBody; Querystring: PredictionQuery }>(
+    '/predictions',
+    {
+      // Room for a full batch of wide customers.
+      bodyLimit: Math.max(1 << 20, maxBatch * 2048),
+      preValidation: async (request) => {
+        if (request.body === undefined) throw noBody();
+      },
+      schema: {
+        summary: 'Score one customer or a batch',
+        description:
+          'Send one customer as a JSON object, or {"customers": [...]}. Each gets its probability of buying again and a label (probability >= threshold). ?reasons=k adds the top k reasons when the model can explain.',
+        tags: ['predictions'],
+        querystring: predictionQuerySchema,
+        body: predictionRequestSchema(maxBatch),
+        response: { 200: predictionResponseSchema, ...errorResponses },
+      },
+    },
+    async (request): Promise<PredictionResponse> => {
+      const body = request.body;
+      const batch = Array.isArray((body as { customers?: unknown }).customers);
+      const records = batch ? (body as { customers: CustomerRecord[] }).customers : [body as CustomerRecord];
+      const slot = models.acquire();
+      if (slot === null) throw notReady();
+      try {
+        const { predictor } = slot;
+        const threshold = predictor.threshold;
+        const probabilities = records.length === 0 ? new Float32Array(0) : await predictor.predictRecords(records);
+        const reasons = await reasonsFor(predictor, records, request.query.reasons);
+        const idColumn = predictor.manifest.schema.id;
+        const predictions: Prediction[] = new Array(records.length);
+        for (let i = 0; i < records.length; i++) {
+          const p = probabilities[i]!;
+          const prediction: Prediction = { id: customerId(records[i]!, idColumn, i), probability: round6(p), label: p >= threshold ? 1 : 0 };
+          if (reasons !== null) prediction.reasons = reasons[i] ?? [];
+          predictions[i] = prediction;
+        }
+        return { model: predictor.bundleHash, threshold, predictions };
+      } catch (err) {
+        throw batch ? err : asSingle(err);
+      } finally {
+        models.release(slot);
+      }
+    },
+  );
+}

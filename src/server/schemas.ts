@@ -1,0 +1,355 @@
+/**
+ * JSON schemas of every request and response body. Route schemas are built from these; the OpenAPI
+ * document at /openapi.json is generated from the routes.
+ */
+import type { ErrorCode } from '../errors.js';
+import type { Reason } from '../explain/types.js';
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  'INPUT_INVALID',
+  'MALFORMED',
+  'FILE_NOT_FOUND',
+  'USAGE',
+  'BUNDLE_INVALID',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'RATE_LIMITED',
+  'NOT_READY',
+  'OVERLOADED',
+  'INTERNAL',
+];
+
+/** Longest message an error body carries; the whole body stays well under 4 KB. */
+export const MAX_ERROR_MESSAGE = 1000;
+export const MAX_ERROR_FIELD = 200;
+
+export interface ErrorBody {
+  error: {
+    code: ErrorCode;
+    message: string;
+    /** JSON field path, e.g. `customers[3].completion`. */
+    field?: string;
+    /** CSV file line (the header is line 1). */
+    line?: number;
+    /** CSV column name. */
+    column?: string;
+  };
+}
+
+export const errorSchema = {
+  $id: 'Error',
+  type: 'object',
+  description: 'Every error, whatever the status.',
+  required: ['error'],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      additionalProperties: false,
+      properties: {
+        code: { type: 'string', enum: [...ERROR_CODES] },
+        message: { type: 'string', maxLength: MAX_ERROR_MESSAGE },
+        field: { type: 'string', maxLength: MAX_ERROR_FIELD, description: 'JSON field path, e.g. customers[3].completion' },
+        line: { type: 'integer', minimum: 1, description: 'CSV line (the header is line 1)' },
+        column: { type: 'string', maxLength: MAX_ERROR_FIELD, description: 'CSV column name' },
+      },
+    },
+  },
+} as const;
+
+/** Error responses every route can give. */
+export const errorResponses = {
+  '4xx': { $ref: 'Error#' },
+  '5xx': { $ref: 'Error#' },
+} as const;
+
+// ---- predictions ----
+
+const reasonSchema = {
+  type: 'object',
+  required: ['feature', 'contribution', 'text'],
+  properties: {
+    feature: { type: 'string' },
+    label: { type: 'string', description: 'The feature in words, e.g. "support requests".' },
+    value: { type: ['number', 'string', 'null'] },
+    contribution: { type: 'number', description: "Share of (probability − average) on the probability scale." },
+    direction: { type: 'string', enum: ['raises', 'lowers'] },
+    actionable: { type: 'boolean', description: 'Something marketing can act on (not a fixed trait).' },
+    text: { type: 'string', description: 'E.g. "3 support requests: raises the chance".' },
+  },
+} as const;
+
+export const customerSchema = {
+  type: 'object',
+  description: 'One customer: column name → value. Missing or null = missing value.',
+  maxProperties: 1000,
+  additionalProperties: { type: ['number', 'string', 'null'] },
+  examples: [
+    {
+      id: '994',
+    book_length_overall: 1620,
+    book_length_avg: 1620,
+    price_overall: 19.73,
+    price_avg: 19.73,
+    review: 1,
+    review_score: 10,
+    completion: 0.99,
+    minutes_listened: 1603.8,
+    support_requests: 5,
+      last_visit_days: 92,
+    },
+  ],
+} as const;
+
+export function predictionRequestSchema(maxBatch: number) {
+  return {
+    description: `One customer (an object), or a batch: {"customers": [...]} with at most ${maxBatch} customers.`,
+    type: 'object',
+    if: { required: ['customers'] },
+    then: {
+      properties: { customers: { type: 'array', maxItems: maxBatch, items: customerSchema } },
+    },
+    else: customerSchema,
+  } as const;
+}
+
+export const predictionQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reasons: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 20,
+      default: 0,
+      description: 'How many top reasons to give per customer (when the model can explain).',
+    },
+  },
+} as const;
+
+export interface PredictionQuery {
+  reasons: number;
+}
+
+export interface Prediction {
+  id: string;
+  probability: number;
+  label: 0 | 1;
+  reasons?: Reason[];
+}
+
+export interface PredictionResponse {
+  model: string;
+  threshold: number;
+  predictions: Prediction[];
+}
+
+
+export const predictionResponseSchema = {
+  type: 'object',
+  required: ['model', 'threshold', 'predictions'],
+  properties: {
+    model: { type: 'string', description: 'The serving bundle hash.' },
+    threshold: { type: 'number' },
+    predictions: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'probability', 'label'],
+        properties: {
+          id: { type: 'string', description: 'The customer id, or the 1-based position when none was sent.' },
+          probability: { type: 'number', minimum: 0, maximum: 1 },
+          label: { type: 'integer', enum: [0, 1], description: '1 when probability >= threshold' },
+          reasons: { type: 'array', items: reasonSchema },
+        },
+      },
+    },
+  },
+} as const;
+
+// ---- scores ----
+
+export const scoreQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    reasons: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 20,
+      default: 0,
+      description: 'With Accept: application/json, the top reasons of the best-ranked customers (up to a server limit, 1,000 by default).',
+    },
+  },
+} as const;
+
+export const scoreJsonResponseSchema = {
+  type: 'object',
+  required: ['model', 'threshold', 'seconds', 'rows'],
+  properties: {
+    model: { type: 'string' },
+    threshold: { type: 'number' },
+    seconds: { type: 'number', description: 'Scoring time on the server.' },
+    rows: {
+      type: 'array',
+      description: 'Rows in the scored file order: rank 1 = most likely to buy again.',
+      items: {
+        type: 'object',
+        required: ['id', 'probability', 'label', 'rank'],
+        properties: {
+          id: { type: 'string' },
+          probability: { type: ['number', 'null'], minimum: 0, maximum: 1 },
+          label: { type: 'integer', enum: [0, 1] },
+          rank: { type: 'integer', minimum: 1 },
+          reasons: { type: 'array', items: reasonSchema },
+        },
+      },
+    },
+  },
+} as const;
+
+export const scoreCsvSchema = {
+  type: 'string',
+  description: 'CSV with columns id, probability, label, rank.',
+} as const;
+
+// ---- model ----
+
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+const metricSetSchema = {
+  type: ['object', 'null'],
+  properties: {
+    n: { type: 'integer' },
+    positives: { type: 'integer' },
+    loss: nullableNumber,
+    accuracy: nullableNumber,
+    balancedAccuracy: nullableNumber,
+    precision: nullableNumber,
+    recall: nullableNumber,
+    f1: nullableNumber,
+    rocAuc: nullableNumber,
+    prAuc: nullableNumber,
+    brier: nullableNumber,
+    confusion: { type: 'array', items: { type: 'array', items: { type: 'integer' } } },
+  },
+} as const;
+
+const modelSummarySchema = {
+  type: 'object',
+  properties: {
+    name: { type: 'string', description: 'The configuration, e.g. "2x50" or "logistic+derived".' },
+    kind: { type: 'string', enum: ['network', 'logistic'] },
+    derived: { type: 'boolean', description: "Trained with the schema's derived features." },
+    preset: { type: ['string', 'null'] },
+    config: { type: ['object', 'null'], additionalProperties: true },
+    history: {
+      type: 'array',
+      description: 'Training curves, one entry per epoch.',
+      items: {
+        type: 'object',
+        properties: {
+          epoch: { type: 'integer' },
+          loss: nullableNumber,
+          accuracy: nullableNumber,
+          valLoss: nullableNumber,
+          valAccuracy: nullableNumber,
+        },
+      },
+    },
+    bestEpoch: { type: 'integer' },
+    trainSeconds: { type: 'number' },
+    metrics: {
+      type: 'object',
+      properties: { balancedTest: metricSetSchema, naturalTest: metricSetSchema },
+    },
+  },
+} as const;
+
+export const modelInfoSchema = {
+  type: 'object',
+  required: ['hash', 'createdAt', 'threshold', 'featureNames', 'schema', 'calibration', 'synthetic'],
+  properties: {
+    hash: { type: 'string', description: 'SHA-256 of manifest.json: the bundle identity.' },
+    version: { type: ['string', 'null'], description: 'The rebuy version that wrote the bundle.' },
+    formatVersion: { type: 'integer' },
+    createdAt: { type: 'string' },
+    synthetic: { type: 'boolean', description: 'True when trained on the generated demo sample.' },
+    schema: {
+      type: 'object',
+      properties: {
+        name: { type: 'string' },
+        id: { type: ['string', 'null'] },
+        target: { type: ['string', 'null'] },
+        features: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['numeric', 'categorical'] } },
+          },
+        },
+      },
+    },
+    featureNames: { type: 'array', items: { type: 'string' } },
+    threshold: { type: 'number' },
+    thresholdObjective: { type: 'string' },
+    calibration: {
+      type: 'object',
+      properties: {
+        method: { type: 'string', enum: ['none', 'prior', 'platt'] },
+        slope: { type: 'number' },
+        intercept: { type: 'number' },
+      },
+    },
+    data: {
+      type: 'object',
+      properties: {
+        rows: { type: 'integer' },
+        positives: { type: 'integer' },
+        balance: { type: 'string' },
+        split: { type: 'array', items: { type: 'number' } },
+        seed: { type: 'integer' },
+        trainRows: { type: 'integer' },
+        validRows: { type: 'integer' },
+        testRows: { type: 'integer' },
+        naturalTestRows: { type: 'integer' },
+        files: { type: 'array', items: { type: 'string' }, description: 'Training file names (no directories).' },
+      },
+    },
+    model: modelSummarySchema,
+    baseline: { anyOf: [modelSummarySchema, { type: 'null' }] },
+    packages: { type: 'object', additionalProperties: { type: 'string' } },
+  },
+} as const;
+
+export const reloadRequestSchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string', minLength: 1, maxLength: 4096, description: 'Bundle directory; default: the current one.' },
+  },
+} as const;
+
+export const reloadResponseSchema = {
+  type: 'object',
+  required: ['hash', 'previous'],
+  properties: {
+    hash: { type: 'string', description: 'The bundle now serving.' },
+    previous: { type: ['string', 'null'], description: 'The bundle served before.' },
+    createdAt: { type: 'string' },
+  },
+} as const;
+
+// ---- health ----
+
+export const healthSchema = {
+  type: 'object',
+  required: ['status'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    model: { type: 'string', description: 'The serving bundle hash (readyz only).' },
+  },
+} as const;

@@ -1,0 +1,628 @@
+// @ts-check
+/** The rebuy page: upload → ranked customers → contact budget and expected profit → download. */
+import { ApiError, getKey, getModel, scoreCsv, setKey } from './api.js';
+import { bestBudget, budgetCount, byLikelihood, contactListCsv, expectedReturns, profitCurve } from './budget.js';
+import { legend, lineChart } from './charts.js';
+
+/** @typedef {{ text: string, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
+/** @typedef {{ id: string, probability: number | null, label: number, rank: number, reasons?: Reason[], pos: number }} Row */
+
+/** @param {string} id */
+function $(id) {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} missing`);
+  return node;
+}
+const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
+
+const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const numFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const pctFmt = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const money = (/** @type {number} */ v) => numFmt.format(v);
+
+const state = {
+  /** @type {any} */ model: null,
+  /** @type {Row[]} */ rows: [],
+  /** @type {Row[]} most likely first */ ranked: [],
+  sortedP: new Float64Array(0),
+  curve: new Float64Array(1),
+  best: { k: 0, profit: 0 },
+  k: 0,
+  /** @type {'count' | 'percent'} */ mode: 'count',
+  cost: 1,
+  value: 10,
+  sort: { key: 'rank', dir: 1 },
+  /** @type {Row[]} */ view: [],
+  page: 0,
+  pageSize: 50,
+  search: '',
+  onlyChosen: false,
+  fileName: '',
+  hasReasons: false,
+};
+
+// ---------- model ----------
+
+async function loadModel() {
+  try {
+    state.model = await getModel();
+    $('key-panel').hidden = true;
+    renderModel();
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      showKeyPanel(getKey() ? 'That key was not accepted.' : '');
+      $('model-chip').textContent = 'API key needed';
+      return;
+    }
+    const msg = err instanceof ApiError && err.status === 503 ? 'The model is loading…' : `Model unavailable: ${messageOf(err)}`;
+    $('model-chip').textContent = msg;
+    $('model-body').textContent = msg;
+    if (err instanceof ApiError && err.status === 503) setTimeout(loadModel, 2000);
+  }
+}
+
+/** @param {string} problem */
+function showKeyPanel(problem) {
+  $('key-panel').hidden = false;
+  $('key-error').textContent = problem;
+  input('key-input').focus();
+}
+
+/** @param {unknown} err */
+function messageOf(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function renderModel() {
+  const m = state.model;
+  const chip = $('model-chip');
+  chip.replaceChildren();
+  const created = new Date(m.createdAt);
+  const name = document.createElement('span');
+  name.append('Model ');
+  const code = document.createElement('code');
+  code.textContent = m.hash.slice(0, 10);
+  code.title = m.hash;
+  name.append(code);
+  chip.append(name, `· trained ${Number.isNaN(created.getTime()) ? m.createdAt : created.toLocaleDateString()}`, `· threshold ${m.threshold.toFixed(2)}`);
+  if (m.synthetic) chip.append(badge('Synthetic data', 'synthetic'));
+
+  $('model-sub').textContent = m.synthetic
+    ? 'Trained on generated demo data: its scores say nothing about real customers.'
+    : `Trained on ${intFmt.format(m.data?.rows ?? 0)} customers (${intFmt.format(m.data?.positives ?? 0)} bought again).`;
+  $('calibration-note').textContent =
+    m.calibration?.method === 'none'
+      ? 'These probabilities are not calibrated: read the expected profit as a ranking aid, not a forecast.'
+      : `Probabilities are calibrated (${m.calibration?.method}), so expected profit is in the same units as your inputs.`;
+
+  const body = $('model-body');
+  body.replaceChildren();
+  const history = m.model?.history ?? [];
+  if (history.length > 0) {
+    body.append(historyChart('Loss per epoch', history, 'loss', 'valLoss', m.model.bestEpoch, (v) => v.toFixed(2)));
+    body.append(historyChart('Accuracy per epoch', history, 'accuracy', 'valAccuracy', m.model.bestEpoch, (v) => pctFmt.format(v)));
+  }
+  body.append(metricsBlock(m), factsBlock(m));
+  const confusion = m.model?.metrics?.naturalTest?.confusion ?? m.model?.metrics?.balancedTest?.confusion;
+  if (confusion) body.append(confusionBlock(confusion, m.model.metrics.naturalTest ? 'natural' : 'balanced'));
+  body.append(featuresBlock(m));
+}
+
+/** @param {string} text @param {string} cls */
+function badge(text, cls) {
+  const b = document.createElement('span');
+  b.className = `badge ${cls}`;
+  b.textContent = text;
+  return b;
+}
+
+/** @param {string} title @param {any[]} history @param {string} train @param {string} valid @param {number} bestEpoch @param {(v: number) => string} fmt */
+function historyChart(title, history, train, valid, bestEpoch, fmt) {
+  const fig = document.createElement('figure');
+  fig.className = 'chart';
+  const h = document.createElement('h3');
+  h.textContent = title;
+  const num = (/** @type {unknown} */ v) => (typeof v === 'number' ? v : NaN);
+  const svg = lineChart({
+    title: `${title}: training and validation`,
+    xLabel: 'epoch',
+    xs: history.map((e) => e.epoch),
+    series: [
+      { name: 'training', values: history.map((e) => num(e[train])), cls: 's1' },
+      { name: 'validation', values: history.map((e) => num(e[valid])), cls: 's2', dashed: true },
+    ],
+    vlines: bestEpoch ? [{ x: bestEpoch, cls: 'best-line' }] : [],
+    formatY: fmt,
+    height: 220,
+  });
+  fig.append(h, svg, legend([{ name: 'training', cls: 's1' }, { name: 'validation', cls: 's2' }, ...(bestEpoch ? [{ name: `kept epoch ${bestEpoch}`, cls: 'best' }] : [])]));
+  return fig;
+}
+
+const METRICS = [
+  ['rocAuc', 'ROC AUC', 'f3'],
+  ['prAuc', 'PR AUC', 'f3'],
+  ['accuracy', 'Accuracy', 'pct'],
+  ['balancedAccuracy', 'Balanced accuracy', 'pct'],
+  ['precision', 'Precision', 'pct'],
+  ['recall', 'Recall', 'pct'],
+  ['f1', 'F1', 'f3'],
+  ['brier', 'Brier score', 'f3'],
+  ['loss', 'Log loss', 'f3'],
+];
+
+/** @param {any} m */
+function metricsBlock(m) {
+  const wrap = document.createElement('div');
+  const h = document.createElement('h3');
+  h.textContent = 'Test metrics';
+  const columns = [
+    ['Balanced test', m.model?.metrics?.balancedTest],
+    ['Natural test', m.model?.metrics?.naturalTest],
+    ...(m.baseline ? [['Baseline (natural)', m.baseline.metrics?.naturalTest ?? m.baseline.metrics?.balancedTest]] : []),
+  ].filter(([, set]) => set);
+  const table = document.createElement('table');
+  table.className = 'metrics';
+  const head = table.createTHead().insertRow();
+  for (const label of ['Metric', ...columns.map(([name]) => name)]) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    th.textContent = label;
+    head.append(th);
+  }
+  const tbody = table.createTBody();
+  const sizes = tbody.insertRow();
+  const th0 = document.createElement('th');
+  th0.scope = 'row';
+  th0.textContent = 'Customers (bought again)';
+  sizes.append(th0);
+  for (const [, set] of columns) sizes.insertCell().textContent = `${intFmt.format(set.n)} (${intFmt.format(set.positives)})`;
+  for (const [key, label, kind] of METRICS) {
+    const tr = tbody.insertRow();
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = label;
+    tr.append(th);
+    for (const [, set] of columns) {
+      const v = set[key];
+      tr.insertCell().textContent = typeof v !== 'number' ? '–' : kind === 'pct' ? pctFmt.format(v) : v.toFixed(3);
+    }
+  }
+  wrap.append(h, table);
+  return wrap;
+}
+
+/** @param {any} m */
+function factsBlock(m) {
+  const wrap = document.createElement('div');
+  const h = document.createElement('h3');
+  h.textContent = 'Bundle';
+  const dl = document.createElement('dl');
+  dl.className = 'facts';
+  const cfg = m.model?.config ?? {};
+  const facts = [
+    ['Model', `${m.model?.name ?? m.model?.kind ?? '?'} (${m.model?.kind ?? '?'}${Array.isArray(cfg.hidden) ? `, hidden ${cfg.hidden.join('×')}` : ''}${m.model?.derived ? ', derived features' : ''})`],
+    ['Kept epoch', m.model?.bestEpoch != null ? `${m.model.bestEpoch} of ${m.model.history?.length ?? '?'}` : '–'],
+    ['Threshold', `${m.threshold.toFixed(3)}${m.thresholdObjective ? ` (${m.thresholdObjective})` : ''}`],
+    ['Calibration', m.calibration ? `${m.calibration.method}${m.calibration.method !== 'none' ? ` (slope ${m.calibration.slope.toFixed(2)}, intercept ${m.calibration.intercept.toFixed(2)})` : ''}` : '–'],
+    ['Training data', m.data ? `${intFmt.format(m.data.rows)} rows, split ${(m.data.split ?? []).join(' / ')}, balance ${m.data.balance}` : '–'],
+    ['Created', Number.isNaN(new Date(m.createdAt).getTime()) ? m.createdAt : new Date(m.createdAt).toLocaleString()],
+    ['Version', m.version ?? '–'],
+    ['Hash', m.hash],
+  ];
+  for (const [k, v] of facts) {
+    const dt = document.createElement('dt');
+    dt.textContent = k;
+    const dd = document.createElement('dd');
+    dd.textContent = v;
+    if (k === 'Hash') dd.className = 'mono-break';
+    dl.append(dt, dd);
+  }
+  wrap.append(h, dl);
+  return wrap;
+}
+
+/** @param {number[][]} c @param {string} which */
+function confusionBlock(c, which) {
+  const wrap = document.createElement('div');
+  const h = document.createElement('h3');
+  h.textContent = `Confusion matrix (${which} test)`;
+  const grid = document.createElement('div');
+  grid.className = 'confusion';
+  grid.setAttribute('role', 'table');
+  grid.setAttribute('aria-label', 'Confusion matrix: rows actual, columns predicted');
+  const cell = (/** @type {string} */ text, /** @type {string} */ cls) => {
+    const d = document.createElement('div');
+    d.className = cls;
+    d.textContent = text;
+    return d;
+  };
+  grid.append(cell('', 'head'), cell('predicted no', 'head'), cell('predicted yes', 'head'));
+  grid.append(cell('actual no', 'head'), cell(intFmt.format(c[0]?.[0] ?? 0), 'cell right'), cell(intFmt.format(c[0]?.[1] ?? 0), 'cell'));
+  grid.append(cell('actual yes', 'head'), cell(intFmt.format(c[1]?.[0] ?? 0), 'cell'), cell(intFmt.format(c[1]?.[1] ?? 0), 'cell right'));
+  wrap.append(h, grid);
+  return wrap;
+}
+
+/** @param {any} m */
+function featuresBlock(m) {
+  const wrap = document.createElement('div');
+  const h = document.createElement('h3');
+  h.textContent = 'Input columns';
+  const p = document.createElement('p');
+  p.className = 'muted';
+  const cols = (m.schema?.features ?? []).map((/** @type {any} */ f) => `${f.name}${f.kind === 'categorical' ? ' (category)' : ''}`);
+  p.textContent = cols.length ? cols.join(', ') : (m.featureNames ?? []).join(', ');
+  wrap.append(h, p);
+  return wrap;
+}
+
+// ---------- upload ----------
+
+/** @param {File} file */
+async function upload(file) {
+  state.fileName = file.name;
+  const status = $('status');
+  $('file-error').hidden = true;
+  status.className = 'status busy';
+  status.textContent = `Scoring ${file.name} (${(file.size / 1048576).toFixed(1)} MB)…`;
+  try {
+    const result = await scoreCsv(file);
+    status.className = 'status';
+    status.textContent = `Scored ${intFmt.format(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
+    setRows(result.rows);
+  } catch (err) {
+    status.className = 'status';
+    status.textContent = '';
+    if (err instanceof ApiError && err.status === 401) {
+      showKeyPanel('The server needs an API key to score files.');
+      return;
+    }
+    showFileError(err);
+  }
+}
+
+/** @param {unknown} err */
+function showFileError(err) {
+  const box = $('file-error');
+  box.hidden = false;
+  const name = state.fileName || 'the file';
+  let text = messageOf(err).replaceAll('upload.csv', name);
+  if (err instanceof ApiError && err.status === 413) text = `${text}. Split the file, or ask for a larger upload limit.`;
+  if (!(err instanceof ApiError)) text = `The server could not be reached: ${text}`;
+  $('file-error-message').textContent = text;
+  const where = $('file-error-where');
+  where.replaceChildren();
+  if (err instanceof ApiError) {
+    /** @type {[string, string | number | undefined][]} */
+    const parts = [['Line', err.line], ['Column', err.column], ['Field', err.field]];
+    for (const [k, v] of parts) {
+      if (v === undefined) continue;
+      const div = document.createElement('div');
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = String(v);
+      div.append(dt, dd);
+      where.append(div);
+    }
+  }
+  box.focus?.();
+}
+
+/** @param {{ id: string, probability: number | null, label: number, rank: number, reasons?: Reason[] }[]} rows */
+function setRows(rows) {
+  /** @type {Row[]} */
+  const all = rows.map((r) => ({ ...r, pos: 0 }));
+  const ranked = [...all].sort(byLikelihood);
+  ranked.forEach((r, i) => (r.pos = i));
+  state.rows = all;
+  state.ranked = ranked;
+  state.sortedP = Float64Array.from(ranked, (r) => r.probability ?? 0);
+  state.hasReasons = all.some((r) => r.reasons && r.reasons.length > 0);
+  $('table').classList.toggle('no-reasons', !state.hasReasons);
+  for (const th of document.querySelectorAll('.reasons-col')) /** @type {HTMLElement} */ (th).hidden = !state.hasReasons;
+  const explained = all.filter((r) => r.reasons && r.reasons.length > 0).length;
+  const note = $('reasons-note');
+  note.hidden = !state.hasReasons || explained === all.length;
+  note.textContent = `Reasons are given for the ${intFmt.format(explained)} most likely customers. ↑ raises, ↓ lowers the chance of buying again.`;
+  state.sort = { key: 'rank', dir: 1 };
+  state.page = 0;
+  recomputeCurve();
+  state.k = state.best.k > 0 ? state.best.k : Math.round(ranked.length * 0.1);
+  syncBudgetInputs();
+  $('plan').hidden = false;
+  $('results').hidden = false;
+  refreshView();
+  renderPlan();
+}
+
+// ---------- budget ----------
+
+function recomputeCurve() {
+  state.curve = profitCurve(state.sortedP, state.cost, state.value);
+  state.best = bestBudget(state.curve);
+}
+
+function syncBudgetInputs() {
+  const n = state.ranked.length;
+  const range = input('budget');
+  const number = input('budget-number');
+  if (state.mode === 'count') {
+    range.max = String(n);
+    range.step = '1';
+    number.max = String(n);
+    number.step = '1';
+    range.value = number.value = String(state.k);
+    $('budget-label').textContent = 'Customers to contact';
+  } else {
+    const pct = n === 0 ? 0 : Math.round((state.k / n) * 1000) / 10;
+    range.max = number.max = '100';
+    range.step = number.step = '0.1';
+    range.value = number.value = String(pct);
+    $('budget-label').textContent = 'Share of customers to contact (%)';
+  }
+  range.setAttribute('aria-valuetext', `${intFmt.format(state.k)} customers`);
+}
+
+/** @param {string} raw */
+function setBudgetFrom(raw) {
+  const amount = Number(raw);
+  state.k = budgetCount(state.mode, amount, state.ranked.length);
+  scheduleRender();
+}
+
+let frame = 0;
+function scheduleRender() {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    renderPlan();
+    if (state.onlyChosen || state.sort.key === 'chosen') refreshView();
+    else renderTable();
+  });
+}
+
+function renderPlan() {
+  const n = state.ranked.length;
+  const k = state.k;
+  const profit = state.curve[k] ?? 0;
+  $('kpi-contacted').replaceChildren(intFmt.format(k), small(n ? `${pctFmt.format(k / n)} of ${intFmt.format(n)}` : ''));
+  $('kpi-returns').replaceChildren(numFmt.format(expectedReturns(state.sortedP, k)), small(k ? `${pctFmt.format(expectedReturns(state.sortedP, k) / k)} of contacted` : ''));
+  const profitEl = $('kpi-profit');
+  profitEl.replaceChildren(money(profit), small(`cost ${money(k * state.cost)}`));
+  profitEl.classList.toggle('neg', profit < 0);
+  $('kpi-best').replaceChildren(money(state.best.profit), small(`contact top ${intFmt.format(state.best.k)}${n ? ` (${pctFmt.format(state.best.k / n)})` : ''}`));
+  $('budget-hint').textContent =
+    k === state.best.k ? 'This is the most profitable budget.' : `The best budget is ${intFmt.format(state.best.k)} customers.`;
+  const range = input('budget');
+  range.setAttribute('aria-valuetext', `${intFmt.format(k)} customers`);
+  /** @type {HTMLButtonElement} */ ($('download')).textContent = `Download contact list (${intFmt.format(k)})`;
+  /** @type {HTMLButtonElement} */ ($('download')).disabled = k === 0;
+
+  const chart = $('profit-chart');
+  chart.replaceChildren(
+    lineChart({
+      title: `Expected profit by customers contacted; best ${intFmt.format(state.best.k)}, chosen ${intFmt.format(k)}`,
+      xLabel: 'customers contacted (most likely first)',
+      yLabel: 'expected profit',
+      series: [{ name: 'expected profit', values: state.curve, cls: 's1' }],
+      area: true,
+      zeroLine: true,
+      vlines: [{ x: k, cls: 'marker' }],
+      markers: [
+        { x: state.best.k, y: state.best.profit, cls: 'best-dot', label: `best: ${intFmt.format(state.best.k)} customers, ${money(state.best.profit)}` },
+        { x: k, y: profit, cls: 'chosen-dot', label: `chosen: ${intFmt.format(k)} customers, ${money(profit)}` },
+      ],
+      formatY: (v) => intFmt.format(v),
+      formatX: (v) => intFmt.format(v),
+      height: 240,
+    }),
+  );
+}
+
+/** @param {string} text */
+function small(text) {
+  const s = document.createElement('small');
+  s.textContent = text;
+  return s;
+}
+
+function download() {
+  const chosen = state.ranked.slice(0, state.k);
+  const csv = contactListCsv(chosen, state.value, state.cost);
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  const base = state.fileName.replace(/\.csv$/i, '') || 'customers';
+  a.download = `${base}-contact-top-${state.k}.csv`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// ---------- table ----------
+
+/** @type {Record<string, (a: Row, b: Row) => number>} */
+const COMPARE = {
+  rank: (a, b) => a.pos - b.pos,
+  probability: (a, b) => (a.probability ?? -1) - (b.probability ?? -1) || b.pos - a.pos,
+  id: (a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }) || a.pos - b.pos,
+  label: (a, b) => a.label - b.label || a.pos - b.pos,
+  chosen: (a, b) => Number(a.pos < state.k) - Number(b.pos < state.k) || b.pos - a.pos,
+};
+
+function refreshView() {
+  const q = state.search.trim().toLowerCase();
+  let rows = state.ranked;
+  if (state.onlyChosen) rows = rows.slice(0, state.k);
+  if (q) rows = rows.filter((r) => r.id.toLowerCase().includes(q));
+  const cmp = COMPARE[state.sort.key] ?? COMPARE.rank;
+  const dir = state.sort.dir;
+  state.view = state.sort.key === 'rank' && dir === 1 ? rows : [...rows].sort((a, b) => dir * cmp(a, b));
+  const pages = Math.max(1, Math.ceil(state.view.length / state.pageSize));
+  state.page = Math.min(state.page, pages - 1);
+  for (const th of document.querySelectorAll('#table th[data-key]')) {
+    const key = th.getAttribute('data-key');
+    th.setAttribute('aria-sort', key === state.sort.key ? (dir === 1 ? 'ascending' : 'descending') : 'none');
+  }
+  renderTable();
+}
+
+function renderTable() {
+  const start = state.page * state.pageSize;
+  const slice = state.view.slice(start, start + state.pageSize);
+  const tbody = $('tbody');
+  const frag = document.createDocumentFragment();
+  for (const r of slice) {
+    const tr = document.createElement('tr');
+    const chosen = r.pos < state.k;
+    if (chosen) tr.className = 'chosen';
+    const rank = tr.insertCell();
+    rank.textContent = intFmt.format(r.pos + 1);
+    const id = tr.insertCell();
+    id.className = 'id';
+    id.textContent = r.id;
+    const prob = tr.insertCell();
+    prob.className = 'num';
+    const wrap = document.createElement('div');
+    wrap.className = 'prob';
+    const bar = document.createElement('div');
+    bar.className = 'bar';
+    const fill = document.createElement('span');
+    fill.style.width = `${Math.round((r.probability ?? 0) * 100)}%`;
+    bar.append(fill);
+    const val = document.createElement('span');
+    val.textContent = r.probability == null ? '–' : pctFmt.format(r.probability);
+    wrap.append(bar, val);
+    prob.append(wrap);
+    tr.insertCell().append(badge(r.label === 1 ? 'likely' : 'unlikely', r.label === 1 ? 'yes' : 'no'));
+    tr.insertCell().textContent = chosen ? 'Contact' : '';
+    if (state.hasReasons) {
+      const reasons = tr.insertCell();
+      reasons.className = 'reasons';
+      for (const reason of r.reasons ?? []) {
+        const item = document.createElement('span');
+        item.className = `reason ${reason.direction === 'lowers' ? 'lowers' : 'raises'}`;
+        item.textContent = reason.text;
+        if (reason.actionable) item.title = 'Something marketing can act on';
+        reasons.append(item);
+      }
+    }
+    frag.append(tr);
+  }
+  tbody.replaceChildren(frag);
+  const total = state.view.length;
+  $('page-info').textContent = total === 0 ? 'No customers match.' : `Customers ${intFmt.format(start + 1)}–${intFmt.format(start + slice.length)} of ${intFmt.format(total)}`;
+  const pages = Math.max(1, Math.ceil(total / state.pageSize));
+  /** @type {HTMLButtonElement} */ ($('first')).disabled = /** @type {HTMLButtonElement} */ ($('prev')).disabled = state.page === 0;
+  /** @type {HTMLButtonElement} */ ($('last')).disabled = /** @type {HTMLButtonElement} */ ($('next')).disabled = state.page >= pages - 1;
+}
+
+/** @param {number} page */
+function goTo(page) {
+  const pages = Math.max(1, Math.ceil(state.view.length / state.pageSize));
+  state.page = Math.max(0, Math.min(page, pages - 1));
+  renderTable();
+}
+
+// ---------- wiring ----------
+
+function wire() {
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    setKey(input('key-input').value.trim());
+    input('key-input').value = '';
+    void loadModel();
+  });
+
+  const file = input('file');
+  file.addEventListener('change', () => {
+    const f = file.files?.[0];
+    if (f) void upload(f);
+    file.value = '';
+  });
+  const drop = $('drop');
+  for (const type of ['dragenter', 'dragover']) {
+    drop.addEventListener(type, (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+  }
+  for (const type of ['dragleave', 'drop']) drop.addEventListener(type, () => drop.classList.remove('over'));
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    const f = /** @type {DragEvent} */ (e).dataTransfer?.files?.[0];
+    if (f) void upload(f);
+  });
+  // A file dropped outside the zone should not navigate away.
+  window.addEventListener('dragover', (e) => e.preventDefault());
+  window.addEventListener('drop', (e) => e.preventDefault());
+
+  for (const radio of document.querySelectorAll('input[name="mode"]')) {
+    radio.addEventListener('change', (e) => {
+      state.mode = /** @type {HTMLInputElement} */ (e.target).value === 'percent' ? 'percent' : 'count';
+      syncBudgetInputs();
+    });
+  }
+  input('budget').addEventListener('input', (e) => {
+    const v = /** @type {HTMLInputElement} */ (e.target).value;
+    input('budget-number').value = v;
+    setBudgetFrom(v);
+  });
+  input('budget-number').addEventListener('input', (e) => {
+    const v = /** @type {HTMLInputElement} */ (e.target).value;
+    input('budget').value = v;
+    setBudgetFrom(v);
+  });
+  for (const id of ['cost', 'value']) {
+    input(id).addEventListener('input', () => {
+      const cost = Number(input('cost').value);
+      const value = Number(input('value').value);
+      if (!Number.isFinite(cost) || !Number.isFinite(value) || cost < 0 || value < 0) return;
+      state.cost = cost;
+      state.value = value;
+      recomputeCurve();
+      scheduleRender();
+    });
+  }
+  $('use-best').addEventListener('click', () => {
+    state.k = state.best.k;
+    syncBudgetInputs();
+    scheduleRender();
+  });
+  $('download').addEventListener('click', download);
+
+  for (const th of document.querySelectorAll('#table th[data-key]')) {
+    th.querySelector('button')?.addEventListener('click', () => {
+      const key = th.getAttribute('data-key') ?? 'rank';
+      const natural = key === 'probability' || key === 'chosen' || key === 'label' ? -1 : 1;
+      state.sort = state.sort.key === key ? { key, dir: -state.sort.dir } : { key, dir: natural };
+      state.page = 0;
+      refreshView();
+    });
+  }
+  input('search').addEventListener('input', (e) => {
+    state.search = /** @type {HTMLInputElement} */ (e.target).value;
+    state.page = 0;
+    refreshView();
+  });
+  input('only-chosen').addEventListener('change', (e) => {
+    state.onlyChosen = /** @type {HTMLInputElement} */ (e.target).checked;
+    state.page = 0;
+    refreshView();
+  });
+  $('page-size').addEventListener('change', (e) => {
+    state.pageSize = Number(/** @type {HTMLSelectElement} */ (e.target).value) || 50;
+    state.page = 0;
+    renderTable();
+  });
+  $('first').addEventListener('click', () => goTo(0));
+  $('prev').addEventListener('click', () => goTo(state.page - 1));
+  $('next').addEventListener('click', () => goTo(state.page + 1));
+  $('last').addEventListener('click', () => goTo(Infinity));
+}
+
+wire();
+void loadModel();

@@ -1,0 +1,289 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RebuyError } from '../../src/errors.js';
+import { readTable } from '../../src/data/read.js';
+import { AUDIOBOOKS_HEADER, AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
+import { writeParquet } from '../../src/data/write.js';
+
+const REAL_CSV = resolve(process.cwd(), '../shared/data/audiobooks.csv');
+const HEADER = AUDIOBOOKS_HEADER.join(',');
+const ROW_A = '994,1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92,0';
+const ROW_B = '1143,2160,2160,5.33,5.33,0,8.91,0,0,0,0,1';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rebuy-read-errors-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+let counter = 0;
+async function fileWith(content: string | Uint8Array, ext = 'csv'): Promise<string> {
+  const path = join(dir, `case-${++counter}.${ext}`);
+  await writeFile(path, content);
+  return path;
+}
+
+interface Expected {
+  line?: number;
+  column?: string;
+  value?: string;
+  problem: RegExp;
+}
+
+/** The read fails with an InputError (exit code 2) whose message names file, line, column and value. */
+async function expectInputError(read: Promise<unknown>, file: string, expected: Expected): Promise<RebuyError> {
+  const err = await read.then(
+    () => expect.fail('expected the read to fail'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(RebuyError);
+  const error = err as RebuyError;
+  expect(error.code).toBe('INPUT_INVALID');
+  expect(error.exitCode).toBe(2);
+  expect(error.message).toMatch(expected.problem);
+  expect(error.message).toContain(file);
+  expect(error.location.file).toBe(file);
+  if (expected.line !== undefined) {
+    expect(error.message).toContain(`${file}:${expected.line}`);
+    expect(error.location.line).toBe(expected.line);
+  }
+  if (expected.column !== undefined) {
+    expect(error.message).toContain(JSON.stringify(expected.column));
+    expect(error.location.column).toBe(expected.column);
+  }
+  if (expected.value !== undefined) {
+    expect(error.message).toContain(`(value ${JSON.stringify(expected.value)})`);
+    expect(error.location.value).toBe(expected.value);
+  }
+  return error;
+}
+
+describe('missing and unknown columns', () => {
+  it('names a missing required column and lists the columns found', async () => {
+    const header = AUDIOBOOKS_HEADER.filter((h) => h !== 'Completion');
+    const path = await fileWith(`${header.join(',')}\n994,1620,1620,19.73,19.73,1,10,1603.8,5,92,0\n`);
+    const err = await expectInputError(readTable(path, { schema: AUDIOBOOKS_SCHEMA }), path, {
+      line: 1,
+      column: 'completion',
+      problem: /missing required column "completion"/,
+    });
+    expect(err.message).toContain('"Listened(mins)"');
+    expect(err.message).toContain('"Support request"');
+  });
+
+  it('requires the target column for training', async () => {
+    const path = await fileWith(`${AUDIOBOOKS_HEADER.slice(0, -1).join(',')}\n${ROW_A.slice(0, -2)}\n`);
+    await expectInputError(readTable(path), path, { line: 1, column: 'target', problem: /missing required column "target"/ });
+  });
+
+  it('asks for --target when a custom table has none', async () => {
+    const path = await fileWith('a,b\n1,2\n');
+    await expectInputError(readTable(path), path, { line: 1, problem: /no target column: name it with --target/ });
+  });
+
+  it('rejects an unknown --target or --id column, listing the columns', async () => {
+    const path = await fileWith('a,b,c\n1,2,0\n');
+    const err = await expectInputError(readTable(path, { target: 'label' }), path, {
+      line: 1,
+      column: 'label',
+      problem: /no column named "label" \(given by --target\)/,
+    });
+    expect(err.message).toContain('"a", "b", "c"');
+    await expectInputError(readTable(path, { target: 'c', id: 'key' }), path, {
+      line: 1,
+      column: 'key',
+      problem: /given by --id/,
+    });
+  });
+
+  it('rejects a header that names a column twice', async () => {
+    const path = await fileWith('a,b,a,target\n1,2,3,0\n');
+    await expectInputError(readTable(path), path, { line: 1, column: 'a', problem: /appears twice \(columns 1 and 3\)/ });
+  });
+});
+
+describe('bad values', () => {
+  it('reports a non-numeric value in a numeric column', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n1143,2160,2160,abc,5.33,0,8.91,0,0,0,0,1\n`);
+    await expectInputError(readTable(path), path, { line: 3, column: 'Price_overall', value: 'abc', problem: /not a number/ });
+  });
+
+  it.each(['inf', 'nan', '-Infinity', '1e999'])('rejects the non-finite value %j', async (bad) => {
+    const path = await fileWith(`${HEADER}\r\n${ROW_A}\r\n${ROW_B}\r\n1143,2160,2160,5.33,5.33,0,8.91,${bad},0,0,0,1\r\n`);
+    await expectInputError(readTable(path), path, { line: 4, column: 'Completion', value: bad, problem: /not a number/ });
+  });
+
+  it('reports the line of a bad value in a header-less file by its column name', async () => {
+    const path = await fileWith('00994,1620,1620,19.73,19.73,1,10.00,0.99,1603.80,5,92,0\r\n01143,2160,2160,5.33,5.33,0,8.91,x,0.00,0,0,0');
+    await expectInputError(readTable(path), path, { line: 2, column: 'completion', value: 'x', problem: /not a number/ });
+  });
+
+  it.each(['2', '0.5', '-1', 'yes'])('rejects the target value %j', async (bad) => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n${ROW_B.slice(0, -1)}${bad}\n`);
+    await expectInputError(readTable(path), path, { line: 3, column: 'Targets', value: bad, problem: /target must be 0 or 1/ });
+  });
+
+  it('rejects a missing target value', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n${ROW_B.slice(0, -1)}\n`);
+    await expectInputError(readTable(path), path, { line: 3, column: 'Targets', value: '', problem: /missing target value/ });
+  });
+
+  it('rejects a missing customer ID', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n${ROW_B.replace('1143', '')}\n`);
+    await expectInputError(readTable(path), path, { line: 3, column: 'ID', value: '', problem: /missing customer ID/ });
+  });
+
+  it('names both lines of a duplicate customer ID', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n${ROW_B}\n${ROW_A}\n`);
+    await expectInputError(readTable(path), path, { line: 4, column: 'ID', value: '994', problem: /duplicate customer ID \(also on line 2\)/ });
+  });
+
+  it('reports a bad value in a numeric column of a custom schema when scoring', async () => {
+    const schema: TableSchema = { name: 'custom', id: null, target: null, features: [{ name: 'spend', kind: 'numeric' }] };
+    const path = await fileWith('spend,plan\n1,a\n2,b\nlots,c\n');
+    await expectInputError(readTable(path, { schema }), path, { line: 4, column: 'spend', value: 'lots', problem: /not a number/ });
+  });
+});
+
+describe('malformed files', () => {
+  it('rejects a file that does not exist (FILE_NOT_FOUND, exit code 2)', async () => {
+    const path = join(dir, 'nope.csv');
+    const err = await readTable(path).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RebuyError);
+    expect(err).toMatchObject({ code: 'FILE_NOT_FOUND', exitCode: 2, location: { file: path } });
+    expect((err as Error).message).toContain(path);
+  });
+
+  it('rejects a directory', async () => {
+    const path = join(dir, 'a-directory.csv');
+    await mkdir(path);
+    await expectInputError(readTable(path), path, { problem: /not a regular file/ });
+  });
+
+  it.each([
+    ['an empty file', ''],
+    ['a file of blank lines', '\n\r\n\n'],
+  ])('rejects %s', async (_, content) => {
+    const path = await fileWith(content);
+    await expectInputError(readTable(path), path, { line: 1, problem: /the file is empty/ });
+  });
+
+  it('rejects a header-only file', async () => {
+    const path = await fileWith(`${HEADER}\r\n`);
+    await expectInputError(readTable(path), path, { line: 2, problem: /no data rows/ });
+    const custom = await fileWith('a,target\n');
+    await expectInputError(readTable(custom), custom, { line: 2, problem: /no data rows/ });
+  });
+
+  it('rejects a blank first line', async () => {
+    const path = await fileWith(`\n${HEADER}\n${ROW_A}\n`);
+    await expectInputError(readTable(path), path, { line: 1, problem: /first line is empty/ });
+  });
+
+  it('reports a row with too few fields, naming the first missing column', async () => {
+    const path = await fileWith(`${HEADER}\r\n${ROW_A}\r\n1143,2160,2160,5.33,5.33,0,8.91,0,0,0\r\n`);
+    await expectInputError(readTable(path), path, {
+      line: 3,
+      column: 'Last visited after Purchase date ',
+      value: '1143,2160,2160,5.33,5.33,0,8.91,0,0,0',
+      problem: /too few fields: 10, expected 12/,
+    });
+  });
+
+  it('reports a row with too many fields and the extra value', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n${ROW_B},7\n`);
+    await expectInputError(readTable(path), path, { line: 3, value: '7', problem: /too many fields: 13, expected 12/ });
+  });
+
+  it('reports bytes that are not UTF-8, in any column', async () => {
+    const bytes = (text: string, at: number, bad: number[]): Buffer =>
+      Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(bad), Buffer.from(text.slice(at))]);
+    const third = `${HEADER}\n${ROW_A}\n${ROW_B}\n`;
+    const inId = await fileWith(bytes(third, third.indexOf('1143'), [0xff, 0xfe]));
+    await expectInputError(readTable(inId), inId, { line: 3, column: 'ID', value: '\uFFFD\uFFFD1143', problem: /not UTF-8/ });
+    const inNumber = await fileWith(bytes(third, third.indexOf(',5.33'), [0xe9]));
+    await expectInputError(readTable(inNumber), inNumber, { line: 3, column: 'Book length(mins)_avg', problem: /not UTF-8/ });
+    const inHeader = await fileWith(bytes('plan,target\n1,0\n', 2, [0xe9]));
+    await expectInputError(readTable(inHeader), inHeader, { line: 1, column: 'column1', value: 'pl\uFFFDan', problem: /not UTF-8/ });
+  });
+
+  it('reports mixed line endings and unterminated quotes with their line', async () => {
+    const mixed = await fileWith('x,target\r\n1,0\r\n2,1\n3,0\r\n');
+    await expectInputError(readTable(mixed), mixed, { line: 3, problem: /mixed line endings/ });
+    const quote = await fileWith('x,target\n1,0\n"2,1\n');
+    await expectInputError(readTable(quote), quote, { line: 3, problem: /unterminated quote/ });
+  });
+
+  it('reports the physical line when a quoted field spans lines', async () => {
+    const path = await fileWith('note,target\n"two\nlines",0\nok,2\n');
+    await expectInputError(readTable(path), path, { line: 4, column: 'target', value: '2', problem: /target must be 0 or 1/ });
+  });
+});
+
+describe('errors deep inside the real file', () => {
+  let lines: string[];
+  beforeAll(async () => {
+    lines = (await readFile(REAL_CSV, 'utf8')).split('\r\n');
+  });
+
+  const withLine = (lineNo: number, edit: (line: string) => string): string =>
+    lines.map((l, i) => (i === lineNo - 1 ? edit(l) : l)).join('\r\n');
+
+  it('finds a non-numeric value on line 12,345', async () => {
+    const path = await fileWith(withLine(12345, (l) => l.replace(/,([^,]*),([^,]*)$/, ',n/a,$2')));
+    await expectInputError(readTable(path), path, {
+      line: 12345,
+      column: 'Last visited after Purchase date ',
+      value: 'n/a',
+      problem: /not a number/,
+    });
+  });
+
+  it('finds a bad target on line 9,000 and a duplicate ID on the last line', async () => {
+    const badTarget = await fileWith(withLine(9000, (l) => l.replace(/,0$|,1$/, ',3')));
+    await expectInputError(readTable(badTarget), badTarget, { line: 9000, column: 'Targets', value: '3', problem: /target must be 0 or 1/ });
+    const firstId = lines[1]!.split(',')[0]!;
+    const duplicate = await fileWith(withLine(14085, (l) => l.replace(/^\d+/, firstId)));
+    await expectInputError(readTable(duplicate), duplicate, {
+      line: 14085,
+      column: 'ID',
+      value: firstId,
+      problem: /duplicate customer ID \(also on line 2\)/,
+    });
+  });
+
+  it('finds a ragged row on line 14,000', async () => {
+    const path = await fileWith(withLine(14000, (l) => `${l},extra`));
+    await expectInputError(readTable(path), path, { line: 14000, value: 'extra', problem: /too many fields/ });
+  });
+});
+
+describe('Parquet errors', () => {
+  it('rejects a file that is not Parquet', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n`, 'parquet');
+    await expectInputError(readTable(path), path, { problem: /not a readable Parquet file/ });
+  });
+
+  it('reports a non-numeric text value by row number', async () => {
+    const path = join(dir, 'text.parquet');
+    await writeParquet(path, [
+      { name: 'spend', values: ['1.5', '2', 'lots'] },
+      { name: 'target', values: [0, 1, 0] },
+    ]);
+    const schema: TableSchema = { name: 'custom', id: null, target: 'target', features: [{ name: 'spend', kind: 'numeric' }] };
+    await expectInputError(readTable(path, { schema }), path, { line: 3, column: 'spend', value: 'lots', problem: /not a number/ });
+  });
+
+  it('reports a bad target by row number', async () => {
+    const path = join(dir, 'target.parquet');
+    await writeParquet(path, [
+      { name: 'x', values: [1, 2, 3] },
+      { name: 'target', values: [0, 1, 4] },
+    ]);
+    await expectInputError(readTable(path), path, { line: 3, column: 'target', value: '4.0', problem: /target must be 0 or 1/ });
+  });
+});

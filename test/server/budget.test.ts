@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { bestBudget, budgetCount, byLikelihood, contactListCsv, csvCell, expectedReturns, profitCurve } from '../../src/server/web/budget.js';
+
+describe('contact budget arithmetic (web page)', () => {
+  it('profit curve is the running sum of p·value − cost', () => {
+    const curve = profitCurve([0.9, 0.5, 0.1], 1, 10);
+    expect(Array.from(curve)).toEqual([0, 8, 12, 12].map((v, i) => (i === 3 ? 12 + 0.1 * 10 - 1 : v)));
+    expect(bestBudget(curve)).toEqual({ k: 2, profit: 12 });
+  });
+
+  it('contacts nobody when every contact loses money', () => {
+    expect(bestBudget(profitCurve([0.05, 0.01], 1, 10))).toEqual({ k: 0, profit: 0 });
+  });
+
+  it('the best budget contacts exactly the customers with p·value > cost', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 200 }),
+        fc.double({ min: 0.01, max: 50, noNaN: true }),
+        fc.double({ min: 0.01, max: 500, noNaN: true }),
+        (ps, cost, value) => {
+          const sorted = [...ps].sort((a, b) => b - a);
+          const { k } = bestBudget(profitCurve(sorted, cost, value));
+          const worth = sorted.filter((p) => p * value - cost > 1e-9).length;
+          const marginal = sorted.filter((p) => Math.abs(p * value - cost) <= 1e-9).length;
+          expect(k).toBeGreaterThanOrEqual(worth - marginal);
+          expect(k).toBeLessThanOrEqual(worth + marginal);
+        },
+      ),
+    );
+  });
+
+  it('turns a count or a percentage into a number of customers', () => {
+    expect(budgetCount('count', 12.7, 100)).toBe(12);
+    expect(budgetCount('count', 500, 100)).toBe(100);
+    expect(budgetCount('percent', 25, 14084)).toBe(3521);
+    expect(budgetCount('percent', 150, 10)).toBe(10);
+    expect(budgetCount('percent', Number.NaN, 10)).toBe(0);
+    expect(budgetCount('count', -3, 10)).toBe(0);
+    expect(expectedReturns([0.5, 0.25, 0.1], 2)).toBe(0.75);
+  });
+
+  it('orders by probability, then rank', () => {
+    const rows = [
+      { probability: 0.2, rank: 3 },
+      { probability: 0.9, rank: 2 },
+      { probability: 0.9, rank: 1 },
+      { probability: null, rank: 4 },
+    ];
+    expect([...rows].sort(byLikelihood).map((r) => r.rank)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('writes CSV a spreadsheet cannot run', () => {
+    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvCell('-12')).toBe('-12');
+    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvCell('a,b')).toBe('"a,b"');
+    const csv = contactListCsv([{ id: '7', probability: 0.5, rank: 1 }], 10, 1);
+    expect(csv).toBe('position,id,probability,expected_profit\r\n1,7,0.500000,4.00\r\n');
+  });
+});

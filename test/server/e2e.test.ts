@@ -1,0 +1,144 @@
+/** The web page in headless Chromium: upload the real customer file, rank, budget, download. */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_KEY, makeApp } from './helpers.js';
+import { realDeps } from './real.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const DATA = '../shared/data/audiobooks.csv';
+const ARTIFACTS = 'test-artifacts';
+const HEADER = 'ID,Book length(mins)_overall,Book length(mins)_avg,Price_overall,Price_avg,Review,Review ?/10,Completion,Listened(mins),Support request,Last visited after Purchase date ,Targets';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`skipping the browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+describe.skipIf(!haveChromium)('web page in Chromium', () => {
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    // The real bundle, loadPredictor and scoreFile when they load; the fake ones otherwise.
+    if (await realDeps.available()) {
+      const real = await realDeps.get();
+      ({ app } = await makeApp({ load: real.loadPredictor, scoreFile: real.scoreFile, bundleDir: real.bundles[0] }));
+    } else {
+      ({ app } = await makeApp({ predictor: { synthetic: true } }));
+    }
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('uploads the customer file, ranks it, sets a budget and downloads the list', async () => {
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('request', (r) => !r.url().startsWith(base) && !r.url().startsWith('blob:') && problems.push(`outside request ${r.url()}`));
+
+    await page.goto(base);
+    await expect.poll(() => page.locator('#model-chip').textContent()).toContain('Model');
+    await expect.poll(() => page.locator('#model-chip .badge.synthetic').count()).toBe(1);
+    await page.locator('#file').setInputFiles(DATA);
+    await page.locator('#results:not([hidden])').waitFor();
+    expect(await page.locator('#status').textContent()).toMatch(/Scored 14,084 customers/);
+
+    const rows = page.locator('#tbody tr');
+    expect(await rows.count()).toBe(50);
+    const shown = await page.locator('#tbody tr td:nth-child(3)').allTextContents();
+    const asNumbers = shown.map((t) => Number.parseFloat(t.replace(/[^\d.]/g, '')));
+    expect(asNumbers).toEqual([...asNumbers].sort((a, b) => b - a));
+
+    // The budget: type 500 customers, then nudge the slider with the keyboard.
+    await page.locator('#budget-number').fill('500');
+    await expect.poll(() => page.locator('#kpi-contacted').textContent()).toMatch(/^500/);
+    await page.locator('#budget').focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('#kpi-contacted').textContent()).toMatch(/^502/);
+    const profit = await page.locator('#kpi-profit').textContent();
+    await page.locator('#cost').fill('2');
+    await expect.poll(() => page.locator('#kpi-profit').textContent()).not.toBe(profit);
+
+    // A budget in percent: 10 % of 14,084 customers.
+    await page.getByLabel('Top %').check();
+    await page.locator('#budget-number').fill('10');
+    await expect.poll(() => page.locator('#kpi-contacted').textContent()).toMatch(/^1,408/);
+    await page.getByLabel('Top customers').check();
+    await page.locator('#budget-number').fill('502');
+    await expect.poll(() => page.locator('#kpi-contacted').textContent()).toMatch(/^502/);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()]);
+    const file = join(ARTIFACTS, 'contact-list.csv');
+    await download.saveAs(file);
+    const lines = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
+    expect(lines[0]).toBe('position,id,probability,expected_profit');
+    expect(lines).toHaveLength(503);
+    const p = lines.slice(1).map((l) => Number(l.split(',')[2]));
+    for (let i = 1; i < p.length; i++) expect(p[i]).toBeLessThanOrEqual(p[i - 1]!);
+
+    // Sorting by a header is keyboard-reachable and flips the order.
+    await page.locator('th[data-key="probability"] button').press('Enter');
+    expect(await page.locator('th[data-key="probability"]').getAttribute('aria-sort')).toBe('descending');
+
+    await page.screenshot({ path: join(ARTIFACTS, 'web-page.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('asks for the API key when the server needs one', async () => {
+    const { app: secured } = await makeApp({ apiKey: TEST_KEY, predictor: { synthetic: true } });
+    const url = await secured.listen({ host: '127.0.0.1', port: 0 });
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.locator('#key-panel:not([hidden])').waitFor();
+    await page.locator('#key-input').fill('wrong-key-0123456789');
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await expect.poll(() => page.locator('#key-error').textContent()).toMatch(/not accepted/);
+    await page.locator('#key-input').fill(TEST_KEY);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await expect.poll(() => page.locator('#model-chip').textContent()).toContain('Model');
+    expect(await page.locator('#key-panel').isHidden()).toBe(true);
+    await page.close();
+    await secured.close();
+  });
+
+  it('renders the API docs page offline', async () => {
+    const page = await browser.newPage();
+    const outside: string[] = [];
+    page.on('request', (r) => !r.url().startsWith(base) && !r.url().startsWith('data:') && outside.push(r.url()));
+    await page.goto(`${base}/docs`);
+    await expect.poll(() => page.locator('.opblock').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(6);
+    expect(await page.locator('.opblock-summary-path').allTextContents()).toContain('/v1/predictions');
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  it('shows which line and column of a bad file are wrong', async () => {
+    const page = await browser.newPage();
+    await page.goto(base);
+    await page.locator('#file').setInputFiles({
+      name: 'broken.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`${HEADER}\n1,1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92,0\n2,1620,1620,19.73,19.73,1,10,eight,1603.8,5,92,0\n`),
+    });
+    await page.locator('#file-error:not([hidden])').waitFor();
+    const message = await page.locator('#file-error-message').textContent();
+    expect(message).toContain('broken.csv:3');
+    expect(await page.locator('#file-error-where').textContent()).toMatch(/Line\s*3.*Column\s*Completion/s);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-page-error.png') });
+    await page.close();
+  });
+});

@@ -1,0 +1,113 @@
+/** Swapping bundles while requests run: no request fails, old predictors close once idle. */
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LoadPredictor } from '../../src/server/model-holder.js';
+import type { ScoreFile } from '../../src/server/app.js';
+import { fakePredictor, type FakePredictor } from './fakes.js';
+import { makeApp } from './helpers.js';
+import { realDeps } from './real.js';
+
+const CUSTOMER = {
+  id: '1',
+  book_length_overall: 1620,
+  book_length_avg: 1620,
+  price_overall: 19.73,
+  price_avg: 19.73,
+  review: 1,
+  review_score: 10,
+  completion: 0.99,
+  minutes_listened: 1603.8,
+  support_requests: 5,
+  last_visit_days: 92,
+};
+const FAKE_CSV = `id,a,b,c,d,e,f,g,h,i,j\n${Array.from({ length: 200 }, (_, i) => `${i},1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92`).join('\n')}\n`;
+
+let app: FastifyInstance | null = null;
+afterEach(async () => {
+  await app?.close();
+  app = null;
+});
+
+interface Outcome {
+  statuses: Map<number, number>;
+  hashes: Set<string>;
+  failures: string[];
+}
+
+/** Clients sending predictions, batches and uploads in a loop until `stop` resolves. */
+async function hammer(base: string, csv: string, clients: number, stop: Promise<void>): Promise<Outcome> {
+  let done = false;
+  void stop.then(() => (done = true));
+  const out: Outcome = { statuses: new Map(), hashes: new Set(), failures: [] };
+  const record = (status: number, hash: string | null, body: string) => {
+    out.statuses.set(status, (out.statuses.get(status) ?? 0) + 1);
+    if (hash) out.hashes.add(hash);
+    if (status !== 200) out.failures.push(`${status} ${body.slice(0, 200)}`);
+  };
+  const requests = [
+    () => fetch(`${base}/v1/predictions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CUSTOMER) }),
+    () => fetch(`${base}/v1/predictions?reasons=2`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ customers: Array.from({ length: 50 }, () => CUSTOMER) }) }),
+    () => fetch(`${base}/v1/scores`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv }),
+  ];
+  await Promise.all(
+    Array.from({ length: clients }, async (_, c) => {
+      for (let i = c; !done; i++) {
+        const res = await requests[i % requests.length]!();
+        const body = await res.text();
+        const hash = res.headers.get('x-rebuy-model') ?? (res.status === 200 && body.startsWith('{') ? (JSON.parse(body) as { model?: string }).model ?? null : null);
+        record(res.status, hash, body);
+      }
+    }),
+  );
+  return out;
+}
+
+async function swapWhileBusy(load: LoadPredictor, scoreFile: ScoreFile, dirs: [string, string], csv: string, swaps: number, everyMs: number) {
+  ({ app } = await makeApp({ load, scoreFile, bundleDir: dirs[0], maxInFlight: 1000, maxConcurrentUploads: 100 }));
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  let release = (): void => undefined;
+  const stop = new Promise<void>((r) => (release = r));
+  const running = hammer(base, csv, 8, stop);
+  const reloads: number[] = [];
+  for (let i = 0; i < swaps; i++) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    const res = await app.inject({ method: 'POST', url: '/v1/model/reload', payload: { model: dirs[(i + 1) % 2] } });
+    reloads.push(res.statusCode);
+  }
+  await new Promise((r) => setTimeout(r, everyMs));
+  release();
+  return { outcome: await running, reloads };
+}
+
+const realAvailable = await realDeps.available();
+
+describe('reload under load', () => {
+  it('fake bundles: every request answers 200 and replaced predictors close once idle', async () => {
+    const made: FakePredictor[] = [];
+    const load: LoadPredictor = async (dir) => {
+      const p = fakePredictor({ hash: `${dir}-${made.length}`.padEnd(64, '0'), delayMs: 15, explain: true });
+      made.push(p);
+      return p;
+    };
+    const { fakeScoreFile } = await import('./fakes.js');
+    const { outcome, reloads } = await swapWhileBusy(load, fakeScoreFile, ['a', 'b'], FAKE_CSV, 12, 60);
+    expect(outcome.failures).toEqual([]);
+    expect(reloads.every((s) => s === 200)).toBe(true);
+    expect(outcome.hashes.size).toBeGreaterThan(3);
+    const total = [...outcome.statuses.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(50);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(made.slice(0, -1).every((p) => p.closed && p.inFlight === 0)).toBe(true);
+    expect(made.at(-1)!.closed).toBe(false);
+  });
+
+  it.skipIf(!realAvailable)('real bundles: every request answers 200 across swaps', async () => {
+    const real = await realDeps.get();
+    const csv = await readFile(real.sampleCsv, 'utf8');
+    const { outcome, reloads } = await swapWhileBusy(real.loadPredictor, real.scoreFile, real.bundles, csv, 10, 100);
+    expect(outcome.failures).toEqual([]);
+    expect(reloads.every((s) => s === 200)).toBe(true);
+    expect(outcome.hashes.size).toBe(2);
+  });
+});
