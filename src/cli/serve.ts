@@ -115,8 +115,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
-  log(`rebuy: listening on ${url} (web page at /, API docs at /docs)${apiKey === null ? '' : ', API key required'}`);
-
+  // Listening first: /readyz answers 503 while the model loads.
   try {
     const predictor = await models.load(flags.model);
     log(`rebuy: serving model ${predictor.bundleHash.slice(0, 12)} from ${flags.model}`);
@@ -124,6 +123,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
     await app.close();
     throw err;
   }
+  log(`rebuy: listening on ${url} (web page at /, API docs at /docs)${apiKey === null ? '' : '; API key required'}`);
 
   let closing: Promise<void> | null = null;
   const graceMs = (flags.graceSeconds ?? 30) * 1000;

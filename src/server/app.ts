@@ -7,20 +7,17 @@
  *   /v1/*                      predictions, scores, model: key (when configured), rate limit, load shedding
  */
 import cors from '@fastify/cors';
-import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { tmpdir } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RebuyError } from '../errors.js';
-import { createKeyCheck, presentedKey, unauthorized, type KeyCheck } from './auth.js';
+import { createKeyCheck } from './auth.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { ModelHolder } from './model-holder.js';
+import { apiRoutes } from './routes/api.js';
+import { registerDocs } from './routes/docs.js';
 import { healthRoutes } from './routes/health.js';
-import { modelRoutes, type ModelRoutesOptions } from './routes/model.js';
-import { overloaded } from './routes/common.js';
-import { predictionRoutes } from './routes/predictions.js';
-import { scoreRoutes, type ScoreFile } from './routes/scores.js';
+import type { ModelRoutesOptions } from './routes/model.js';
+import type { ScoreFile } from './routes/scores.js';
 import { webRoutes } from './routes/web.js';
 import { errorSchema } from './schemas.js';
 import { explainTopRows, type ExplainTopRows } from './top-reasons.js';
@@ -74,13 +71,6 @@ export interface AppDeps {
   onReload?: ModelRoutesOptions['onReload'];
 }
 
-function rateLimitKey(check: KeyCheck | null) {
-  return (request: { headers: Record<string, string | string[] | undefined>; ip: string }): string => {
-    const key = presentedKey(request.headers);
-    return check !== null && check(key) ? 'key' : `ip:${request.ip}`;
-  };
-}
-
 export function createApp(deps: AppDeps): FastifyInstance {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
   const { models } = deps;
@@ -126,71 +116,26 @@ export function createApp(deps: AppDeps): FastifyInstance {
     });
   }
 
-  void app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: {
-        title: 'rebuy',
-        version: options.version,
-        description: 'Predicts which audiobook customers will buy again. Errors always have the shape {"error": {"code", "message", "field"?}}.',
-      },
-      components: {
-        securitySchemes: {
-          bearer: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer KEY' },
-          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-        },
-      },
-      ...(keyCheck ? { security: [{ bearer: [] }, { apiKey: [] }] } : {}),
-    },
-    refResolver: { buildLocalReference: (json, _base, _fragment, i) => (json.$id as string | undefined) ?? `def-${i}` },
-  });
-  void app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: false } });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerDocs(app, { version: options.version, secured: keyCheck !== null });
 
   void app.register(healthRoutes, { models, isClosing: () => closing });
   void app.register(webRoutes, { dir: options.webDir });
 
-  void app.register(
-    async (v1) => {
-      let inFlight = 0;
-      v1.addHook('onRequest', async (request, reply) => {
-        if (inFlight >= options.maxInFlight) {
-          reply.header('retry-after', '1');
-          throw overloaded();
-        }
-        inFlight++;
-        reply.raw.once('close', () => inFlight--);
-      });
-      if (options.rateLimitPerMinute > 0) {
-        await v1.register(rateLimit, {
-          max: options.rateLimitPerMinute,
-          timeWindow: 60_000,
-          keyGenerator: rateLimitKey(keyCheck),
-          errorResponseBuilder: (_request, context) =>
-            new RebuyError('RATE_LIMITED', `rate limit of ${context.max} requests per minute reached: retry in ${context.after}`),
-        });
-      }
-      if (keyCheck !== null) {
-        // After the rate limit (failed keys are counted per IP), before the body is read.
-        v1.addHook('preParsing', async (request) => {
-          const key = presentedKey(request.headers);
-          if (!keyCheck(key)) throw unauthorized(key);
-        });
-      }
-      await v1.register(predictionRoutes, { models, maxBatch: options.maxBatch });
-      await v1.register(scoreRoutes, {
-        models,
-        scoreFile: deps.scoreFile,
-        tmpDir: options.tmpDir,
-        maxUploadBytes: options.maxUploadBytes,
-        maxConcurrentUploads: options.maxConcurrentUploads,
-        explainTopRows: deps.explainTopRows ?? explainTopRows,
-        maxReasonRows: options.maxReasonRows,
-      });
-      await v1.register(modelRoutes, { models, onReload: deps.onReload });
-    },
-    { prefix: '/v1' },
-  );
+  void app.register(apiRoutes, {
+    prefix: '/v1',
+    models,
+    keyCheck,
+    maxInFlight: options.maxInFlight,
+    rateLimitPerMinute: options.rateLimitPerMinute,
+    maxBatch: options.maxBatch,
+    scoreFile: deps.scoreFile,
+    explainTopRows: deps.explainTopRows ?? explainTopRows,
+    tmpDir: options.tmpDir,
+    maxUploadBytes: options.maxUploadBytes,
+    maxConcurrentUploads: options.maxConcurrentUploads,
+    maxReasonRows: options.maxReasonRows,
+    onReload: deps.onReload,
+  });
 
   return app;
 }

@@ -1,5 +1,5 @@
 /** Every route and every error status through app.inject(), over a fake predictor. */
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -325,6 +325,7 @@ describe('POST /v1/scores', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(await readdir(dir)).toEqual([]);
     await local.close();
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('503 before a model is loaded', async () => {

@@ -59,6 +59,8 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   // Only CSV bodies in this scope; anything else is 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(CSV_TYPES, async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
+    // Refuse before reading the upload, not after.
+    if (models.current === null) throw notReady();
     if (active.size >= maxConcurrentUploads) throw overloaded();
     active.add(request);
     try {
