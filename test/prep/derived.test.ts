@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { derivedFeaturesFor, withDerived, type DerivedFeature } from '../../src/prep/derived.js';
+import { applyFeatures, encodeRaw, featureNames, fitFeatures, standardizeRaw } from '../../src/prep/features.js';
+import { AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
+import type { Table } from '../../src/data/table.js';
+
+const FEATURES: DerivedFeature[] = [
+  { name: 'books', op: 'ratio', inputs: ['total', 'each'] },
+  { name: 'any', op: 'positive', inputs: ['minutes'] },
+  { name: 'real_score', op: 'differs', inputs: ['score'], value: 8.91 },
+  { name: 'log_minutes', op: 'log1p', inputs: ['minutes'] },
+];
+
+function numeric(columns: Record<string, number[]>): Map<string, Float64Array> {
+  return new Map(Object.entries(columns).map(([k, v]) => [k, Float64Array.from(v)]));
+}
+
+describe('derived features', () => {
+  it('compute ratios, flags and log1p, with missing inputs staying missing', () => {
+    const columns = numeric({ total: [2160, 4320, 1620, Number.NaN], each: [2160, 2160, 0, 1], minutes: [0, 15, Number.NaN, 3], score: [8.91, 10, 8.91, 7] });
+    const out = withDerived(FEATURES, columns, 4);
+    expect(Array.from(out.get('books')!)).toEqual([1, 2, Number.NaN, Number.NaN]);
+    expect(Array.from(out.get('any')!)).toEqual([0, 1, Number.NaN, 1]);
+    expect(Array.from(out.get('real_score')!)).toEqual([0, 1, 0, 1]);
+    expect(Array.from(out.get('log_minutes')!)).toEqual([0, Math.log(16), Number.NaN, Math.log(4)]);
+    expect(columns.has('books')).toBe(false);
+  });
+
+  it('Audiobooks gets books bought, listened, review given and logs; other tables get none', () => {
+    const names = derivedFeaturesFor(AUDIOBOOKS_SCHEMA).map((f) => f.name);
+    expect(names.slice(0, 3)).toEqual(['books_bought', 'listened_any', 'review_given']);
+    expect(names).toContain('log_last_visit_days');
+    const custom: TableSchema = { name: 'custom', id: null, target: 't', features: [{ name: 'x', kind: 'numeric' }] };
+    expect(derivedFeaturesFor(custom)).toEqual([]);
+  });
+
+  it('are fitted on training rows and encoded the same way for training and for scoring', () => {
+    const schema: TableSchema = {
+      name: 'custom',
+      id: null,
+      target: 't',
+      features: ['total', 'each', 'minutes', 'score'].map((name) => ({ name, kind: 'numeric' as const })),
+    };
+    const cols = numeric({ total: [2160, 4320, 1620, 3240, 1188], each: [2160, 2160, 1620, 1620, 1188], minutes: [0, 15, 300, 0, 2], score: [8.91, 10, 8.91, 7, 9] });
+    const table: Table = { source: 't.csv', schema, nRows: 5, ids: ['1', '2', '3', '4', '5'], target: Uint8Array.from([0, 1, 0, 1, 0]), numeric: cols, categorical: new Map(), firstDataLine: 2 };
+    const state = fitFeatures(table, [0, 1, 2], FEATURES);
+    expect(featureNames(state)).toEqual(['total', 'each', 'minutes', 'score', 'books', 'any', 'real_score', 'log_minutes']);
+    // Fitted on rows 0..2 only: books = [1, 2, 1] → mean 4/3.
+    expect(state.numeric.find((c) => c.name === 'books')!.mean).toBeCloseTo(4 / 3, 12);
+    const trained = applyFeatures(state, table);
+    const scored = standardizeRaw(state, encodeRaw(state, { numeric: cols, categorical: new Map() }, 5), 5);
+    expect(Array.from(scored.data)).toEqual(Array.from(trained.data));
+    expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+  });
+});
