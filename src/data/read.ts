@@ -3,15 +3,20 @@
  * the file, line, column and value.
  *
  * How: we read the first CSV record ourselves (header or not, column names), bind the columns to a
- * schema, and ask DuckDB for typed columns (no auto-detection). Missing numbers come back as NaN and
- * values that are not finite numbers as +Infinity, so one TypedArray scan finds them. When DuckDB
- * rejects the file, or a value is wrong, we re-scan the raw file to find the exact line and value.
+ * schema, and ask DuckDB for typed columns (no auto-detection, strict parsing). Missing numbers come
+ * back as NaN and values that are not finite numbers as +Infinity, so one TypedArray scan finds
+ * them. When something is wrong, the exact line and raw value are found by re-reading the file, in
+ * order (only on that error path).
+ *
+ * Two DuckDB behaviours shape this file (checked on 1.5.6): a streaming result that fails mid-way
+ * just ends, as if done, so a stream is checked against the file's row count; and the parallel CSV
+ * reader mis-splits rows at quoted line breaks, so a file with quotes is read by one thread.
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from '@duckdb/node-api';
-import { fileNotFound, inputError, RebuyError } from '../errors.js';
+import { fileNotFound, inputError, internalError, RebuyError } from '../errors.js';
 import {
   AUDIOBOOKS_HEADER,
   AUDIOBOOKS_SCHEMA,
@@ -21,9 +26,9 @@ import {
   inferSchema,
   looksLikeHeader,
   recognizeHeader,
-  resolveRoles,
   type AudiobooksColumn,
   type ColumnProfile,
+  type SchemaDecision,
   type TableSchema,
 } from './schema.js';
 import type { Table } from './table.js';
@@ -63,27 +68,17 @@ const DEFAULT_CHUNK_ROWS = 65_536;
 export async function readTable(path: string, opts: ReadOptions = {}): Promise<Table> {
   const source = await openSource(path);
   return withConnection(async (con) => {
-    const binding = opts.schema
-      ? bindToSchema(source, opts.schema)
-      : await bindByHeader(con, source, opts);
+    const binding = opts.schema ? bindToSchema(source, opts.schema) : await bindByHeader(con, source, opts);
     checkTargetPresence(source, binding, opts.requireTarget ?? !opts.schema);
-    const result = await runQuery(source, binding, (sql) => con.run(sql));
-    if (result.rowCount === 0) throw noDataRows(source);
-    const columns = new ColumnBuffers(binding, result.rowCount);
-    for (let c = 0; c < result.chunkCount; c++) columns.append(result.getChunk(c));
-    const target = binding.target ? await validTargets(source, binding.target, columns.target!) : null;
-    await failOnBadValue(source, columns);
-    if (binding.id) await failOnDuplicateIds(source, binding.id, columns.ids);
-    return {
-      source: path,
-      schema: binding.schema,
-      nRows: result.rowCount,
-      ids: columns.ids,
-      target,
-      numeric: columns.numeric,
-      categorical: columns.categorical,
-      firstDataLine: source.firstDataLine,
-    };
+    const result = await con
+      .run(selectSql(source, binding))
+      .catch((err: unknown) => failAtFirstProblem(con, source, binding, err, { checkRowsFrom: 0 }));
+    const columns = collect(binding, result);
+    const table = await validTable(source, binding, columns);
+    const expectedRows = await countDataRows(con, source);
+    if (columns.length !== expectedRows) await failRowCountMismatch(con, source, binding, columns.length, expectedRows);
+    if (columns.length === 0) throw noDataRows(source);
+    return table;
   });
 }
 
@@ -98,54 +93,39 @@ export async function* streamTable(
 ): AsyncGenerator<TableChunk> {
   const chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? DEFAULT_CHUNK_ROWS));
   const source = await openSource(path);
-  const binding = { ...bindToSchema(source, schema), target: null };
+  const binding: Binding = { ...bindToSchema(source, schema), target: null };
   const instance = await DuckDBInstance.create(':memory:', DUCKDB_CONFIG);
   let con: DuckDBConnection | null = null;
   try {
     con = await instance.connect();
     const connection = con;
-    await connection.run(STREAM_BUFFER);
-    // A streaming DuckDB result that fails mid-way just ends, as if done. So bad CSV rows are
-    // skipped and logged (store_rejects), and the first one is reported as soon as we notice.
-    const result = await runQuery(source, binding, (sql) => connection.stream(sql), { logRejects: true });
-    const finish = (buffers: ColumnBuffers, firstRow: number): Promise<TableChunk> =>
-      earlierRejectFirst(connection, source, binding, () => finishChunk(source, buffers, firstRow));
     let firstRow = 0;
+    const fail = (err: unknown): Promise<never> =>
+      failAtFirstProblem(connection, source, binding, err, { checkRowsFrom: firstRow });
+    const expectedRows = await countDataRows(connection, source);
+    await connection.run(STREAM_BUFFER);
+    const result = await connection.stream(selectSql(source, binding)).catch(fail);
     let buffers = new ColumnBuffers(binding, chunkRows);
     for (;;) {
-      const chunk = await fetchChunk(source, binding, () => result.fetchChunk());
+      const chunk = await result.fetchChunk().catch(fail);
       if (!chunk || chunk.rowCount === 0) break;
       for (let offset = 0; offset < chunk.rowCount; ) {
         offset += buffers.append(chunk, offset);
         if (buffers.full) {
-          yield await finish(buffers, firstRow);
+          yield await finishChunk(source, buffers, firstRow);
           firstRow += buffers.length;
-          buffers = new ColumnBuffers(binding, chunkRows);
+          buffers = new ColumnBuffers(binding, chunkRows, firstRow);
         }
       }
     }
-    const last = buffers.length > 0 ? await finish(buffers, firstRow) : null;
-    await failOnRejectedRow(connection, source, binding);
+    const last = buffers.length > 0 ? await finishChunk(source, buffers, firstRow) : null;
+    const rowsRead = firstRow + buffers.length;
+    if (rowsRead !== expectedRows) await failRowCountMismatch(connection, source, binding, rowsRead, expectedRows);
     if (last) yield last;
-    else if (firstRow === 0) throw noDataRows(source);
+    else if (rowsRead === 0) throw noDataRows(source);
   } finally {
     con?.closeSync();
     instance.closeSync();
-  }
-}
-
-/**
- * Runs a chunk's checks; if one fails, a row DuckDB rejected on an earlier line wins (rows it
- * skipped shift later rows, so a reject at or before the reported line comes first in the file).
- */
-async function earlierRejectFirst<T>(con: DuckDBConnection, source: Source, binding: Binding, check: () => Promise<T>): Promise<T> {
-  try {
-    return await check();
-  } catch (err) {
-    const line = err instanceof RebuyError ? err.location.line : undefined;
-    const reject = await firstReject(con, source);
-    if (reject && (line === undefined || reject.line <= line)) await rethrowReadError(source, binding, reject.error);
-    throw err;
   }
 }
 
@@ -157,19 +137,44 @@ async function finishChunk(source: Source, buffers: ColumnBuffers, firstRow: num
   return { ids: buffers.ids.length === n ? buffers.ids : buffers.ids.slice(0, n), numeric, categorical, nRows: n, firstRow };
 }
 
+/**
+ * DuckDB delivered `rowsRead` rows of `expectedRows`: a stream stopped on an error it did not report,
+ * or (one thread) DuckDB dropped a field left open by a quote. Throws the first problem.
+ */
+async function failRowCountMismatch(
+  con: DuckDBConnection,
+  source: Source,
+  binding: Binding,
+  rowsRead: number,
+  expectedRows: number,
+): Promise<never> {
+  const err = await errorReadingInOrder(con, selectSql(source, binding, { parallel: false }), outputColumns(binding).length);
+  if (err) await failAtFirstProblem(con, source, binding, err, { readInOrder: false, checkRowsFrom: rowsRead });
+  const open = source.format === 'csv' ? await firstOpenQuote(source) : null;
+  if (open) {
+    const value = decodeText(open.bytes).split('\n')[0]!;
+    throw inputError('a quote opens a field that is not closed on this line (unbalanced quotes)', { file: source.path, line: open.line, value });
+  }
+  throw internalError(`${source.path}: read ${rowsRead} rows, but the file has ${expectedRows}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The source file: format, column labels, header or not
 
 interface Source {
   path: string;
   format: 'csv' | 'parquet';
-  /** Column names as the file gives them (header-less CSV: filled in by the binding). */
+  /** Column names as the file gives them (header-less CSV: column1, column2, …). */
   labels: string[];
   hasHeader: boolean;
   /** Parquet: DuckDB type per column. */
   types: string[] | null;
   /** File line of the first data row (Parquet: 1, so "line" means row number). */
   firstDataLine: number;
+  /** CSV: no quote character anywhere, so no quoted line breaks: DuckDB may read it in parallel. */
+  parallel: boolean;
+  /** CSV without quotes: its records (non-blank lines, or all lines in a one-column file). */
+  records: number | null;
 }
 
 async function openSource(path: string): Promise<Source> {
@@ -189,6 +194,7 @@ async function openCsv(path: string): Promise<Source> {
   if (!isUtf8(first.bytes)) throw notUtf8(path, first);
   const fields = splitFields(decodeText(first.bytes));
   const hasHeader = looksLikeHeader(fields);
+  const records = await countLinesUnlessQuoted(path, fields.length > 1);
   return {
     path,
     format: 'csv',
@@ -196,6 +202,8 @@ async function openCsv(path: string): Promise<Source> {
     hasHeader,
     types: null,
     firstDataLine: hasHeader ? 2 : 1,
+    parallel: records !== null,
+    records,
   };
 }
 
@@ -214,6 +222,8 @@ async function openParquet(path: string): Promise<Source> {
       hasHeader: true,
       types: rows.map((r) => String(r[1])),
       firstDataLine: 1,
+      parallel: true,
+      records: null,
     };
   });
 }
@@ -226,7 +236,7 @@ type Role = 'id' | 'target' | 'numeric' | 'categorical';
 interface BoundColumn {
   /** Position in the file. */
   index: number;
-  /** The name to show the user: the file's header name. */
+  /** The name to show the user: the file's header name (header-less Audiobooks: canonical). */
   label: string;
   /** The name in the Table (canonical for Audiobooks). */
   key: string;
@@ -242,20 +252,20 @@ interface Binding {
 
 function bindToSchema(source: Source, schema: TableSchema): Binding {
   const keys = fileKeys(source, schema);
-  const find = (key: string): BoundColumn | null => {
+  const labels = schema.name === 'audiobooks' && !source.hasHeader ? keys.map((k, i) => k ?? source.labels[i]!) : source.labels;
+  const find = (key: string, role: Role): BoundColumn | null => {
     const index = keys.indexOf(key);
-    return index < 0 ? null : { index, label: source.labels[index]!, key, role: 'numeric' };
+    return index < 0 ? null : { index, label: labels[index]!, key, role };
   };
   const require = (key: string, role: Role): BoundColumn => {
-    const col = find(key);
+    const col = find(key, role);
     if (!col) throw missingColumn(source, schema, key);
-    return { ...col, role };
+    return col;
   };
-  const target = schema.target ? find(schema.target) : null;
   return {
     schema,
     id: schema.id ? require(schema.id, 'id') : null,
-    target: target ? { ...target, role: 'target' } : null,
+    target: schema.target ? find(schema.target, 'target') : null,
     features: schema.features.map((f) => require(f.name, f.kind)),
   };
 }
@@ -268,29 +278,29 @@ function fileKeys(source: Source, schema: TableSchema): (string | null)[] {
 }
 
 async function bindByHeader(con: DuckDBConnection, source: Source, opts: ReadOptions): Promise<Binding> {
+  const flagged = opts.target !== undefined || opts.id !== undefined;
   const decision = source.hasHeader
     ? recognizeHeader(source.labels, opts)
-    : audiobooksIfOriginalLayout(source.labels.length);
-  if (decision.kind === 'audiobooks') return bindAudiobooks(source, decision.columns);
+    : audiobooksIfOriginalLayout(source.labels.length, flagged);
+  if (decision.kind === 'audiobooks') return bindToSchema(source, audiobooksSchemaFor(decision.columns));
   checkCustomHeader(source, opts);
-  const roles = resolveRoles(source.labels, opts);
-  const profiles = await profileColumns(con, source, roles);
+  const profiles = await profileColumns(con, source);
   return bindToSchema(source, inferSchema(profiles, { target: opts.target, id: opts.id }));
 }
 
-function audiobooksIfOriginalLayout(nColumns: number): ReturnType<typeof recognizeHeader> {
-  return nColumns === AUDIOBOOKS_HEADER.length
+/** A header-less file with 12 columns is the course's original layout, unless --target/--id say otherwise. */
+function audiobooksIfOriginalLayout(nColumns: number, flagged: boolean): SchemaDecision {
+  return nColumns === AUDIOBOOKS_HEADER.length && !flagged
     ? { kind: 'audiobooks', columns: headerlessAudiobooksColumns(nColumns)! }
     : { kind: 'custom' };
 }
 
-function bindAudiobooks(source: Source, columns: AudiobooksColumn[]): Binding {
-  const schema: TableSchema = {
+function audiobooksSchemaFor(columns: AudiobooksColumn[]): TableSchema {
+  return {
     ...AUDIOBOOKS_SCHEMA,
     id: columns.includes('id') ? 'id' : null,
     target: columns.includes('target') ? 'target' : null,
   };
-  return bindToSchema({ ...source, labels: source.hasHeader ? source.labels : columns }, schema);
 }
 
 function checkCustomHeader(source: Source, opts: ReadOptions): void {
@@ -342,23 +352,13 @@ function listColumns(source: Source): string {
   return source.hasHeader ? shown : `${source.labels.length} unnamed columns (no header row)`;
 }
 
-/** Which of the non-ID, non-target columns hold only numbers (and how many rows there are). */
-async function profileColumns(
-  con: DuckDBConnection,
-  source: Source,
-  roles: { id: string | null; target: string | null },
-): Promise<ColumnProfile[]> {
-  const checks = source.labels.map((label, i) => {
-    const text = source.format === 'csv' ? `c${i}` : `CAST(${sqlIdent(label)} AS VARCHAR)`;
-    const isNumericType = source.types !== null && NUMERIC_TYPE.test(source.types[i]!);
-    return isNumericType ? 'true' : `coalesce(bool_and(${text} IS NULL OR coalesce(isfinite(TRY_CAST(${text} AS DOUBLE)), false)), true)`;
-  });
-  const from = source.format === 'csv' ? csvReader(source, () => 'VARCHAR') : parquetReader(source);
-  const sql = `SELECT count(*)::DOUBLE, ${checks.join(', ')} FROM ${from}`;
-  const reader = await con.runAndReadAll(sql).catch((err: unknown) => rethrowReadError(source, null, err));
+/** Which columns hold only numbers (or nothing); also fails on a file without data rows. */
+async function profileColumns(con: DuckDBConnection, source: Source): Promise<ColumnProfile[]> {
+  const sql = profileSql(source);
+  const reader = await con.runAndReadAll(sql).catch((err: unknown) => failAtFirstProblem(con, source, null, err));
   const row = reader.getRows()[0]!;
   if (Number(row[0]) === 0) throw noDataRows(source);
-  return source.labels.map((name, i) => ({ name, numeric: name !== roles.target && name !== roles.id && row[i + 1] === true }));
+  return source.labels.map((name, i) => ({ name, numeric: row[i + 1] === true }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -367,7 +367,10 @@ async function profileColumns(
 const DUCKDB_CONFIG: Record<string, string> = { preserve_insertion_order: 'true' };
 
 /** Lets DuckDB parse ahead (a few MB) while JavaScript copies the previous chunks. */
-const STREAM_BUFFER = `SET streaming_buffer_size = '${process.env.SBS ?? '16MB'}'`;
+const STREAM_BUFFER = "SET streaming_buffer_size = '16MB'";
+
+/** 1 MB buffers (and at most 1 MB per row) let two threads share even a 50 MB file: about 1.3x faster. */
+const CSV_BUFFER_BYTES = 1 << 20;
 
 const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL|BOOLEAN)/;
 
@@ -376,42 +379,81 @@ function outputColumns(binding: Binding): BoundColumn[] {
   return [binding.id, binding.target, ...binding.features].filter((c): c is BoundColumn => c !== null);
 }
 
-function selectSql(source: Source, binding: Binding, logRejects: boolean): string {
+interface ScanOptions {
+  /** Let DuckDB split the file between threads (default: when the file has no quotes). */
+  parallel?: boolean;
+  /** Only `limit` rows, after skipping `offset`. */
+  limit?: number;
+  offset?: number;
+  /** Skip rows DuckDB cannot parse (only to re-read rows known to be good, before a bad one). */
+  skipBadRows?: boolean;
+}
+
+function selectSql(source: Source, binding: Binding, scan: ScanOptions = {}): string {
   const outputs = outputColumns(binding);
   const exprs = outputs.map((col, i) => `${valueExpr(source, col)} AS o${i}`);
-  const from =
-    source.format === 'csv'
-      ? csvReader(source, (i) => csvType(outputs.find((c) => c.index === i)?.role), logRejects)
-      : parquetReader(source);
-  return `SELECT ${exprs.join(', ')} FROM ${from}`;
+  const typeOf = (i: number): string => csvType(outputs.find((c) => c.index === i)?.role);
+  const from = source.format === 'csv' ? csvReader(source, typeOf, scan) : parquetReader(source);
+  const limit = scan.limit === undefined ? '' : ` LIMIT ${scan.limit} OFFSET ${scan.offset ?? 0}`;
+  return `SELECT ${exprs.join(', ')} FROM ${from}${limit}`;
+}
+
+/** Per column: does every non-empty value parse as a finite number? Plus the row count. */
+function profileSql(source: Source): string {
+  const checks = source.labels.map((label, i) => {
+    if (source.types !== null && NUMERIC_TYPE.test(source.types[i]!)) return 'true';
+    const text = source.format === 'csv' ? `c${i}` : `CAST(${sqlIdent(label)} AS VARCHAR)`;
+    return `coalesce(bool_and(${text} IS NULL OR coalesce(isfinite(TRY_CAST(${text} AS DOUBLE)), false)), true)`;
+  });
+  const from = source.format === 'csv' ? csvReader(source, () => 'VARCHAR') : parquetReader(source);
+  return `SELECT count(*)::DOUBLE, ${checks.join(', ')} FROM ${from}`;
 }
 
 function csvType(role: Role | undefined): string {
   return role === 'numeric' || role === 'target' ? 'DOUBLE' : 'VARCHAR';
 }
 
-/** DuckDB's CSV reader with our column types; `logRejects`: skip bad rows into `reject_errors`. */
-function csvReader(source: Source, typeOf: (index: number) => string, logRejects = false): string {
+/** DuckDB's CSV reader with our column types, strict, nothing guessed. */
+function csvReader(source: Source, typeOf: (index: number) => string, scan: ScanOptions = {}): string {
   const columns = source.labels.map((_, i) => `'c${i}': '${typeOf(i)}'`).join(', ');
   return (
     `read_csv(${sqlString(source.path)}, columns = {${columns}}, header = ${source.hasHeader}, ` +
-    `auto_detect = false, strict_mode = true, delim = ',', quote = '"', escape = '"', compression = 'none'` +
-    `${logRejects ? ', ignore_errors = true, store_rejects = true' : ''})`
+    `auto_detect = false, strict_mode = true, delim = ',', quote = '"', escape = '"', compression = 'none', ` +
+    `buffer_size = ${CSV_BUFFER_BYTES}, max_line_size = ${CSV_BUFFER_BYTES}, parallel = ${scan.parallel ?? source.parallel}` +
+    `${scan.skipBadRows ? ', ignore_errors = true' : ''})`
   );
 }
 
-/** Throws the first CSV row DuckDB rejected while streaming, as if it had failed on it. */
-async function failOnRejectedRow(con: DuckDBConnection, source: Source, binding: Binding): Promise<void> {
-  const reject = await firstReject(con, source);
-  if (reject) await rethrowReadError(source, binding, reject.error);
+function parquetReader(source: Source): string {
+  return `read_parquet(${sqlString(source.path)})`;
 }
 
-async function firstReject(con: DuckDBConnection, source: Source): Promise<{ line: number; error: Error } | null> {
-  if (source.format !== 'csv') return null;
-  const reader = await con.runAndReadAll('SELECT line, error_message FROM reject_errors ORDER BY line LIMIT 1');
-  const row = reader.getRows()[0];
-  if (!row) return null;
-  return { line: Number(row[0]), error: new Error(`CSV Error on Line: ${String(row[0])}\n${String(row[1])}`) };
+/** Numbers: NaN when missing, +Infinity when not a finite number. Strings: '' for a missing ID. */
+function valueExpr(source: Source, col: BoundColumn): string {
+  if (source.format === 'csv') {
+    const c = `c${col.index}`;
+    if (col.role === 'id') return `coalesce(${c}, '')`;
+    if (col.role === 'categorical') return c;
+    return `CASE WHEN ${c} IS NULL THEN 'NaN'::DOUBLE WHEN isfinite(${c}) THEN ${c} ELSE 'Infinity'::DOUBLE END`;
+  }
+  const c = sqlIdent(col.label);
+  if (col.role === 'id') return `coalesce(CAST(${c} AS VARCHAR), '')`;
+  if (col.role === 'categorical') return `CAST(${c} AS VARCHAR)`;
+  if (NUMERIC_TYPE.test(source.types![col.index]!)) {
+    const d = `CAST(${c} AS DOUBLE)`;
+    return `CASE WHEN ${d} IS NULL OR isnan(${d}) THEN 'NaN'::DOUBLE WHEN isinf(${d}) THEN 'Infinity'::DOUBLE ELSE ${d} END`;
+  }
+  const t = `CAST(${c} AS VARCHAR)`;
+  const d = `TRY_CAST(${t} AS DOUBLE)`;
+  return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN 'NaN'::DOUBLE WHEN isfinite(${d}) THEN ${d} ELSE 'Infinity'::DOUBLE END`;
+}
+
+function sqlString(text: string): string {
+  return `'${text.replace(/'/g, "''")}'`;
+}
+
+function sqlIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
 }
 
 async function withConnection<T>(work: (con: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -428,35 +470,82 @@ async function withConnection<T>(work: (con: DuckDBConnection) => Promise<T>): P
   }
 }
 
-async function runQuery<T>(
-  source: Source,
-  binding: Binding,
-  run: (sql: string) => Promise<T>,
-  { logRejects = false } = {},
-): Promise<T> {
+/** The data rows the file holds: Parquet's row count, or the CSV records (a JavaScript scan). */
+async function countDataRows(con: DuckDBConnection, source: Source): Promise<number> {
+  if (source.format === 'parquet') {
+    const reader = await con.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${parquetReader(source)}`);
+    return Number(reader.getRows()[0]![0]);
+  }
+  const records = source.records ?? (await countRecords(source));
+  return records - (source.hasHeader ? 1 : 0);
+}
+
+/**
+ * Runs a query to the end and returns its error, if any. With `nOutputs`, it reads `o0…` of
+ * each row (so every value is converted) but keeps one row in memory.
+ */
+async function errorReadingInOrder(con: DuckDBConnection, sql: string, nOutputs = 0): Promise<unknown> {
+  const touched = Array.from({ length: nOutputs }, (_, i) => `o${i}`).join(', ');
   try {
-    return await run(selectSql(source, binding, logRejects));
+    await con.run(nOutputs > 0 ? `SELECT count(*), sum(hash(${touched})) FROM (${sql})` : sql);
+    return null;
   } catch (err) {
-    return rethrowReadError(source, binding, err);
+    return err;
   }
 }
 
-async function fetchChunk(
+/**
+ * DuckDB stopped on a bad line. Throws the first problem in the file: DuckDB's (re-read in order
+ * when the failed read ran in parallel), or a bad value on a row from `checkRowsFrom` up to it.
+ */
+async function failAtFirstProblem(
+  con: DuckDBConnection,
   source: Source,
-  binding: Binding,
-  fetch: () => Promise<DuckDBDataChunk | null>,
-): Promise<DuckDBDataChunk | null> {
-  try {
-    return await fetch();
-  } catch (err) {
-    return rethrowReadError(source, binding, err);
+  binding: Binding | null,
+  err: unknown,
+  { readInOrder = source.parallel, checkRowsFrom }: { readInOrder?: boolean; checkRowsFrom?: number } = {},
+): Promise<never> {
+  if (err instanceof RebuyError) throw err;
+  let cause = err;
+  if (readInOrder && source.format === 'csv') {
+    const sql = binding ? selectSql(source, binding, { parallel: false }) : profileSql({ ...source, parallel: false });
+    cause = (await errorReadingInOrder(con, sql, binding ? outputColumns(binding).length : 0)) ?? err;
   }
+  const problem = await readError(source, binding, cause);
+  if (checkRowsFrom !== undefined && binding && problem.location.line !== undefined) {
+    await failOnRowsBetween(con, source, binding, checkRowsFrom, problem.location.line);
+  }
+  throw problem;
+}
+
+/**
+ * Checks the values of the rows from `fromRow` up to file line `line` (they parse: DuckDB failed
+ * only at `line`, and skips it here), throwing their first problem.
+ */
+async function failOnRowsBetween(con: DuckDBConnection, source: Source, binding: Binding, fromRow: number, line: number): Promise<void> {
+  const rows = (await dataRowsBefore(source, line)) - fromRow;
+  if (rows <= 0) return;
+  const sql = selectSql(source, binding, { parallel: false, offset: fromRow, limit: rows, skipBadRows: true });
+  const result = await con.run(sql).catch(() => null);
+  if (result) await failOnRowValues(source, binding, collect(binding, result, fromRow), fromRow);
 }
 
 // ---------------------------------------------------------------------------------------------
 // From DuckDB vectors to typed columns
 
-/** Column arrays being filled, with capacity for `capacity` rows. */
+interface MaterializedResult {
+  rowCount: number;
+  chunkCount: number;
+  getChunk(index: number): DuckDBDataChunk;
+}
+
+function collect(binding: Binding, result: MaterializedResult, firstRow = 0): ColumnBuffers {
+  const buffers = new ColumnBuffers(binding, result.rowCount, firstRow);
+  for (let c = 0; c < result.chunkCount; c++) buffers.append(result.getChunk(c));
+  return buffers;
+}
+
+/** Column arrays being filled, with room for `capacity` rows; rows number from `firstRow`. */
 class ColumnBuffers {
   readonly ids: string[];
   readonly target: Float64Array | null;
@@ -465,14 +554,13 @@ class ColumnBuffers {
   readonly labels = new Map<string, BoundColumn>();
   length = 0;
   private readonly outputs: BoundColumn[];
-  private readonly hasId: boolean;
 
   constructor(
-    private readonly binding: Binding,
+    readonly binding: Binding,
     private readonly capacity: number,
+    private readonly firstRow = 0,
   ) {
     this.outputs = outputColumns(binding);
-    this.hasId = binding.id !== null;
     this.ids = new Array<string>(capacity);
     this.target = binding.target ? new Float64Array(capacity) : null;
     for (const col of binding.features) {
@@ -497,13 +585,9 @@ class ColumnBuffers {
       else if (col.role === 'numeric') this.numeric.get(col.key)!.set(readDoubles(vector, chunk.rowCount).subarray(from, from + n), at);
       else readNullableStrings(vector, from, n, this.categorical.get(col.key)!, at);
     });
-    if (!this.hasId) for (let r = 0; r < n; r++) this.ids[at + r] = '';
+    if (!this.binding.id) for (let r = at; r < at + n; r++) this.ids[r] = String(this.firstRow + r + 1);
     this.length += n;
     return n;
-  }
-
-  get idColumn(): BoundColumn | null {
-    return this.binding.id;
   }
 }
 
@@ -551,15 +635,33 @@ function readNullableStrings(vector: DuckDBVector, from: number, n: number, out:
 // ---------------------------------------------------------------------------------------------
 // Validation of values (after reading)
 
+async function validTable(source: Source, binding: Binding, columns: ColumnBuffers): Promise<Table> {
+  await failOnRowValues(source, binding, columns, 0);
+  if (binding.id) await failOnDuplicateIds(source, binding.id, columns.ids);
+  return {
+    source: source.path,
+    schema: binding.schema,
+    nRows: columns.length,
+    ids: columns.ids,
+    target: columns.target ? Uint8Array.from(columns.target) : null,
+    numeric: columns.numeric,
+    categorical: columns.categorical,
+    firstDataLine: source.firstDataLine,
+  };
+}
+
+/** Targets 0/1, IDs present, numbers finite, in rows numbered from `firstRow`. */
+async function failOnRowValues(source: Source, binding: Binding, columns: ColumnBuffers, firstRow: number): Promise<void> {
+  if (binding.target) await failOnBadTarget(source, binding.target, columns.target!, firstRow);
+  await failOnBadValue(source, columns, firstRow);
+}
+
 async function failOnBadValue(source: Source, buffers: ColumnBuffers, firstRow = 0): Promise<void> {
-  const idColumn = buffers.idColumn;
-  if (idColumn) {
-    const row = buffers.ids.indexOf('');
-    if (row >= 0 && row < buffers.length) {
-      throw inputError('missing customer ID', { file: source.path, line: await lineOf(source, firstRow + row), column: idColumn.label, value: '' });
-    }
-  } else {
-    for (let r = 0; r < buffers.length; r++) buffers.ids[r] = String(firstRow + r + 1);
+  const idColumn = buffers.binding.id;
+  const missingId = idColumn ? buffers.ids.indexOf('') : -1;
+  if (idColumn && missingId >= 0 && missingId < buffers.length) {
+    const line = await lineOf(source, firstRow + missingId);
+    throw inputError('missing customer ID', { file: source.path, line, column: idColumn.label, value: '' });
   }
   for (const [key, values] of buffers.numeric) {
     const row = values.indexOf(Infinity);
@@ -570,37 +672,61 @@ async function failOnBadValue(source: Source, buffers: ColumnBuffers, firstRow =
   }
 }
 
-async function validTargets(source: Source, col: BoundColumn, values: Float64Array): Promise<Uint8Array> {
-  const out = new Uint8Array(values.length);
-  for (let row = 0; row < values.length; row++) {
-    const v = values[row]!;
-    if (v === 0 || v === 1) {
-      out[row] = v;
-      continue;
-    }
-    const at = await locateValue(source, row, col);
-    const problem = Number.isNaN(v) ? 'missing target value (must be 0 or 1)' : 'target must be 0 or 1';
-    throw inputError(problem, { file: source.path, line: at.line, column: col.label, value: at.value });
-  }
-  return out;
+async function failOnBadTarget(source: Source, col: BoundColumn, values: Float64Array, firstRow: number): Promise<void> {
+  const row = values.findIndex((v) => v !== 0 && v !== 1);
+  if (row < 0) return;
+  const at = await locateValue(source, firstRow + row, col);
+  const problem = Number.isNaN(values[row]) ? 'missing target value (must be 0 or 1)' : 'target must be 0 or 1';
+  throw inputError(problem, { file: source.path, line: at.line, column: col.label, value: at.value });
 }
 
 async function failOnDuplicateIds(source: Source, col: BoundColumn, ids: string[]): Promise<void> {
+  const pair = duplicatePair(ids);
+  if (!pair) return;
+  const [first, second] = await Promise.all([lineOf(source, pair[0]), lineOf(source, pair[1])]);
+  throw inputError(`duplicate customer ID (also on line ${first})`, {
+    file: source.path,
+    line: second,
+    column: col.label,
+    value: ids[pair[1]]!,
+  });
+}
+
+/** The rows of the first repeated ID (by its second occurrence), or null. */
+export function duplicatePair(ids: readonly string[]): [number, number] | null {
+  const keys = digitKeys(ids);
+  if (keys && !hasEqualNeighbours(keys.sort())) return null;
   const firstSeen = new Map<string, number>();
   for (let row = 0; row < ids.length; row++) {
     const before = firstSeen.get(ids[row]!);
-    if (before === undefined) {
-      firstSeen.set(ids[row]!, row);
-      continue;
-    }
-    const [first, second] = await Promise.all([lineOf(source, before), lineOf(source, row)]);
-    throw inputError(`duplicate customer ID (also on line ${first})`, {
-      file: source.path,
-      line: second,
-      column: col.label,
-      value: ids[row]!,
-    });
+    if (before !== undefined) return [before, row];
+    firstSeen.set(ids[row]!, row);
   }
+  return null;
+}
+
+/**
+ * IDs as numbers when that keeps them apart: all digits (at most 15), and either none with a leading
+ * zero or all of one length. Sorting numbers finds "no duplicates" far faster than a Map of strings.
+ */
+function digitKeys(ids: readonly string[]): Float64Array | null {
+  const keys = new Float64Array(ids.length);
+  const width = ids[0]?.length ?? 0;
+  let sameWidth = true;
+  let leadingZero = false;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    if (id.length === 0 || id.length > 15 || !/^\d+$/.test(id)) return null;
+    sameWidth &&= id.length === width;
+    leadingZero ||= id.length > 1 && id.charCodeAt(0) === 0x30;
+    keys[i] = Number(id);
+  }
+  return sameWidth || !leadingZero ? keys : null;
+}
+
+function hasEqualNeighbours(sorted: Float64Array): boolean {
+  for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) return true;
+  return false;
 }
 
 function noDataRows(source: Source): RebuyError {
@@ -614,6 +740,11 @@ function noDataRows(source: Source): RebuyError {
 interface RawRecord {
   line: number;
   bytes: Buffer;
+}
+
+/** Records as DuckDB sees them: blank lines are skipped, except in a one-column file. */
+function recordsOf(source: Source): AsyncGenerator<RawRecord> {
+  return rawRecords(source.path, source.labels.length > 1);
 }
 
 async function lineOf(source: Source, row: number): Promise<number> {
@@ -630,11 +761,34 @@ async function locateValue(source: Source, row: number, col: BoundColumn): Promi
 
 async function recordOfRow(source: Source, row: number): Promise<RawRecord | null> {
   let index = source.hasHeader ? -1 : 0;
-  for await (const record of rawRecords(source.path)) {
+  for await (const record of recordsOf(source)) {
     if (index === row) return record;
     index++;
   }
   return null;
+}
+
+async function countRecords(source: Source): Promise<number> {
+  let records = 0;
+  for await (const _ of recordsOf(source)) records++;
+  return records;
+}
+
+/** The first record whose quotes do not balance: it ran to the end of the file. */
+async function firstOpenQuote(source: Source): Promise<RawRecord | null> {
+  for await (const record of recordsOf(source)) if (countByte(record.bytes, QUOTE) % 2 === 1) return record;
+  return null;
+}
+
+/** How many data records start before file line `line`. */
+async function dataRowsBefore(source: Source, line: number): Promise<number> {
+  if (source.format === 'parquet') return line - 1;
+  let rows = source.hasHeader ? -1 : 0;
+  for await (const record of recordsOf(source)) {
+    if (record.line >= line) break;
+    rows++;
+  }
+  return Math.max(0, rows);
 }
 
 async function parquetValue(source: Source, row: number, col: BoundColumn): Promise<string> {
@@ -645,11 +799,12 @@ async function parquetValue(source: Source, row: number, col: BoundColumn): Prom
   });
 }
 
-/** Maps a DuckDB read error to an InputError at the exact line, column and value. */
-async function rethrowReadError(source: Source, binding: Binding | null, err: unknown): Promise<never> {
-  if (err instanceof RebuyError) throw err;
+/** An InputError for a DuckDB read error, at the exact line, column and value. */
+async function readError(source: Source, binding: Binding | null, err: unknown): Promise<RebuyError> {
+  if (err instanceof RebuyError) return err;
   const message = err instanceof Error ? err.message : String(err);
-  if (source.format === 'parquet') throw inputError(`could not read: ${firstLineOf(err)}`, { file: source.path }, err);
+  if (source.format === 'parquet') return inputError(`could not read: ${firstLineOf(err)}`, { file: source.path }, err);
+  const labels = labelsOf(source, binding);
   const duckLine = Number(/CSV Error on Line: (\d+)/.exec(message)?.[1] ?? NaN);
   const ragged = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   const conversion = /Error when converting column "c(\d+)"\. Could not convert string "([\s\S]*)" to '/.exec(message);
@@ -659,24 +814,24 @@ async function rethrowReadError(source: Source, binding: Binding | null, err: un
     if (conversion) return fields[Number(conversion[1])] === conversion[2];
     return false;
   });
-  if (found && !found.valid) throw notUtf8(source.path, found.record, labelsOf(source, binding));
+  if (found && !found.valid) return notUtf8(source.path, found.record, labels);
   const loc = { file: source.path, line: found?.record.line ?? (Number.isNaN(duckLine) ? undefined : duckLine) };
   if (ragged) {
     const expected = source.labels.length;
     const fields = found?.fields ?? [];
     const count = found ? fields.length : Number(ragged[2]);
-    const column = count < expected ? labelsOf(source, binding)[count] : undefined;
+    const column = count < expected ? labels[count] : undefined;
     const value = count > expected ? fields.slice(expected).join(',') : fields.join(',');
-    throw inputError(`${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}`, { ...loc, column, value }, err);
+    return inputError(`${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}`, { ...loc, column, value }, err);
   }
   if (conversion) {
-    const col = labelsOf(source, binding)[Number(conversion[1])]!;
-    const isTarget = binding?.target?.index === Number(conversion[1]);
-    throw inputError(isTarget ? 'target must be 0 or 1' : 'not a number', { ...loc, column: col, value: conversion[2]! }, err);
+    const index = Number(conversion[1]);
+    const problem = binding?.target?.index === index ? 'target must be 0 or 1' : 'not a number';
+    return inputError(problem, { ...loc, column: labels[index]!, value: conversion[2]! }, err);
   }
   const changed = /invalid state/.test(message) ? await lineEndingChange(source.path) : null;
-  if (changed !== null) throw inputError('mixed line endings (LF and CRLF) in one file', { file: source.path, line: changed }, err);
-  throw inputError(`could not parse the CSV: ${duckdbReason(message)}`, loc, err);
+  if (changed !== null) return inputError('mixed line endings (LF and CRLF) in one file', { file: source.path, line: changed }, err);
+  return inputError(`could not parse the CSV: ${duckdbReason(message)}`, loc, err);
 }
 
 /** The sentence in a DuckDB CSV error that says what is wrong (after the echoed line). */
@@ -710,7 +865,7 @@ async function findRecord(
   matches: (fields: string[], valid: boolean) => boolean,
 ): Promise<{ record: RawRecord; fields: string[]; valid: boolean } | null> {
   let isHeader = source.hasHeader;
-  for await (const record of rawRecords(source.path)) {
+  for await (const record of recordsOf(source)) {
     const valid = isUtf8(record.bytes);
     const fields = splitFields(decodeText(record.bytes));
     if ((!isHeader || !valid) && matches(fields, valid)) return { record, fields, valid };
@@ -725,23 +880,53 @@ function firstLineOf(err: unknown): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A minimal CSV record scanner (for the header and for locating problems)
+// A minimal CSV scanner (for the header, for counting rows and for locating problems)
 
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const NEWLINE = Buffer.from('\n');
+const READ_CHUNK = 1 << 20;
 const decoder = new TextDecoder('utf-8');
 
+function fileChunks(path: string): AsyncIterable<Buffer> {
+  return createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
+}
+
+/**
+ * Lines (LF or CRLF; blank ones too unless `skipBlank`), or null as soon as a quote shows up (a
+ * quoted field may hold line breaks: then only a record scan can count).
+ */
+async function countLinesUnlessQuoted(path: string, skipBlank: boolean): Promise<number | null> {
+  let lines = 0;
+  let lineLength = 0; // bytes of the current line so far, CR included
+  let endsWithCr = false;
+  for await (const chunk of fileChunks(path)) {
+    if (chunk.includes(QUOTE)) return null;
+    let start = 0;
+    for (let nl = chunk.indexOf(LF); nl >= 0; nl = chunk.indexOf(LF, start)) {
+      const length = lineLength + nl - start;
+      const cr = nl > start ? chunk[nl - 1] === CR : endsWithCr;
+      if (!skipBlank || length > (cr ? 1 : 0)) lines++;
+      lineLength = 0;
+      start = nl + 1;
+    }
+    lineLength += chunk.length - start;
+    if (chunk.length > start) endsWithCr = chunk[chunk.length - 1] === CR;
+  }
+  if (lineLength > (endsWithCr ? 1 : 0) || (!skipBlank && lineLength > 0)) lines++;
+  return lines;
+}
+
 async function firstRecord(path: string): Promise<RawRecord | null> {
-  for await (const record of rawRecords(path)) return record;
+  for await (const record of rawRecords(path, true)) return record;
   return null;
 }
 
 /** Physical lines, without the LF; `crlf` tells whether the line ended in CRLF (null: no line end). */
 async function* physicalLines(path: string): AsyncGenerator<{ bytes: Buffer; crlf: boolean | null }> {
   let rest: Buffer = Buffer.alloc(0);
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of fileChunks(path)) {
     const data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
     let start = 0;
     for (let nl = data.indexOf(LF, start); nl >= 0; nl = data.indexOf(LF, start)) {
@@ -767,8 +952,8 @@ async function lineEndingChange(path: string): Promise<number | null> {
   return null;
 }
 
-/** Records: physical lines joined while a quoted field is open; blank lines skipped (as DuckDB does). */
-async function* rawRecords(path: string): AsyncGenerator<RawRecord> {
+/** Records: physical lines joined while a quoted field is open; blank lines skipped if `skipBlank`. */
+async function* rawRecords(path: string, skipBlank: boolean): AsyncGenerator<RawRecord> {
   let line = 0;
   let parts: Buffer[] = [];
   let startLine = 0;
@@ -776,7 +961,7 @@ async function* rawRecords(path: string): AsyncGenerator<RawRecord> {
   for await (const { bytes: physical } of physicalLines(path)) {
     line++;
     if (parts.length === 0) {
-      if (physical.length === 0) continue;
+      if (physical.length === 0 && skipBlank) continue;
       startLine = line;
     } else {
       parts.push(NEWLINE);

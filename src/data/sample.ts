@@ -53,6 +53,8 @@ export function drawCustomer(rng: Rng): SyntheticCustomer {
   const completion = drawCompletion(rng);
   const supportRequests = rng() < 0.955 ? 0 : pick(rng, SUPPORT_COUNTS);
   const lastVisitDays = drawLastVisit(rng);
+  // Tuned so that a 2x50 network reaches about 80 % balanced accuracy. In the real file no buyer
+  // had listened at all; here listening lowers the odds a lot, but not to zero.
   const logit =
     -2.6 +
     3 * (books > 1 ? 1 : 0) +

@@ -1,4 +1,5 @@
 /** The column contract: which column is the ID, which the target, and what the features are. */
+import { usageError } from '../errors.js';
 
 export type ColumnKind = 'numeric' | 'categorical';
 
@@ -183,7 +184,7 @@ export function inferSchema(columns: readonly ColumnProfile[], roles: RoleOption
   const names = columns.map((c) => c.name);
   const { id, target } = resolveRoles(names, roles);
   for (const name of [id, target]) {
-    if (name !== null && !names.includes(name)) throw new Error(`inferSchema: no column ${JSON.stringify(name)}`);
+    if (name !== null && !names.includes(name)) throw usageError(`no column named ${JSON.stringify(name)}`);
   }
   return {
     name: 'custom',

@@ -211,11 +211,16 @@ describe('malformed files', () => {
     await expectInputError(readTable(inHeader), inHeader, { line: 1, column: 'column1', value: 'pl\uFFFDan', problem: /not UTF-8/ });
   });
 
-  it('reports mixed line endings and unterminated quotes with their line', async () => {
+  it('reports mixed line endings with their line', async () => {
     const mixed = await fileWith('x,target\r\n1,0\r\n2,1\n3,0\r\n');
     await expectInputError(readTable(mixed), mixed, { line: 3, problem: /mixed line endings/ });
-    const quote = await fileWith('x,target\n1,0\n"2,1\n');
-    await expectInputError(readTable(quote), quote, { line: 3, problem: /unterminated quote/ });
+  });
+
+  it('reports a quote that is never closed, or a stray quote, instead of dropping rows', async () => {
+    const open = await fileWith('x,target\n1,0\n"2,1\n3,0\n');
+    await expectInputError(readTable(open), open, { line: 3, value: '"2,1', problem: /unbalanced quotes/ });
+    const stray = await fileWith('x,note,target\n1,ok,0\n2,5" tall,1\n3,fine,0\n');
+    await expectInputError(readTable(stray), stray, { line: 3, value: '2,5" tall,1', problem: /unbalanced quotes/ });
   });
 
   it('reports the physical line when a quoted field spans lines', async () => {
@@ -254,6 +259,20 @@ describe('errors deep inside the real file', () => {
       value: firstId,
       problem: /duplicate customer ID \(also on line 2\)/,
     });
+  });
+
+  it('reports the earliest of several problems of different kinds', async () => {
+    const both = (first: [number, (l: string) => string], second: [number, (l: string) => string]): string =>
+      lines.map((l, i) => (i === first[0] - 1 ? first[1](l) : i === second[0] - 1 ? second[1](l) : l)).join('\r\n');
+    const ragged: [number, (l: string) => string] = [14000, (l) => `${l},extra`];
+    const text: [number, (l: string) => string] = [100, (l) => l.replace(/^(\d+),\d+/, '$1,long')];
+    const target: [number, (l: string) => string] = [50, (l) => l.replace(/,0$|,1$/, ',2')];
+    const a = await fileWith(both(text, ragged));
+    await expectInputError(readTable(a), a, { line: 100, column: 'Book length(mins)_overall', value: 'long', problem: /not a number/ });
+    const b = await fileWith(both(target, text));
+    await expectInputError(readTable(b), b, { line: 50, column: 'Targets', value: '2', problem: /target must be 0 or 1/ });
+    const c = await fileWith(both(text, [200, (l) => l.replace(/,0$|,1$/, ',2')]));
+    await expectInputError(readTable(c), c, { line: 100, value: 'long', problem: /not a number/ });
   });
 
   it('finds a ragged row on line 14,000', async () => {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readTable } from '../../src/data/read.js';
+import { duplicatePair, readTable } from '../../src/data/read.js';
 import { AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
 import type { Table } from '../../src/data/table.js';
 import { writeParquet } from '../../src/data/write.js';
@@ -153,6 +153,12 @@ describe('readTable on other tables', () => {
     await expect(readTable(bad)).rejects.toMatchObject({ location: { line: 4, value: '5' } });
   });
 
+  it('reads a blank line in a one-column file as a missing value, as DuckDB does', async () => {
+    const path = await fileWith('one-column.csv', 'x\n1\n\n2\n');
+    const table = await readTable(path, { requireTarget: false });
+    expect(column(table, 'x')).toEqual([1, NaN, 2]);
+  });
+
   it('strips a UTF-8 byte order mark from the header', async () => {
     const path = await fileWith('bom.csv', '\uFEFFid,x,target\n1,2,0\n');
     expect((await readTable(path)).schema.id).toBe('id');
@@ -232,5 +238,21 @@ describe('readTable on Parquet', () => {
     expect(column(table, 'amount')).toEqual([1.5, NaN, 3]);
     expect(table.categorical.get('level')).toEqual(['x', null, '7']);
     expect(table.firstDataLine).toBe(1);
+  });
+});
+
+describe('duplicatePair', () => {
+  it('finds the first repeated ID by its second occurrence', () => {
+    expect(duplicatePair(['5', '3', '9', '3', '5'])).toEqual([1, 3]);
+    expect(duplicatePair(['a', 'b', 'a'])).toEqual([0, 2]);
+    expect(duplicatePair(['0099', '0100', '0099'])).toEqual([0, 2]);
+  });
+
+  it('keeps IDs apart that are equal only as numbers', () => {
+    expect(duplicatePair(['007', '7', '0007'])).toBeNull();
+    expect(duplicatePair(['1', '01'])).toBeNull();
+    expect(duplicatePair(['12345678901234567', '12345678901234568'])).toBeNull();
+    expect(duplicatePair(['1', '2', '3'])).toBeNull();
+    expect(duplicatePair([])).toBeNull();
   });
 });

@@ -96,6 +96,54 @@ describe('streamTable', () => {
     }
   });
 
+  it('reports the first of two bad values, whichever kind comes first', async () => {
+    const lines = (await readFile(REAL_CSV, 'utf8')).split('\r\n');
+    const withBad = (bad: Record<number, string>): string =>
+      lines.map((l, i) => (bad[i + 1] ? l.replace(/^([^,]*,[^,]*,[^,]*),[^,]*/, `$1,${bad[i + 1]}`) : l)).join('\r\n');
+    for (const [bad, first] of [
+      [{ 3000: 'abc', 8001: 'inf' }, [3000, 'abc']],
+      [{ 3000: 'inf', 8001: 'abc' }, [3000, 'inf']],
+      [{ 14085: 'nan' }, [14085, 'nan']],
+    ] as const) {
+      const path = join(dir, `two-${first[0]}-${first[1]}.csv`);
+      await writeFile(path, withBad(bad));
+      await expect(collect(streamTable(path, AUDIOBOOKS_SCHEMA, { chunkRows: 1000 }))).rejects.toMatchObject({
+        location: { line: first[0], column: 'Price_overall', value: first[1] },
+      });
+    }
+  });
+
+  it('keeps rows whole when quoted fields hold line breaks in a file of several MB', async () => {
+    const path = join(dir, 'quoted-breaks.csv');
+    const rows = Array.from({ length: 60_000 }, (_, i) => `${i},"note ${i}\nsecond line, with comma",${i % 2}`);
+    await writeFile(path, `id,note,target\n${rows.join('\n')}\n`);
+    const table = await readTable(path);
+    expect(table.nRows).toBe(60_000);
+    const notes = table.categorical.get('note')!;
+    expect(notes.findIndex((note, i) => note !== `note ${i}\nsecond line, with comma`)).toBe(-1);
+    const chunks = await collect(streamTable(path, table.schema, { chunkRows: 7000 }));
+    expect(chunks.flatMap((c) => c.ids)).toEqual(table.ids);
+  });
+
+  it('reports a quote left open instead of ending early', async () => {
+    const path = join(dir, 'open-quote.csv');
+    const rows = Array.from({ length: 5000 }, (_, i) => `${i},${i === 4000 ? '"half' : 'note'},${i % 7}`);
+    await writeFile(path, `id,note,x\n${rows.join('\n')}\n`);
+    const schema: TableSchema = {
+      name: 'custom',
+      id: 'id',
+      target: null,
+      features: [
+        { name: 'note', kind: 'categorical' },
+        { name: 'x', kind: 'numeric' },
+      ],
+    };
+    await expect(collect(streamTable(path, schema, { chunkRows: 1000 }))).rejects.toMatchObject({
+      code: 'INPUT_INVALID',
+      location: { file: path, line: 4002, value: '4000,"half,3' },
+    });
+  });
+
   it('rejects a header-only file', async () => {
     const path = join(dir, 'header-only.csv');
     await writeFile(path, 'ID,x\n');
