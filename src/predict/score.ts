@@ -6,7 +6,7 @@ import { withAtomicPath } from '../data/write.js';
 import type { Predictor, ScoreSummary } from './types.js';
 
 /** Rows per ONNX call when scoring a file. */
-export const SCORE_BATCH_ROWS = 65_536;
+export const SCORE_BATCH_ROWS = 32768;
 /** DuckDB's vector size: the most rows one appended chunk may hold. */
 const DUCKDB_CHUNK_ROWS = 2048;
 
@@ -32,6 +32,16 @@ function reasonColumns(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `reason_${i + 1}`);
 }
 
+/** Fills a DuckDB vector in place (typed arrays in one copy, strings item by item) and flushes it. */
+function fillVector(chunk: DuckDBDataChunk, column: number, values: ArrayLike<number | string>, from: number, to: number): void {
+  const vector = chunk.getColumnVector(column);
+  const items = (vector as unknown as { items?: unknown }).items;
+  if (items instanceof Float32Array && values instanceof Float32Array) items.set(values.subarray(from, to));
+  else if (items instanceof Int32Array && values instanceof Int32Array) items.set(values.subarray(from, to));
+  else for (let i = from; i < to; i++) vector.setItem(i - from, values[i]!);
+  vector.flush();
+}
+
 async function appendScores(
   connection: DuckDBConnection,
   ids: readonly string[],
@@ -40,14 +50,15 @@ async function appendScores(
   firstSeq: number,
 ): Promise<void> {
   const appender = await connection.createAppender('scores');
+  const seq = Int32Array.from({ length: ids.length }, (_, i) => firstSeq + i);
   try {
     for (let from = 0; from < ids.length; from += DUCKDB_CHUNK_ROWS) {
       const to = Math.min(ids.length, from + DUCKDB_CHUNK_ROWS);
       const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR, FLOAT, ...reasons.map(() => VARCHAR)], to - from);
-      chunk.setColumnValues(0, Array.from({ length: to - from }, (_, i) => firstSeq + from + i));
-      chunk.setColumnValues(1, ids.slice(from, to));
-      chunk.setColumnValues(2, Array.from(probabilities.subarray(from, to)));
-      reasons.forEach((column, i) => chunk.setColumnValues(3 + i, column.slice(from, to)));
+      fillVector(chunk, 0, seq, from, to);
+      fillVector(chunk, 1, ids, from, to);
+      fillVector(chunk, 2, probabilities, from, to);
+      reasons.forEach((column, i) => fillVector(chunk, 3 + i, column, from, to));
       appender.appendDataChunk(chunk);
     }
     appender.flushSync();
@@ -69,7 +80,7 @@ export async function scoreFile(
 ): Promise<ScoreSummary> {
   const started = performance.now();
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? '256MB',
+    memory_limit: options.memoryLimit ?? '128MB',
     temp_directory: tmpdir(),
   });
   const connection = await instance.connect();
@@ -79,8 +90,15 @@ export async function scoreFile(
       `CREATE TEMP TABLE scores (seq INTEGER, id VARCHAR, probability FLOAT${reasonNames.map((r) => `, ${r} VARCHAR`).join('')})`,
     );
     let rows = 0;
-    for await (const chunk of streamTable(input, predictor.manifest.schema, { chunkRows: SCORE_BATCH_ROWS })) {
-      const probabilities = await predictor.predictColumns(chunk);
+    const chunks = streamTable(input, predictor.manifest.schema, { chunkRows: SCORE_BATCH_ROWS })[Symbol.asyncIterator]();
+    let next = chunks.next();
+    for (let read = await next; !read.done; read = await next) {
+      const chunk = read.value;
+      const scoring = predictor.predictColumns(chunk);
+      // Read the next chunk while onnxruntime scores this one (on its own threads).
+      next = chunks.next();
+      next.catch(() => {});
+      const probabilities = await scoring;
       const reasons: string[][] = reasonNames.map(() => []);
       if (reasonNames.length > 0) {
         const explained = await predictor.explainColumns(chunk, reasonNames.length);
