@@ -15,46 +15,64 @@ import { mean, median, sd } from '../src/evaluate/stats.js';
 import { PRESET_NAMES, resolveNetworkConfig } from '../src/model/presets.js';
 import type { Candidate } from '../src/pipeline/fit.js';
 import { evaluateOnPlans, type CandidateRun } from '../src/pipeline/repeated.js';
+import { AUTO_CANDIDATE, autoResolver } from '../src/pipeline/auto.js';
+import { compareModels } from '../src/pipeline/compare.js';
 import { randomSplitPlans } from '../src/pipeline/plans.js';
 import { trainBundle } from '../src/pipeline/train.js';
 import { CLI, flag, fmt, has, requireRealData, runProcess } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 
+function meanSd(values: number[], percent = false): string {
+  const k = percent ? 100 : 1;
+  return percent ? `${(mean(values) * k).toFixed(1)} % ± ${(sd(values) * k).toFixed(1)}` : `${fmt(mean(values))} ± ${fmt(sd(values))}`;
+}
+
 async function accuracySection(repeats: number): Promise<Record<string, unknown>> {
   const table = await readTable(requireRealData());
   const candidates: Candidate[] = [
     ...PRESET_NAMES.map((name): Candidate => ({ name, kind: 'network', preset: name, config: resolveNetworkConfig(name) })),
     { name: 'logistic', kind: 'logistic' },
+    AUTO_CANDIDATE,
   ];
-  log(`1. accuracy: ${candidates.length} models × ${repeats} random balanced splits of the real data (80/10/10)`);
+  log(`1. accuracy: ${candidates.length} models (auto = 5-fold selection on each split's training part) × ${repeats} random balanced splits of the real data (80/10/10)`);
   const plans = randomSplitPlans(table, { repeats, balance: 'random', split: [0.8, 0.1, 0.1], seed: 1 });
-  const runs = await evaluateOnPlans(table, candidates, plans, (done, total, run) =>
-    log(`   [${done}/${total}] ${run.candidate.padEnd(8)} split ${run.plan + 1}: balanced acc ${fmt(run.balancedTest.accuracy)}, natural AUC ${fmt(run.naturalTest.rocAuc)}, ${fmt(run.trainSeconds, 2)} s`),
-  );
+  const runs = await evaluateOnPlans(table, candidates, plans, {
+    resolve: autoResolver(table, 'random'),
+    onProgress: (done, total, run) =>
+      log(`   [${done}/${total}] ${run.candidate.padEnd(8)} split ${run.plan + 1}: ${run.trained}, balanced acc ${fmt(run.balancedTest.accuracy)}, natural AUC ${fmt(run.naturalTest.rocAuc)}, ECE ${fmt(run.naturalEce.priorCorrected)}, ${fmt(run.trainSeconds, 2)} s`),
+  });
   const rows = candidates.map((c) => {
     const mine = runs.filter((r: CandidateRun) => r.candidate === c.name);
-    const acc = mine.map((r) => r.balancedTest.accuracy);
-    const auc = mine.map((r) => r.naturalTest.rocAuc);
+    const chosen = new Map<string, number>();
+    for (const r of mine) chosen.set(r.trained, (chosen.get(r.trained) ?? 0) + 1);
     return {
       model: c.name,
-      balancedAccuracyMean: mean(acc),
-      balancedAccuracySd: sd(acc),
-      naturalRocAucMean: mean(auc),
-      naturalRocAucSd: sd(auc),
+      balancedAccuracy: meanSd(mine.map((r) => r.balancedTest.accuracy), true),
+      naturalRocAuc: meanSd(mine.map((r) => r.naturalTest.rocAuc)),
+      naturalEceRaw: meanSd(mine.map((r) => r.naturalEce.raw)),
+      naturalEceCorrected: meanSd(mine.map((r) => r.naturalEce.priorCorrected)),
       medianTrainSeconds: median(mine.map((r) => r.trainSeconds)),
       medianEpochs: median(mine.map((r) => r.epochs)),
+      trained: Object.fromEntries(chosen),
     };
   });
   console.log(`\nAccuracy on the real data, ${repeats} random balanced splits (mean ± sd):`);
-  console.log('  model     balanced-test accuracy   natural ROC-AUC     median train time   median epochs');
+  console.log('  model     balanced-test acc   natural ROC-AUC   natural ECE raw → prior-corrected   median train s   median epochs');
   for (const r of rows) {
     console.log(
-      `  ${r.model.padEnd(9)} ${(r.balancedAccuracyMean * 100).toFixed(1)} % ± ${(r.balancedAccuracySd * 100).toFixed(1)}         ` +
-        `${fmt(r.naturalRocAucMean)} ± ${fmt(r.naturalRocAucSd)}     ${fmt(r.medianTrainSeconds, 2)} s              ${r.medianEpochs}`,
+      `  ${r.model.padEnd(9)} ${r.balancedAccuracy.padEnd(19)} ${r.naturalRocAuc.padEnd(17)} ${r.naturalEceRaw} → ${r.naturalEceCorrected}     ${fmt(r.medianTrainSeconds, 2).padStart(6)}          ${r.medianEpochs}`,
     );
   }
-  return { repeats, rows };
+  const auto = rows.find((r) => r.model === 'auto')!;
+  console.log(`  auto chose: ${Object.entries(auto.trained).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+
+  log('   timing `rebuy compare` of the presets and the baseline, 5-fold');
+  const started = performance.now();
+  await compareModels({ data: requireRealData(), folds: 5, balance: 'random', split: [0.8, 0.1, 0.1], seed: 1 });
+  const compareSeconds = (performance.now() - started) / 1000;
+  console.log(`  compare (3 presets + baseline, 5-fold, in process): ${fmt(compareSeconds, 1)} s`);
+  return { repeats, rows, compareSeconds };
 }
 
 async function scoringSection(rows: number): Promise<Record<string, unknown>> {

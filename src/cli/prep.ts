@@ -1,13 +1,8 @@
 import { prepareParts } from '../pipeline/prep.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
+import type { DataSource } from '../pipeline/dataset.js';
 
-export interface PrepFlags {
-  data?: string;
-  train?: string;
-  valid?: string;
-  test?: string;
-  target?: string;
-  id?: string;
+export interface PrepFlags extends DataSource {
   out: string;
   balance: BalanceMode;
   split: string;

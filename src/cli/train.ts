@@ -1,18 +1,13 @@
 import { trainBundle, type TrainOptions, type TrainProgress } from '../pipeline/train.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { NetworkConfig } from '../model/network.js';
+import type { DataSource } from '../pipeline/dataset.js';
 import type { Manifest } from '../bundle/manifest.js';
 import type { CalibrationMethod } from '../pipeline/calibrate.js';
 import { usageError } from '../errors.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
 
-export interface TrainFlags {
-  data?: string;
-  train?: string;
-  valid?: string;
-  test?: string;
-  target?: string;
-  id?: string;
+export interface TrainFlags extends DataSource {
   out: string;
   preset?: string;
   model?: string;
@@ -68,13 +63,14 @@ export function progressPrinter(log: (line: string) => void): (event: TrainProgr
 
 export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onProgress']): TrainOptions {
   const network = networkOverrides(flags);
+  const { data, train, valid, test, target, id } = flags;
   return {
-    data: flags.data,
-    train: flags.train,
-    valid: flags.valid,
-    test: flags.test,
-    target: flags.target,
-    id: flags.id,
+    data,
+    train,
+    valid,
+    test,
+    target,
+    id,
     out: flags.out,
     preset: flags.preset,
     ...(network && { network }),

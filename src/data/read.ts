@@ -16,7 +16,7 @@ import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from '@duckdb/node-api';
-import { fileNotFound, inputError, internalError, RebuyError } from '../errors.js';
+import { RebuyError, fileNotFound, inputError, internalError, malformedInput } from '../errors.js';
 import {
   AUDIOBOOKS_HEADER,
   AUDIOBOOKS_SCHEMA,
@@ -153,7 +153,7 @@ async function failRowCountMismatch(
   const open = source.format === 'csv' ? await firstOpenQuote(source) : null;
   if (open) {
     const value = decodeText(open.bytes).split('\n')[0]!;
-    throw inputError('a quote opens a field that is not closed on this line (unbalanced quotes)', { file: source.path, line: open.line, value });
+    throw malformedInput('a quote opens a field that is not closed on this line (unbalanced quotes)', { file: source.path, line: open.line, value });
   }
   throw internalError(`${source.path}: read ${rowsRead} rows, but the file has ${expectedRows}`);
 }
@@ -183,14 +183,14 @@ async function openSource(path: string): Promise<Source> {
     throw err;
   });
   if (!info.isFile()) throw inputError('not a regular file', { file: path });
-  if (info.size === 0) throw inputError('the file is empty', { file: path, line: 1 });
+  if (info.size === 0) throw malformedInput('the file is empty', { file: path, line: 1 });
   return /\.(parquet|pq)$/i.test(path) ? openParquet(path) : openCsv(path);
 }
 
 async function openCsv(path: string): Promise<Source> {
   const first = await firstRecord(path);
-  if (!first) throw inputError('the file is empty', { file: path, line: 1 });
-  if (first.line !== 1) throw inputError('the first line is empty (expected a header or a data row)', { file: path, line: 1 });
+  if (!first) throw malformedInput('the file is empty', { file: path, line: 1 });
+  if (first.line !== 1) throw malformedInput('the first line is empty (expected a header or a data row)', { file: path, line: 1 });
   if (!isUtf8(first.bytes)) throw notUtf8(path, first);
   const fields = splitFields(decodeText(first.bytes));
   const hasHeader = looksLikeHeader(fields);
@@ -822,7 +822,7 @@ async function readError(source: Source, binding: Binding | null, err: unknown):
     const count = found ? fields.length : Number(ragged[2]);
     const column = count < expected ? labels[count] : undefined;
     const value = count > expected ? fields.slice(expected).join(',') : fields.join(',');
-    return inputError(`${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}`, { ...loc, column, value }, err);
+    return malformedInput(`${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}`, { ...loc, column, value }, err);
   }
   if (conversion) {
     const index = Number(conversion[1]);
@@ -831,7 +831,7 @@ async function readError(source: Source, binding: Binding | null, err: unknown):
   }
   const changed = /invalid state/.test(message) ? await lineEndingChange(source.path) : null;
   if (changed !== null) return inputError('mixed line endings (LF and CRLF) in one file', { file: source.path, line: changed }, err);
-  return inputError(`could not parse the CSV: ${duckdbReason(message)}`, loc, err);
+  return malformedInput(`could not parse the CSV: ${duckdbReason(message)}`, loc, err);
 }
 
 /** The sentence in a DuckDB CSV error that says what is wrong (after the echoed line). */
@@ -851,7 +851,7 @@ function labelsOf(source: Source, binding: Binding | null): string[] {
 function notUtf8(path: string, record: RawRecord, labels: readonly string[] = []): RebuyError {
   const fields = splitFields(decodeText(record.bytes));
   const bad = fields.findIndex((f) => f.includes('\uFFFD'));
-  return inputError('bytes that are not UTF-8 text', {
+  return malformedInput('bytes that are not UTF-8 text', {
     file: path,
     line: record.line,
     column: bad >= 0 ? (labels[bad] ?? `column${bad + 1}`) : undefined,

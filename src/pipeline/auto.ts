@@ -4,7 +4,7 @@ import { PRESET_NAMES, resolveNetworkConfig } from '../model/presets.js';
 import type { BalanceMode } from '../prep/split.js';
 import { COMPARE_METRICS, runValues } from './compare.js';
 import type { Candidate } from './fit.js';
-import { kFoldPlans } from './plans.js';
+import { kFoldPlans, type EvalPlan } from './plans.js';
 import { evaluateOnPlans, type CandidateRun } from './repeated.js';
 
 export const AUTO_FOLDS = 5;
@@ -37,7 +37,7 @@ export async function selectModel(
 ): Promise<AutoSelection> {
   const candidates = options.candidates ?? autoCandidates();
   const plans = kFoldPlans(table, { folds: AUTO_FOLDS, balance: options.balance, seed: options.seed, rows });
-  const runs = await evaluateOnPlans(table, candidates, plans, options.onProgress);
+  const runs = await evaluateOnPlans(table, candidates, plans, { onProgress: options.onProgress });
   const ratio = plans[0]!.test.length / (plans[0]!.train.length + plans[0]!.valid.length);
   const leaderboard = buildLeaderboard(
     runs.map((r) => ({ candidate: r.candidate, plan: r.plan, values: runValues(r), trainSeconds: r.trainSeconds })),
@@ -47,4 +47,18 @@ export async function selectModel(
   );
   const chosen = candidates.find((c) => c.name === leaderboard.rows[0]!.candidate)!;
   return { chosen, leaderboard, runs };
+}
+
+/** A stand-in candidate meaning "choose by cross-validation on this plan's training rows". */
+export const AUTO_CANDIDATE: Candidate = { name: 'auto', kind: 'logistic' };
+
+/** A resolver for evaluateOnPlans: replaces AUTO_CANDIDATE by selectModel on the plan's train+valid rows. */
+export function autoResolver(table: Table, balance: BalanceMode): (candidate: Candidate, plan: EvalPlan) => Promise<Candidate> {
+  return async (candidate, plan) => {
+    if (candidate !== AUTO_CANDIDATE) return candidate;
+    const rows = new Int32Array(plan.train.length + plan.valid.length);
+    rows.set(plan.train);
+    rows.set(plan.valid, plan.train.length);
+    return (await selectModel(table, rows, { balance, seed: plan.seed })).chosen;
+  };
 }

@@ -76,7 +76,7 @@ export async function compareModels(options: CompareOptions): Promise<CompareRes
   const plans = options.folds
     ? kFoldPlans(table, { folds: options.folds, balance: options.balance, seed: options.seed })
     : randomSplitPlans(table, { repeats: options.repeats ?? 20, balance: options.balance, split: options.split, seed: options.seed });
-  const runs = await evaluateOnPlans(table, candidates, plans, options.onProgress);
+  const runs = await evaluateOnPlans(table, candidates, plans, { onProgress: options.onProgress });
   const results: PlanResult[] = runs.map((r) => ({ candidate: r.candidate, plan: r.plan, values: runValues(r), trainSeconds: r.trainSeconds }));
   const rankBy = options.rankBy ?? DEFAULT_RANK_BY;
   if (!COMPARE_METRICS.some((m) => m.key === rankBy)) {

@@ -1,6 +1,7 @@
 import type { Table } from '../data/table.js';
 import type { MetricSet } from '../bundle/manifest.js';
 import { computeMetrics } from '../evaluate/metrics.js';
+import { applyCalibration, expectedCalibrationError, priorCorrection } from '../evaluate/calibration.js';
 import type { FeatureState } from '../prep/features.js';
 import { takeLabels } from '../prep/matrix.js';
 import { fitCandidate, fitCandidateFeatures, labelledRows, scoreRows, type Candidate } from './fit.js';
@@ -15,6 +16,22 @@ export interface CandidateRun {
   naturalTest: MetricSet;
   trainSeconds: number;
   epochs: number;
+  /** Expected calibration error on the natural test part: raw, and after prior correction. */
+  naturalEce: { raw: number; priorCorrected: number };
+  /** The configuration actually trained (differs from `candidate` when a resolver chose it). */
+  trained: string;
+}
+
+export interface PlanOptions {
+  onProgress?: (done: number, total: number, run: CandidateRun) => void;
+  /** Turns a candidate into the one to train on this plan (e.g. model selection on the plan's training rows). */
+  resolve?: (candidate: Candidate, plan: EvalPlan) => Promise<Candidate>;
+}
+
+function positiveRate(y: ArrayLike<number>): number {
+  let ones = 0;
+  for (let i = 0; i < y.length; i++) ones += y[i]!;
+  return ones / y.length;
 }
 
 /**
@@ -25,8 +42,9 @@ export async function evaluateOnPlans(
   table: Table,
   candidates: readonly Candidate[],
   plans: readonly EvalPlan[],
-  onProgress?: (done: number, total: number, run: CandidateRun) => void,
+  options: PlanOptions = {},
 ): Promise<CandidateRun[]> {
+  const truePositiveRate = positiveRate(table.target!);
   const runs: CandidateRun[] = [];
   const total = plans.length * candidates.length;
   for (const [index, plan] of plans.entries()) {
@@ -41,21 +59,26 @@ export async function evaluateOnPlans(
       }
       return entry;
     };
-    for (const candidate of candidates) {
+    for (const asked of candidates) {
+      const candidate = options.resolve ? await options.resolve(asked, plan) : asked;
       const { features, train, valid } = prepare(candidate);
       const fitted = await fitCandidate(candidate, features, train, valid, { seed: plan.seed, classWeights: plan.classWeights });
-      const metricsOn = async (rows: Int32Array): Promise<MetricSet> =>
-        computeMetrics(await scoreRows(features, fitted.onnx, table, rows), takeLabels(table.target!, rows));
+      const naturalY = takeLabels(table.target!, plan.naturalTest);
+      const naturalP = await scoreRows(features, fitted.onnx, table, plan.naturalTest);
+      const trainRate = plan.classWeights ? 0.5 : positiveRate(train.y);
+      const corrected = applyCalibration(naturalP, priorCorrection(trainRate, truePositiveRate));
       const run: CandidateRun = {
-        candidate: candidate.name,
+        candidate: asked.name,
+        trained: candidate.name,
         plan: index,
-        balancedTest: await metricsOn(plan.test),
-        naturalTest: await metricsOn(plan.naturalTest),
+        balancedTest: computeMetrics(await scoreRows(features, fitted.onnx, table, plan.test), takeLabels(table.target!, plan.test)),
+        naturalTest: computeMetrics(naturalP, naturalY),
         trainSeconds: fitted.trained.seconds,
         epochs: fitted.trained.history.length,
+        naturalEce: { raw: expectedCalibrationError(naturalP, naturalY), priorCorrected: expectedCalibrationError(corrected, naturalY) },
       };
       runs.push(run);
-      onProgress?.(runs.length, total, run);
+      options.onProgress?.(runs.length, total, run);
     }
   }
   return runs;

