@@ -99,6 +99,18 @@ describe.skipIf(!hasRealData)('train, evaluate and score the real data from the 
     expect(control.stderr).toMatch(/TF\.js was loaded/);
   });
 
+  it('score --reasons adds the top reasons in words', async () => {
+    const input = join(dir, 'few.csv');
+    await writeFile(input, (await readFile(REAL_CSV, 'utf8')).split('\r\n').slice(0, 21).join('\r\n'));
+    const out = join(dir, 'reasons.csv');
+    const result = rebuy(['score', '--model', model(), '--in', input, '--out', out, '--reasons', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = parseCsv(await readFile(out, 'utf8'));
+    expect(rows[0]).toEqual(['id', 'probability', 'label', 'rank', 'reason_1', 'reason_2']);
+    expect(rows).toHaveLength(21);
+    for (const row of rows.slice(1)) expect(row.slice(4).join(' ')).toMatch(/(raises|lowers) the chance/);
+  });
+
   it('score writes Parquet when asked', async () => {
     const out = join(dir, 'scores.parquet');
     const result = rebuy(['score', '--model', model(), '--in', REAL_CSV, '--out', out, '--json']);

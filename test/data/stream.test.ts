@@ -139,7 +139,8 @@ describe('streamTable', () => {
       ],
     };
     await expect(collect(streamTable(path, schema, { chunkRows: 1000 }))).rejects.toMatchObject({
-      code: 'INPUT_INVALID',
+      code: 'MALFORMED',
+      exitCode: 2,
       location: { file: path, line: 4002, value: '4000,"half,3' },
     });
   });

@@ -1,0 +1,21 @@
+/** rebuy's public API: re-exports only. */
+export { RebuyError, exitCodeOf, httpStatusOf, isRebuyError, type ErrorCode, type InputLocation } from './errors.js';
+export { AUDIOBOOKS_SCHEMA, type TableSchema, type FeatureColumn } from './data/schema.js';
+export type { Table } from './data/table.js';
+export { readTable, streamTable, type ReadOptions, type TableChunk } from './data/read.js';
+export { writeCsv, writeParquet, writeNpz, atomicWriteFile } from './data/write.js';
+export { generateAudiobooksSample, SYNTHETIC_NOTE } from './data/sample.js';
+export { trainBundle, type TrainOptions, type TrainResult } from './pipeline/train.js';
+export { prepareParts, type PrepOptions } from './pipeline/prep.js';
+export { evaluateBundle, type EvaluateOptions, type Evaluation } from './pipeline/evaluate.js';
+export { compareModels, type CompareOptions, type CompareResult } from './pipeline/compare.js';
+export { decide, type DecideOptions, type Decision } from './pipeline/decide.js';
+export { loadPredictor } from './predict/predictor.js';
+export { scoreFile } from './predict/score.js';
+export type { Predictor, CustomerRecord, FeatureColumns, ScoreSummary } from './predict/types.js';
+export { loadBundle } from './bundle/load.js';
+export type { Manifest, MetricSet, Calibration } from './bundle/manifest.js';
+export { computeMetrics } from './evaluate/metrics.js';
+export { auditTable } from './audit/audit.js';
+export { buildReport } from './report/build.js';
+export { createApp } from './server/app.js';

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rm } from 'node:fs/promises';
+import { compareModels } from '../../src/pipeline/compare.js';
+import { selectModel } from '../../src/pipeline/auto.js';
+import { kFoldPlans } from '../../src/pipeline/plans.js';
+import { readTable } from '../../src/data/read.js';
+import { resolveNetworkConfig } from '../../src/model/presets.js';
+import { syntheticCsv } from './fixtures.js';
+
+let dir: string;
+let csv: string;
+beforeAll(async () => {
+  ({ dir, csv } = await syntheticCsv(3000, 4));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('compare', () => {
+  it('runs every candidate on the same folds and ranks them with intervals', async () => {
+    const result = await compareModels({ data: csv, folds: 3, balance: 'random', split: [0.8, 0.1, 0.1], seed: 2, presets: ['2x10'] });
+    const { leaderboard, runs } = result;
+    expect(leaderboard.plans).toBe(3);
+    expect(leaderboard.rows.map((r) => r.candidate).sort()).toEqual(['2x10', 'logistic']);
+    // Paired: each candidate ran on plans 0, 1, 2.
+    for (const name of ['2x10', 'logistic']) expect(runs.filter((r) => r.candidate === name).map((r) => r.plan)).toEqual([0, 1, 2]);
+    const [first, second] = leaderboard.rows;
+    expect(first!.metrics.naturalRocAuc!.mean).toBeGreaterThanOrEqual(second!.metrics.naturalRocAuc!.mean);
+    expect(first!.vsLeader).toBeNull();
+    expect(second!.vsLeader!.meanDifference).toBeLessThanOrEqual(0);
+    for (const row of leaderboard.rows) {
+      const auc = row.metrics.naturalRocAuc!;
+      expect(auc.lower).toBeLessThanOrEqual(auc.mean);
+      expect(auc.upper).toBeGreaterThanOrEqual(auc.mean);
+      expect(auc.mean).toBeGreaterThan(0.7);
+    }
+    expect(result.protocol).toMatch(/3-fold/);
+  });
+});
+
+describe('k-fold plans', () => {
+  it('test every row exactly once in the natural parts, and never train on a fold\'s test rows', async () => {
+    const table = await readTable(csv);
+    const plans = kFoldPlans(table, { folds: 4, balance: 'random', seed: 5 });
+    const seen = new Uint8Array(table.nRows);
+    for (const plan of plans) {
+      const held = new Set(plan.naturalTest);
+      for (const r of [...plan.train, ...plan.valid]) expect(held.has(r)).toBe(false);
+      for (const r of plan.naturalTest) seen[r]! += 1;
+    }
+    expect(seen.every((v) => v === 1)).toBe(true);
+  });
+});
+
+describe('--model auto', () => {
+  it('chooses by cross-validation on the rows it is given only, the best mean ROC-AUC', async () => {
+    const table = await readTable(csv);
+    const rows = Int32Array.from({ length: 1500 }, (_, i) => i);
+    const candidates = [
+      { name: '2x10', kind: 'network' as const, preset: '2x10', config: resolveNetworkConfig('2x10') },
+      { name: 'logistic', kind: 'logistic' as const },
+    ];
+    const selection = await selectModel(table, rows, { balance: 'random', seed: 1, candidates });
+    expect(selection.chosen.name).toBe(selection.leaderboard.rows[0]!.candidate);
+    for (const run of selection.runs) expect(run.balancedTest.n).toBeLessThanOrEqual(1500);
+    const means = selection.leaderboard.rows.map((r) => r.metrics.naturalRocAuc!.mean);
+    expect(means[0]).toBe(Math.max(...means));
+  });
+});

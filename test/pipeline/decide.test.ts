@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { trainBundle } from '../../src/pipeline/train.js';
+import { decide } from '../../src/pipeline/decide.js';
+import { loadBundle } from '../../src/bundle/load.js';
+import { loadPredictor } from '../../src/predict/predictor.js';
+import type { BundleEvaluation } from '../../src/bundle/evaluation.js';
+import { syntheticCsv } from './fixtures.js';
+
+let dir: string;
+let model: string;
+beforeAll(async () => {
+  const data = await syntheticCsv(4000);
+  dir = data.dir;
+  model = join(dir, 'model');
+  await trainBundle({ data: data.csv, out: model, preset: '2x10', balance: 'random', split: [0.8, 0.1, 0.1], seed: 1, report: false });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function storedEvaluation(): Promise<BundleEvaluation> {
+  return JSON.parse(await readFile(join(model, 'evaluation.json'), 'utf8')) as BundleEvaluation;
+}
+
+describe('decide', () => {
+  it('by profit: the chosen threshold, contacts and profit follow from the stored probabilities', async () => {
+    const cost = 2;
+    const value = 30;
+    const d = await decide({ model, objective: { kind: 'profit', contactCost: cost, valuePerReturn: value }, seed: 1, save: false });
+    const { probability: p, label: y } = (await storedEvaluation()).naturalTest;
+    const contacted = p.filter((v) => v >= d.choice.threshold).length;
+    const returners = p.filter((v, i) => v >= d.choice.threshold && y[i] === 1).length;
+    expect(d.choice.contacted).toBe(contacted);
+    expect(d.profit!.bootstrap.chosen.profit).toBeCloseTo(value * returners - cost * contacted, 9);
+    // No other cut of these customers earns more.
+    const sorted = [...p].sort((a, b) => b - a);
+    for (const t of sorted) {
+      const n = p.filter((v) => v >= t).length;
+      const r = p.filter((v, i) => v >= t && y[i] === 1).length;
+      expect(value * r - cost * n).toBeLessThanOrEqual(value * returners - cost * contacted + 1e-9);
+    }
+    expect(d.gains).toHaveLength(10);
+    expect(d.gains.at(-1)!.capturedShare).toBeCloseTo(1, 12);
+  });
+
+  it('saves the threshold into the bundle, which still verifies, and the Predictor uses it', async () => {
+    const d = await decide({ model, objective: { kind: 'topK', k: 100 }, seed: 1 });
+    expect(d.choice.contacted).toBe(100);
+    const bundle = await loadBundle(model);
+    expect(bundle.manifest.threshold).toBe(d.choice.threshold);
+    expect(bundle.manifest.thresholdObjective).toBe(d.objective);
+    const predictor = await loadPredictor(model);
+    expect(predictor.threshold).toBe(d.choice.threshold);
+    await predictor.close();
+  });
+});
