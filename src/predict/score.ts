@@ -80,7 +80,7 @@ export async function scoreFile(
 ): Promise<ScoreSummary> {
   const started = performance.now();
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? '128MB',
+    memory_limit: options.memoryLimit ?? '64MB',
     temp_directory: tmpdir(),
   });
   const connection = await instance.connect();
