@@ -54,6 +54,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify({ synthetic, data, model: modelDir, scores, report, rows: scored.rows, metrics: manifest.model.metrics, baseline: manifest.baseline?.metrics ?? null }, null, 2)}\n`);
     return;
   }
+  // Run through `npm run demo` from a checkout, the command is `npm run rebuy --`.
+  const cli = process.env.npm_lifecycle_event ? 'npm run rebuy --' : 'rebuy';
   process.stdout.write(
     [
       formatTrainResult(manifest, modelDir),
@@ -67,9 +69,9 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       `  5. scored every customer through the ONNX pipeline: ${scores}`,
       ...(report ? [`  6. wrote the report a marketer reads (open it in a browser): ${report}`] : []),
       '',
-      `next: rebuy score --model ${modelDir} --in customers.csv --out scores.csv --reasons 3`,
-      `      rebuy decide --model ${modelDir} --contact-cost 2 --value-per-return 30`,
-      `      rebuy serve --model ${modelDir}   (then open http://127.0.0.1:8080/)`,
+      `next: ${cli} score --model ${modelDir} --in customers.csv --out scores.csv --reasons 3`,
+      `      ${cli} decide --model ${modelDir} --contact-cost 2 --value-per-return 30`,
+      `      ${cli} serve --model ${modelDir}   (then open http://127.0.0.1:8080/)`,
       '',
     ].join('\n'),
   );
