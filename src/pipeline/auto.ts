@@ -4,7 +4,7 @@ import { PRESET_NAMES, resolveNetworkConfig } from '../model/presets.js';
 import type { BalanceMode } from '../prep/split.js';
 import { COMPARE_METRICS, runValues } from './compare.js';
 import type { Candidate } from './fit.js';
-import { kFoldPlans, type EvalPlan } from './plans.js';
+import { kFoldPlans, learningRows, type EvalPlan } from './plans.js';
 import { evaluateOnPlans, type CandidateRun } from './repeated.js';
 
 export const AUTO_FOLDS = 5;
@@ -56,9 +56,6 @@ export const AUTO_CANDIDATE: Candidate = { name: 'auto', kind: 'logistic' };
 export function autoResolver(table: Table, balance: BalanceMode): (candidate: Candidate, plan: EvalPlan) => Promise<Candidate> {
   return async (candidate, plan) => {
     if (candidate !== AUTO_CANDIDATE) return candidate;
-    const rows = new Int32Array(plan.train.length + plan.valid.length);
-    rows.set(plan.train);
-    rows.set(plan.valid, plan.train.length);
-    return (await selectModel(table, rows, { balance, seed: plan.seed })).chosen;
+    return (await selectModel(table, learningRows(plan), { balance, seed: plan.seed })).chosen;
   };
 }

@@ -71,3 +71,8 @@ export function kFoldPlans(
     };
   });
 }
+
+/** The rows a model may learn from in a plan or dataset: training and validation, never the tests. */
+export function learningRows(parts: { train: Int32Array; valid: Int32Array }): Int32Array {
+  return concat(parts.train, parts.valid);
+}

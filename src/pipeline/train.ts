@@ -21,6 +21,7 @@ import { createOnnxScorer } from '../predict/scorer.js';
 import { packageVersions } from '../paths.js';
 import { buildReport } from '../report/build.js';
 import { selectModel } from './auto.js';
+import { learningRows } from './plans.js';
 import type { CandidateRun } from './repeated.js';
 import { argmaxThreshold, DEFAULT_CALIBRATION, fitCalibration, type CalibrationMethod } from './calibrate.js';
 import { loadDataset, type DataSource, type Dataset, type SplitOptions } from './dataset.js';
@@ -43,8 +44,6 @@ export interface TrainOptions extends DataSource, SplitOptions {
   report?: boolean;
   /** Marks a bundle trained on the generated demo sample. */
   synthetic?: boolean;
-  /** A leaderboard that led to this model, kept in the bundle for the report. */
-  leaderboard?: Leaderboard | null;
   onProgress?: (event: TrainProgress) => void;
 }
 
@@ -127,10 +126,7 @@ function backgroundRows(dataset: Dataset, seed: number): Int32Array {
 
 async function chooseCandidate(options: TrainOptions, dataset: Dataset, report: (e: TrainProgress) => void): Promise<{ candidate: Candidate; leaderboard: Leaderboard | null }> {
   if (options.model === 'auto') {
-    const rows = new Int32Array(dataset.train.length + dataset.valid.length);
-    rows.set(dataset.train);
-    rows.set(dataset.valid, dataset.train.length);
-    const selection = await selectModel(dataset.table, rows, {
+    const selection = await selectModel(dataset.table, learningRows(dataset), {
       balance: options.balance,
       seed: options.seed,
       onProgress: (done, total, run) => report({ kind: 'select', done, total, run }),
@@ -138,7 +134,7 @@ async function chooseCandidate(options: TrainOptions, dataset: Dataset, report: 
     report({ kind: 'selected', candidate: selection.chosen, leaderboard: selection.leaderboard });
     return { candidate: selection.chosen, leaderboard: selection.leaderboard };
   }
-  return { candidate: presetCandidate(options), leaderboard: options.leaderboard ?? null };
+  return { candidate: presetCandidate(options), leaderboard: null };
 }
 
 function presetCandidate(options: TrainOptions): Candidate {
