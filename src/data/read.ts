@@ -45,6 +45,8 @@ export interface ReadOptions {
    * the target is read when present. Other columns are ignored.
    */
   schema?: TableSchema;
+  /** Keep rows whose customer ID repeats (the audit reports them) instead of refusing the file. */
+  allowDuplicateIds?: boolean;
 }
 
 /** Some consecutive rows of a table, as streamTable yields them. */
@@ -74,7 +76,7 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
       .run(selectSql(source, binding))
       .catch((err: unknown) => failAtFirstProblem(con, source, binding, err, { checkRowsFrom: 0 }));
     const columns = collect(binding, result);
-    const table = await validTable(source, binding, columns);
+    const table = await validTable(source, binding, columns, opts.allowDuplicateIds ?? false);
     const expectedRows = await countDataRows(con, source);
     if (columns.length !== expectedRows) await failRowCountMismatch(con, source, binding, columns.length, expectedRows);
     if (columns.length === 0) throw noDataRows(source);
@@ -635,9 +637,9 @@ function readNullableStrings(vector: DuckDBVector, from: number, n: number, out:
 // ---------------------------------------------------------------------------------------------
 // Validation of values (after reading)
 
-async function validTable(source: Source, binding: Binding, columns: ColumnBuffers): Promise<Table> {
+async function validTable(source: Source, binding: Binding, columns: ColumnBuffers, allowDuplicateIds: boolean): Promise<Table> {
   await failOnRowValues(source, binding, columns, 0);
-  if (binding.id) await failOnDuplicateIds(source, binding.id, columns.ids);
+  if (binding.id && !allowDuplicateIds) await failOnDuplicateIds(source, binding.id, columns.ids);
   return {
     source: source.path,
     schema: binding.schema,

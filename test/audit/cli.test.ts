@@ -56,6 +56,16 @@ describe('runAudit', () => {
     expect(process.exitCode ?? 0).toBe(0);
   });
 
+  it('reports duplicate customer IDs instead of refusing the file', async () => {
+    const dupes = join(dir, 'dupes.csv');
+    await writeFile(dupes, 'customer,tenure,renewed\nc1,5,1\nc2,7,0\nc1,9,0\nc3,2,1\n');
+    const out = await stdoutOf(() => runAudit({ data: dupes, id: 'customer', target: 'renewed', json: true }));
+    const report = JSON.parse(out) as AuditReport;
+    expect(JSON.stringify(report)).toContain('c1');
+    expect(report.findings.some((f) => f.code === 'DUPLICATE_IDS')).toBe(true);
+    expect(process.exitCode ?? 0).toBe(0);
+  });
+
   it('prints readable text by default', async () => {
     const out = await stdoutOf(() => runAudit({ data: csv, id: 'customer', target: 'renewed', json: false }));
     expect(out.startsWith('Data audit\n\nChecked ')).toBe(true);
