@@ -96,13 +96,19 @@ function decisionSentences(data: ReportData): string[] {
   return out;
 }
 
+function firstSentence(text: string): string {
+  const end = text.search(/[.!?](\s|$)/);
+  return end < 0 ? text : text.slice(0, end + 1);
+}
+
 function caveats(data: ReportData): string[] {
   const out: string[] = [];
   if (data.manifest.data.synthetic) out.push(escapeHtml('Trained on synthetic demo data, not real customers: the numbers show how the tool works and say nothing about your customers.'));
   const audit = data.audit;
   if (audit && audit.counts.problem + audit.counts.warning > 0) {
     const serious = audit.findings.filter((f) => f.severity !== 'info');
-    const shown = serious.slice(0, 3).map((f) => `“${f.message}”`).join(' ');
+    // The first sentence of each finding: the details are in the Data audit section.
+    const shown = serious.slice(0, 3).map((f) => `“${firstSentence(f.message)}”`).join(' ');
     out.push(
       escapeHtml(
         `The data audit found ${plural(audit.counts.problem, 'problem')} and ${plural(audit.counts.warning, 'warning')}: ${shown}` +
