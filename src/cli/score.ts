@@ -23,7 +23,7 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
     } else {
       process.stdout.write(
         `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s → ${summary.output}\n` +
-          `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold}), rank (1 = most likely)${flags.reasons ? `, reason_1…reason_${flags.reasons}` : ''}\n`,
+          `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold.toFixed(4)}), rank (1 = most likely)${flags.reasons ? `, reason_1…reason_${flags.reasons}` : ''}\n`,
       );
     }
   } finally {

@@ -96,8 +96,8 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
     `probabilities calibrated for the natural class mix (${manifest.calibration.method}); threshold ${manifest.threshold.toFixed(4)}: ${manifest.thresholdObjective}`,
     '',
     formatMetricsTable([
-      { title: 'network·balanced', metrics: m.metrics.balancedTest },
-      { title: 'network·natural', metrics: m.metrics.naturalTest },
+      { title: 'model·balanced', metrics: m.metrics.balancedTest },
+      { title: 'model·natural', metrics: m.metrics.naturalTest },
       ...(b
         ? [
             { title: 'baseline·balanced', metrics: b.metrics.balancedTest },
@@ -106,7 +106,7 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
         : []),
     ]),
     '',
-    ...(m.metrics.naturalTest ? [formatConfusion(m.metrics.naturalTest, `network on the natural class mix, threshold ${manifest.threshold.toFixed(4)}`), ''] : []),
+    ...(m.metrics.naturalTest ? [formatConfusion(m.metrics.naturalTest, `model on the natural class mix, threshold ${manifest.threshold.toFixed(4)}`), ''] : []),
     `balanced test: equal numbers of buyers and non-buyers (as the seed notebooks report);`,
     `natural test: customers not used for training or validation, in the data's own class mix (${(manifest.data.positives / manifest.data.rows * 100).toFixed(1)} % buyers).`,
     `model bundle saved to ${dir}`,
