@@ -30,7 +30,7 @@ const sum = (values: ArrayLike<number>): number => Array.from(values).reduce((a,
 
 describe('readTable on the Audiobooks fixtures', () => {
   it('reads the published layout (header, CRLF) with canonical column names', async () => {
-    const table = await readTable(join(FIXTURES, 'audiobooks-small.csv'));
+    const table = await readTable(join(FIXTURES, 'handmade-audiobooks-small.csv'));
     expect(table.nRows).toBe(5);
     expect(table.schema).toEqual(AUDIOBOOKS_SCHEMA);
     expect(table.ids).toEqual(['101', '102', '103', '104', '105']);
@@ -44,7 +44,7 @@ describe('readTable on the Audiobooks fixtures', () => {
   });
 
   it('reads the header-less original layout and keeps zero-padded IDs', async () => {
-    const table = await readTable(join(FIXTURES, 'audiobooks-small-noheader.csv'));
+    const table = await readTable(join(FIXTURES, 'handmade-audiobooks-small-noheader.csv'));
     expect(table.schema.name).toBe('audiobooks');
     expect(table.ids).toEqual(['00101', '00102', '00103', '00104', '00105']);
     expect(column(table, 'price_avg')).toEqual([5.33, 16, 10.13, 6.4, 15.98]);
@@ -52,8 +52,8 @@ describe('readTable on the Audiobooks fixtures', () => {
   });
 
   it('maps other spellings and column orders to the same table', async () => {
-    const a = await readTable(join(FIXTURES, 'audiobooks-small.csv'));
-    const b = await readTable(join(FIXTURES, 'audiobooks-alt-spellings.csv'));
+    const a = await readTable(join(FIXTURES, 'handmade-audiobooks-small.csv'));
+    const b = await readTable(join(FIXTURES, 'handmade-audiobooks-alt-spellings.csv'));
     expect(b.schema).toEqual(a.schema);
     expect(b.ids).toEqual(a.ids);
     expect([...b.target!]).toEqual([...a.target!]);
@@ -181,7 +181,7 @@ describe('readTable with a trained schema (scoring)', () => {
   });
 
   it('reads the target when present and requires it when asked', async () => {
-    const table = await readTable(join(FIXTURES, 'audiobooks-small.csv'), { schema: AUDIOBOOKS_SCHEMA });
+    const table = await readTable(join(FIXTURES, 'handmade-audiobooks-small.csv'), { schema: AUDIOBOOKS_SCHEMA });
     expect([...table.target!]).toEqual([0, 1, 0, 0, 1]);
     const noTarget = await fileWith('nt.csv', 'id,plan\n1,a\n');
     const schema: TableSchema = { name: 'custom', id: 'id', target: 'y', features: [{ name: 'plan', kind: 'categorical' }] };
@@ -208,7 +208,7 @@ describe('readTable with a trained schema (scoring)', () => {
 
 describe('readTable on Parquet', () => {
   it('reads what writeParquet wrote, recognising the Audiobooks header', async () => {
-    const csv = await readTable(join(FIXTURES, 'audiobooks-small.csv'));
+    const csv = await readTable(join(FIXTURES, 'handmade-audiobooks-small.csv'));
     const path = join(dir, 'small.parquet');
     await writeParquet(path, [
       { name: 'ID', values: csv.ids },
