@@ -7,7 +7,6 @@ export interface BackgroundSample {
   categorical: Record<string, (string | null)[]>;
 }
 
-export { BACKGROUND_FILE } from './layout.js';
 export const BACKGROUND_ROWS = 64;
 
 export function toBackground(columns: FeatureColumns): BackgroundSample {

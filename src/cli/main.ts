@@ -72,7 +72,7 @@ function buildProgram(): Command {
     .requiredOption('--out <dir>', 'model bundle directory to write')
     .option('--preset <name>', 'network preset: 2x10, 2x50 or 3x50 (the seed notebooks\' networks; default 2x50)')
     .option('--model <auto>', 'auto: choose the configuration by 5-fold cross-validation on the training part')
-    .option('--derived', 'add derived features (Audiobooks: books bought, listened at all, review given)')
+    .option('--derived', 'add derived features (Audiobooks: books bought, listened at all, review given, log of long-tailed columns)')
     .addOption(new Option('--calibration <method>', 'probability correction for the natural class mix').choices(['prior', 'platt', 'none']).default('prior'))
     .option('--hidden <widths>', 'hidden layer widths, e.g. 50,50', parseListOption)
     .option('--activation <fn>', 'hidden activation: relu | tanh | sigmoid')

@@ -56,16 +56,18 @@ export async function fitCandidate(
   return { candidate, trained, onnx: buildOnnxModel(features, trained.weights) };
 }
 
-/** Probabilities for the given rows through the ONNX pipeline (the Predictor's scoring core). */
-export async function scoreRows(
+/** Probabilities for each set of rows, through one session of the ONNX pipeline (the Predictor's scoring core). */
+export async function scoreParts(
   features: FeatureState,
   onnx: Uint8Array,
   table: Table,
-  rows: ArrayLike<number>,
-): Promise<Float32Array> {
+  parts: readonly ArrayLike<number>[],
+): Promise<Float32Array[]> {
   const scorer = await createOnnxScorer(features, onnx, { threads: 2 });
   try {
-    return await scorer.score(featureColumns(table, rows));
+    const scores: Float32Array[] = [];
+    for (const rows of parts) scores.push(await scorer.score(featureColumns(table, rows)));
+    return scores;
   } finally {
     await scorer.close();
   }

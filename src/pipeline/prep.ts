@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { Table } from '../data/table.js';
-import { writeCsv, writeNpz } from '../data/write.js';
-import { atomicWriteFile } from '../data/write.js';
+import { atomicWriteFile, writeCsv, writeNpz } from '../data/write.js';
 import { applyFeatures, featureNames, fitFeatures, type FeatureState } from '../prep/features.js';
 import { takeLabels } from '../prep/matrix.js';
 import { loadDataset, type DataSource, type SplitOptions } from './dataset.js';

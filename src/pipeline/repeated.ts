@@ -4,7 +4,7 @@ import { computeMetrics } from '../evaluate/metrics.js';
 import { applyCalibration, expectedCalibrationError, priorCorrection } from '../evaluate/calibration.js';
 import type { FeatureState } from '../prep/features.js';
 import { takeLabels } from '../prep/matrix.js';
-import { fitCandidate, fitCandidateFeatures, labelledRows, scoreRows, type Candidate } from './fit.js';
+import { fitCandidate, fitCandidateFeatures, labelledRows, scoreParts, type Candidate } from './fit.js';
 import type { LabelledMatrix } from '../model/mlp.js';
 import type { EvalPlan } from './plans.js';
 
@@ -64,18 +64,18 @@ export async function evaluateOnPlans(
       const { features, train, valid } = prepare(candidate);
       const fitted = await fitCandidate(candidate, features, train, valid, { seed: plan.seed, classWeights: plan.classWeights });
       const naturalY = takeLabels(table.target!, plan.naturalTest);
-      const naturalP = await scoreRows(features, fitted.onnx, table, plan.naturalTest);
+      const [naturalP, testP] = await scoreParts(features, fitted.onnx, table, [plan.naturalTest, plan.test]);
       const trainRate = plan.classWeights ? 0.5 : positiveRate(train.y);
-      const corrected = applyCalibration(naturalP, priorCorrection(trainRate, truePositiveRate));
+      const corrected = applyCalibration(naturalP!, priorCorrection(trainRate, truePositiveRate));
       const run: CandidateRun = {
         candidate: asked.name,
         trained: candidate.name,
         plan: index,
-        balancedTest: computeMetrics(await scoreRows(features, fitted.onnx, table, plan.test), takeLabels(table.target!, plan.test)),
-        naturalTest: computeMetrics(naturalP, naturalY),
+        balancedTest: computeMetrics(testP!, takeLabels(table.target!, plan.test)),
+        naturalTest: computeMetrics(naturalP!, naturalY),
         trainSeconds: fitted.trained.seconds,
         epochs: fitted.trained.history.length,
-        naturalEce: { raw: expectedCalibrationError(naturalP, naturalY), priorCorrected: expectedCalibrationError(corrected, naturalY) },
+        naturalEce: { raw: expectedCalibrationError(naturalP!, naturalY), priorCorrected: expectedCalibrationError(corrected, naturalY) },
       };
       runs.push(run);
       options.onProgress?.(runs.length, total, run);

@@ -1,8 +1,8 @@
 import { saveBundle } from '../bundle/save.js';
 import type { Calibration, Manifest, MetricSet, ModelSummary } from '../bundle/manifest.js';
-import { BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
+import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
 import type { BundleEvaluation, ScoredPart } from '../bundle/evaluation.js';
-import { BACKGROUND_FILE, BACKGROUND_ROWS, toBackground } from '../bundle/background.js';
+import { BACKGROUND_ROWS, toBackground } from '../bundle/background.js';
 import { featureColumns } from '../data/table.js';
 import { auditTable } from '../audit/audit.js';
 import { computeMetrics } from '../evaluate/metrics.js';
@@ -25,7 +25,7 @@ import { learningRows } from './plans.js';
 import type { CandidateRun } from './repeated.js';
 import { argmaxThreshold, DEFAULT_CALIBRATION, fitCalibration, type CalibrationMethod } from './calibrate.js';
 import { loadDataset, type DataSource, type Dataset, type SplitOptions } from './dataset.js';
-import { fitCandidate, fitCandidateFeatures, labelledRows, scoreRows, type Candidate, type FittedCandidate } from './fit.js';
+import { fitCandidate, fitCandidateFeatures, labelledRows, scoreParts, type Candidate, type FittedCandidate } from './fit.js';
 
 const IMPORTANCE_REPEATS = 5;
 
@@ -81,20 +81,21 @@ function part(p: ArrayLike<number>, y: ArrayLike<number>): ScoredPart {
 async function assess(dataset: Dataset, features: FeatureState, fitted: FittedCandidate, method: CalibrationMethod): Promise<Assessed> {
   const { table } = dataset;
   const target = table.target!;
-  const validRaw = await scoreRows(features, fitted.onnx, table, dataset.valid);
+  const [validRaw, balancedRaw, naturalRaw] = await scoreParts(features, fitted.onnx, table, [dataset.valid, dataset.test, dataset.naturalTest]);
   const truePositiveRate = target.reduce((s, v) => s + v, 0) / table.nRows;
   const trainY = takeLabels(target, dataset.train);
   const trainPositiveRate = dataset.classWeights ? 0.5 : trainY.reduce((s, v) => s + v, 0) / trainY.length;
-  const calibration = fitCalibration(method, { validP: validRaw, validY: takeLabels(target, dataset.valid), trainPositiveRate, truePositiveRate });
+  const calibration = fitCalibration(method, { validP: validRaw!, validY: takeLabels(target, dataset.valid), trainPositiveRate, truePositiveRate });
   const onnx = buildOnnxModel(features, fitted.trained.weights, calibration);
+  const [natural] = await scoreParts(features, onnx, table, [dataset.naturalTest]);
   return {
     fitted,
     calibration,
     onnx,
     threshold: argmaxThreshold(calibration),
-    balancedRaw: await scoreRows(features, fitted.onnx, table, dataset.test),
-    naturalRaw: await scoreRows(features, fitted.onnx, table, dataset.naturalTest),
-    natural: await scoreRows(features, onnx, table, dataset.naturalTest),
+    balancedRaw: balancedRaw!,
+    naturalRaw: naturalRaw!,
+    natural: natural!,
   };
 }
 

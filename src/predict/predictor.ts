@@ -1,7 +1,7 @@
 import { bundleError } from '../errors.js';
 import { loadBundle, type LoadedBundle } from '../bundle/load.js';
-import { ONNX_FILE } from '../bundle/layout.js';
-import { BACKGROUND_FILE, fromBackground, type BackgroundSample } from '../bundle/background.js';
+import { BACKGROUND_FILE, ONNX_FILE } from '../bundle/layout.js';
+import { fromBackground, type BackgroundSample } from '../bundle/background.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { createExplainer } from '../explain/shapley.js';
 import type { Explainer } from '../explain/types.js';

@@ -3,7 +3,6 @@ import type { BundleEvaluation, ScoredPart } from '../bundle/evaluation.js';
 import { bundleError } from '../errors.js';
 
 import { EVALUATION_FILE } from '../bundle/layout.js';
-export { EVALUATION_FILE };
 
 type Check = (value: unknown, path: string) => string | null;
 

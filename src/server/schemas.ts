@@ -82,26 +82,27 @@ const reasonSchema = {
   },
 } as const;
 
+/** An Audiobooks customer (the first row of the course's file): the docs' example, and the tests'. */
+export const EXAMPLE_CUSTOMER = {
+  id: '994',
+  book_length_overall: 1620,
+  book_length_avg: 1620,
+  price_overall: 19.73,
+  price_avg: 19.73,
+  review: 1,
+  review_score: 10,
+  completion: 0.99,
+  minutes_listened: 1603.8,
+  support_requests: 5,
+  last_visit_days: 92,
+} as const;
+
 export const customerSchema = {
   type: 'object',
   description: 'One customer: column name → value. Missing or null = missing value.',
   maxProperties: 1000,
   additionalProperties: { type: ['number', 'string', 'null'] },
-  examples: [
-    {
-      id: '994',
-    book_length_overall: 1620,
-    book_length_avg: 1620,
-    price_overall: 19.73,
-    price_avg: 19.73,
-    review: 1,
-    review_score: 10,
-    completion: 0.99,
-    minutes_listened: 1603.8,
-    support_requests: 5,
-      last_visit_days: 92,
-    },
-  ],
+  examples: [EXAMPLE_CUSTOMER],
 } as const;
 
 export function predictionRequestSchema(maxBatch: number) {
@@ -116,19 +117,16 @@ export function predictionRequestSchema(maxBatch: number) {
   } as const;
 }
 
-export const predictionQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    reasons: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 20,
-      default: 0,
-      description: 'How many top reasons to give per customer (when the model can explain).',
-    },
-  },
-} as const;
+/** A query string with only `reasons`: how many top reasons to give per customer. */
+function reasonsQuerySchema(description: string) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: { reasons: { type: 'integer', minimum: 0, maximum: 20, default: 0, description } },
+  } as const;
+}
+
+export const predictionQuerySchema = reasonsQuerySchema('How many top reasons to give per customer (when the model can explain).');
 
 export interface PredictionQuery {
   reasons: number;
@@ -172,19 +170,9 @@ export const predictionResponseSchema = {
 
 // ---- scores ----
 
-export const scoreQuerySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    reasons: {
-      type: 'integer',
-      minimum: 0,
-      maximum: 20,
-      default: 0,
-      description: 'With Accept: application/json, the top reasons of the best-ranked customers (up to a server limit, 1,000 by default).',
-    },
-  },
-} as const;
+export const scoreQuerySchema = reasonsQuerySchema(
+  'With Accept: application/json, the top reasons of the best-ranked customers (up to a server limit, 1,000 by default).',
+);
 
 export const scoreJsonResponseSchema = {
   type: 'object',

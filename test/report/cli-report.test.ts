@@ -6,7 +6,8 @@ import { saveBundle } from '../../src/bundle/save.js';
 import { buildReport } from '../../src/report/build.js';
 import { runReport } from '../../src/cli/report.js';
 import { RebuyError } from '../../src/errors.js';
-import { EVALUATION_FILE, parseEvaluation } from '../../src/report/input.js';
+import { EVALUATION_FILE } from '../../src/bundle/layout.js';
+import { parseEvaluation } from '../../src/report/input.js';
 import { makeFixture } from './fixtures.js';
 
 let root: string;

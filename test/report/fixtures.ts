@@ -7,19 +7,9 @@ import { buildLeaderboard, type PlanResult } from '../../src/evaluate/leaderboar
 import { computeMetrics } from '../../src/evaluate/metrics.js';
 import type { EpochRecord } from '../../src/model/network.js';
 import { createRng, type Rng } from '../../src/prep/random.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/data/schema.js';
 
-export const FEATURES = [
-  'book_length_overall',
-  'book_length_avg',
-  'price_overall',
-  'price_avg',
-  'review',
-  'review_score',
-  'completion',
-  'minutes_listened',
-  'support_requests',
-  'last_visit_days',
-];
+export const FEATURES = AUDIOBOOKS_SCHEMA.features.map((f) => f.name);
 
 function normal(rng: Rng): number {
   return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());

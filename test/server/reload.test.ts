@@ -7,20 +7,9 @@ import type { ScoreFile } from '../../src/server/app.js';
 import { fakePredictor, type FakePredictor } from './fakes.js';
 import { makeApp } from './helpers.js';
 import { realDeps } from './real.js';
+import { EXAMPLE_CUSTOMER } from '../../src/server/schemas.js';
 
-const CUSTOMER = {
-  id: '1',
-  book_length_overall: 1620,
-  book_length_avg: 1620,
-  price_overall: 19.73,
-  price_avg: 19.73,
-  review: 1,
-  review_score: 10,
-  completion: 0.99,
-  minutes_listened: 1603.8,
-  support_requests: 5,
-  last_visit_days: 92,
-};
+const CUSTOMER = { ...EXAMPLE_CUSTOMER, id: '1' };
 const FAKE_CSV = `id,a,b,c,d,e,f,g,h,i,j\n${Array.from({ length: 200 }, (_, i) => `${i},1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92`).join('\n')}\n`;
 
 let app: FastifyInstance | null = null;

@@ -7,23 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleError } from '../../src/errors.js';
 import { fakePredictor } from './fakes.js';
 import { TEST_KEY, expectErrorShape, makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
+import { EXAMPLE_CUSTOMER } from '../../src/server/schemas.js';
 
 const CSV_HEADER = 'id,a,b,c,d,e,f,g,h,i,j';
 const csvOf = (rows: string[]): string => `${[CSV_HEADER, ...rows].join('\n')}\n`;
 const GOOD_ROW = '994,1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92';
-const customer = (id: string | number, completion: unknown = 0.5) => ({
-  id,
-  book_length_overall: 1620,
-  book_length_avg: 1620,
-  price_overall: 19.73,
-  price_avg: 19.73,
-  review: 1,
-  review_score: 10,
-  completion,
-  minutes_listened: 1603.8,
-  support_requests: 5,
-  last_visit_days: 92,
-});
+const customer = (id: string | number, completion: unknown = 0.5) => ({ ...EXAMPLE_CUSTOMER, id, completion });
 
 let app: FastifyInstance;
 let check: ResponseCheck;
