@@ -32,6 +32,9 @@ import {
   type TableSchema,
 } from './schema.js';
 import type { Table } from './table.js';
+import { FLOAT32_OVERFLOW } from '../prep/features.js';
+
+const NOT_A_MODEL_NUMBER = 'not a number (or beyond ±3.4e38, the model\'s range)';
 
 export interface ReadOptions {
   /** Exact header name of the target column (`--target`). */
@@ -430,24 +433,24 @@ function parquetReader(source: Source): string {
   return `read_parquet(${sqlString(source.path)})`;
 }
 
-/** Numbers: NaN when missing, +Infinity when not a finite number. Strings: '' for a missing ID. */
+/** Numbers: NaN when missing, +Infinity when not a finite number the model can take. Strings: '' for a missing ID. */
 function valueExpr(source: Source, col: BoundColumn): string {
   if (source.format === 'csv') {
     const c = `c${col.index}`;
     if (col.role === 'id') return `coalesce(${c}, '')`;
     if (col.role === 'categorical') return c;
-    return `CASE WHEN ${c} IS NULL THEN 'NaN'::DOUBLE WHEN isfinite(${c}) THEN ${c} ELSE 'Infinity'::DOUBLE END`;
+    return `CASE WHEN ${c} IS NULL THEN 'NaN'::DOUBLE WHEN isfinite(${c}) AND abs(${c}) < ${FLOAT32_OVERFLOW} THEN ${c} ELSE 'Infinity'::DOUBLE END`;
   }
   const c = sqlIdent(col.label);
   if (col.role === 'id') return `coalesce(CAST(${c} AS VARCHAR), '')`;
   if (col.role === 'categorical') return `CAST(${c} AS VARCHAR)`;
   if (NUMERIC_TYPE.test(source.types![col.index]!)) {
     const d = `CAST(${c} AS DOUBLE)`;
-    return `CASE WHEN ${d} IS NULL OR isnan(${d}) THEN 'NaN'::DOUBLE WHEN isinf(${d}) THEN 'Infinity'::DOUBLE ELSE ${d} END`;
+    return `CASE WHEN ${d} IS NULL OR isnan(${d}) THEN 'NaN'::DOUBLE WHEN isinf(${d}) OR abs(${d}) >= ${FLOAT32_OVERFLOW} THEN 'Infinity'::DOUBLE ELSE ${d} END`;
   }
   const t = `CAST(${c} AS VARCHAR)`;
   const d = `TRY_CAST(${t} AS DOUBLE)`;
-  return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN 'NaN'::DOUBLE WHEN isfinite(${d}) THEN ${d} ELSE 'Infinity'::DOUBLE END`;
+  return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN 'NaN'::DOUBLE WHEN isfinite(${d}) AND abs(${d}) < ${FLOAT32_OVERFLOW} THEN ${d} ELSE 'Infinity'::DOUBLE END`;
 }
 
 function sqlString(text: string): string {
@@ -670,7 +673,7 @@ async function failOnBadValue(source: Source, buffers: ColumnBuffers, firstRow =
     if (row < 0 || row >= buffers.length) continue;
     const col = buffers.labels.get(key)!;
     const at = await locateValue(source, firstRow + row, col);
-    throw inputError('not a number', { file: source.path, line: at.line, column: col.label, value: at.value });
+    throw inputError(NOT_A_MODEL_NUMBER, { file: source.path, line: at.line, column: col.label, value: at.value });
   }
 }
 
@@ -828,7 +831,7 @@ async function readError(source: Source, binding: Binding | null, err: unknown):
   }
   if (conversion) {
     const index = Number(conversion[1]);
-    const problem = binding?.target?.index === index ? 'target must be 0 or 1' : 'not a number';
+    const problem = binding?.target?.index === index ? 'target must be 0 or 1' : NOT_A_MODEL_NUMBER;
     return inputError(problem, { ...loc, column: labels[index]!, value: conversion[2]! }, err);
   }
   const changed = /invalid state/.test(message) ? await lineEndingChange(source.path) : null;

@@ -1,5 +1,6 @@
 import { inputError } from '../errors.js';
 import type { TableSchema } from '../data/schema.js';
+import { FLOAT32_OVERFLOW } from '../prep/features.js';
 import type { CustomerRecord, FeatureColumns } from './types.js';
 
 function fieldPath(row: number, field: string): string {
@@ -8,12 +9,9 @@ function fieldPath(row: number, field: string): string {
 
 function numericValue(value: unknown, row: number, field: string): number {
   if (value === null || value === '') return Number.NaN;
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
-  if (typeof value === 'string') {
-    const parsed = Number(value.trim());
-    if (value.trim() !== '' && Number.isFinite(parsed)) return parsed;
-  }
-  throw inputError('is not a number', { field: fieldPath(row, field), value: String(value) });
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
+  if (Number.isFinite(parsed) && Math.abs(parsed) < FLOAT32_OVERFLOW) return parsed;
+  throw inputError('is not a number (or beyond ±3.4e38, the model\'s range)', { field: fieldPath(row, field), value: String(value) });
 }
 
 function categoricalValue(value: unknown, row: number, field: string): string | null {

@@ -38,6 +38,9 @@ export interface FeatureState {
   derived?: DerivedFeature[];
 }
 
+/** Model inputs are float32: a magnitude of 2^128 − 2^103 or more rounds to infinity (and the score to NaN). */
+export const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
+
 /** Raw model inputs, as the ONNX graph takes them. */
 export interface RawInputs {
   /** [n, numeric.length] row-major, raw values, NaN = missing. */
