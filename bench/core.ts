@@ -96,9 +96,20 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
         trials.push(run);
       }
       const seconds = median(trials.map((t) => t.seconds));
+      // The scoring itself (read, score, rank, write), as `rebuy score --json` reports it: without
+      // Node's start-up, module loading and opening the model.
+      const scoringSeconds = median(trials.map((t) => (JSON.parse(t.stdout) as { seconds: number }).seconds));
       const peakRssMb = median(trials.map((t) => t.peakRssMb));
-      results.push({ rows: n, processSeconds: seconds, rowsPerSecond: n / seconds, peakRssMb, runs: trials.map((t) => t.seconds) });
-      log(`   ${n.toLocaleString('en')} rows: median ${fmt(seconds, 2)} s as a process (${trials.map((t) => fmt(t.seconds, 2)).join(', ')}), ${Math.round(n / seconds).toLocaleString('en')} rows/s, peak RSS ${fmt(peakRssMb, 0)} MB`);
+      results.push({
+        rows: n,
+        processSeconds: seconds,
+        rowsPerSecond: n / seconds,
+        scoringSeconds,
+        scoringRowsPerSecond: n / scoringSeconds,
+        peakRssMb,
+        runs: trials.map((t) => t.seconds),
+      });
+      log(`   ${n.toLocaleString('en')} rows: median ${fmt(seconds, 2)} s as a process (${trials.map((t) => fmt(t.seconds, 2)).join(', ')}), ${Math.round(n / seconds).toLocaleString('en')} rows/s; scoring alone ${fmt(scoringSeconds, 2)} s; peak RSS ${fmt(peakRssMb, 0)} MB`);
     }
     const small = join(dir, 'customers-100.csv');
     await writeFile(small, generateAudiobooksSample({ rows: 100, seed: 8 }));
@@ -109,8 +120,11 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
       times.push(run.seconds);
     }
     console.log(`\nScoring CSV→CSV as a fresh \`rebuy score\` process (2x50 bundle), median of ${SCORING_TRIALS} runs:`);
+    console.log('        rows   whole process          scoring alone (read, score, rank, write)   peak RSS');
     for (const r of results) {
-      console.log(`  ${r.rows.toLocaleString('en').padStart(10)} rows: ${fmt(r.processSeconds, 2)} s, ${Math.round(r.rowsPerSecond).toLocaleString('en')} rows/s, peak RSS ${fmt(r.peakRssMb, 0)} MB`);
+      const whole = `${fmt(r.processSeconds, 2)} s, ${Math.round(r.rowsPerSecond).toLocaleString('en')} rows/s`;
+      const alone = `${fmt(r.scoringSeconds, 2)} s, ${Math.round(r.scoringRowsPerSecond).toLocaleString('en')} rows/s`;
+      console.log(`  ${r.rows.toLocaleString('en').padStart(10)}   ${whole.padEnd(22)} ${alone.padEnd(42)} ${fmt(r.peakRssMb, 0)} MB`);
     }
     const first = results[0]!;
     const last = results[results.length - 1]!;

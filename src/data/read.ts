@@ -15,6 +15,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import duckdb from '@duckdb/node-bindings';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from '@duckdb/node-api';
 import { RebuyError, fileNotFound, inputError, internalError, malformedInput } from '../errors.js';
 import {
@@ -31,6 +32,7 @@ import {
   type SchemaDecision,
   type TableSchema,
 } from './schema.js';
+import { captureNativeIds, createNativeIds, firstEmptyNativeId, type NativeIds } from './native-ids.js';
 import type { Table } from './table.js';
 import { FLOAT32_OVERFLOW } from '../prep/features.js';
 
@@ -54,7 +56,10 @@ export interface ReadOptions {
 
 /** Some consecutive rows of a table, as streamTable yields them. */
 export interface TableChunk {
+  /** Customer IDs (empty when streamed with `nativeIds`: see `nativeIds`). */
   ids: string[];
+  /** With the `nativeIds` option, when the file has an ID column: the IDs, kept inside DuckDB. */
+  nativeIds?: NativeIds;
   numeric: Map<string, Float64Array>;
   categorical: Map<string, (string | null)[]>;
   nRows: number;
@@ -65,6 +70,8 @@ export interface TableChunk {
 export interface StreamOptions {
   /** Rows per yielded chunk (the last may be shorter). Default 65,536. */
   chunkRows?: number;
+  /** Keep the file's IDs inside DuckDB (`TableChunk.nativeIds`) instead of making strings of them. */
+  nativeIds?: boolean;
 }
 
 const DEFAULT_CHUNK_ROWS = 65_536;
@@ -78,7 +85,7 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
     const result = await con
       .run(selectSql(source, binding))
       .catch((err: unknown) => failAtFirstProblem(con, source, binding, err, { checkRowsFrom: 0 }));
-    const columns = collect(binding, result);
+    const columns = collect(source, binding, result);
     const table = await validTable(source, binding, columns, opts.allowDuplicateIds ?? false);
     const expectedRows = await countDataRows(con, source);
     if (columns.length !== expectedRows) await failRowCountMismatch(con, source, binding, columns.length, expectedRows);
@@ -110,7 +117,9 @@ export async function* streamTable(
     const expectedRows = await countDataRows(connection, source);
     await connection.run(STREAM_BUFFER);
     const result = await connection.stream(selectSql(source, binding)).catch(fail);
-    let buffers = new ColumnBuffers(binding, chunkRows);
+    const nativeIds = opts.nativeIds ?? false;
+    const bufferOptions = { nativeIds, rawNumbers: numbersArriveRaw(source) };
+    let buffers = new ColumnBuffers(binding, chunkRows, { ...bufferOptions, firstRow: 0 });
     for (;;) {
       const chunk = await result.fetchChunk().catch(fail);
       if (!chunk || chunk.rowCount === 0) break;
@@ -119,7 +128,7 @@ export async function* streamTable(
         if (buffers.full) {
           yield await finishChunk(source, buffers, firstRow);
           firstRow += buffers.length;
-          buffers = new ColumnBuffers(binding, chunkRows, firstRow);
+          buffers = new ColumnBuffers(binding, chunkRows, { ...bufferOptions, firstRow });
         }
       }
     }
@@ -139,7 +148,8 @@ async function finishChunk(source: Source, buffers: ColumnBuffers, firstRow: num
   const n = buffers.length;
   const numeric = new Map([...buffers.numeric].map(([k, v]) => [k, n === v.length ? v : v.subarray(0, n)]));
   const categorical = new Map([...buffers.categorical].map(([k, v]) => [k, v.length === n ? v : v.slice(0, n)]));
-  return { ids: buffers.ids.length === n ? buffers.ids : buffers.ids.slice(0, n), numeric, categorical, nRows: n, firstRow };
+  const ids = buffers.ids.length === n ? buffers.ids : buffers.ids.slice(0, n);
+  return { ids, ...(buffers.nativeIds && { nativeIds: buffers.nativeIds }), numeric, categorical, nRows: n, firstRow };
 }
 
 /**
@@ -433,13 +443,16 @@ function parquetReader(source: Source): string {
   return `read_parquet(${sqlString(source.path)})`;
 }
 
-/** Numbers: NaN when missing, +Infinity when not a finite number the model can take. Strings: '' for a missing ID. */
+/**
+ * Numbers: NaN when missing, +Infinity when not a finite number the model can take (CSV numbers are
+ * checked as they arrive, by readCheckedDoubles). Strings: '' for a missing ID.
+ */
 function valueExpr(source: Source, col: BoundColumn): string {
   if (source.format === 'csv') {
     const c = `c${col.index}`;
     if (col.role === 'id') return `coalesce(${c}, '')`;
     if (col.role === 'categorical') return c;
-    return `CASE WHEN ${c} IS NULL THEN 'NaN'::DOUBLE WHEN isfinite(${c}) AND abs(${c}) < ${FLOAT32_OVERFLOW} THEN ${c} ELSE 'Infinity'::DOUBLE END`;
+    return c; // checked by readCheckedDoubles
   }
   const c = sqlIdent(col.label);
   if (col.role === 'id') return `coalesce(CAST(${c} AS VARCHAR), '')`;
@@ -532,7 +545,7 @@ async function failOnRowsBetween(con: DuckDBConnection, source: Source, binding:
   if (rows <= 0) return;
   const sql = selectSql(source, binding, { parallel: false, offset: fromRow, limit: rows, skipBadRows: true });
   const result = await con.run(sql).catch(() => null);
-  if (result) await failOnRowValues(source, binding, collect(binding, result, fromRow), fromRow);
+  if (result) await failOnRowValues(source, binding, collect(source, binding, result, fromRow), fromRow);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -544,29 +557,49 @@ interface MaterializedResult {
   getChunk(index: number): DuckDBDataChunk;
 }
 
-function collect(binding: Binding, result: MaterializedResult, firstRow = 0): ColumnBuffers {
-  const buffers = new ColumnBuffers(binding, result.rowCount, firstRow);
+function collect(source: Source, binding: Binding, result: MaterializedResult, firstRow = 0): ColumnBuffers {
+  const buffers = new ColumnBuffers(binding, result.rowCount, { firstRow, rawNumbers: numbersArriveRaw(source) });
   for (let c = 0; c < result.chunkCount; c++) buffers.append(result.getChunk(c));
   return buffers;
 }
 
-/** Column arrays being filled, with room for `capacity` rows; rows number from `firstRow`. */
+/** CSV numbers come from DuckDB as parsed (NULL when empty); ColumnBuffers checks them. */
+function numbersArriveRaw(source: Source): boolean {
+  return source.format === 'csv';
+}
+
+interface BufferOptions {
+  /** Row number of the first row (default 0). */
+  firstRow?: number;
+  /** Keep IDs inside DuckDB (see NativeIds). */
+  nativeIds?: boolean;
+  /** Numbers arrive as parsed: make NULL NaN (missing) and what the model cannot take +Infinity. */
+  rawNumbers?: boolean;
+}
+
+/** Column arrays being filled, with room for `capacity` rows. */
 class ColumnBuffers {
   readonly ids: string[];
+  readonly nativeIds: NativeIds | null;
   readonly target: Float64Array | null;
   readonly numeric = new Map<string, Float64Array>();
   readonly categorical = new Map<string, (string | null)[]>();
   readonly labels = new Map<string, BoundColumn>();
   length = 0;
   private readonly outputs: BoundColumn[];
+  private readonly firstRow: number;
+  private readonly readNumbers: (chunk: DuckDBDataChunk, column: number) => Float64Array;
 
   constructor(
     readonly binding: Binding,
     private readonly capacity: number,
-    private readonly firstRow = 0,
+    options: BufferOptions = {},
   ) {
     this.outputs = outputColumns(binding);
-    this.ids = new Array<string>(capacity);
+    this.firstRow = options.firstRow ?? 0;
+    this.readNumbers = options.rawNumbers ? readCheckedDoubles : (chunk, column) => readDoubles(chunk.getColumnVector(column), chunk.rowCount);
+    this.nativeIds = options.nativeIds && binding.id ? createNativeIds(capacity) : null;
+    this.ids = this.nativeIds ? [] : new Array<string>(capacity);
     this.target = binding.target ? new Float64Array(capacity) : null;
     for (const col of binding.features) {
       this.labels.set(col.key, col);
@@ -584,11 +617,11 @@ class ColumnBuffers {
     const n = Math.min(chunk.rowCount - from, this.capacity - this.length);
     const at = this.length;
     this.outputs.forEach((col, i) => {
-      const vector = chunk.getColumnVector(i);
-      if (col.role === 'id') readStrings(vector, from, n, this.ids, at);
-      else if (col.role === 'target') this.target!.set(readDoubles(vector, chunk.rowCount).subarray(from, from + n), at);
-      else if (col.role === 'numeric') this.numeric.get(col.key)!.set(readDoubles(vector, chunk.rowCount).subarray(from, from + n), at);
-      else readNullableStrings(vector, from, n, this.categorical.get(col.key)!, at);
+      if (col.role === 'id' && this.nativeIds) captureNativeIds(this.nativeIds, chunk, i, from, n, at);
+      else if (col.role === 'id') readStrings(chunk.getColumnVector(i), from, n, this.ids, at);
+      else if (col.role === 'target') this.target!.set(this.readNumbers(chunk, i).subarray(from, from + n), at);
+      else if (col.role === 'numeric') this.numeric.get(col.key)!.set(this.readNumbers(chunk, i).subarray(from, from + n), at);
+      else readNullableStrings(chunk.getColumnVector(i), from, n, this.categorical.get(col.key)!, at);
     });
     if (!this.binding.id) for (let r = at; r < at + n; r++) this.ids[r] = String(this.firstRow + r + 1);
     this.length += n;
@@ -603,6 +636,19 @@ function readDoubles(vector: DuckDBVector, n: number): Float64Array {
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = Number(vector.getItem(i) ?? NaN);
   return out;
+}
+
+/** A DOUBLE column as the model takes it: NULL → NaN (missing), not finite or beyond float32 → +Infinity. */
+function readCheckedDoubles(chunk: DuckDBDataChunk, column: number): Float64Array {
+  const n = chunk.rowCount;
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, column);
+  const bytes = duckdb.vector_get_data(vector, n * 8);
+  const values = bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, n) : new Float64Array(bytes.slice().buffer);
+  for (let row = 0; row < n; row++) if (!(Math.abs(values[row]!) < FLOAT32_OVERFLOW)) values[row] = Infinity;
+  // DuckDB's validity mask (null when all are valid): one bit a row, little-endian 64-bit words.
+  const validity = duckdb.vector_get_validity(vector, Math.ceil(n / 64) * 8) as Uint8Array | null;
+  if (validity) for (let row = 0; row < n; row++) if (((validity[row >> 3]! >> (row & 7)) & 1) === 0) values[row] = NaN;
+  return values;
 }
 
 /** Non-null strings; short ASCII strings are decoded straight from the vector's bytes. */
@@ -663,7 +709,7 @@ async function failOnRowValues(source: Source, binding: Binding, columns: Column
 
 async function failOnBadValue(source: Source, buffers: ColumnBuffers, firstRow = 0): Promise<void> {
   const idColumn = buffers.binding.id;
-  const missingId = idColumn ? buffers.ids.indexOf('') : -1;
+  const missingId = !idColumn ? -1 : buffers.nativeIds ? firstEmptyNativeId(buffers.nativeIds, buffers.length) : buffers.ids.indexOf('');
   if (idColumn && missingId >= 0 && missingId < buffers.length) {
     const line = await lineOf(source, firstRow + missingId);
     throw inputError('missing customer ID', { file: source.path, line, column: idColumn.label, value: '' });

@@ -206,7 +206,9 @@ function floatMatrixInfo(name: string, width: number): IValueInfoProto {
 
 /** Session options for small, frequent calls: one intra-op thread by default, full graph optimisation. */
 export function onnxSessionOptions(threads = 1): InferenceSession.SessionOptions {
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' };
+  // Threads that spin while idle would take the cores DuckDB reads and writes with.
+  const noSpinning = { session: { intra_op: { allow_spinning: '0' } } };
+  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', extra: noSpinning };
 }
 
 /** Opens an ONNX model with onnxruntime-node (loaded on first use, not on import). */

@@ -1,12 +1,15 @@
 import { tmpdir } from 'node:os';
 import { extname } from 'node:path';
-import { DuckDBDataChunk, DuckDBInstance, FLOAT, INTEGER, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
-import { streamTable } from '../data/read.js';
+import { DuckDBDataChunk, DuckDBInstance, FLOAT, INTEGER, VARCHAR, type DuckDBAppender } from '@duckdb/node-api';
+import { writeNativeIds } from '../data/native-ids.js';
+import { streamTable, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
 import type { Predictor, ScoreSummary } from './types.js';
 
 /** Rows per ONNX call when scoring a file. */
 export const SCORE_BATCH_ROWS = 32768;
+/** Room for DuckDB to rank about a million scores without spilling to disk. */
+const SCORE_MEMORY_LIMIT = '96MB';
 /** DuckDB's vector size: the most rows one appended chunk may hold. */
 const DUCKDB_CHUNK_ROWS = 2048;
 
@@ -17,6 +20,8 @@ export interface ScoreFileOptions {
   onProgress?: (rowsScored: number) => void;
   /** DuckDB's memory limit while ranking; beyond it DuckDB spills to a temp directory. */
   memoryLimit?: string;
+  /** Rows per model call (default SCORE_BATCH_ROWS). */
+  batchRows?: number;
 }
 
 function sqlString(text: string): string {
@@ -42,28 +47,24 @@ function fillVector(chunk: DuckDBDataChunk, column: number, values: ArrayLike<nu
   vector.flush();
 }
 
-async function appendScores(
-  connection: DuckDBConnection,
-  ids: readonly string[],
+/** Appends rows (seq, id, probability, reasons…) to the scores table; the appender copies them. */
+function appendScores(
+  appender: DuckDBAppender,
+  rows: TableChunk,
   probabilities: Float32Array,
   reasons: readonly (readonly string[])[],
-  firstSeq: number,
-): Promise<void> {
-  const appender = await connection.createAppender('scores');
-  const seq = Int32Array.from({ length: ids.length }, (_, i) => firstSeq + i);
-  try {
-    for (let from = 0; from < ids.length; from += DUCKDB_CHUNK_ROWS) {
-      const to = Math.min(ids.length, from + DUCKDB_CHUNK_ROWS);
-      const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR, FLOAT, ...reasons.map(() => VARCHAR)], to - from);
-      fillVector(chunk, 0, seq, from, to);
-      fillVector(chunk, 1, ids, from, to);
-      fillVector(chunk, 2, probabilities, from, to);
-      reasons.forEach((column, i) => fillVector(chunk, 3 + i, column, from, to));
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
+): void {
+  const seq = new Int32Array(rows.nRows);
+  for (let i = 0; i < seq.length; i++) seq[i] = rows.firstRow + i;
+  for (let from = 0; from < rows.nRows; from += DUCKDB_CHUNK_ROWS) {
+    const to = Math.min(rows.nRows, from + DUCKDB_CHUNK_ROWS);
+    const chunk = DuckDBDataChunk.create([INTEGER, VARCHAR, FLOAT, ...reasons.map(() => VARCHAR)], to - from);
+    fillVector(chunk, 0, seq, from, to);
+    if (rows.nativeIds) writeNativeIds(chunk, 1, rows.nativeIds, from, to);
+    else fillVector(chunk, 1, rows.ids, from, to);
+    fillVector(chunk, 2, probabilities, from, to);
+    reasons.forEach((column, i) => fillVector(chunk, 3 + i, column, from, to));
+    appender.appendDataChunk(chunk);
   }
 }
 
@@ -80,7 +81,7 @@ export async function scoreFile(
 ): Promise<ScoreSummary> {
   const started = performance.now();
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? '64MB',
+    memory_limit: options.memoryLimit ?? SCORE_MEMORY_LIMIT,
     temp_directory: tmpdir(),
   });
   const connection = await instance.connect();
@@ -89,24 +90,13 @@ export async function scoreFile(
     await connection.run(
       `CREATE TEMP TABLE scores (seq INTEGER, id VARCHAR, probability FLOAT${reasonNames.map((r) => `, ${r} VARCHAR`).join('')})`,
     );
-    let rows = 0;
-    const chunks = streamTable(input, predictor.manifest.schema, { chunkRows: SCORE_BATCH_ROWS })[Symbol.asyncIterator]();
-    let next = chunks.next();
-    for (let read = await next; !read.done; read = await next) {
-      const chunk = read.value;
-      const scoring = predictor.predictColumns(chunk);
-      // Read the next chunk while onnxruntime scores this one (on its own threads).
-      next = chunks.next();
-      next.catch(() => {});
-      const probabilities = await scoring;
-      const reasons: string[][] = reasonNames.map(() => []);
-      if (reasonNames.length > 0) {
-        const explained = await predictor.explainColumns(chunk, reasonNames.length);
-        explained.forEach((e, row) => reasonNames.forEach((_, i) => (reasons[i]![row] = e.reasons[i]?.text ?? '')));
-      }
-      await appendScores(connection, chunk.ids, probabilities, reasons, rows);
-      rows += chunk.nRows;
-      options.onProgress?.(rows);
+    const appender = await connection.createAppender('scores');
+    let rows: number;
+    try {
+      rows = await scoreInto(appender, predictor, input, reasonNames.length, options);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
     }
     const format = outputFormat(output);
     await withAtomicPath(output, async (tmpPath: string) => {
@@ -123,4 +113,35 @@ export async function scoreFile(
     connection.closeSync();
     instance.closeSync();
   }
+}
+
+/** Streams the file through the model into the appender; returns the rows scored. */
+async function scoreInto(
+  appender: DuckDBAppender,
+  predictor: Predictor,
+  input: string,
+  nReasons: number,
+  options: ScoreFileOptions,
+): Promise<number> {
+  let rows = 0;
+  const chunkRows = options.batchRows ?? SCORE_BATCH_ROWS;
+  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true })[Symbol.asyncIterator]();
+  let next = chunks.next();
+  for (let read = await next; !read.done; read = await next) {
+    const chunk = read.value;
+    const scoring = predictor.predictColumns(chunk);
+    // Read the next chunk while onnxruntime scores this one (on its own threads).
+    next = chunks.next();
+    next.catch(() => {});
+    const probabilities = await scoring;
+    const reasons: string[][] = Array.from({ length: nReasons }, () => []);
+    if (nReasons > 0) {
+      const explained = await predictor.explainColumns(chunk, nReasons);
+      explained.forEach((e, row) => reasons.forEach((column, i) => (column[row] = e.reasons[i]?.text ?? '')));
+    }
+    appendScores(appender, chunk, probabilities, reasons);
+    rows += chunk.nRows;
+    options.onProgress?.(rows);
+  }
+  return rows;
 }

@@ -1,0 +1,121 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTable } from '../../src/data/read.js';
+import { featureColumns } from '../../src/data/table.js';
+import { RebuyError } from '../../src/errors.js';
+import { loadPredictor } from '../../src/predict/predictor.js';
+import { scoreFile } from '../../src/predict/score.js';
+import type { Predictor } from '../../src/predict/types.js';
+import { realDeps, syntheticAudiobooks } from '../server/real.js';
+
+const ROWS = 5000;
+
+/**
+ * IDs DuckDB stores inline (≤ 12 bytes) and out of line, non-ASCII, zero-padded, and (when `quoted`)
+ * quoted with a comma, which makes DuckDB read the file with one thread.
+ */
+function oddId(row: number, quoted: boolean): string {
+  switch (row % 5) {
+    case 0:
+      return `customer-with-a-long-identifier-${row}`;
+    case 1:
+      return `kundé-Ünïcode-${row}`;
+    case 2:
+      return String(row).padStart(8, '0');
+    case 3:
+      return quoted ? `"a,b-${row}"` : `a-b-${row}`;
+    default:
+      return `c${row}`;
+  }
+}
+
+const unquote = (id: string): string => id.replace(/^"(.*)"$/, '$1');
+
+let dir: string;
+let predictor: Predictor;
+let input: string;
+let quotedInput: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rebuy-score-file-'));
+  const [bundle] = (await realDeps.get()).bundles;
+  predictor = await loadPredictor(bundle, { threads: 1 });
+  const [header, ...rows] = syntheticAudiobooks(ROWS, 5).trimEnd().split('\n');
+  const write = async (name: string, quoted: boolean): Promise<string> => {
+    const path = join(dir, name);
+    await writeFile(path, [header, ...rows.map((line, i) => `${oddId(i, quoted)},${line.slice(line.indexOf(',') + 1)}`)].join('\n') + '\n');
+    return path;
+  };
+  input = await write('customers.csv', false);
+  quotedInput = await write('customers-quoted.csv', true);
+});
+
+afterAll(async () => {
+  await predictor?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function readScores(path: string): Promise<{ id: string; probability: number; label: number; rank: number }[]> {
+  const instance = await DuckDBInstance.create();
+  try {
+    const connection = await instance.connect();
+    const reader = await connection.runAndReadAll(`SELECT * FROM read_csv('${path}', all_varchar = true, header = true)`);
+    return reader.getRowObjectsJS().map((r) => ({
+      id: String(r.id),
+      probability: Number(r.probability),
+      label: Number(r.label),
+      rank: Number(r.rank),
+    }));
+  } finally {
+    instance.closeSync();
+  }
+}
+
+describe('scoreFile', () => {
+  it.each([
+    ['read in parallel', false],
+    ['quoted, read by one thread', true],
+  ])('passes every ID through unchanged, with its own probability, across batch and DuckDB-chunk boundaries (%s)', async (_, quoted) => {
+    const file = quoted ? quotedInput : input;
+    const out = join(dir, `scores-small-batches-${quoted}.csv`);
+    const summary = await scoreFile(predictor, file, out, { batchRows: 1000 });
+    expect(summary.rows).toBe(ROWS);
+
+    const table = await readTable(file);
+    const expected = await predictor.predictColumns(featureColumns(table));
+    const rowOf = new Map(table.ids.map((id, row) => [id, row]));
+    const scores = await readScores(out);
+    expect(scores).toHaveLength(ROWS);
+    expect(new Set(scores.map((s) => s.id))).toEqual(new Set(table.ids));
+    expect(table.ids.slice(0, 5)).toEqual([0, 1, 2, 3, 4].map((row) => unquote(oddId(row, quoted))));
+    for (const s of scores) expect(s.probability).toBeCloseTo(expected[rowOf.get(s.id)!]!, 6);
+
+    expect(scores.map((s) => s.rank)).toEqual(scores.map((_, i) => i + 1));
+    for (let i = 1; i < scores.length; i++) {
+      const [before, after] = [scores[i - 1]!, scores[i]!];
+      expect(before.probability).toBeGreaterThanOrEqual(after.probability);
+      if (before.probability === after.probability) expect(rowOf.get(before.id)!).toBeLessThan(rowOf.get(after.id)!);
+    }
+    for (const s of scores) expect(s.label).toBe(s.probability >= predictor.threshold ? 1 : 0);
+
+    const oneBatch = join(dir, `scores-one-batch-${quoted}.csv`);
+    await scoreFile(predictor, file, oneBatch);
+    expect(await readFile(oneBatch, 'utf8')).toBe(await readFile(out, 'utf8'));
+  });
+
+  it('refuses a missing ID in a later batch, naming its line, and writes nothing', async () => {
+    const lines = (await readFile(input, 'utf8')).trimEnd().split('\n');
+    const badRow = 3456;
+    lines[badRow + 1] = lines[badRow + 1]!.replace(/^("[^"]*"|[^,]*)/, '');
+    const bad = join(dir, 'missing-id.csv');
+    await writeFile(bad, `${lines.join('\n')}\n`);
+    const out = join(dir, 'never.csv');
+    const error = await scoreFile(predictor, bad, out, { batchRows: 1000 }).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(RebuyError);
+    expect((error as RebuyError).message).toMatch(new RegExp(`${bad}:${badRow + 2}.*missing customer ID`));
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
+  });
+});
