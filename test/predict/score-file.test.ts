@@ -106,6 +106,21 @@ describe('scoreFile', () => {
     expect(await readFile(oneBatch, 'utf8')).toBe(await readFile(out, 'utf8'));
   });
 
+  it('scores the same customers from Parquet as from CSV', async () => {
+    const parquet = join(dir, 'customers.parquet');
+    const instance = await DuckDBInstance.create();
+    try {
+      const connection = await instance.connect();
+      await connection.run(`COPY (SELECT * FROM read_csv('${input}', header = true, types = {'id': 'VARCHAR'})) TO '${parquet}' (FORMAT parquet)`);
+    } finally {
+      instance.closeSync();
+    }
+    const [fromCsv, fromParquet] = [join(dir, 'from-csv.csv'), join(dir, 'from-parquet.csv')];
+    await scoreFile(predictor, input, fromCsv, { batchRows: 1000 });
+    await scoreFile(predictor, parquet, fromParquet, { batchRows: 1000 });
+    expect(await readFile(fromParquet, 'utf8')).toBe(await readFile(fromCsv, 'utf8'));
+  });
+
   it('refuses a missing ID in a later batch, naming its line, and writes nothing', async () => {
     const lines = (await readFile(input, 'utf8')).trimEnd().split('\n');
     const badRow = 3456;
