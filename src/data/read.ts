@@ -56,7 +56,7 @@ export interface ReadOptions {
 
 /** Some consecutive rows of a table, as streamTable yields them. */
 export interface TableChunk {
-  /** Customer IDs (empty when streamed with `nativeIds`: see `nativeIds`). */
+  /** Customer IDs (empty when `nativeIds` holds them). */
   ids: string[];
   /** With the `nativeIds` option, when the file has an ID column: the IDs, kept inside DuckDB. */
   nativeIds?: NativeIds;
