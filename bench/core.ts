@@ -2,7 +2,8 @@
  * npm run bench — the core figures on this machine (a script, not a test):
  *   1. real data, 20 random balanced splits: mean ± sd of balanced-test accuracy and natural ROC-AUC
  *      for each preset and the logistic baseline, and the median training time;
- *   2. CSV→CSV scoring throughput and peak RSS on generated files of growing size (1M rows and more);
+ *   2. CSV→CSV scoring throughput (whole process, and the scoring alone as `rebuy score --json` times it)
+ *      and peak RSS on generated files of growing size (1M rows and more);
  *   3. wall time of `rebuy score` on a 100-row file as a fresh process.
  * Flags: --repeats N (20), --rows N (1000000), --skip-accuracy, --skip-scoring, --json.
  */
