@@ -118,7 +118,7 @@ export async function* streamTable(
     await connection.run(STREAM_BUFFER);
     const result = await connection.stream(selectSql(source, binding)).catch(fail);
     const nativeIds = opts.nativeIds ?? false;
-    const bufferOptions = { nativeIds, rawNumbers: numbersArriveRaw(source) };
+    const bufferOptions = { nativeIds };
     let buffers = new ColumnBuffers(binding, chunkRows, { ...bufferOptions, firstRow: 0 });
     for (;;) {
       const chunk = await result.fetchChunk().catch(fail);
@@ -444,26 +444,23 @@ function parquetReader(source: Source): string {
 }
 
 /**
- * Numbers: NaN when missing, +Infinity when not a finite number the model can take (CSV numbers are
- * checked as they arrive, by readCheckedDoubles). Strings: '' for a missing ID.
+ * Numbers: NULL when missing, the number as parsed otherwise, +Infinity for text that is no number;
+ * readCheckedDoubles turns them into what the model takes. Strings: '' for a missing ID.
  */
 function valueExpr(source: Source, col: BoundColumn): string {
   if (source.format === 'csv') {
     const c = `c${col.index}`;
-    if (col.role === 'id') return `coalesce(${c}, '')`;
-    if (col.role === 'categorical') return c;
-    return c; // checked by readCheckedDoubles
+    return col.role === 'id' ? `coalesce(${c}, '')` : c;
   }
   const c = sqlIdent(col.label);
   if (col.role === 'id') return `coalesce(CAST(${c} AS VARCHAR), '')`;
   if (col.role === 'categorical') return `CAST(${c} AS VARCHAR)`;
   if (NUMERIC_TYPE.test(source.types![col.index]!)) {
     const d = `CAST(${c} AS DOUBLE)`;
-    return `CASE WHEN ${d} IS NULL OR isnan(${d}) THEN 'NaN'::DOUBLE WHEN isinf(${d}) OR abs(${d}) >= ${FLOAT32_OVERFLOW} THEN 'Infinity'::DOUBLE ELSE ${d} END`;
+    return `CASE WHEN isnan(${d}) THEN NULL ELSE ${d} END`;
   }
   const t = `CAST(${c} AS VARCHAR)`;
-  const d = `TRY_CAST(${t} AS DOUBLE)`;
-  return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN 'NaN'::DOUBLE WHEN isfinite(${d}) AND abs(${d}) < ${FLOAT32_OVERFLOW} THEN ${d} ELSE 'Infinity'::DOUBLE END`;
+  return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN NULL ELSE coalesce(TRY_CAST(${t} AS DOUBLE), 'Infinity'::DOUBLE) END`;
 }
 
 function sqlString(text: string): string {
@@ -558,14 +555,9 @@ interface MaterializedResult {
 }
 
 function collect(source: Source, binding: Binding, result: MaterializedResult, firstRow = 0): ColumnBuffers {
-  const buffers = new ColumnBuffers(binding, result.rowCount, { firstRow, rawNumbers: numbersArriveRaw(source) });
+  const buffers = new ColumnBuffers(binding, result.rowCount, { firstRow });
   for (let c = 0; c < result.chunkCount; c++) buffers.append(result.getChunk(c));
   return buffers;
-}
-
-/** CSV numbers come from DuckDB as parsed (NULL when empty); ColumnBuffers checks them. */
-function numbersArriveRaw(source: Source): boolean {
-  return source.format === 'csv';
 }
 
 interface BufferOptions {
@@ -573,8 +565,6 @@ interface BufferOptions {
   firstRow?: number;
   /** Keep IDs inside DuckDB (see NativeIds). */
   nativeIds?: boolean;
-  /** Numbers arrive as parsed: make NULL NaN (missing) and what the model cannot take +Infinity. */
-  rawNumbers?: boolean;
 }
 
 /** Column arrays being filled, with room for `capacity` rows. */
@@ -588,7 +578,6 @@ class ColumnBuffers {
   length = 0;
   private readonly outputs: BoundColumn[];
   private readonly firstRow: number;
-  private readonly readNumbers: (chunk: DuckDBDataChunk, column: number) => Float64Array;
 
   constructor(
     readonly binding: Binding,
@@ -597,7 +586,6 @@ class ColumnBuffers {
   ) {
     this.outputs = outputColumns(binding);
     this.firstRow = options.firstRow ?? 0;
-    this.readNumbers = options.rawNumbers ? readCheckedDoubles : (chunk, column) => readDoubles(chunk.getColumnVector(column), chunk.rowCount);
     this.nativeIds = options.nativeIds && binding.id ? createNativeIds(capacity) : null;
     this.ids = this.nativeIds ? [] : new Array<string>(capacity);
     this.target = binding.target ? new Float64Array(capacity) : null;
@@ -619,23 +607,14 @@ class ColumnBuffers {
     this.outputs.forEach((col, i) => {
       if (col.role === 'id' && this.nativeIds) captureNativeIds(this.nativeIds, chunk, i, from, n, at);
       else if (col.role === 'id') readStrings(chunk.getColumnVector(i), from, n, this.ids, at);
-      else if (col.role === 'target') this.target!.set(this.readNumbers(chunk, i).subarray(from, from + n), at);
-      else if (col.role === 'numeric') this.numeric.get(col.key)!.set(this.readNumbers(chunk, i).subarray(from, from + n), at);
+      else if (col.role === 'target') this.target!.set(readCheckedDoubles(chunk, i).subarray(from, from + n), at);
+      else if (col.role === 'numeric') this.numeric.get(col.key)!.set(readCheckedDoubles(chunk, i).subarray(from, from + n), at);
       else readNullableStrings(chunk.getColumnVector(i), from, n, this.categorical.get(col.key)!, at);
     });
     if (!this.binding.id) for (let r = at; r < at + n; r++) this.ids[r] = String(this.firstRow + r + 1);
     this.length += n;
     return n;
   }
-}
-
-/** The vector's Float64Array (zero-copy when the DuckDB binding exposes it). */
-function readDoubles(vector: DuckDBVector, n: number): Float64Array {
-  const items = (vector as unknown as { items?: unknown }).items;
-  if (items instanceof Float64Array && items.length >= n) return items;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) out[i] = Number(vector.getItem(i) ?? NaN);
-  return out;
 }
 
 /** A DOUBLE column as the model takes it: NULL → NaN (missing), not finite or beyond float32 → +Infinity. */

@@ -298,6 +298,31 @@ describe('Parquet errors', () => {
     await expectInputError(readTable(path, { schema }), path, { line: 3, column: 'spend', value: 'lots', problem: /not a number/ });
   });
 
+  it.each([
+    ['infinite', Infinity],
+    ['beyond float32', 1e39],
+  ])('refuses a number the model cannot take (%s) in a numeric Parquet column', async (_, bad) => {
+    const path = join(dir, `numeric-${bad}.parquet`);
+    await writeParquet(path, [
+      { name: 'spend', values: [1.5, 2, bad] },
+      { name: 'target', values: [0, 1, 0] },
+    ]);
+    const err = await readTable(path).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RebuyError);
+    expect((err as RebuyError).location).toMatchObject({ file: path, line: 3, column: 'spend' });
+    expect((err as RebuyError).message).toMatch(/not a number/);
+  });
+
+  it('reads empty text as missing in a text Parquet column of numbers', async () => {
+    const path = join(dir, 'text-missing.parquet');
+    await writeParquet(path, [
+      { name: 'spend', values: ['1.5', ' ', null] },
+      { name: 'target', values: [0, 1, 0] },
+    ]);
+    const schema: TableSchema = { name: 'custom', id: null, target: 'target', features: [{ name: 'spend', kind: 'numeric' }] };
+    expect([...(await readTable(path, { schema })).numeric.get('spend')!]).toEqual([1.5, NaN, NaN]);
+  });
+
   it('reports a bad target by row number', async () => {
     const path = join(dir, 'target.parquet');
     await writeParquet(path, [
