@@ -806,8 +806,30 @@ async function countRecords(source: Source): Promise<number> {
 
 /** The first record whose quotes do not balance: it ran to the end of the file. */
 async function firstOpenQuote(source: Source): Promise<RawRecord | null> {
-  for await (const record of recordsOf(source)) if (countByte(record.bytes, QUOTE) % 2 === 1) return record;
+  for await (const record of recordsOf(source)) {
+    if (countByte(record.bytes, QUOTE) % 2 === 1 || endsInsideQuotes(record.bytes)) return record;
+  }
   return null;
+}
+
+/** Whether a quote that starts a field is still open at the end (`a"b,"c` has two quotes but is open). */
+function endsInsideQuotes(bytes: Buffer): boolean {
+  let quoted = false;
+  let atFieldStart = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (quoted) {
+      if (byte !== QUOTE) continue;
+      if (bytes[i + 1] === QUOTE) i++;
+      else quoted = false;
+    } else if (byte === COMMA) {
+      atFieldStart = true;
+    } else {
+      quoted = byte === QUOTE && atFieldStart;
+      atFieldStart = false;
+    }
+  }
+  return quoted;
 }
 
 /** How many data records start before file line `line`. */
@@ -915,6 +937,7 @@ function firstLineOf(err: unknown): string {
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
+const COMMA = 0x2c;
 const NEWLINE = Buffer.from('\n');
 const READ_CHUNK = 1 << 20;
 const decoder = new TextDecoder('utf-8');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RebuyError } from '../../src/errors.js';
-import { readTable } from '../../src/data/read.js';
+import { readTable, streamTable } from '../../src/data/read.js';
 import { AUDIOBOOKS_HEADER, AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
 import { writeParquet } from '../../src/data/write.js';
 
@@ -222,6 +222,16 @@ describe('malformed files', () => {
     await expectInputError(readTable(open), open, { line: 3, value: '"2,1', problem: /unbalanced quotes/ });
     const stray = await fileWith('x,note,target\n1,ok,0\n2,5" tall,1\n3,fine,0\n');
     await expectInputError(readTable(stray), stray, { line: 3, value: '2,5" tall,1', problem: /unbalanced quotes/ });
+  });
+
+  it('reports a quote left open after a stray one (an even count of quotes), last line without newline', async () => {
+    // Found by the server's property test: DuckDB dropped this row without an error.
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n-","`);
+    await expectInputError(readTable(path), path, { line: 3, value: '-","', problem: /unbalanced quotes/ });
+    const streamed = (async () => {
+      for await (const _ of streamTable(path, AUDIOBOOKS_SCHEMA)) void _;
+    })();
+    await expectInputError(streamed, path, { line: 3, value: '-","', problem: /unbalanced quotes/ });
   });
 
   it('reports the physical line when a quoted field spans lines', async () => {
