@@ -12,10 +12,10 @@
  */
 
 import onnxProto from 'onnx-proto';
-import type { InferenceSession } from 'onnxruntime-node';
-import { flaggedIndices, oneHotWidth, type FeatureState, type RawInputs } from '../prep/features.js';
+import { flaggedIndices, oneHotWidth, type FeatureState } from '../prep/features.js';
 import { internalError } from '../errors.js';
 import type { NetworkWeights } from './network.js';
+import { ONNX_INPUT_NUMERIC, ONNX_INPUT_ONEHOT, ONNX_OUTPUT } from './onnx-session.js';
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
@@ -26,9 +26,6 @@ type IAttributeProto = onnxProto.onnx.IAttributeProto;
 export const ONNX_OPSET = 17;
 /** IR version 8 goes with opsets up to 17 (ONNX 1.10-1.12); onnxruntime-node 1.30 reads it. */
 export const ONNX_IR_VERSION = 8;
-export const ONNX_INPUT_NUMERIC = 'numeric';
-export const ONNX_INPUT_ONEHOT = 'onehot';
-export const ONNX_OUTPUT = 'probability';
 
 /** Clip bound before taking the logit of a sigmoid-output probability (Keras' epsilon). */
 const LOGIT_EPSILON = 1e-7;
@@ -202,29 +199,4 @@ function floatMatrixInfo(name: string, width: number): IValueInfoProto {
       },
     },
   };
-}
-
-/** Session options for small, frequent calls: one intra-op thread by default, full graph optimisation. */
-export function onnxSessionOptions(threads = 1): InferenceSession.SessionOptions {
-  // Threads that spin while idle would take the cores DuckDB reads and writes with.
-  const noSpinning = { session: { intra_op: { allow_spinning: '0' } } };
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', extra: noSpinning };
-}
-
-/** Opens an ONNX model with onnxruntime-node (loaded on first use, not on import). */
-export async function createOnnxSession(bytes: Uint8Array, threads = 1): Promise<InferenceSession> {
-  const ort = await import('onnxruntime-node');
-  return ort.InferenceSession.create(bytes, onnxSessionOptions(threads));
-}
-
-/** Runs a pipeline built by buildOnnxModel on raw inputs (see encodeRaw); probabilities of class 1. */
-export async function runOnnxSession(session: InferenceSession, features: FeatureState, raw: RawInputs, nRows: number): Promise<Float32Array> {
-  if (nRows === 0) return new Float32Array(0);
-  const ort = await import('onnxruntime-node');
-  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-    [ONNX_INPUT_NUMERIC]: new ort.Tensor('float32', raw.numeric, [nRows, features.numeric.length]),
-  };
-  if (raw.onehot) feeds[ONNX_INPUT_ONEHOT] = new ort.Tensor('float32', raw.onehot, [nRows, oneHotWidth(features)]);
-  const result = await session.run(feeds);
-  return result[ONNX_OUTPUT]!.data as Float32Array;
 }

@@ -1,4 +1,4 @@
-import { createOnnxSession, runOnnxSession } from '../model/onnx.js';
+import { createOnnxSession, runOnnxSession } from '../model/onnx-session.js';
 import { encodeRaw, type FeatureState } from '../prep/features.js';
 import type { FeatureColumns } from './types.js';
 
@@ -16,7 +16,7 @@ export interface ScorerOptions {
 export async function createOnnxScorer(features: FeatureState, onnx: Uint8Array, options: ScorerOptions = {}): Promise<OnnxScorer> {
   const session = await createOnnxSession(onnx, options.threads ?? 1);
   return {
-    score: (columns) => runOnnxSession(session, features, encodeRaw(features, columns, columns.nRows), columns.nRows),
+    score: (columns) => runOnnxSession(session, encodeRaw(features, columns, columns.nRows), columns.nRows),
     close: () => session.release(),
   };
 }

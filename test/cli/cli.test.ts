@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FORBID_TFJS, rebuy } from '../helpers/cli.js';
+import { FORBID_TRAINING_CODE, rebuy } from '../helpers/cli.js';
 import { REAL_CSV, REAL_NOHEADER_CSV, hasRealData } from '../helpers/paths.js';
 
 let dir: string;
@@ -86,17 +87,22 @@ describe.skipIf(!hasRealData)('train, evaluate and score the real data from the 
     expect(result.natural.rocAuc).toBeGreaterThan(0.85);
   });
 
-  it('score keeps IDs as strings, ranks best first, and never loads TF.js', async () => {
+  it('score keeps IDs as strings, ranks best first, and loads neither TF.js nor the ONNX builder', async () => {
     const out = join(dir, 'scores-noheader.csv');
-    const result = rebuy(['score', '--model', model(), '--in', REAL_NOHEADER_CSV, '--out', out], { nodeArgs: FORBID_TFJS });
+    const result = rebuy(['score', '--model', model(), '--in', REAL_NOHEADER_CSV, '--out', out], { nodeArgs: FORBID_TRAINING_CODE });
     expect(result.code, result.stderr).toBe(0);
     const rows = parseCsv(await readFile(out, 'utf8'));
     expect(rows).toHaveLength(14_085);
     expect(rows.some((r) => r[0] === '00994')).toBe(true);
-    // The hook really refuses TF.js: training under it fails.
-    const control = rebuy(['train', '--data', REAL_CSV, '--out', join(dir, 'never')], { nodeArgs: FORBID_TFJS });
+    // The hook really refuses both: training under it fails, and so does importing either directly.
+    const control = rebuy(['train', '--data', REAL_CSV, '--out', join(dir, 'never')], { nodeArgs: FORBID_TRAINING_CODE });
     expect(control.code).not.toBe(0);
-    expect(control.stderr).toMatch(/TF\.js was loaded/);
+    expect(control.stderr).toMatch(/was loaded/);
+    for (const [specifier, refusal] of [['@tensorflow/tfjs', /TF\.js was loaded/], ['onnx-proto', /the ONNX builder was loaded/]] as const) {
+      const imported = spawnSync(process.execPath, [...FORBID_TRAINING_CODE, '--input-type=module', '-e', `await import('${specifier}')`], { encoding: 'utf8' });
+      expect(imported.status).not.toBe(0);
+      expect(imported.stderr).toMatch(refusal);
+    }
   });
 
   it('score --reasons adds the top reasons in words', async () => {

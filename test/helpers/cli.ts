@@ -19,4 +19,4 @@ export function rebuy(args: string[], options: { nodeArgs?: string[]; cwd?: stri
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-export const FORBID_TFJS = ['--import', resolve('test/helpers/forbid-tfjs.mjs')];
+export const FORBID_TRAINING_CODE = ['--import', resolve('test/helpers/forbid-training-code.mjs')];

@@ -7,7 +7,8 @@ import { predictNetworkTf, trainNetwork } from '../../src/model/mlp.js';
 import { trainLogistic } from '../../src/model/logistic.js';
 import type { NetworkWeights } from '../../src/model/network.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
-import { buildOnnxModel, createOnnxSession, runOnnxSession, ONNX_IR_VERSION, ONNX_OPSET } from '../../src/model/onnx.js';
+import { buildOnnxModel, ONNX_IR_VERSION, ONNX_OPSET } from '../../src/model/onnx.js';
+import { createOnnxSession, runOnnxSession } from '../../src/model/onnx-session.js';
 import { createRng } from '../../src/prep/random.js';
 
 const { onnx } = onnxProto;
@@ -62,7 +63,7 @@ async function onnxProbabilities(bytes: Uint8Array, features: FeatureState, tabl
   const session = await createOnnxSession(bytes);
   sessions.push(session);
   const raw = encodeRaw(features, { numeric: table.numeric, categorical: table.categorical }, table.nRows);
-  return runOnnxSession(session, features, raw, table.nRows);
+  return runOnnxSession(session, raw, table.nRows);
 }
 
 function expectClose(actual: Float32Array, expected: ArrayLike<number>, tolerance: number): void {
@@ -161,9 +162,9 @@ describe('the ONNX pipeline', () => {
     expect(session.outputNames).toEqual(['probability']);
     const one = randomTable(1, 5);
     const raw = encodeRaw(numericOnly, { numeric: one.numeric, categorical: new Map() }, 1);
-    const p = await runOnnxSession(session, numericOnly, raw, 1);
+    const p = await runOnnxSession(session, raw, 1);
     expectClose(p, await predictNetworkTf(weights, applyFeatures(numericOnly, one)), 1e-6);
-    expect(await runOnnxSession(session, numericOnly, { numeric: new Float32Array(0), onehot: null }, 0)).toHaveLength(0);
+    expect(await runOnnxSession(session, { numeric: new Float32Array(0), onehot: null }, 0)).toHaveLength(0);
   });
 
   it('declares opset 17, IR version 8 and the documented inputs', () => {
