@@ -9,7 +9,7 @@
  * copies the strings themselves.
  */
 import duckdb from '@duckdb/node-bindings';
-import type { DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBDataChunk } from './duckdb.js';
 
 const STRING_REF_BYTES = 16;
 

@@ -1,0 +1,13 @@
+/**
+ * DuckDB's Node API, loaded with require(). Imported as an ES module, Node first scans its ~180
+ * CommonJS files for their export names: that took about 70 ms of the start of every command.
+ */
+import { createRequire } from 'node:module';
+import type * as DuckDBApi from '@duckdb/node-api';
+
+const api = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDBApi;
+
+export const { DuckDBDataChunk, DuckDBInstance, FLOAT, INTEGER, VARCHAR } = api;
+export type DuckDBDataChunk = DuckDBApi.DuckDBDataChunk;
+export type DuckDBInstance = DuckDBApi.DuckDBInstance;
+export type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
