@@ -14,9 +14,10 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from './duckdb.js';
 import { RebuyError, fileNotFound, inputError, internalError, malformedInput } from '../errors.js';
 import {
   AUDIOBOOKS_HEADER,
@@ -106,7 +107,7 @@ export async function* streamTable(
   const chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? DEFAULT_CHUNK_ROWS));
   const source = await openSource(path);
   const binding: Binding = { ...bindToSchema(source, schema), target: null };
-  const instance = await DuckDBInstance.create(':memory:', DUCKDB_CONFIG);
+  const instance = await DuckDBInstance.create(':memory:', STREAM_CONFIG);
   let con: DuckDBConnection | null = null;
   try {
     con = await instance.connect();
@@ -114,7 +115,9 @@ export async function* streamTable(
     let firstRow = 0;
     const fail = (err: unknown): Promise<never> =>
       failAtFirstProblem(connection, source, binding, err, { checkRowsFrom: firstRow });
-    const expectedRows = await countDataRows(connection, source);
+    // A CSV file is counted while DuckDB reads it (a Parquet count is a query: it must come first).
+    const expectedRows = source.format === 'csv' ? countCsvDataRows(source) : Promise.resolve(await countDataRows(connection, source));
+    expectedRows.catch(() => {}); // awaited at the end, unless reading fails first
     await connection.run(STREAM_BUFFER);
     const result = await connection.stream(selectSql(source, binding)).catch(fail);
     const nativeIds = opts.nativeIds ?? false;
@@ -134,7 +137,8 @@ export async function* streamTable(
     }
     const last = buffers.length > 0 ? await finishChunk(source, buffers, firstRow) : null;
     const rowsRead = firstRow + buffers.length;
-    if (rowsRead !== expectedRows) await failRowCountMismatch(connection, source, binding, rowsRead, expectedRows);
+    const expected = await expectedRows;
+    if (rowsRead !== expected) await failRowCountMismatch(connection, source, binding, rowsRead, expected);
     if (last) yield last;
     else if (rowsRead === 0) throw noDataRows(source);
   } finally {
@@ -188,8 +192,6 @@ interface Source {
   firstDataLine: number;
   /** CSV: no quote character anywhere, so no quoted line breaks: DuckDB may read it in parallel. */
   parallel: boolean;
-  /** CSV without quotes: its records (non-blank lines, or all lines in a one-column file). */
-  records: number | null;
 }
 
 async function openSource(path: string): Promise<Source> {
@@ -209,7 +211,7 @@ async function openCsv(path: string): Promise<Source> {
   if (!isUtf8(first.bytes)) throw notUtf8(path, first);
   const fields = splitFields(decodeText(first.bytes));
   const hasHeader = looksLikeHeader(fields);
-  const records = await countLinesUnlessQuoted(path, fields.length > 1);
+  const quoted = await fileHasByte(path, QUOTE);
   return {
     path,
     format: 'csv',
@@ -217,8 +219,7 @@ async function openCsv(path: string): Promise<Source> {
     hasHeader,
     types: null,
     firstDataLine: hasHeader ? 2 : 1,
-    parallel: records !== null,
-    records,
+    parallel: !quoted,
   };
 }
 
@@ -238,7 +239,6 @@ async function openParquet(path: string): Promise<Source> {
       types: rows.map((r) => String(r[1])),
       firstDataLine: 1,
       parallel: true,
-      records: null,
     };
   });
 }
@@ -381,8 +381,14 @@ async function profileColumns(con: DuckDBConnection, source: Source): Promise<Co
 
 const DUCKDB_CONFIG: Record<string, string> = { preserve_insertion_order: 'true' };
 
-/** Lets DuckDB parse ahead (a few MB) while JavaScript copies the previous chunks. */
-const STREAM_BUFFER = "SET streaming_buffer_size = '16MB'";
+/**
+ * A stream lets DuckDB parse ahead while JavaScript works on earlier chunks: into a buffer of 64 MB
+ * (about 600,000 rows of 11 columns), with a thread more than the cores. DuckDB counts the thread that
+ * fetches as one of its threads, and that thread waits while JavaScript is busy. Scoring 1M rows:
+ * about 15 % faster than 16 MB and one thread a core.
+ */
+const STREAM_CONFIG: Record<string, string> = { ...DUCKDB_CONFIG, threads: String(availableParallelism() + 1) };
+const STREAM_BUFFER = "SET streaming_buffer_size = '64MB'";
 
 /** 1 MB buffers (and at most 1 MB per row) let two threads share even a 50 MB file: about 1.3x faster. */
 const CSV_BUFFER_BYTES = 1 << 20;
@@ -491,7 +497,13 @@ async function countDataRows(con: DuckDBConnection, source: Source): Promise<num
     const reader = await con.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${parquetReader(source)}`);
     return Number(reader.getRows()[0]![0]);
   }
-  const records = source.records ?? (await countRecords(source));
+  return countCsvDataRows(source);
+}
+
+/** A CSV file's data rows, counted without DuckDB: so it may run while DuckDB reads the file. */
+async function countCsvDataRows(source: Source): Promise<number> {
+  // Without quotes, records are lines: non-blank ones, or all of them in a one-column file.
+  const records = source.parallel ? await countLines(source.path, source.labels.length > 1) : await countRecords(source);
   return records - (source.hasHeader ? 1 : 0);
 }
 
@@ -940,22 +952,41 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = Buffer.from('\n');
 const READ_CHUNK = 1 << 20;
+/** Whole-file scans read 4 MB at a time into one buffer: 3-5x faster than a read stream's 1 MB chunks. */
+const SCAN_BLOCK = 4 << 20;
 const decoder = new TextDecoder('utf-8');
 
 function fileChunks(path: string): AsyncIterable<Buffer> {
   return createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>;
 }
 
-/**
- * Lines (LF or CRLF; blank ones too unless `skipBlank`), or null as soon as a quote shows up (a
- * quoted field may hold line breaks: then only a record scan can count).
- */
-async function countLinesUnlessQuoted(path: string, skipBlank: boolean): Promise<number | null> {
+/** The file in blocks read into one buffer: each block is valid until the next is read. */
+async function* fileBlocks(path: string): AsyncGenerator<Buffer> {
+  const file = await open(path);
+  try {
+    const buffer = Buffer.allocUnsafe(SCAN_BLOCK);
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) return;
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await file.close();
+  }
+}
+
+/** Whether the file holds `byte` anywhere. */
+async function fileHasByte(path: string, byte: number): Promise<boolean> {
+  for await (const block of fileBlocks(path)) if (block.includes(byte)) return true;
+  return false;
+}
+
+/** Lines (LF or CRLF; blank ones too unless `skipBlank`), for a file without quotes. */
+async function countLines(path: string, skipBlank: boolean): Promise<number> {
   let lines = 0;
   let lineLength = 0; // bytes of the current line so far, CR included
   let endsWithCr = false;
-  for await (const chunk of fileChunks(path)) {
-    if (chunk.includes(QUOTE)) return null;
+  for await (const chunk of fileBlocks(path)) {
     let start = 0;
     for (let nl = chunk.indexOf(LF); nl >= 0; nl = chunk.indexOf(LF, start)) {
       const length = lineLength + nl - start;
