@@ -23,7 +23,7 @@ import { trainBundle } from '../src/pipeline/train.js';
 import { CLI, flag, fmt, has, requireRealData, runProcess } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
-const SCORING_TRIALS = 3;
+const SCORING_TRIALS = 5;
 
 function meanSd(values: number[], percent = false): string {
   const k = percent ? 100 : 1;
