@@ -382,10 +382,10 @@ async function profileColumns(con: DuckDBConnection, source: Source): Promise<Co
 const DUCKDB_CONFIG: Record<string, string> = { preserve_insertion_order: 'true' };
 
 /**
- * A stream lets DuckDB parse ahead while JavaScript works on earlier chunks: into a buffer of 64 MB
- * (about 600,000 rows of 11 columns), with a thread more than the cores. DuckDB counts the thread that
- * fetches as one of its threads, and that thread waits while JavaScript is busy. Scoring 1M rows:
- * about 15 % faster than 16 MB and one thread a core.
+ * A stream lets DuckDB parse ahead while JavaScript works on earlier chunks: into a buffer of 64 MB,
+ * with a thread more than the cores (DuckDB counts the thread that fetches as one of its threads, and
+ * that thread waits while JavaScript is busy). Scoring 1M rows, runs alternating in one session:
+ * 10-16 % faster than 16 MB and a thread a core; 2M rows still peak under 400 MB RSS.
  */
 const STREAM_CONFIG: Record<string, string> = { ...DUCKDB_CONFIG, threads: String(availableParallelism() + 1) };
 const STREAM_BUFFER = "SET streaming_buffer_size = '64MB'";
@@ -952,7 +952,7 @@ const QUOTE = 0x22;
 const COMMA = 0x2c;
 const NEWLINE = Buffer.from('\n');
 const READ_CHUNK = 1 << 20;
-/** Whole-file scans read 4 MB at a time into one buffer: 3-5x faster than a read stream's 1 MB chunks. */
+/** Whole-file scans read 4 MB at a time into one buffer: a 47 MB file in 7-9 ms, against 10-44 ms with a read stream. */
 const SCAN_BLOCK = 4 << 20;
 const decoder = new TextDecoder('utf-8');
 

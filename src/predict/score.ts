@@ -115,10 +115,7 @@ export async function scoreFile(
   }
 }
 
-/**
- * Streams the file through the model into the appender; returns the rows scored. One batch is
- * scored while the next is read (with a worker scorer, on another thread).
- */
+/** Streams the file through the model into the appender; returns the rows scored. */
 async function scoreInto(
   appender: DuckDBAppender,
   predictor: Predictor,
@@ -127,30 +124,24 @@ async function scoreInto(
   options: ScoreFileOptions,
 ): Promise<number> {
   let rows = 0;
-  const append = async (batch: ScoredBatch): Promise<void> => {
-    const probabilities = await batch.probabilities;
+  const chunkRows = options.batchRows ?? SCORE_BATCH_ROWS;
+  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true })[Symbol.asyncIterator]();
+  let next = chunks.next();
+  for (let read = await next; !read.done; read = await next) {
+    const chunk = read.value;
+    const scoring = predictor.predictColumns(chunk);
+    // Read the next chunk while onnxruntime scores this one (on its own threads).
+    next = chunks.next();
+    next.catch(() => {});
+    const probabilities = await scoring;
     const reasons: string[][] = Array.from({ length: nReasons }, () => []);
     if (nReasons > 0) {
-      const explained = await predictor.explainColumns(batch.chunk, nReasons);
+      const explained = await predictor.explainColumns(chunk, nReasons);
       explained.forEach((e, row) => reasons.forEach((column, i) => (column[row] = e.reasons[i]?.text ?? '')));
     }
-    appendScores(appender, batch.chunk, probabilities, reasons);
-    rows += batch.chunk.nRows;
+    appendScores(appender, chunk, probabilities, reasons);
+    rows += chunk.nRows;
     options.onProgress?.(rows);
-  };
-  const chunkRows = options.batchRows ?? SCORE_BATCH_ROWS;
-  let inFlight: ScoredBatch | null = null;
-  for await (const chunk of streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true })) {
-    const batch: ScoredBatch = { chunk, probabilities: predictor.predictColumns(chunk) };
-    batch.probabilities.catch(() => {}); // awaited below, unless reading fails first
-    if (inFlight) await append(inFlight);
-    inFlight = batch;
   }
-  if (inFlight) await append(inFlight);
   return rows;
-}
-
-interface ScoredBatch {
-  chunk: TableChunk;
-  probabilities: Promise<Float32Array>;
 }
