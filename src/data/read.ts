@@ -83,12 +83,13 @@ export async function readTable(path: string, opts: ReadOptions = {}): Promise<T
   return withConnection(async (con) => {
     const binding = opts.schema ? bindToSchema(source, opts.schema) : await bindByHeader(con, source, opts);
     checkTargetPresence(source, binding, opts.requireTarget ?? !opts.schema);
+    const count = await startCountingRows(con, source);
     const result = await con
       .run(selectSql(source, binding))
       .catch((err: unknown) => failAtFirstProblem(con, source, binding, err, { checkRowsFrom: 0 }));
     const columns = collect(source, binding, result);
     const table = await validTable(source, binding, columns, opts.allowDuplicateIds ?? false);
-    const expectedRows = await countDataRows(con, source);
+    const expectedRows = await count.rows;
     if (columns.length !== expectedRows) await failRowCountMismatch(con, source, binding, columns.length, expectedRows);
     if (columns.length === 0) throw noDataRows(source);
     return table;
@@ -115,9 +116,7 @@ export async function* streamTable(
     let firstRow = 0;
     const fail = (err: unknown): Promise<never> =>
       failAtFirstProblem(connection, source, binding, err, { checkRowsFrom: firstRow });
-    // A CSV file is counted while DuckDB reads it (a Parquet count is a query: it must come first).
-    const expectedRows = source.format === 'csv' ? countCsvDataRows(source) : Promise.resolve(await countDataRows(connection, source));
-    expectedRows.catch(() => {}); // awaited at the end, unless reading fails first
+    const count = await startCountingRows(connection, source);
     await connection.run(STREAM_BUFFER);
     const result = await connection.stream(selectSql(source, binding)).catch(fail);
     const nativeIds = opts.nativeIds ?? false;
@@ -137,8 +136,8 @@ export async function* streamTable(
     }
     const last = buffers.length > 0 ? await finishChunk(source, buffers, firstRow) : null;
     const rowsRead = firstRow + buffers.length;
-    const expected = await expectedRows;
-    if (rowsRead !== expected) await failRowCountMismatch(connection, source, binding, rowsRead, expected);
+    const expectedRows = await count.rows;
+    if (rowsRead !== expectedRows) await failRowCountMismatch(connection, source, binding, rowsRead, expectedRows);
     if (last) yield last;
     else if (rowsRead === 0) throw noDataRows(source);
   } finally {
@@ -491,13 +490,18 @@ async function withConnection<T>(work: (con: DuckDBConnection) => Promise<T>): P
   }
 }
 
-/** The data rows the file holds: Parquet's row count, or the CSV records (a JavaScript scan). */
-async function countDataRows(con: DuckDBConnection, source: Source): Promise<number> {
+/**
+ * Starts counting the file's data rows, to check what DuckDB reads against: a CSV file is counted in
+ * JavaScript while DuckDB reads it; a Parquet count is a query on `con`, so it runs first.
+ */
+async function startCountingRows(con: DuckDBConnection, source: Source): Promise<{ rows: Promise<number> }> {
   if (source.format === 'parquet') {
     const reader = await con.runAndReadAll(`SELECT count(*)::DOUBLE FROM ${parquetReader(source)}`);
-    return Number(reader.getRows()[0]![0]);
+    return { rows: Promise.resolve(Number(reader.getRows()[0]![0])) };
   }
-  return countCsvDataRows(source);
+  const rows = countCsvDataRows(source);
+  rows.catch(() => {}); // awaited once DuckDB has read the file, unless reading fails first
+  return { rows };
 }
 
 /** A CSV file's data rows, counted without DuckDB: so it may run while DuckDB reads the file. */
