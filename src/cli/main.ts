@@ -141,7 +141,7 @@ function buildProgram(): Command {
 
   program
     .command('score')
-    .description('Score customers: writes id, probability of buying again, label and rank (CSV or Parquet)')
+    .description('Score customers: writes id, probability of buying again, label and rank (1 = most likely), best first, equal probabilities in file order (CSV or Parquet)')
     .requiredOption('--model <dir>', 'model bundle directory')
     .requiredOption('--in <file>', 'customer table to score (CSV or Parquet)')
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet)')

@@ -7,7 +7,7 @@ import type * as DuckDBApi from '@duckdb/node-api';
 
 const api = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDBApi;
 
-export const { DuckDBDataChunk, DuckDBInstance, FLOAT, INTEGER, VARCHAR } = api;
+export const { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR } = api;
 export type DuckDBDataChunk = DuckDBApi.DuckDBDataChunk;
 export type DuckDBInstance = DuckDBApi.DuckDBInstance;
 export type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/node-api';

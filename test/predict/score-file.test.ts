@@ -106,6 +106,29 @@ describe('scoreFile', () => {
     expect(await readFile(oneBatch, 'utf8')).toBe(await readFile(out, 'utf8'));
   });
 
+  it('ranks customers with equal probabilities in file order, across batches and DuckDB row groups', async () => {
+    // Three distinct customers, repeated: every probability is shared by about 50,000 rows (DuckDB's
+    // row groups hold 122,880). IDs run backwards, so ranking by ID would fail.
+    const [header, ...rows] = syntheticAudiobooks(3, 11).trimEnd().split('\n');
+    const features = rows.map((line) => line.slice(line.indexOf(',') + 1));
+    const n = 150_000;
+    const lines = Array.from({ length: n }, (_, i) => `id-${String(n - i).padStart(6, '0')},${features[i % 3]}`);
+    const file = join(dir, 'ties.csv');
+    await writeFile(file, `${header}\n${lines.join('\n')}\n`);
+    const out = join(dir, 'ties-scores.csv');
+    await scoreFile(predictor, file, out, { batchRows: 7000 });
+
+    const scores = await readScores(out);
+    expect(scores.map((s) => s.rank)).toEqual(scores.map((_, i) => i + 1));
+    expect(new Set(scores.map((s) => s.probability)).size).toBe(3);
+    const fileRow = (id: string): number => n - Number(id.slice(3));
+    for (let i = 1; i < scores.length; i++) {
+      const [before, after] = [scores[i - 1]!, scores[i]!];
+      if (before.probability === after.probability) expect(fileRow(before.id)).toBeLessThan(fileRow(after.id));
+      else expect(before.probability).toBeGreaterThan(after.probability);
+    }
+  });
+
   it('scores the same customers from Parquet as from CSV', async () => {
     const parquet = join(dir, 'customers.parquet');
     const instance = await DuckDBInstance.create();
