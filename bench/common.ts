@@ -6,6 +6,7 @@ import { packageRoot } from '../src/paths.js';
 
 export const REAL_DATA = join(packageRoot(), '..', 'shared', 'data', 'audiobooks.csv');
 export const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+export const REFERENCE = join(packageRoot(), 'dist', 'bench', 'reference', 'duckdb-only.js');
 
 export function requireRealData(): string {
   if (!existsSync(REAL_DATA)) throw new Error(`the benchmark needs the real data at ${REAL_DATA}`);

@@ -4,6 +4,7 @@
  *      for each preset and the logistic baseline, and the median training time;
  *   2. CSV→CSV scoring throughput (whole process, and the scoring alone as `rebuy score --json` times it)
  *      and peak RSS on generated files of growing size (1M rows and more);
+ *      next to the same job done by DuckDB alone (bench/reference/duckdb-only.ts), run in turn;
  *   3. wall time of `rebuy score` on a 100-row file as a fresh process.
  * Flags: --repeats N (20), --rows N (1000000), --skip-accuracy, --skip-scoring, --json.
  */
@@ -20,7 +21,7 @@ import { AUTO_CANDIDATE, autoResolver } from '../src/pipeline/auto.js';
 import { compareModels } from '../src/pipeline/compare.js';
 import { randomSplitPlans } from '../src/pipeline/plans.js';
 import { trainBundle } from '../src/pipeline/train.js';
-import { CLI, flag, fmt, has, requireRealData, runProcess } from './common.js';
+import { CLI, REFERENCE, flag, fmt, has, requireRealData, runProcess, type ProcessRun } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 const SCORING_TRIALS = 5;
@@ -91,10 +92,13 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
       await writeFile(input, generateAudiobooksSample({ rows: n, seed: 7 }));
       const output = join(dir, `scores-${n}.csv`);
       const trials = [];
+      const references = [];
       for (let trial = 0; trial < SCORING_TRIALS; trial++) {
         const run = await runProcess(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', output, '--json']);
         if (run.code !== 0) throw new Error(`rebuy score failed: ${run.stderr}`);
         trials.push(run);
+        // On the main size, the DuckDB-only reference runs in turn with rebuy (this machine's speed drifts).
+        if (n === rows) references.push(await runReference(input, join(dir, 'reference.csv')));
       }
       const seconds = median(trials.map((t) => t.seconds));
       // The scoring itself (read, score, rank, write), as `rebuy score --json` reports it: without
@@ -109,6 +113,7 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
         scoringRowsPerSecond: n / scoringSeconds,
         peakRssMb,
         runs: trials.map((t) => t.seconds),
+        ...(references.length > 0 && { duckdbOnly: referenceSummary(trials, references) }),
       });
       log(`   ${n.toLocaleString('en')} rows: median ${fmt(seconds, 2)} s as a process (${trials.map((t) => fmt(t.seconds, 2)).join(', ')}), ${Math.round(n / seconds).toLocaleString('en')} rows/s; scoring alone ${fmt(scoringSeconds, 2)} s; peak RSS ${fmt(peakRssMb, 0)} MB`);
     }
@@ -129,12 +134,46 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
     }
     const first = results[0]!;
     const last = results[results.length - 1]!;
+    for (const r of results) if (r.duckdbOnly) printReference(r.rows, r.duckdbOnly);
     console.log(`  peak RSS ratio ${last.rows.toLocaleString('en')} vs ${first.rows.toLocaleString('en')} rows: ${fmt(last.peakRssMb / first.peakRssMb, 2)}`);
     console.log(`  100-row file: median ${fmt(median(times), 3)} s over ${times.length} fresh processes (min ${fmt(Math.min(...times), 3)} s)`);
     return { sizes: results, hundredRowMedianSeconds: median(times), hundredRowRuns: times };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+interface ReferenceSummary {
+  processSeconds: number;
+  querySeconds: number;
+  /** Medians of rebuy's time over the reference's, run by run. */
+  processRatio: number;
+  scoringRatio: number;
+}
+
+/** The same CSV→CSV job as one DuckDB query, a formula in place of the model (bench/reference/duckdb-only.ts). */
+async function runReference(input: string, output: string): Promise<ProcessRun> {
+  const run = await runProcess(process.execPath, [REFERENCE, input, output]);
+  if (run.code !== 0) throw new Error(`the DuckDB-only reference failed: ${run.stderr}`);
+  return run;
+}
+
+function referenceSummary(trials: ProcessRun[], references: ProcessRun[]): ReferenceSummary {
+  const seconds = (run: ProcessRun): number => (JSON.parse(run.stdout) as { seconds: number }).seconds;
+  return {
+    processSeconds: median(references.map((r) => r.seconds)),
+    querySeconds: median(references.map(seconds)),
+    processRatio: median(trials.map((t, i) => t.seconds / references[i]!.seconds)),
+    scoringRatio: median(trials.map((t, i) => seconds(t) / seconds(references[i]!))),
+  };
+}
+
+function printReference(rows: number, ref: ReferenceSummary): void {
+  console.log(
+    `  DuckDB alone, the same job on ${rows.toLocaleString('en')} rows with a formula for the model (runs in turn with rebuy): ` +
+      `${fmt(ref.processSeconds, 2)} s as a process, ${fmt(ref.querySeconds, 2)} s the query; ` +
+      `rebuy takes ${fmt(ref.processRatio, 2)}x as a process, ${fmt(ref.scoringRatio, 2)}x scoring alone`,
+  );
 }
 
 const summary: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
