@@ -11,3 +11,8 @@ export const { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR } = api;
 export type DuckDBDataChunk = DuckDBApi.DuckDBDataChunk;
 export type DuckDBInstance = DuckDBApi.DuckDBInstance;
 export type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
+
+/** A text as an SQL string literal: 'it''s'. */
+export function sqlString(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}

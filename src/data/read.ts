@@ -17,7 +17,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import duckdb from '@duckdb/node-bindings';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from './duckdb.js';
+import { DuckDBInstance, sqlString, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from './duckdb.js';
 import { RebuyError, fileNotFound, inputError, internalError, malformedInput } from '../errors.js';
 import {
   AUDIOBOOKS_HEADER,
@@ -466,10 +466,6 @@ function valueExpr(source: Source, col: BoundColumn): string {
   }
   const t = `CAST(${c} AS VARCHAR)`;
   return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN NULL ELSE coalesce(TRY_CAST(${t} AS DOUBLE), 'Infinity'::DOUBLE) END`;
-}
-
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }
 
 function sqlIdent(name: string): string {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { DuckDBInstance, type DuckDBAppender } from './duckdb.js';
+import { DuckDBInstance, sqlString, type DuckDBAppender } from './duckdb.js';
 import { internalError } from '../errors.js';
 
 /** A named column of values; numbers that are NaN and nulls are written as missing. */
@@ -154,10 +154,6 @@ function appendCell(appender: DuckDBAppender, value: number | string | null, num
 function isNumericColumn(values: ArrayLike<number | string | null>): boolean {
   for (let i = 0; i < values.length; i++) if (typeof values[i] === 'string') return false;
   return true;
-}
-
-function sqlString(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
 }
 
 function sqlIdent(name: string): string {

@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { extname } from 'node:path';
-import { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR, type DuckDBAppender } from '../data/duckdb.js';
+import { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR, sqlString, type DuckDBAppender } from '../data/duckdb.js';
 import { writeNativeIds } from '../data/native-ids.js';
 import { streamTable, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
@@ -25,10 +25,6 @@ export interface ScoreFileOptions {
   memoryLimit?: string;
   /** Rows per model call (default SCORE_BATCH_ROWS). */
   batchRows?: number;
-}
-
-function sqlString(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 function outputFormat(path: string): 'parquet' | 'csv' {
