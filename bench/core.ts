@@ -15,12 +15,12 @@ import { readTable } from '../src/data/read.js';
 import { generateAudiobooksSample } from '../src/data/sample.js';
 import { mean, median, sd } from '../src/evaluate/stats.js';
 import { PRESET_NAMES, resolveNetworkConfig } from '../src/model/presets.js';
-import type { Candidate } from '../src/pipeline/fit.js';
-import { evaluateOnPlans, type CandidateRun } from '../src/pipeline/repeated.js';
-import { AUTO_CANDIDATE, autoResolver } from '../src/pipeline/auto.js';
-import { compareModels } from '../src/pipeline/compare.js';
-import { randomSplitPlans } from '../src/pipeline/plans.js';
-import { trainBundle } from '../src/pipeline/train.js';
+import type { Candidate } from '../src/train/fit.js';
+import { evaluateOnPlans, type CandidateRun } from '../src/train/repeated.js';
+import { AUTO_CANDIDATE, autoResolver } from '../src/train/auto.js';
+import { compareModels } from '../src/app/compare.js';
+import { randomSplitPlans } from '../src/train/plans.js';
+import { trainBundle } from '../src/app/train.js';
 import { CLI, REFERENCE, flag, fmt, has, requireRealData, runProcess, type ProcessRun } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);

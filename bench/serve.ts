@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { AUDIOBOOKS_COLUMNS } from '../src/data/schema.js';
+import { AUDIOBOOKS_COLUMNS } from '../src/domain/audiobooks.js';
 import { flag, fmt, has, requireRealData } from './common.js';
 
 const TARGETS = { singleRps: 2000, singleP99Ms: 10, batchP99Ms: 20, csvRowsPerSecond: 500_000 };
@@ -62,7 +62,7 @@ async function ensureModel(): Promise<string> {
     }
   }
   log('training a 2x50 bundle on the real data (once; cached in the temp dir)…');
-  const { trainBundle } = await import('../src/pipeline/train.js');
+  const { trainBundle } = await import('../src/app/train.js');
   await trainBundle({ data: requireRealData(), out: dir, preset: '2x50', balance: 'random', split: [0.8, 0.1, 0.1], seed: 0, baseline: false });
   return dir;
 }

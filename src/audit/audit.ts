@@ -1,5 +1,5 @@
 /** The data audit: what to know about a customer table before training on it. Pure: table in, report out. */
-import type { Table } from '../data/table.js';
+import type { Table } from '../core/table.js';
 import type {
   AuditOptions,
   AuditReport,

@@ -1,5 +1,5 @@
 /** Per-column facts: missing values, distinct values, constant columns. */
-import type { Table } from '../data/table.js';
+import type { Table } from '../core/table.js';
 import type { ColumnSummary } from './types.js';
 
 /** Counts of each non-missing value of a numeric column (0 and −0 are one value). */

@@ -1,5 +1,5 @@
 /** Duplicate customer IDs and duplicate feature rows, and what a random split does with the latter. */
-import type { Table } from '../data/table.js';
+import type { Table } from '../core/table.js';
 import type { DuplicateIds, DuplicateRows, SplitOverlap } from './types.js';
 
 export function findDuplicateIds(ids: readonly string[], maxExamples: number): DuplicateIds {

@@ -3,7 +3,7 @@
  * class, and columns that alone separate the classes almost perfectly. Besides the features, it
  * scans the ratio of each total/average pair, the customer ID read as a number, and the row order.
  */
-import type { Table } from '../data/table.js';
+import type { Table } from '../core/table.js';
 import type { AuditOptions, ClassBalance, Finding, PureGroupDetails, SeparatorDetails } from './types.js';
 import { aucOf, bestCut, groupByValue, pureRuns, type PureRun, type ValueGroups } from './separation.js';
 import { pairRatio } from './pairs.js';

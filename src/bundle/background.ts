@@ -1,4 +1,4 @@
-import type { FeatureColumns } from '../predict/types.js';
+import type { FeatureColumns } from '../core/table.js';
 
 /** A small sample of training rows (feature values only: no IDs, no targets), for explanations. */
 export interface BackgroundSample {

@@ -1,10 +1,6 @@
 import type { Leaderboard } from '../evaluate/leaderboard.js';
-
-/** Probabilities and true labels of one held-out part, for curves, calibration and decisions. */
-export interface ScoredPart {
-  probability: number[];
-  label: number[];
-}
+import type { ScoredPart } from '../evaluate/curves.js';
+import type { MoneySettings } from '../evaluate/decide.js';
 
 /** Permutation importance of one feature column: how much ROC-AUC drops when it is shuffled. */
 export interface FeatureImportance {
@@ -12,11 +8,6 @@ export interface FeatureImportance {
   meanDrop: number;
   lower: number;
   upper: number;
-}
-
-export interface MoneySettings {
-  contactCost: number;
-  valuePerReturn: number;
 }
 
 /**

@@ -1,30 +1,8 @@
-import type { TableSchema } from '../data/schema.js';
+import type { TableSchema } from '../core/schema.js';
 import type { FeatureState } from '../prep/features.js';
 import type { EpochRecord, NetworkConfig } from '../model/network.js';
-
-/** Classification metrics at a threshold, plus ranking and probability quality. */
-export interface MetricSet {
-  n: number;
-  positives: number;
-  loss: number;
-  accuracy: number;
-  balancedAccuracy: number;
-  precision: number;
-  recall: number;
-  f1: number;
-  rocAuc: number;
-  prAuc: number;
-  brier: number;
-  /** [[tn, fp], [fn, tp]] */
-  confusion: [[number, number], [number, number]];
-}
-
-export interface Calibration {
-  method: 'none' | 'prior' | 'platt';
-  /** p = sigmoid(slope * logit + intercept), logit = log(p_raw / (1 - p_raw)). */
-  slope: number;
-  intercept: number;
-}
+import type { MetricSet } from '../evaluate/metrics.js';
+import type { Calibration } from '../evaluate/calibration.js';
 
 export interface ModelSummary {
   /** The configuration's name, e.g. "2x50" or "logistic+derived". */

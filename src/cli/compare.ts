@@ -1,4 +1,5 @@
-import { compareModels, COMPARE_METRICS, type CompareResult } from '../pipeline/compare.js';
+import { compareModels, type CompareResult } from '../app/compare.js';
+import { COMPARE_METRICS } from '../train/compare-metrics.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { Interval } from '../evaluate/stats.js';
 

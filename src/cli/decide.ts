@@ -1,4 +1,4 @@
-import { decide, type Decision } from '../pipeline/decide.js';
+import { decide, type Decision } from '../app/decide.js';
 import { usageError } from '../errors.js';
 import type { ThresholdObjective } from '../evaluate/decide.js';
 

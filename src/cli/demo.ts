@@ -2,9 +2,9 @@ import { join, resolve } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { generateAudiobooksSample } from '../data/sample.js';
 import { atomicWriteFile } from '../data/write.js';
-import { trainBundle } from '../pipeline/train.js';
+import { trainBundle } from '../app/train.js';
 import { loadPredictor } from '../predict/predictor.js';
-import { scoreFile } from '../predict/score.js';
+import { scoreFile } from '../predict/score-file.js';
 import { DEFAULT_PRESET } from '../model/presets.js';
 import { formatTrainResult, progressPrinter } from './train.js';
 

@@ -1,4 +1,4 @@
-import { evaluateBundle } from '../pipeline/evaluate.js';
+import { evaluateBundle } from '../app/evaluate.js';
 import { formatConfusion, formatMetricsTable } from './format.js';
 
 export interface EvaluateFlags {

@@ -1,4 +1,5 @@
-import type { MetricSet, ModelSummary } from '../bundle/manifest.js';
+import type { MetricSet } from '../evaluate/metrics.js';
+import type { ModelSummary } from '../bundle/manifest.js';
 import type { EpochRecord } from '../model/network.js';
 
 const METRIC_ROWS: [label: string, pick: (m: MetricSet) => number, percent: boolean][] = [

@@ -1,6 +1,6 @@
-import { prepareParts } from '../pipeline/prep.js';
+import { prepareParts } from '../app/prep.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
-import type { DataSource } from '../pipeline/dataset.js';
+import type { DataSource } from '../train/dataset.js';
 
 export interface PrepFlags extends DataSource {
   out: string;

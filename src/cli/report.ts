@@ -1,4 +1,4 @@
-import { buildReport, type ReportResult } from '../report/build.js';
+import { buildReport, type ReportResult } from '../app/report.js';
 
 export interface ReportFlags {
   /** The model bundle directory. */

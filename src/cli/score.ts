@@ -1,5 +1,6 @@
 import { loadPredictor } from '../predict/predictor.js';
-import { scoreFile } from '../predict/score.js';
+import { scoreFile } from '../predict/score-file.js';
+import { explainerFor } from '../explain/explainer.js';
 
 export interface ScoreFlags {
   model: string;
@@ -15,6 +16,7 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
     const interactive = process.stderr.isTTY && !flags.json;
     const summary = await scoreFile(predictor, flags.in, flags.out, {
       reasons: flags.reasons,
+      explain: explainerFor(predictor).reasonTexts,
       onProgress: interactive ? (rows) => process.stderr.write(`\rscored ${rows.toLocaleString('en')} customers`) : undefined,
     });
     if (interactive) process.stderr.write('\n');

@@ -1,9 +1,9 @@
-import { trainBundle, type TrainOptions, type TrainProgress } from '../pipeline/train.js';
+import { trainBundle, type TrainOptions, type TrainProgress } from '../app/train.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { NetworkConfig } from '../model/network.js';
-import type { DataSource } from '../pipeline/dataset.js';
+import type { DataSource } from '../train/dataset.js';
 import type { Manifest } from '../bundle/manifest.js';
-import type { CalibrationMethod } from '../pipeline/calibrate.js';
+import type { CalibrationMethod } from '../train/calibrate.js';
 import { usageError } from '../errors.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
 

@@ -19,23 +19,12 @@ import { availableParallelism } from 'node:os';
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBInstance, sqlString, type DuckDBConnection, type DuckDBDataChunk, type DuckDBVector } from './duckdb.js';
 import { RebuyError, fileNotFound, inputError, internalError, malformedInput } from '../errors.js';
-import {
-  AUDIOBOOKS_HEADER,
-  AUDIOBOOKS_SCHEMA,
-  audiobooksColumnOf,
-  headerlessAudiobooksColumns,
-  headerlessNames,
-  inferSchema,
-  looksLikeHeader,
-  recognizeHeader,
-  type AudiobooksColumn,
-  type ColumnProfile,
-  type SchemaDecision,
-  type TableSchema,
-} from './schema.js';
+import { AUDIOBOOKS_HEADER, AUDIOBOOKS_SCHEMA, audiobooksColumnOf, headerlessAudiobooksColumns, type AudiobooksColumn } from '../domain/audiobooks.js';
+import { headerlessNames, inferSchema, looksLikeHeader, recognizeHeader, type ColumnProfile, type SchemaDecision } from './schema.js';
+import { type TableSchema } from '../core/schema.js';
 import { captureNativeIds, createNativeIds, firstEmptyNativeId, type NativeIds } from './native-ids.js';
-import type { Table } from './table.js';
-import { FLOAT32_OVERFLOW } from '../prep/features.js';
+import type { Table } from '../core/table.js';
+import { FLOAT32_OVERFLOW } from '../core/bounds.js';
 
 const NOT_A_MODEL_NUMBER = 'not a number (or beyond ±3.4e38, the model\'s range)';
 

@@ -1,103 +1,7 @@
-/** The column contract: which column is the ID, which the target, and what the features are. */
+/** Which schema a table's header names: the built-in Audiobooks one, or one inferred from the columns. */
 import { usageError } from '../errors.js';
-
-export type ColumnKind = 'numeric' | 'categorical';
-
-export interface FeatureColumn {
-  name: string;
-  kind: ColumnKind;
-}
-
-export interface TableSchema {
-  /** 'audiobooks' for the built-in schema, 'custom' for one inferred from a file. */
-  name: 'audiobooks' | 'custom';
-  id: string | null;
-  target: string | null;
-  features: FeatureColumn[];
-}
-
-/** Canonical Audiobooks column names, in the course's original file order. */
-export const AUDIOBOOKS_COLUMNS = [
-  'id',
-  'book_length_overall',
-  'book_length_avg',
-  'price_overall',
-  'price_avg',
-  'review',
-  'review_score',
-  'completion',
-  'minutes_listened',
-  'support_requests',
-  'last_visit_days',
-  'target',
-] as const;
-
-export type AudiobooksColumn = (typeof AUDIOBOOKS_COLUMNS)[number];
-
-export const AUDIOBOOKS_SCHEMA: TableSchema = {
-  name: 'audiobooks',
-  id: 'id',
-  target: 'target',
-  features: AUDIOBOOKS_COLUMNS.filter((c) => c !== 'id' && c !== 'target').map((name) => ({
-    name,
-    kind: 'numeric' as const,
-  })),
-};
-
-/** The fill value the course used for a missing review score. */
-export const AUDIOBOOKS_REVIEW_FILL = 8.91;
-
-/** The header row of the published `audiobooks.csv`, in file order (note the trailing space). */
-export const AUDIOBOOKS_HEADER: readonly string[] = [
-  'ID',
-  'Book length(mins)_overall',
-  'Book length(mins)_avg',
-  'Price_overall',
-  'Price_avg',
-  'Review',
-  'Review ?/10',
-  'Completion',
-  'Listened(mins)',
-  'Support request',
-  'Last visited after Purchase date ',
-  'Targets',
-];
-
-/** Lowercase, keep only a-z and 0-9: `"Review ?/10"` → `"review10"`. */
-export function normalizeHeader(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
-}
-
-/** Known spellings of each Audiobooks column, normalized. */
-const AUDIOBOOKS_ALIASES: Record<AudiobooksColumn, readonly string[]> = {
-  id: ['id', 'customerid', 'custid', 'userid'],
-  book_length_overall: ['booklengthminsoverall', 'booklengthoverall', 'booklengthminutesoverall'],
-  book_length_avg: ['booklengthminsavg', 'booklengthavg', 'booklengthminsaverage', 'booklengthminutesavg'],
-  price_overall: ['priceoverall', 'pricepaidoverall'],
-  price_avg: ['priceavg', 'priceaverage', 'pricepaidavg'],
-  review: ['review', 'reviewed', 'isreview', 'leftreview'],
-  review_score: ['reviewscore', 'review10', 'review1010', 'reviewoutof10', 'reviewrating'],
-  completion: ['completion', 'completionrate'],
-  minutes_listened: ['minuteslistened', 'listenedmins', 'listenedminutes', 'totalminuteslistened', 'minuteslisted'],
-  support_requests: ['supportrequests', 'supportrequest', 'supportrequested'],
-  last_visit_days: [
-    'lastvisitdays',
-    'lastvisitedafterpurchasedate',
-    'lastvisitedminuspurchasedate',
-    'lastvisitminuspurchasedate',
-    'dayssincepurchase',
-  ],
-  target: ['target', 'targets'],
-};
-
-const ALIAS_TO_COLUMN: ReadonlyMap<string, AudiobooksColumn> = new Map(
-  AUDIOBOOKS_COLUMNS.flatMap((col) => AUDIOBOOKS_ALIASES[col].map((alias) => [alias, col] as const)),
-);
-
-/** The Audiobooks column a header names, or null. */
-export function audiobooksColumnOf(header: string): AudiobooksColumn | null {
-  return ALIAS_TO_COLUMN.get(normalizeHeader(header)) ?? null;
-}
+import { normalizeHeader, type TableSchema } from '../core/schema.js';
+import { AUDIOBOOKS_SCHEMA, audiobooksColumnOf, type AudiobooksColumn } from '../domain/audiobooks.js';
 
 /** Which columns play the ID and target roles, chosen by flag or by a conventional name. */
 export interface RoleOptions {
@@ -128,13 +32,6 @@ export function recognizeHeader(header: readonly string[], roles: RoleOptions = 
     return { kind: 'custom' };
   }
   return { kind: 'audiobooks', columns: found };
-}
-
-/** The Audiobooks columns of a header-less file with this many columns (the course's layout), or null. */
-export function headerlessAudiobooksColumns(nColumns: number): AudiobooksColumn[] | null {
-  if (nColumns === AUDIOBOOKS_COLUMNS.length) return [...AUDIOBOOKS_COLUMNS];
-  if (nColumns === AUDIOBOOKS_COLUMNS.length - 1) return AUDIOBOOKS_COLUMNS.slice(0, -1);
-  return null;
 }
 
 /** Names for the columns of a header-less custom file: `column1`, `column2`, … */

@@ -3,10 +3,16 @@
  * p -> sigmoid(slope * logit(p) + intercept): Platt scaling fitted on labels, and the prior
  * correction for a model trained on a rebalanced class mix.
  */
-import type { Calibration } from '../bundle/manifest.js';
 import { usageError } from '../errors.js';
 import { checkSameLength, type Labels, type Scores } from './curves.js';
 import { clipProbability } from './metrics.js';
+
+export interface Calibration {
+  method: 'none' | 'prior' | 'platt';
+  /** p = sigmoid(slope * logit + intercept), logit = log(p_raw / (1 - p_raw)). */
+  slope: number;
+  intercept: number;
+}
 
 export type CalibrationMap = Pick<Calibration, 'slope' | 'intercept'>;
 

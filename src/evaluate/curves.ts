@@ -4,6 +4,12 @@
  */
 import { internalError } from '../errors.js';
 
+/** Probabilities and true labels of one held-out part, for curves, calibration and decisions. */
+export interface ScoredPart {
+  probability: number[];
+  label: number[];
+}
+
 export type Scores = ArrayLike<number>;
 /** 0/1 labels; any nonzero value counts as positive. */
 export type Labels = ArrayLike<number>;

@@ -2,12 +2,17 @@
  * Decisions: whom to contact, and what it earns. Contacting means p >= threshold.
  * Profit of a campaign = valuePerReturn × returners among the contacted − contactCost × contacted.
  */
-import type { MetricSet } from '../bundle/manifest.js';
+import type { MetricSet } from './metrics.js';
 import { usageError } from '../errors.js';
-import { createRng, randomInt } from '../prep/random.js';
+import { createRng, randomInt } from '../core/random.js';
 import { checkSameLength, descendingOrder, thresholdSweep, type Labels, type Scores } from './curves.js';
 import { computeMetrics } from './metrics.js';
 import { quantileOfSorted } from './stats.js';
+
+export interface MoneySettings {
+  contactCost: number;
+  valuePerReturn: number;
+}
 
 export type ThresholdObjective =
   | { kind: 'accuracy' }

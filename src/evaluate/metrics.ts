@@ -3,8 +3,24 @@
  * Undefined ratios: precision, recall and F1 with a zero denominator are 0; rates over no rows and
  * AUCs without both classes are NaN.
  */
-import type { MetricSet } from '../bundle/manifest.js';
 import { checkSameLength, descendingOrder, thresholdSweep, type Labels, type Scores } from './curves.js';
+
+/** Classification metrics at a threshold, plus ranking and probability quality. */
+export interface MetricSet {
+  n: number;
+  positives: number;
+  loss: number;
+  accuracy: number;
+  balancedAccuracy: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  rocAuc: number;
+  prAuc: number;
+  brier: number;
+  /** [[tn, fp], [fn, tp]] */
+  confusion: [[number, number], [number, number]];
+}
 
 /** Probabilities are clipped to [EPSILON, 1 - EPSILON] before a log, as Keras does. */
 export const EPSILON = 1e-7;

@@ -3,8 +3,8 @@ import type { FeatureImportance } from '../bundle/evaluation.js';
 import { usageError } from '../errors.js';
 import { rocAuc } from '../evaluate/metrics.js';
 import { meanInterval } from '../evaluate/stats.js';
-import type { FeatureColumns } from '../predict/types.js';
-import { createRng, randomInt, type Rng } from '../prep/random.js';
+import type { FeatureColumns } from '../core/table.js';
+import { createRng, randomInt, type Rng } from '../core/random.js';
 import type { ScoreFunction } from './types.js';
 
 export interface PermutationImportanceOptions {

@@ -11,9 +11,9 @@
  * (π, reversed π), which lowers the sampling variance.
  */
 import { inputError, usageError } from '../errors.js';
-import type { FeatureColumn, TableSchema } from '../data/schema.js';
-import type { FeatureColumns } from '../predict/types.js';
-import { createRng, randomInt, type Rng } from '../prep/random.js';
+import type { FeatureColumn, TableSchema } from '../core/schema.js';
+import type { FeatureColumns } from '../core/table.js';
+import { createRng, randomInt, type Rng } from '../core/random.js';
 import { describeReasons } from './reasons.js';
 import type { Contribution, CustomerExplanation, Explainer, FeatureValue, ScoreFunction } from './types.js';
 

@@ -1,5 +1,5 @@
 /** The shapes of explanations: per-customer contributions and the reasons put into words. */
-import type { FeatureColumns } from '../predict/types.js';
+import type { FeatureColumns } from '../core/table.js';
 
 /** The one scoring path (a Predictor's predictColumns or an OnnxScorer's score): rows in, probabilities out. */
 export type ScoreFunction = (columns: FeatureColumns) => Promise<Float32Array>;

@@ -5,8 +5,8 @@
 
 import type { Optimizer, Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
 import { usageError } from '../errors.js';
-import type { Matrix } from '../prep/matrix.js';
-import { createRng, type Rng } from '../prep/random.js';
+import type { Matrix } from '../core/matrix.js';
+import { createRng, type Rng } from '../core/random.js';
 import type { DenseLayer, EpochRecord, NetworkConfig, NetworkWeights, TrainedNetwork } from './network.js';
 import { initTraining, type Tf } from './tf.js';
 

@@ -1,7 +1,8 @@
 import { inputError } from '../errors.js';
-import type { TableSchema } from '../data/schema.js';
-import { FLOAT32_OVERFLOW } from '../prep/features.js';
-import type { CustomerRecord, FeatureColumns } from './types.js';
+import type { TableSchema } from '../core/schema.js';
+import { FLOAT32_OVERFLOW } from '../core/bounds.js';
+import type { CustomerRecord } from './types.js';
+import type { FeatureColumns } from '../core/table.js';
 
 function fieldPath(row: number, field: string): string {
   return `customers[${row}].${field}`;

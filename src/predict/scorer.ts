@@ -1,6 +1,6 @@
 import { createOnnxSession, runOnnxSession } from '../model/onnx-session.js';
 import { encodeRaw, type FeatureState } from '../prep/features.js';
-import type { FeatureColumns } from './types.js';
+import type { FeatureColumns } from '../core/table.js';
 
 /** An ONNX pipeline (features folded in) ready to score feature columns: the core of every Predictor. */
 export interface OnnxScorer {

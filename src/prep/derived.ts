@@ -1,41 +1,12 @@
 /** Derived features: new numeric columns computed from raw ones, described as plain data. */
-import type { TableSchema } from '../data/schema.js';
-import { AUDIOBOOKS_REVIEW_FILL } from '../data/schema.js';
+import type { DerivedFeature, TableSchema } from '../core/schema.js';
+import { AUDIOBOOKS_DERIVED } from '../domain/audiobooks.js';
 
-export type DerivedFeature =
-  /** numerator / denominator (NaN when the denominator is 0 or missing). */
-  | { name: string; op: 'ratio'; inputs: [numerator: string, denominator: string] }
-  /** log(1 + max(input, 0)): tames long right tails (minutes, days, prices). */
-  | { name: string; op: 'log1p'; inputs: [string] }
-  /** 1 when the input is > 0, else 0. */
-  | { name: string; op: 'positive'; inputs: [string] }
-  /** 1 when the input differs from `value` (e.g. a fill value), else 0. */
-  | { name: string; op: 'differs'; inputs: [string]; value: number };
+export type { DerivedFeature } from '../core/schema.js';
 
-const AUDIOBOOKS_LONG_TAILED = [
-  'minutes_listened',
-  'last_visit_days',
-  'price_overall',
-  'price_avg',
-  'book_length_overall',
-  'book_length_avg',
-  'support_requests',
-];
-
-/**
- * For the Audiobooks schema: the number of books bought (the _avg column holds the total, see
- * the data README), whether the customer listened at all, whether the review score is real rather
- * than the course's fill value, and log1p of the long-tailed columns. Other tables get none
- * (missing-value flags are always on).
- */
+/** Derived features of a schema: the Audiobooks ones; other tables get none (missing-value flags are always on). */
 export function derivedFeaturesFor(schema: TableSchema): DerivedFeature[] {
-  if (schema.name !== 'audiobooks') return [];
-  return [
-    { name: 'books_bought', op: 'ratio', inputs: ['book_length_avg', 'book_length_overall'] },
-    { name: 'listened_any', op: 'positive', inputs: ['minutes_listened'] },
-    { name: 'review_given', op: 'differs', inputs: ['review_score'], value: AUDIOBOOKS_REVIEW_FILL },
-    ...AUDIOBOOKS_LONG_TAILED.map((column): DerivedFeature => ({ name: `log_${column}`, op: 'log1p', inputs: [column] })),
-  ];
+  return schema.name === 'audiobooks' ? [...AUDIOBOOKS_DERIVED] : [];
 }
 
 function compute(feature: DerivedFeature, inputs: ArrayLike<number>[], nRows: number): Float64Array {

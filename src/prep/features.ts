@@ -10,9 +10,10 @@
  */
 
 import { inputError } from '../errors.js';
-import type { Table } from '../data/table.js';
-import { createMatrix, type Matrix } from './matrix.js';
-import { withDerived, type DerivedFeature } from './derived.js';
+import type { Table } from '../core/table.js';
+import { createMatrix, type Matrix } from '../core/matrix.js';
+import { withDerived } from './derived.js';
+import { type DerivedFeature } from '../core/schema.js';
 
 export interface NumericFeatureState {
   name: string;
@@ -37,9 +38,6 @@ export interface FeatureState {
   /** Columns computed from raw ones before encoding; they appear in `numeric` by name. */
   derived?: DerivedFeature[];
 }
-
-/** Model inputs are float32: a magnitude of 2^128 − 2^103 or more rounds to infinity (and the score to NaN). */
-export const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
 
 /** Raw model inputs, as the ONNX graph takes them. */
 export interface RawInputs {

@@ -3,7 +3,7 @@
  * Every function works on row indices (Int32Array) into the table; `target` is indexed by row.
  */
 import { usageError } from '../errors.js';
-import { randomInt, type Rng } from './random.js';
+import { randomInt, type Rng } from '../core/random.js';
 
 export type BalanceMode = 'random' | 'first' | 'weights';
 export type SplitRatios = [train: number, valid: number, test: number];

@@ -2,8 +2,11 @@
  * Everything the report shows, computed once from the manifest and the stored evaluation with the
  * evaluate modules (curves, calibration, decisions, metrics). The sections only format it.
  */
-import type { Manifest, MetricSet } from '../bundle/manifest.js';
-import type { BundleEvaluation, MoneySettings, ScoredPart } from '../bundle/evaluation.js';
+import type { Manifest } from '../bundle/manifest.js';
+import type { MetricSet } from '../evaluate/metrics.js';
+import type { BundleEvaluation } from '../bundle/evaluation.js';
+import type { MoneySettings } from '../evaluate/decide.js';
+import type { ScoredPart } from '../evaluate/curves.js';
 import type { AuditReport, Severity } from '../audit/types.js';
 import { expectedCalibrationError, reliabilityCurve, type ReliabilityBin } from '../evaluate/calibration.js';
 import { prCurve, rocCurve, type PrCurve, type RocCurve } from '../evaluate/curves.js';

@@ -1,5 +1,6 @@
 /** Reads a bundle's evaluation.json: untyped JSON in, a checked BundleEvaluation out. */
-import type { BundleEvaluation, ScoredPart } from '../bundle/evaluation.js';
+import type { BundleEvaluation } from '../bundle/evaluation.js';
+import type { ScoredPart } from '../evaluate/curves.js';
 import { bundleError } from '../errors.js';
 
 import { EVALUATION_FILE } from '../bundle/layout.js';

@@ -2,6 +2,7 @@
  * JSON schemas of every request and response body. Route schemas are built from these; the OpenAPI
  * document at /openapi.json is generated from the routes.
  */
+import { EXAMPLE_CUSTOMER } from '../domain/audiobooks.js';
 import type { ErrorCode } from '../errors.js';
 import type { Reason } from '../explain/types.js';
 
@@ -82,20 +83,6 @@ const reasonSchema = {
   },
 } as const;
 
-/** An Audiobooks customer (the first row of the course's file): the docs' example, and the tests'. */
-export const EXAMPLE_CUSTOMER = {
-  id: '994',
-  book_length_overall: 1620,
-  book_length_avg: 1620,
-  price_overall: 19.73,
-  price_avg: 19.73,
-  review: 1,
-  review_score: 10,
-  completion: 0.99,
-  minutes_listened: 1603.8,
-  support_requests: 5,
-  last_visit_days: 92,
-} as const;
 
 export const customerSchema = {
   type: 'object',

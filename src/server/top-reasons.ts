@@ -5,7 +5,9 @@
 import { createReadStream } from 'node:fs';
 import { streamTable } from '../data/read.js';
 import type { Reason } from '../explain/types.js';
-import type { FeatureColumns, Predictor } from '../predict/types.js';
+import { explainerFor } from '../explain/explainer.js';
+import type { FeatureColumns } from '../core/table.js';
+import type { Predictor } from '../predict/types.js';
 import { createCsvRecordReader } from './scored-json.js';
 
 /** Customer id → top reasons, for at most `rows` of the best-ranked customers. */
@@ -47,6 +49,6 @@ export const explainTopRows: ExplainTopRows = async (predictor, inputPath, score
     if (wanted.size === 0) break;
   }
   const columns: FeatureColumns = { nRows: ids.length, numeric, categorical };
-  const explained = ids.length === 0 ? [] : await predictor.explainColumns(columns, top);
+  const explained = ids.length === 0 ? [] : await explainerFor(predictor).explainColumns(columns, top);
   return new Map(ids.map((id, i) => [id, explained[i]?.reasons ?? []]));
 };

@@ -1,5 +1,5 @@
-import { createRng } from '../../src/prep/random.js';
-import type { Table } from '../../src/data/table.js';
+import { createRng } from '../../src/core/random.js';
+import type { Table } from '../../src/core/table.js';
 import type { Finding, FindingCode } from '../../src/audit/types.js';
 
 export interface TableSpec {

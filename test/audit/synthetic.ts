@@ -1,5 +1,5 @@
 /** Synthetic customer tables: a clean one, and one with known problems planted at known counts. */
-import type { Table } from '../../src/data/table.js';
+import type { Table } from '../../src/core/table.js';
 import { makeTable, seeded } from './helpers.js';
 
 function normalFrom(rand: () => number): () => number {

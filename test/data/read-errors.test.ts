@@ -4,7 +4,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RebuyError } from '../../src/errors.js';
 import { readTable, streamTable } from '../../src/data/read.js';
-import { AUDIOBOOKS_HEADER, AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
+import { AUDIOBOOKS_HEADER, AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
+import { type TableSchema } from '../../src/core/schema.js';
 import { writeParquet } from '../../src/data/write.js';
 
 const REAL_CSV = resolve(process.cwd(), '../shared/data/audiobooks.csv');

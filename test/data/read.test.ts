@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duplicatePair, readTable } from '../../src/data/read.js';
-import { AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
-import type { Table } from '../../src/data/table.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
+import { type TableSchema } from '../../src/core/schema.js';
+import type { Table } from '../../src/core/table.js';
 import { writeParquet } from '../../src/data/write.js';
 
 const FIXTURES = resolve('test/fixtures/data');

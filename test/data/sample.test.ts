@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read.js';
 import { drawCustomer, generateAudiobooksSample, SYNTHETIC_NOTE } from '../../src/data/sample.js';
-import { AUDIOBOOKS_HEADER, AUDIOBOOKS_REVIEW_FILL, AUDIOBOOKS_SCHEMA } from '../../src/data/schema.js';
-import type { Table } from '../../src/data/table.js';
-import { createRng } from '../../src/prep/random.js';
+import { AUDIOBOOKS_HEADER, AUDIOBOOKS_REVIEW_FILL, AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
+import type { Table } from '../../src/core/table.js';
+import { createRng } from '../../src/core/random.js';
 
 let dir: string;
 let table: Table;

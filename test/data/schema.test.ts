@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AUDIOBOOKS_COLUMNS,
-  AUDIOBOOKS_HEADER,
-  AUDIOBOOKS_SCHEMA,
-  audiobooksColumnOf,
-  headerlessAudiobooksColumns,
-  inferSchema,
-  isNumberText,
-  looksLikeHeader,
-  normalizeHeader,
-  recognizeHeader,
-  resolveRoles,
-} from '../../src/data/schema.js';
+import { AUDIOBOOKS_COLUMNS, AUDIOBOOKS_HEADER, AUDIOBOOKS_SCHEMA, audiobooksColumnOf, headerlessAudiobooksColumns } from '../../src/domain/audiobooks.js';
+import { inferSchema, isNumberText, looksLikeHeader, recognizeHeader, resolveRoles } from '../../src/data/schema.js';
+import { normalizeHeader } from '../../src/core/schema.js';
 
 describe('normalizeHeader', () => {
   it('lowercases and keeps only letters and digits', () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTable, streamTable, type TableChunk } from '../../src/data/read.js';
-import { AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
+import { type TableSchema } from '../../src/core/schema.js';
 import { RebuyError } from '../../src/errors.js';
 
 const REAL_CSV = resolve(process.cwd(), '../shared/data/audiobooks.csv');

@@ -9,7 +9,7 @@ import {
   sigmoid,
 } from '../../src/evaluate/calibration.js';
 import { RebuyError } from '../../src/errors.js';
-import { createRng } from '../../src/prep/random.js';
+import { createRng } from '../../src/core/random.js';
 
 /** n rows whose raw scores are uniform in (0.01, 0.99) and whose labels follow sigmoid(slope · logit + intercept). */
 function drawFromPlattModel(n: number, slope: number, intercept: number, seed: number) {

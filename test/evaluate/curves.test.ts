@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { downsampleIndices, prCurve, rocCurve, thresholdSweep } from '../../src/evaluate/curves.js';
 import { rocAuc } from '../../src/evaluate/metrics.js';
-import { createRng } from '../../src/prep/random.js';
+import { createRng } from '../../src/core/random.js';
 
 function trapezoid(x: number[], y: number[]): number {
   let area = 0;

@@ -10,7 +10,7 @@ import {
   thresholdAbove,
 } from '../../src/evaluate/decide.js';
 import { RebuyError } from '../../src/errors.js';
-import { createRng } from '../../src/prep/random.js';
+import { createRng } from '../../src/core/random.js';
 
 // Contacting the top k of
 //   p: 0.9 0.8 0.7 0.6 0.5 0.4

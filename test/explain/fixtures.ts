@@ -1,7 +1,7 @@
 /** Small synthetic tables and hand-made score functions with known Shapley values. */
-import type { TableSchema } from '../../src/data/schema.js';
-import type { FeatureColumns } from '../../src/predict/types.js';
-import { createRng } from '../../src/prep/random.js';
+import type { TableSchema } from '../../src/core/schema.js';
+import type { FeatureColumns } from '../../src/core/table.js';
+import { createRng } from '../../src/core/random.js';
 import type { ScoreFunction } from '../../src/explain/types.js';
 
 export const NUMERIC = ['a', 'b', 'c', 'd'] as const;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { permutationImportance } from '../../src/explain/importance.js';
 import { rocAuc } from '../../src/evaluate/metrics.js';
-import type { FeatureColumns } from '../../src/predict/types.js';
-import { createRng } from '../../src/prep/random.js';
+import type { FeatureColumns } from '../../src/core/table.js';
+import { createRng } from '../../src/core/random.js';
 import { rowScore } from './fixtures.js';
 
 /** y depends on `signal` and on the plan; `noise` is unrelated to y; `ignored` is never read by the score. */

@@ -1,12 +1,12 @@
 /** Explanations through the real scoring path: an ONNX pipeline built by buildOnnxModel, scored by onnxruntime-node. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildOnnxModel } from '../../src/model/onnx.js';
+import { buildOnnxModel } from '../../src/model/onnx-build.js';
 import type { NetworkWeights } from '../../src/model/network.js';
 import { createOnnxScorer, type OnnxScorer } from '../../src/predict/scorer.js';
 import type { FeatureState } from '../../src/prep/features.js';
-import type { TableSchema } from '../../src/data/schema.js';
-import type { FeatureColumns } from '../../src/predict/types.js';
-import { createRng, type Rng } from '../../src/prep/random.js';
+import type { TableSchema } from '../../src/core/schema.js';
+import type { FeatureColumns } from '../../src/core/table.js';
+import { createRng, type Rng } from '../../src/core/random.js';
 import { createExplainer } from '../../src/explain/shapley.js';
 import { permutationImportance } from '../../src/explain/importance.js';
 

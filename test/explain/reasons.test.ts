@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { describeReason, describeReasons, formatNumber } from '../../src/explain/reasons.js';
+import { describeReason, describeReasons } from '../../src/explain/reasons.js';
+import { formatNumber } from '../../src/core/format.js';
 import type { Contribution, FeatureValue } from '../../src/explain/types.js';
-import { AUDIOBOOKS_SCHEMA } from '../../src/data/schema.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 import { SCHEMA } from './fixtures.js';
 import { REAL_CSV, hasRealData } from '../helpers/paths.js';
 

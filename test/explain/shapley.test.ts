@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { createExplainer, pairsPerCustomer, sampleShapley } from '../../src/explain/shapley.js';
 import type { CustomerExplanation } from '../../src/explain/types.js';
 import { isRebuyError } from '../../src/errors.js';
-import type { FeatureColumns } from '../../src/predict/types.js';
+import type { FeatureColumns } from '../../src/core/table.js';
 import {
   NUMERIC,
   SCHEMA,

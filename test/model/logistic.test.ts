@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { trainLogistic } from '../../src/model/logistic.js';
 import type { LabelledMatrix } from '../../src/model/mlp.js';
 import type { NetworkWeights } from '../../src/model/network.js';
-import { createRng } from '../../src/prep/random.js';
+import { createRng } from '../../src/core/random.js';
 
 const logit = (p: number) => Math.log(p / (1 - p));
 

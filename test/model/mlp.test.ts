@@ -4,7 +4,7 @@ import { networkLossAndGradients, predictNetworkTf, trainNetwork, type LabelledM
 import type { NetworkConfig, NetworkWeights } from '../../src/model/network.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
 import { initTraining, type Tf } from '../../src/model/tf.js';
-import { createRng } from '../../src/prep/random.js';
+import { createRng } from '../../src/core/random.js';
 import { isRebuyError } from '../../src/errors.js';
 
 let tf: Tf;

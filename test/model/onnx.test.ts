@@ -1,15 +1,15 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import type { InferenceSession } from 'onnxruntime-node';
-import type { Table } from '../../src/data/table.js';
+import type { Table } from '../../src/core/table.js';
 import { applyFeatures, encodeRaw, fitFeatures, inputWidth, type FeatureState } from '../../src/prep/features.js';
 import { predictNetworkTf, trainNetwork } from '../../src/model/mlp.js';
 import { trainLogistic } from '../../src/model/logistic.js';
 import type { NetworkWeights } from '../../src/model/network.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
-import { buildOnnxModel, ONNX_IR_VERSION, ONNX_OPSET } from '../../src/model/onnx.js';
+import { buildOnnxModel, ONNX_IR_VERSION, ONNX_OPSET } from '../../src/model/onnx-build.js';
 import { createOnnxSession, runOnnxSession } from '../../src/model/onnx-session.js';
-import { createRng } from '../../src/prep/random.js';
+import { createRng } from '../../src/core/random.js';
 
 const { onnx } = onnxProto;
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordsToColumns } from '../../src/predict/records.js';
 import { readTable } from '../../src/data/read.js';
-import { AUDIOBOOKS_SCHEMA } from '../../src/data/schema.js';
-import { EXAMPLE_CUSTOMER } from '../../src/server/schemas.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
+import { EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
 import { RebuyError } from '../../src/errors.js';
 
 // Model inputs are float32: beyond ±3.4028234663852886e38 a value becomes infinite and the score NaN.

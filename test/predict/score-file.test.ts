@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/data/read.js';
-import { featureColumns } from '../../src/data/table.js';
+import { featureColumns } from '../../src/core/table.js';
 import { RebuyError } from '../../src/errors.js';
 import { loadPredictor } from '../../src/predict/predictor.js';
-import { scoreFile } from '../../src/predict/score.js';
+import { scoreFile } from '../../src/predict/score-file.js';
 import type { Predictor } from '../../src/predict/types.js';
 import { realDeps, syntheticAudiobooks } from '../server/real.js';
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { derivedFeaturesFor, withDerived, type DerivedFeature } from '../../src/prep/derived.js';
+import { derivedFeaturesFor, withDerived } from '../../src/prep/derived.js';
+import { type DerivedFeature } from '../../src/core/schema.js';
 import { applyFeatures, encodeRaw, featureNames, fitFeatures, standardizeRaw } from '../../src/prep/features.js';
-import { AUDIOBOOKS_SCHEMA, type TableSchema } from '../../src/data/schema.js';
-import type { Table } from '../../src/data/table.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
+import { type TableSchema } from '../../src/core/schema.js';
+import type { Table } from '../../src/core/table.js';
 
 const FEATURES: DerivedFeature[] = [
   { name: 'books', op: 'ratio', inputs: ['total', 'each'] },

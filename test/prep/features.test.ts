@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { Table } from '../../src/data/table.js';
+import type { Table } from '../../src/core/table.js';
 import {
   applyFeatures,
   encodeRaw,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RebuyError } from '../../src/errors.js';
-import { createRng } from '../../src/prep/random.js';
+import { createRng } from '../../src/core/random.js';
 import {
   balanceIndices,
   classWeights,
@@ -243,7 +243,7 @@ describe('parseSplit', () => {
 describe('naturalMixSample', () => {
   it('keeps every positive and samples negatives to the population share', async () => {
     const { naturalMixSample } = await import('../../src/prep/split.js');
-    const { createRng } = await import('../../src/prep/random.js');
+    const { createRng } = await import('../../src/core/random.js');
     // 10 positives and 200 negatives available; population share 20 % → 40 negatives.
     const target = new Uint8Array(210);
     target.fill(1, 0, 10);
@@ -258,7 +258,7 @@ describe('naturalMixSample', () => {
 
   it('samples positives down when negatives are the scarce class', async () => {
     const { naturalMixSample } = await import('../../src/prep/split.js');
-    const { createRng } = await import('../../src/prep/random.js');
+    const { createRng } = await import('../../src/core/random.js');
     const target = new Uint8Array(100).fill(1, 0, 90);
     const kept = naturalMixSample(Int32Array.from({ length: 100 }, (_, i) => i), target, 0.5, createRng(2));
     expect(Array.from(kept).filter((r) => target[r] === 1).length).toBe(10);

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { saveBundle } from '../../src/bundle/save.js';
-import { buildReport } from '../../src/report/build.js';
+import { buildReport } from '../../src/app/report.js';
 import { EVALUATION_FILE } from '../../src/bundle/layout.js';
 import { fixed } from '../../src/report/words.js';
 import { makeFixture } from './fixtures.js';

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveBundle } from '../../src/bundle/save.js';
-import { buildReport } from '../../src/report/build.js';
+import { buildReport } from '../../src/app/report.js';
 import { runReport } from '../../src/cli/report.js';
 import { RebuyError } from '../../src/errors.js';
 import { EVALUATION_FILE } from '../../src/bundle/layout.js';

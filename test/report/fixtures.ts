@@ -1,13 +1,14 @@
 /** A hand-made but realistic bundle (manifest + evaluation) for the report tests. */
-import type { BundleEvaluation, ScoredPart } from '../../src/bundle/evaluation.js';
+import type { BundleEvaluation } from '../../src/bundle/evaluation.js';
+import type { ScoredPart } from '../../src/evaluate/curves.js';
 import type { Manifest, ModelSummary } from '../../src/bundle/manifest.js';
 import { applyCalibration, priorCorrection } from '../../src/evaluate/calibration.js';
 import { chooseThreshold } from '../../src/evaluate/decide.js';
 import { buildLeaderboard, type PlanResult } from '../../src/evaluate/leaderboard.js';
 import { computeMetrics } from '../../src/evaluate/metrics.js';
 import type { EpochRecord } from '../../src/model/network.js';
-import { createRng, type Rng } from '../../src/prep/random.js';
-import { AUDIOBOOKS_SCHEMA } from '../../src/data/schema.js';
+import { createRng, type Rng } from '../../src/core/random.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 
 export const FEATURES = AUDIOBOOKS_SCHEMA.features.map((f) => f.name);
 

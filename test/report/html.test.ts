@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { auditTable } from '../../src/audit/audit.js';
-import type { Table } from '../../src/data/table.js';
+import type { Table } from '../../src/core/table.js';
 import { computeMetrics } from '../../src/evaluate/metrics.js';
 import { asAuditReport } from '../../src/report/analysis.js';
 import { renderReport } from '../../src/report/html.js';

@@ -1,10 +1,14 @@
 /** Stand-ins for the Predictor and scoreFile with the same contracts, for fast route tests. */
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Manifest } from '../../src/bundle/manifest.js';
-import { AUDIOBOOKS_SCHEMA } from '../../src/data/schema.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 import { bundleError, inputError, RebuyError } from '../../src/errors.js';
+import type { LoadedBundle } from '../../src/bundle/load.js';
+import { BACKGROUND_FILE } from '../../src/bundle/layout.js';
+import { explainerFor } from '../../src/explain/explainer.js';
 import type { Reason } from '../../src/explain/types.js';
-import type { CustomerRecord, FeatureColumns, Predictor, ScoreSummary } from '../../src/predict/types.js';
+import type { CustomerRecord, Predictor, ScoreSummary } from '../../src/predict/types.js';
+import type { FeatureColumns } from '../../src/core/table.js';
 
 const FEATURES = AUDIOBOOKS_SCHEMA.features.map((f) => f.name);
 
@@ -69,15 +73,35 @@ export interface FakePredictor extends Predictor {
 export function fakePredictor(options: FakePredictorOptions = {}): FakePredictor {
   const manifest = fakeManifest({ synthetic: options.synthetic });
   const delay = options.delayMs ?? 0;
+  const background = { nRows: 2, numeric: Object.fromEntries(FEATURES.map((f, j) => [f, [j, 10 * j]])), categorical: {} };
+  const files: Record<string, string> = options.explain ? { [BACKGROUND_FILE]: 'fake' } : {};
+  const bundleDir = '/bundles/fake';
+  const bundle: LoadedBundle = {
+    dir: bundleDir,
+    manifest: { ...manifest, files },
+    hash: options.hash ?? 'a'.repeat(64),
+    async readVerified(name) {
+      if (name === BACKGROUND_FILE && options.explain) return Buffer.from(JSON.stringify(background));
+      throw bundleError(bundleDir, `the manifest lists no file ${name}`);
+    },
+  };
   const p: FakePredictor = {
     manifest,
+    bundle,
     bundleHash: options.hash ?? 'a'.repeat(64),
     bundleDir: '/bundles/fake',
     threshold: 0.5,
     closed: false,
     inFlight: 0,
     async predictColumns(columns: FeatureColumns) {
-      return new Float32Array(columns.nRows);
+      const out = new Float32Array(columns.nRows);
+      for (let i = 0; i < columns.nRows; i++) {
+        out[i] = score(FEATURES.map((f) => {
+          const v = columns.numeric.get(f)?.[i] ?? 0;
+          return Number.isNaN(v) ? 0 : v;
+        }));
+      }
+      return out;
     },
     async predictRecords(records: CustomerRecord[]) {
       if (p.closed) throw new Error('predictor used after close');
@@ -93,24 +117,6 @@ export function fakePredictor(options: FakePredictorOptions = {}): FakePredictor
       } finally {
         p.inFlight--;
       }
-    },
-    async explainColumns() {
-      throw bundleError(p.bundleDir, 'explainColumns is not faked');
-    },
-    async explain(records: CustomerRecord[], top: number): Promise<Reason[][]> {
-      if (!options.explain) throw bundleError(p.bundleDir, 'has no background.json: it cannot explain scores');
-      await p.predictRecords(records);
-      return records.map((r) =>
-        FEATURES.slice(0, top).map((feature, j) => ({
-          feature,
-          label: feature.replaceAll('_', ' '),
-          value: (r[feature] as number | string | null | undefined) ?? null,
-          contribution: 0.1 / (j + 1),
-          direction: 'raises' as const,
-          actionable: j % 2 === 0,
-          text: `${feature}: raises the chance`,
-        })),
-      );
     },
     async close() {
       p.closed = true;
@@ -148,10 +154,11 @@ export async function fakeScoreFile(predictor: Predictor, inputPath: string, out
   return { rows: ids.length, seconds: (performance.now() - started) / 1000, output: outputPath };
 }
 
-/** explainTopRows for the fake scorer's files: reasons for the first `rows` ids of the scored file. */
+/** explainTopRows for the fake scorer's files: reasons, through the fake predictor, for the first `rows` ids of the scored file. */
 export async function fakeExplainTopRows(predictor: Predictor, _input: string, scored: string, rows: number, top: number): Promise<Map<string, Reason[]>> {
   const lines = (await readFile(scored, 'utf8')).trim().split('\n').slice(1);
   const ranked = lines.map((l) => l.split(',')).sort((a, b) => Number(a[3]) - Number(b[3])).slice(0, rows);
-  const reasons = await predictor.explain(ranked.map(() => ({})), top).catch(() => null);
-  return new Map(reasons === null ? [] : ranked.map((r, i) => [r[0]!, reasons[i]!]));
+  const records = ranked.map(() => Object.fromEntries(FEATURES.map((f) => [f, 1])));
+  const reasons = await explainerFor(predictor).explain(records, top);
+  return new Map(ranked.map((r, i) => [r[0]!, reasons[i]!]));
 }

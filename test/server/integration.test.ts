@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIOBOOKS_COLUMNS } from '../../src/data/schema.js';
+import { AUDIOBOOKS_COLUMNS } from '../../src/domain/audiobooks.js';
 import { expectErrorShape, makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
 import { realDeps, type RealDeps } from './real.js';
 

@@ -5,7 +5,7 @@
 import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AUDIOBOOKS_SCHEMA } from '../../src/data/schema.js';
+import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 import { makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
 import { realDeps, type RealDeps } from './real.js';
 

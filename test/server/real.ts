@@ -49,7 +49,7 @@ export function syntheticAudiobooks(rows: number, seed: number): string {
 async function trainOnce(name: string, seed: number, data: string): Promise<string> {
   const dir = join(RUN_DIR, name);
   if (existsSync(join(dir, 'manifest.json'))) return dir;
-  const { trainBundle } = await import('../../src/pipeline/train.js');
+  const { trainBundle } = await import('../../src/app/train.js');
   const work = await mkdtemp(join(RUN_DIR, `${name}-`));
   await trainBundle({
     data,
@@ -92,7 +92,7 @@ async function build(): Promise<RealDeps> {
   const a = await trainOnce('bundle-a', 1, data);
   const b = await trainOnce('bundle-b', 2, data);
   const { loadPredictor } = await import('../../src/predict/predictor.js');
-  const { scoreFile } = await import('../../src/predict/score.js');
+  const { scoreFile } = await import('../../src/predict/score-file.js');
   return {
     loadPredictor: (dir) => loadPredictor(dir, { threads: 1 }),
     scoreFile: (predictor, input, output) => scoreFile(predictor, input, output),
@@ -105,9 +105,9 @@ export const realDeps = {
   /** Whether the real modules load (they are written in parallel with these tests). */
   async available(): Promise<boolean> {
     try {
-      await import('../../src/predict/score.js');
+      await import('../../src/predict/score-file.js');
       await import('../../src/predict/predictor.js');
-      await import('../../src/pipeline/train.js');
+      await import('../../src/app/train.js');
       return true;
     } catch (err) {
       console.warn(`real-bundle server tests skipped: ${(err as Error).message}`);

@@ -7,7 +7,7 @@ import type { ScoreFile } from '../../src/server/app.js';
 import { fakePredictor, type FakePredictor } from './fakes.js';
 import { makeApp } from './helpers.js';
 import { realDeps } from './real.js';
-import { EXAMPLE_CUSTOMER } from '../../src/server/schemas.js';
+import { EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
 
 const CUSTOMER = { ...EXAMPLE_CUSTOMER, id: '1' };
 const FAKE_CSV = `id,a,b,c,d,e,f,g,h,i,j\n${Array.from({ length: 200 }, (_, i) => `${i},1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92`).join('\n')}\n`;

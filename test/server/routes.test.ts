@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleError } from '../../src/errors.js';
 import { fakePredictor } from './fakes.js';
 import { TEST_KEY, expectErrorShape, makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
-import { EXAMPLE_CUSTOMER } from '../../src/server/schemas.js';
+import { EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
 
 const CSV_HEADER = 'id,a,b,c,d,e,f,g,h,i,j';
 const csvOf = (rows: string[]): string => `${[CSV_HEADER, ...rows].join('\n')}\n`;
@@ -237,7 +237,7 @@ describe('POST /v1/scores', () => {
     const explained = body.rows.filter((r: { reasons?: unknown[] }) => r.reasons);
     expect(explained.map((r: { rank: number }) => r.rank).sort()).toEqual([1, 2]);
     expect(explained[0].reasons).toHaveLength(2);
-    expect(explained[0].reasons[0]).toMatchObject({ feature: expect.any(String), text: expect.any(String), direction: 'raises' });
+    expect(explained[0].reasons[0]).toMatchObject({ feature: expect.any(String), text: expect.any(String), direction: expect.stringMatching(/^(raises|lowers)$/) });
     check('POST', '/v1/scores', res.statusCode, String(res.headers['content-type']), res.body);
     const bad = await few.inject({ method: 'POST', url: '/v1/scores?reasons=many', payload: csvOf(rows), headers: { 'content-type': 'text/csv' } });
     expect(bad.statusCode).toBe(400);

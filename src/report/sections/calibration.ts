@@ -1,5 +1,5 @@
 /** Section 5: do the probabilities mean what they say? Reliability diagram, ECE, the correction in words. */
-import type { Calibration } from '../../bundle/manifest.js';
+import type { Calibration } from '../../evaluate/calibration.js';
 import type { ReliabilityBin } from '../../evaluate/calibration.js';
 import type { ReportData } from '../analysis.js';
 import { COLORS, lineChart, type LineSeries } from '../charts.js';

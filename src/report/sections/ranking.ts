@@ -4,7 +4,7 @@ import { COLORS, PAIR_WIDTH, lineChart, type LineSeries, type Point } from '../c
 import { p, pair, section, table } from '../markup.js';
 import { escapeHtml } from '../svg.js';
 import { fixed, percent } from '../words.js';
-import type { MetricSet } from '../../bundle/manifest.js';
+import type { MetricSet } from '../../evaluate/metrics.js';
 
 const asPercent = (v: number): string => `${Math.round(v * 100)} %`;
 

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { RebuyError, isRebuyError } from '../../errors.js';
 import type { Reason } from '../../explain/types.js';
+import { explainerFor } from '../../explain/explainer.js';
 import type { CustomerRecord, Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
 import {
@@ -17,7 +18,7 @@ import { explainable, notReady } from './common.js';
 
 /** The top reasons per record, or null when none were asked for or the bundle cannot explain. */
 function reasonsFor(predictor: Predictor, records: CustomerRecord[], top: number): Promise<Reason[][] | null> | null {
-  return top === 0 || records.length === 0 ? null : explainable(() => predictor.explain(records, top));
+  return top === 0 || records.length === 0 ? null : explainable(() => explainerFor(predictor).explain(records, top));
 }
 
 type PredictionBody = CustomerRecord | { customers: CustomerRecord[] };

@@ -1,5 +1,5 @@
-import type { Table } from '../data/table.js';
-import { createRng } from '../prep/random.js';
+import type { Table } from '../core/table.js';
+import { createRng } from '../core/random.js';
 import { balanceIndices, classWeights, kFold, shuffle, stratifiedSplit, type BalanceMode, type SplitRatios } from '../prep/split.js';
 import { splitTable } from './dataset.js';
 

@@ -1,12 +1,12 @@
-import type { Table } from '../data/table.js';
-import { featureColumns } from '../data/table.js';
+import type { Table } from '../core/table.js';
+import { featureColumns } from '../core/table.js';
 import type { FeatureState } from '../prep/features.js';
 import { applyFeatures, fitFeatures } from '../prep/features.js';
 import { derivedFeaturesFor } from '../prep/derived.js';
-import { takeLabels } from '../prep/matrix.js';
+import { takeLabels } from '../core/matrix.js';
 import { trainNetwork, type LabelledMatrix } from '../model/mlp.js';
 import { trainLogistic } from '../model/logistic.js';
-import { buildOnnxModel } from '../model/onnx.js';
+import { buildOnnxModel } from '../model/onnx-build.js';
 import type { EpochRecord, NetworkConfig, TrainedNetwork } from '../model/network.js';
 import { createOnnxScorer } from '../predict/scorer.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
-import { compareModels } from '../../src/pipeline/compare.js';
-import { selectModel } from '../../src/pipeline/auto.js';
-import { kFoldPlans } from '../../src/pipeline/plans.js';
+import { compareModels } from '../../src/app/compare.js';
+import { selectModel } from '../../src/train/auto.js';
+import { kFoldPlans } from '../../src/train/plans.js';
 import { readTable } from '../../src/data/read.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
 import { syntheticCsv } from './fixtures.js';

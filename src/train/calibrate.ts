@@ -1,4 +1,4 @@
-import type { Calibration } from '../bundle/manifest.js';
+import type { Calibration } from '../evaluate/calibration.js';
 import { fitPlatt, logit, priorCorrection } from '../evaluate/calibration.js';
 
 export type CalibrationMethod = Calibration['method'];

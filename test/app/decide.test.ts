@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { trainBundle } from '../../src/pipeline/train.js';
-import { decide } from '../../src/pipeline/decide.js';
+import { trainBundle } from '../../src/app/train.js';
+import { decide } from '../../src/app/decide.js';
 import { loadBundle } from '../../src/bundle/load.js';
 import { loadPredictor } from '../../src/predict/predictor.js';
 import type { BundleEvaluation } from '../../src/bundle/evaluation.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { argmaxThreshold, fitCalibration } from '../../src/pipeline/calibrate.js';
+import { argmaxThreshold, fitCalibration } from '../../src/train/calibrate.js';
 import { correctedPairedComparison } from '../../src/evaluate/leaderboard.js';
 import { pairedTest } from '../../src/evaluate/stats.js';
 

@@ -3,8 +3,8 @@ import { loadBundle } from '../bundle/load.js';
 import { EVALUATION_FILE, REPORT_FILE } from '../bundle/layout.js';
 import { atomicWriteFile } from '../data/write.js';
 import { bundleError, usageError } from '../errors.js';
-import { renderReport } from './html.js';
-import { parseEvaluation } from './input.js';
+import { renderReport } from '../report/html.js';
+import { parseEvaluation } from '../report/input.js';
 
 export interface ReportResult {
   path: string;

@@ -4,6 +4,8 @@ import { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR, sqlString, type DuckDB
 import { writeNativeIds } from '../data/native-ids.js';
 import { streamTable, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
+import { internalError } from '../errors.js';
+import type { FeatureColumns } from '../core/table.js';
 import type { Predictor, ScoreSummary } from './types.js';
 
 /**
@@ -16,9 +18,13 @@ const SCORE_MEMORY_LIMIT = '96MB';
 /** DuckDB's vector size: the most rows one appended chunk may hold. */
 const DUCKDB_CHUNK_ROWS = 2048;
 
+/** The top reasons' texts per row (exactly `top` each, '' where there are fewer). */
+export type ReasonTexts = (columns: FeatureColumns, top: number) => Promise<string[][]>;
+
 export interface ScoreFileOptions {
-  /** Add the top N reasons per customer, in words (columns reason_1 … reason_N). */
+  /** Add the top N reasons per customer, in words (columns reason_1 … reason_N), made by `explain`. */
   reasons?: number;
+  explain?: ReasonTexts;
   /** Called after each batch with the rows scored so far. */
   onProgress?: (rowsScored: number) => void;
   /** DuckDB's memory limit while ranking; beyond it DuckDB spills to a temp directory. */
@@ -133,8 +139,9 @@ async function scoreInto(
     const probabilities = await scoring;
     const reasons: string[][] = Array.from({ length: nReasons }, () => []);
     if (nReasons > 0) {
-      const explained = await predictor.explainColumns(chunk, nReasons);
-      explained.forEach((e, row) => reasons.forEach((column, i) => (column[row] = e.reasons[i]?.text ?? '')));
+      if (!options.explain) throw internalError('scoreFile was asked for reasons without a way to explain');
+      const texts = await options.explain(chunk, nReasons);
+      texts.forEach((row, r) => reasons.forEach((column, i) => (column[r] = row[i] ?? '')));
     }
     appendScores(appender, chunk, probabilities, reasons);
     rows += chunk.nRows;

@@ -1,9 +1,9 @@
-import type { Table } from '../data/table.js';
-import type { MetricSet } from '../bundle/manifest.js';
+import type { Table } from '../core/table.js';
+import type { MetricSet } from '../evaluate/metrics.js';
 import { computeMetrics } from '../evaluate/metrics.js';
 import { applyCalibration, expectedCalibrationError, priorCorrection } from '../evaluate/calibration.js';
 import type { FeatureState } from '../prep/features.js';
-import { takeLabels } from '../prep/matrix.js';
+import { takeLabels } from '../core/matrix.js';
 import { fitCandidate, fitCandidateFeatures, labelledRows, scoreParts, type Candidate } from './fit.js';
 import type { LabelledMatrix } from '../model/mlp.js';
 import type { EvalPlan } from './plans.js';

@@ -1,8 +1,8 @@
-import type { Table } from '../data/table.js';
+import type { Table } from '../core/table.js';
 import { buildLeaderboard, type Leaderboard } from '../evaluate/leaderboard.js';
 import { PRESET_NAMES, resolveNetworkConfig } from '../model/presets.js';
 import type { BalanceMode } from '../prep/split.js';
-import { COMPARE_METRICS, runValues } from './compare.js';
+import { COMPARE_METRICS, runValues } from './compare-metrics.js';
 import type { Candidate } from './fit.js';
 import { kFoldPlans, learningRows, type EvalPlan } from './plans.js';
 import { evaluateOnPlans, type CandidateRun } from './repeated.js';

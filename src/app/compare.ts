@@ -4,9 +4,11 @@ import { buildLeaderboard, type Leaderboard, type MetricSpec, type PlanResult } 
 import { PRESET_NAMES, resolveNetworkConfig } from '../model/presets.js';
 import type { NetworkConfig } from '../model/network.js';
 import type { BalanceMode, SplitRatios } from '../prep/split.js';
-import type { Candidate } from './fit.js';
-import { kFoldPlans, randomSplitPlans, type EvalPlan } from './plans.js';
-import { evaluateOnPlans, type CandidateRun } from './repeated.js';
+import type { Candidate } from '../train/fit.js';
+import { kFoldPlans, randomSplitPlans, type EvalPlan } from '../train/plans.js';
+import { evaluateOnPlans, type CandidateRun } from '../train/repeated.js';
+import { COMPARE_METRICS, DEFAULT_RANK_BY, runValues } from '../train/compare-metrics.js';
+
 
 export interface CompareOptions {
   data: string;
@@ -30,26 +32,6 @@ export interface CompareResult {
   protocol: string;
   leaderboard: Leaderboard;
   runs: CandidateRun[];
-}
-
-export const COMPARE_METRICS: MetricSpec[] = [
-  { key: 'naturalRocAuc', label: 'ROC-AUC (natural)', higherIsBetter: true },
-  { key: 'balancedAccuracy', label: 'accuracy (balanced test)', higherIsBetter: true },
-  { key: 'naturalPrAuc', label: 'PR-AUC (natural)', higherIsBetter: true },
-  { key: 'naturalBrier', label: 'Brier (natural)', higherIsBetter: false },
-  { key: 'naturalLogLoss', label: 'log loss (natural)', higherIsBetter: false },
-];
-
-export const DEFAULT_RANK_BY = 'naturalRocAuc';
-
-export function runValues(run: CandidateRun): Record<string, number> {
-  return {
-    naturalRocAuc: run.naturalTest.rocAuc,
-    balancedAccuracy: run.balancedTest.accuracy,
-    naturalPrAuc: run.naturalTest.prAuc,
-    naturalBrier: run.naturalTest.brier,
-    naturalLogLoss: run.naturalTest.loss,
-  };
 }
 
 export function defaultCandidates(options: Pick<CompareOptions, 'presets' | 'networks' | 'baseline'>): Candidate[] {

@@ -1,10 +1,10 @@
 import { readTable } from '../data/read.js';
-import { featureColumns } from '../data/table.js';
+import { featureColumns } from '../core/table.js';
 import { usageError } from '../errors.js';
-import type { MetricSet } from '../bundle/manifest.js';
+import type { MetricSet } from '../evaluate/metrics.js';
 import { computeMetrics } from '../evaluate/metrics.js';
-import { takeLabels } from '../prep/matrix.js';
-import { createRng } from '../prep/random.js';
+import { takeLabels } from '../core/matrix.js';
+import { createRng } from '../core/random.js';
 import { balanceIndices } from '../prep/split.js';
 import { loadPredictor } from '../predict/predictor.js';
 

@@ -1,5 +1,12 @@
 import type { TableSchema } from './schema.js';
 
+/** Feature columns of some rows, as read from a table or a chunk of one. */
+export interface FeatureColumns {
+  nRows: number;
+  numeric: Map<string, ArrayLike<number>>;
+  categorical: Map<string, ArrayLike<string | null>>;
+}
+
 /** A customer table in memory, columnar. Numeric missing values are NaN; categorical ones are null. */
 export interface Table {
   /** The file it came from, for messages. */

@@ -1,8 +1,8 @@
 import { readTable } from '../data/read.js';
-import { concatTables, type Table } from '../data/table.js';
+import { concatTables, type Table } from '../core/table.js';
 import { usageError } from '../errors.js';
-import { fingerprintFiles } from '../bundle/fingerprint.js';
-import { createRng } from '../prep/random.js';
+import { fingerprintFiles } from '../data/fingerprint.js';
+import { createRng } from '../core/random.js';
 import {
   balanceIndices,
   classWeights,

@@ -2,7 +2,7 @@ import { loadBundle } from '../bundle/load.js';
 import { updateBundle } from '../bundle/update.js';
 import type { BundleEvaluation } from '../bundle/evaluation.js';
 import { readTable } from '../data/read.js';
-import { featureColumns } from '../data/table.js';
+import { featureColumns } from '../core/table.js';
 import { usageError } from '../errors.js';
 import {
   bootstrapProfit,

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import type { Table } from '../data/table.js';
+import type { Table } from '../core/table.js';
 import { atomicWriteFile, writeCsv, writeNpz } from '../data/write.js';
 import { applyFeatures, featureNames, fitFeatures, type FeatureState } from '../prep/features.js';
-import { takeLabels } from '../prep/matrix.js';
-import { loadDataset, type DataSource, type SplitOptions } from './dataset.js';
+import { takeLabels } from '../core/matrix.js';
+import { loadDataset, type DataSource, type SplitOptions } from '../train/dataset.js';
 
 export interface PrepOptions extends DataSource, SplitOptions {
   out: string;
