@@ -50,7 +50,7 @@ describe('decide', () => {
     expect(d.choice.contacted).toBe(100);
     const bundle = await loadBundle(model);
     expect(bundle.manifest.threshold).toBe(d.choice.threshold);
-    expect(bundle.manifest.thresholdObjective).toBe(d.objective);
+    expect(bundle.manifest.thresholdObjective).toEqual(d.objective);
     const predictor = await loadPredictor(model);
     expect(predictor.threshold).toBe(d.choice.threshold);
     await predictor.close();

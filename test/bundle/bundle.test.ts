@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveBundle } from '../../src/bundle/save.js';
 import { loadBundle } from '../../src/bundle/load.js';
-import type { Manifest } from '../../src/bundle/manifest.js';
+import type { ManifestDraft } from '../../src/bundle/manifest.js';
 import { RebuyError } from '../../src/errors.js';
 
-function draftManifest(note: string): Omit<Manifest, 'files'> {
+function draftManifest(note: string): ManifestDraft {
   return {
     format: 'rebuy-bundle',
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: note,
     packages: {},
     schema: { name: 'custom', id: null, target: 't', features: [{ name: 'x', kind: 'numeric' }] },
@@ -43,7 +43,7 @@ function draftManifest(note: string): Omit<Manifest, 'files'> {
     },
     baseline: null,
     threshold: 0.5,
-    thresholdObjective: 'test',
+    thresholdObjective: { kind: 'f1' },
     calibration: { method: 'none', slope: 1, intercept: 0 },
   };
 }
