@@ -293,12 +293,23 @@ function deepest(error: ValueError): ValueError {
   return best;
 }
 
+/** One alternative of a union, for a message: `"none"`, `number`, `{ kind: "f1" }`. */
+function alternative(schema: TSchema): string {
+  const constant: unknown = schema.const;
+  if (constant !== undefined) return JSON.stringify(constant);
+  const kind: unknown = schema.properties?.kind?.const;
+  if (typeof kind === 'string') return `{ kind: "${kind}" }`;
+  return typeof schema.type === 'string' ? schema.type : 'another value';
+}
+
 /** "model.threshold is missing", "money.valuePerReturn is -3: expected number to be greater than 0". */
 function describeError(error: ValueError): string {
   const where = readablePath(error.path) || 'the file';
   if (error.value === undefined) return `${where} is missing`;
   const text = JSON.stringify(error.value);
-  return `${where} is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: ${error.message.toLowerCase()}`;
+  const variants: unknown = error.schema.anyOf;
+  const expected = Array.isArray(variants) ? `expected ${variants.map((v: TSchema) => alternative(v)).join(' or ')}` : error.message.toLowerCase();
+  return `${where} is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: ${expected}`;
 }
 
 /** A schema compiled once, on first use (importing compiles nothing). */

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveBundle } from '../../src/bundle/save.js';
+import { loadBundle } from '../../src/bundle/load.js';
 import { buildReport } from '../../src/app/report.js';
 import { runReport } from '../../src/cli/report.js';
 import { RebuyError } from '../../src/errors.js';
@@ -34,18 +35,24 @@ async function expectBundleError(promise: Promise<unknown>, pattern: RegExp): Pr
 }
 
 describe('rebuy report', () => {
-  it('writes report.html into the bundle by default, leaving no temp file', async () => {
-    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, JSON.stringify(makeFixture().evaluation)]]));
+  it('adds report.html to a bundle trained without one, listed and hashed, leaving no temp file', async () => {
+    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, evaluationJson(makeFixture().evaluation)]]));
     const result = await buildReport({ model: dir });
     expect(result.path).toBe(join(dir, 'report.html'));
     const html = await readFile(result.path, 'utf8');
     expect(Buffer.byteLength(html)).toBe(result.bytes);
     expect(html).toContain('<section id="summary"');
-    expect((await readdir(dir)).filter((f) => f.includes('.tmp'))).toEqual([]);
+    const bundle = await loadBundle(dir);
+    expect((await bundle.readVerified('report.html')).toString('utf8')).toBe(html);
+    expect((await readdir(root)).sort()).toEqual(['model']);
+    expect((await readdir(dir)).sort()).toEqual([EVALUATION_FILE, 'manifest.json', 'manifest.sha256', 'report.html']);
+    // A second run finds the report in the bundle and leaves the bundle as it is.
+    expect(await buildReport({ model: dir })).toEqual(result);
+    expect((await loadBundle(dir)).hash).toBe(bundle.hash);
   });
 
   it('writes to --out and prints the path, or JSON with --json', async () => {
-    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, JSON.stringify(makeFixture().evaluation)]]));
+    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, evaluationJson(makeFixture().evaluation)]]));
     const out = join(root, 'reports', 'r.html');
     await mkdir(join(root, 'reports'));
     const stdout = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -58,7 +65,7 @@ describe('rebuy report', () => {
   });
 
   it('says so when --out points into a missing directory', async () => {
-    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, JSON.stringify(makeFixture().evaluation)]]));
+    const dir = await writeBundle('model', new Map([[EVALUATION_FILE, evaluationJson(makeFixture().evaluation)]]));
     const err = await buildReport({ model: dir, out: join(root, 'missing', 'r.html') }).then(() => null, (e: unknown) => e);
     expect((err as RebuyError).code).toBe('USAGE');
     expect((err as RebuyError).message).toMatch(/the directory .*missing does not exist/);
