@@ -12,7 +12,7 @@ import { chooseCandidate, type CandidateOptions } from '../train/candidates.js';
 import { bundleContents, type BundleContents } from '../train/contents.js';
 import { loadDataset, type DataSource, type Dataset, type SplitOptions } from '../train/dataset.js';
 import { fitModels } from '../train/models.js';
-import type { ReportProgress } from '../train/progress.js';
+import type { ProgressListener } from '../train/progress.js';
 
 export interface TrainOptions extends DataSource, SplitOptions, CandidateOptions {
   out: string;
@@ -23,7 +23,7 @@ export interface TrainOptions extends DataSource, SplitOptions, CandidateOptions
   report?: boolean;
   /** Marks a bundle trained on the generated demo sample. */
   synthetic?: boolean;
-  onProgress?: ReportProgress;
+  onProgress?: ProgressListener;
 }
 
 export interface TrainResult {
@@ -34,9 +34,9 @@ export interface TrainResult {
   report: string | null;
 }
 
-async function readDataset(options: TrainOptions, report: ReportProgress): Promise<Dataset> {
+async function readDataset(options: TrainOptions, progress: ProgressListener): Promise<Dataset> {
   const dataset = await loadDataset(options, options);
-  report({ kind: 'data', dataset });
+  progress({ kind: 'data', dataset });
   return dataset;
 }
 
@@ -50,13 +50,13 @@ async function save(out: string, contents: BundleContents, evaluation: BundleEva
 
 /** Reads the data, splits it, trains and calibrates the network (and baseline), evaluates, explains, saves the bundle. */
 export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
-  const report = options.onProgress ?? (() => {});
-  const dataset = await readDataset(options, report);
+  const progress = options.onProgress ?? (() => {});
+  const dataset = await readDataset(options, progress);
   const tf = await initTraining();
-  const { candidate, leaderboard } = await chooseCandidate(dataset, options, report);
-  const fitted = await fitModels(dataset, candidate, options, report);
+  const { candidate, leaderboard } = await chooseCandidate(dataset, options, progress);
+  const fitted = await fitModels(dataset, candidate, options, progress);
   const calibrated = await calibrateModels(dataset, fitted, options.calibration ?? DEFAULT_CALIBRATION);
-  const assessment = await assessModels(dataset, calibrated, leaderboard, report);
+  const assessment = await assessModels(dataset, calibrated, leaderboard, progress);
   const contents = await bundleContents(tf, dataset, calibrated, assessment, options);
   return save(options.out, contents, assessment.evaluation, options.report !== false);
 }

@@ -11,7 +11,7 @@ import { permutationImportance } from '../explain/importance.js';
 import { createOnnxScorer } from '../predict/scorer.js';
 import type { CalibratedModel, CalibratedModels } from './calibrate.js';
 import type { Dataset } from './dataset.js';
-import type { ReportProgress } from './progress.js';
+import type { ProgressListener } from './progress.js';
 
 const IMPORTANCE_REPEATS = 5;
 
@@ -25,11 +25,11 @@ export async function assessModels(
   dataset: Dataset,
   models: CalibratedModels,
   leaderboard: Leaderboard | null,
-  report: ReportProgress,
+  progress: ProgressListener,
 ): Promise<Assessment> {
   const target = dataset.table.target!;
   const { network, baseline } = models;
-  report({ kind: 'explain' });
+  progress({ kind: 'explain' });
   const naturalY = takeLabels(target, dataset.naturalTest);
   return {
     model: summarize(dataset, network),

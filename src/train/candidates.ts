@@ -6,7 +6,7 @@ import { selectModel } from './auto.js';
 import type { Dataset } from './dataset.js';
 import type { Candidate } from './fit.js';
 import { learningRows } from './plans.js';
-import type { ReportProgress } from './progress.js';
+import type { ProgressListener } from './progress.js';
 
 export interface CandidateOptions {
   preset?: string;
@@ -23,14 +23,14 @@ export interface CandidateChoice {
   leaderboard: Leaderboard | null;
 }
 
-export async function chooseCandidate(dataset: Dataset, options: CandidateOptions, report: ReportProgress): Promise<CandidateChoice> {
+export async function chooseCandidate(dataset: Dataset, options: CandidateOptions, progress: ProgressListener): Promise<CandidateChoice> {
   if (options.model !== 'auto') return { candidate: presetCandidate(options), leaderboard: null };
   const selection = await selectModel(dataset.table, learningRows(dataset), {
     balance: dataset.options.balance,
     seed: dataset.options.seed,
-    onProgress: (done, total, run) => report({ kind: 'select', done, total, run }),
+    onProgress: (done, total, run) => progress({ kind: 'select', done, total, run }),
   });
-  report({ kind: 'selected', candidate: selection.chosen, leaderboard: selection.leaderboard });
+  progress({ kind: 'selected', candidate: selection.chosen, leaderboard: selection.leaderboard });
   return { candidate: selection.chosen, leaderboard: selection.leaderboard };
 }
 

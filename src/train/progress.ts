@@ -13,4 +13,4 @@ export type TrainProgress =
   | { kind: 'select'; done: number; total: number; run: CandidateRun }
   | { kind: 'selected'; candidate: Candidate; leaderboard: Leaderboard };
 
-export type ReportProgress = (event: TrainProgress) => void;
+export type ProgressListener = (event: TrainProgress) => void;

@@ -27,13 +27,13 @@ afterAll(async () => {
 describe('training steps', () => {
   it('candidates → fit → calibrate → assess → contents, each output feeding the next', async () => {
     const events: TrainProgress['kind'][] = [];
-    const report = (e: TrainProgress): void => void events.push(e.kind);
+    const progress = (e: TrainProgress): void => void events.push(e.kind);
 
-    const { candidate, leaderboard } = await chooseCandidate(dataset, { preset: '2x10', derived: true }, report);
+    const { candidate, leaderboard } = await chooseCandidate(dataset, { preset: '2x10', derived: true }, progress);
     expect(candidate).toMatchObject({ name: '2x10+derived', kind: 'network', preset: '2x10', derived: true });
     expect(leaderboard).toBeNull();
 
-    const fitted = await fitModels(dataset, candidate, {}, report);
+    const fitted = await fitModels(dataset, candidate, {}, progress);
     expect(fitted.baseline?.candidate).toEqual({ name: 'logistic+derived', kind: 'logistic', derived: true });
     expect(fitted.features.derived?.length).toBeGreaterThan(0);
 
@@ -43,7 +43,7 @@ describe('training steps', () => {
     expect(calibrated.network.natural).toHaveLength(dataset.naturalTest.length);
     expect(calibrated.network.balancedRaw).toHaveLength(dataset.test.length);
 
-    const assessment = await assessModels(dataset, calibrated, leaderboard, report);
+    const assessment = await assessModels(dataset, calibrated, leaderboard, progress);
     const { evaluation } = assessment;
     expect(evaluation.naturalTest.label).toHaveLength(dataset.naturalTest.length);
     expect(evaluation.naturalTest.probability[0]).toBeCloseTo(calibrated.network.natural[0]!, 6);
