@@ -1,6 +1,7 @@
-import { loadBundle } from '../bundle/load.js';
+import { loadBundle, type LoadedBundle } from '../bundle/load.js';
 import { updateBundle } from '../bundle/update.js';
-import type { BundleEvaluation } from '../bundle/evaluation.js';
+import { evaluationJson, readEvaluation, type BundleEvaluation } from '../bundle/evaluation.js';
+import { EVALUATION_FILE, REPORT_FILE } from '../bundle/layout.js';
 import { readTable } from '../data/read.js';
 import { featureColumns } from '../core/table.js';
 import { usageError } from '../errors.js';
@@ -8,18 +9,18 @@ import {
   bootstrapProfit,
   checkMoney,
   chooseThreshold,
-  describeObjective,
   gainsTable,
   profitCurve,
   type BootstrapProfit,
   type GainsRow,
   type ProfitCurve,
   type ThresholdChoice,
+  type MoneySettings,
   type ThresholdObjective,
 } from '../evaluate/decide.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { computeMetrics } from '../evaluate/metrics.js';
-import { EVALUATION_FILE } from '../bundle/layout.js';
+import { renderReport } from '../report/html.js';
 
 export interface DecideOptions {
   model: string;
@@ -37,14 +38,14 @@ export interface DecideOptions {
 export interface Decision {
   model: string;
   population: { source: string; customers: number; buyers: number };
-  objective: string;
+  objective: ThresholdObjective;
   choice: ThresholdChoice;
   gains: GainsRow[];
   profit: (ProfitCurve & { bootstrap: BootstrapProfit; contactCost: number; valuePerReturn: number }) | null;
   saved: boolean;
 }
 
-async function population(options: DecideOptions): Promise<{ source: string; p: ArrayLike<number>; y: ArrayLike<number> }> {
+async function population(options: DecideOptions, evaluation: BundleEvaluation): Promise<{ source: string; p: ArrayLike<number>; y: ArrayLike<number> }> {
   if (options.data) {
     const predictor = await loadPredictor(options.model, { threads: 2 });
     try {
@@ -54,12 +55,10 @@ async function population(options: DecideOptions): Promise<{ source: string; p: 
       await predictor.close();
     }
   }
-  const bundle = await loadBundle(options.model);
-  const evaluation = JSON.parse((await bundle.readVerified(EVALUATION_FILE)).toString('utf8')) as BundleEvaluation;
   return { source: 'the natural test part kept in the bundle', p: evaluation.naturalTest.probability, y: evaluation.naturalTest.label };
 }
 
-function money(options: DecideOptions): { contactCost: number; valuePerReturn: number } | null {
+function money(options: DecideOptions): MoneySettings | null {
   const objective = options.objective;
   if (objective.kind === 'profit') return { contactCost: objective.contactCost, valuePerReturn: objective.valuePerReturn };
   if (options.contactCost === undefined && options.valuePerReturn === undefined) return null;
@@ -75,7 +74,9 @@ function money(options: DecideOptions): { contactCost: number; valuePerReturn: n
  * with a bootstrap interval, and (by default) writes the threshold into the bundle for every later score.
  */
 export async function decide(options: DecideOptions): Promise<Decision> {
-  const { source, p, y } = await population(options);
+  const bundle = await loadBundle(options.model);
+  const evaluation = await readEvaluation(bundle);
+  const { source, p, y } = await population(options, evaluation);
   const choice = chooseThreshold(p, y, options.objective);
   const settings = money(options);
   let profit: Decision['profit'] = null;
@@ -84,28 +85,29 @@ export async function decide(options: DecideOptions): Promise<Decision> {
     const bootstrap = bootstrapProfit(p, y, settings.contactCost, settings.valuePerReturn, { seed: options.seed, threshold: choice.threshold });
     profit = { ...curve, bootstrap, ...settings };
   }
-  const objective = describeObjective(options.objective);
   const save = options.save !== false;
-  if (save) {
-    await updateBundle(options.model, (manifest, files) => {
-      manifest.threshold = choice.threshold;
-      manifest.thresholdObjective = objective;
-      const evaluation = JSON.parse(Buffer.from(files.get(EVALUATION_FILE)!).toString('utf8')) as BundleEvaluation;
-      evaluation.money = settings;
-      const natural = evaluation.naturalTest;
-      manifest.model.metrics.naturalTest = computeMetrics(natural.probability, natural.label, choice.threshold);
-      files.set(EVALUATION_FILE, JSON.stringify(evaluation));
-    });
-  }
+  if (save) await saveDecision(bundle, { ...evaluation, money: settings }, choice.threshold, options.objective);
   let buyers = 0;
   for (let i = 0; i < y.length; i++) buyers += y[i]!;
   return {
     model: options.model,
     population: { source, customers: p.length, buyers },
-    objective,
+    objective: options.objective,
     choice,
     gains: gainsTable(p, y),
     profit,
     saved: save,
   };
+}
+
+/** Writes the threshold, its objective and the money settings into the bundle, keeping every file; the report shows the new decision. */
+async function saveDecision(bundle: LoadedBundle, evaluation: BundleEvaluation, threshold: number, objective: ThresholdObjective): Promise<void> {
+  await updateBundle(bundle, (manifest, files) => {
+    manifest.threshold = threshold;
+    manifest.thresholdObjective = objective;
+    const natural = evaluation.naturalTest;
+    manifest.model.metrics.naturalTest = computeMetrics(natural.probability, natural.label, threshold);
+    files.set(EVALUATION_FILE, evaluationJson(evaluation));
+    if (files.has(REPORT_FILE)) files.set(REPORT_FILE, renderReport({ manifest, evaluation, source: bundle.dir }));
+  });
 }

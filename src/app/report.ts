@@ -1,32 +1,38 @@
-import { dirname, join } from 'node:path';
-import { loadBundle } from '../bundle/load.js';
-import { EVALUATION_FILE, REPORT_FILE } from '../bundle/layout.js';
+import { dirname, join, resolve } from 'node:path';
+import { readEvaluation } from '../bundle/evaluation.js';
+import { REPORT_FILE } from '../bundle/layout.js';
+import { loadBundle, type LoadedBundle } from '../bundle/load.js';
+import { updateBundle } from '../bundle/update.js';
 import { atomicWriteFile } from '../data/write.js';
-import { bundleError, usageError } from '../errors.js';
+import { usageError } from '../errors.js';
 import { renderReport } from '../report/html.js';
-import { parseEvaluation } from '../report/input.js';
 
 export interface ReportResult {
   path: string;
   bytes: number;
 }
 
-/** Builds the HTML report of a verified bundle from its manifest and evaluation.json; default path <model>/report.html. */
+/**
+ * The bundle's HTML report. Without `out` it is the report the bundle keeps, added to it (listed and
+ * hashed) when the bundle was trained without one; with `out`, a copy goes to that file.
+ */
 export async function buildReport(options: { model: string; out?: string }): Promise<ReportResult> {
   const bundle = await loadBundle(options.model);
-  if (!(EVALUATION_FILE in bundle.manifest.files)) {
-    throw bundleError(options.model, `has no ${EVALUATION_FILE} (saved by an older rebuy); train it again to get a report`);
+  const inBundle = join(options.model, REPORT_FILE);
+  const stored = REPORT_FILE in bundle.manifest.files ? await bundle.readVerified(REPORT_FILE) : null;
+  const html = stored ?? renderReport({ manifest: bundle.manifest, evaluation: await readEvaluation(bundle), source: options.model });
+  const bytes = Buffer.byteLength(html);
+  if (options.out === undefined || resolve(options.out) === resolve(inBundle)) {
+    if (!stored) await updateBundle(bundle, (_manifest, files) => void files.set(REPORT_FILE, html));
+    return { path: inBundle, bytes };
   }
-  const evaluation = parseEvaluation((await bundle.readVerified(EVALUATION_FILE)).toString('utf8'), options.model);
-  const html = renderReport({ manifest: bundle.manifest, evaluation, source: options.model });
-  const path = options.out ?? join(options.model, REPORT_FILE);
   try {
-    await atomicWriteFile(path, html);
+    await atomicWriteFile(options.out, html);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw usageError(`cannot write the report to ${path}: the directory ${dirname(path)} does not exist`);
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') {
+      throw usageError(`cannot write the report to ${options.out}: the directory ${dirname(options.out)} does not exist`);
     }
     throw err;
   }
-  return { path, bytes: Buffer.byteLength(html) };
+  return { path: options.out, bytes };
 }

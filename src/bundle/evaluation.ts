@@ -1,31 +1,66 @@
-import type { Leaderboard } from '../evaluate/leaderboard.js';
-import type { ScoredPart } from '../evaluate/curves.js';
-import type { MoneySettings } from '../evaluate/decide.js';
-
-/** Permutation importance of one feature column: how much ROC-AUC drops when it is shuffled. */
-export interface FeatureImportance {
-  feature: string;
-  meanDrop: number;
-  lower: number;
-  upper: number;
-}
-
 /**
- * What a bundle keeps of its evaluation (evaluation.json): enough to draw every chart and to choose
+ * evaluation.json: what a bundle keeps of its evaluation, enough to draw every chart and to choose
  * a threshold later without the training data.
  */
-export interface BundleEvaluation {
-  /** Calibrated probabilities on the natural class mix (rows never used for training or validation). */
-  naturalTest: ScoredPart;
-  /** The network's raw probabilities on the balanced test part (as the seeds report). */
-  balancedTest: ScoredPart;
-  /** The baseline's calibrated probabilities on the natural test part, when trained. */
-  baselineNaturalTest: ScoredPart | null;
-  /** Raw (uncalibrated) probabilities on the natural test part, to show what calibration changed. */
-  naturalTestUncalibrated: ScoredPart;
-  importance: FeatureImportance[] | null;
-  /** The data audit (src/audit) of the training table, when run. */
-  audit: unknown;
-  leaderboard: Leaderboard | null;
-  money: MoneySettings | null;
+import { Type, type StaticDecode } from '@sinclair/typebox';
+import { bundleError } from '../errors.js';
+import {
+  AuditReportSchema,
+  decodeBundleValue,
+  encodeBundleJson,
+  JsonNumber,
+  lazyChecker,
+  LeaderboardSchema,
+  MoneySettingsSchema,
+  Nullable,
+  parseBundleJson,
+  ScoredPartSchema,
+} from './format.js';
+import { EVALUATION_FILE } from './layout.js';
+import type { LoadedBundle } from './load.js';
+
+/** Permutation importance of one feature column: how much ROC-AUC drops when it is shuffled. */
+export const FeatureImportanceSchema = Type.Object({ feature: Type.String(), meanDrop: JsonNumber, lower: JsonNumber, upper: JsonNumber });
+export type FeatureImportance = StaticDecode<typeof FeatureImportanceSchema>;
+
+export const EvaluationSchema = Type.Object({
+  naturalTest: Type.Object(ScoredPartSchema.properties, {
+    description: 'Calibrated probabilities on the natural class mix (rows never used for training or validation).',
+  }),
+  balancedTest: Type.Object(ScoredPartSchema.properties, { description: "The network's raw probabilities on the balanced test part (as the seeds report)." }),
+  baselineNaturalTest: Nullable(ScoredPartSchema),
+  naturalTestUncalibrated: Type.Object(ScoredPartSchema.properties, {
+    description: 'Raw probabilities on the natural test part, to show what calibration changed.',
+  }),
+  importance: Nullable(Type.Array(FeatureImportanceSchema)),
+  audit: Nullable(AuditReportSchema),
+  leaderboard: Nullable(LeaderboardSchema),
+  money: Nullable(MoneySettingsSchema),
+});
+export type BundleEvaluation = StaticDecode<typeof EvaluationSchema>;
+
+const evaluationChecker = lazyChecker(EvaluationSchema);
+
+/** Parses and checks evaluation.json; a bad file is a BUNDLE_INVALID error naming the field. */
+export function parseEvaluation(text: string, dir: string): BundleEvaluation {
+  const evaluation = decodeBundleValue(evaluationChecker(), EVALUATION_FILE, parseBundleJson(EVALUATION_FILE, text, dir), dir);
+  const parts = ['naturalTest', 'balancedTest', 'baselineNaturalTest', 'naturalTestUncalibrated'] as const;
+  for (const name of parts) {
+    const part = evaluation[name];
+    if (part && part.probability.length !== part.label.length) {
+      throw bundleError(dir, `${EVALUATION_FILE}: ${name} has ${part.probability.length} probabilities but ${part.label.length} labels`);
+    }
+  }
+  return evaluation;
+}
+
+/** The evaluation as evaluation.json's text (checked against the schema; NaN written as null). */
+export function evaluationJson(evaluation: BundleEvaluation): string {
+  return encodeBundleJson(evaluationChecker(), EVALUATION_FILE, evaluation);
+}
+
+/** The verified bundle's evaluation.json, checked. */
+export async function readEvaluation(bundle: LoadedBundle): Promise<BundleEvaluation> {
+  if (!(EVALUATION_FILE in bundle.manifest.files)) throw bundleError(bundle.dir, `has no ${EVALUATION_FILE}; train the model again`);
+  return parseEvaluation((await bundle.readVerified(EVALUATION_FILE)).toString('utf8'), bundle.dir);
 }

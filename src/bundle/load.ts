@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleError } from '../errors.js';
-import type { Manifest } from './manifest.js';
+import { parseManifest, type Manifest } from './manifest.js';
 import { sha256 } from './hash.js';
 import { MANIFEST_FILE, MANIFEST_HASH_FILE, PREVIOUS_SUFFIX } from './layout.js';
 
@@ -33,21 +33,7 @@ async function readOrExplain(dir: string, name: string): Promise<Buffer> {
   }
 }
 
-function parseManifest(dir: string, text: string): Manifest {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw bundleError(dir, `${MANIFEST_FILE} is not valid JSON`, err);
-  }
-  const m = parsed as Partial<Manifest> | null;
-  if (!m || m.format !== 'rebuy-bundle' || m.formatVersion !== 1 || typeof m.files !== 'object' || !m.files) {
-    throw bundleError(dir, `${MANIFEST_FILE} is not a rebuy bundle manifest (format version 1)`);
-  }
-  return m as Manifest;
-}
-
-/** Reads and verifies a bundle: the manifest's own hash, then every file's SHA-256. Runs no code. */
+/** Reads and verifies a bundle: the manifest's own hash and schema, then every file's SHA-256. Runs no code. */
 export async function loadBundle(dir: string): Promise<LoadedBundle> {
   const manifestBytes = await readOrExplain(dir, MANIFEST_FILE);
   const hashLine = (await readOrExplain(dir, MANIFEST_HASH_FILE)).toString('utf8');
@@ -56,7 +42,7 @@ export async function loadBundle(dir: string): Promise<LoadedBundle> {
   if (expected !== hash) {
     throw bundleError(dir, `${MANIFEST_FILE} was altered: its SHA-256 is ${hash}, ${MANIFEST_HASH_FILE} says ${expected}`);
   }
-  const manifest = parseManifest(dir, manifestBytes.toString('utf8'));
+  const manifest = parseManifest(manifestBytes.toString('utf8'), dir);
   const contents = new Map<string, Buffer>();
   for (const [name, want] of Object.entries(manifest.files)) {
     const data = await readOrExplain(dir, name);

@@ -1,7 +1,7 @@
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Manifest } from './manifest.js';
+import { manifestJson, type Manifest, type ManifestDraft } from './manifest.js';
 import { sha256 } from './hash.js';
 import { MANIFEST_FILE, MANIFEST_HASH_FILE, PREVIOUS_SUFFIX } from './layout.js';
 
@@ -35,24 +35,21 @@ function assertPlainName(name: string): void {
  * replaces `dir` by rename. A failure before that leaves `dir` as it was; a crash between the two
  * renames leaves the previous bundle intact at `dir.previous`.
  */
-export async function saveBundle(
-  dir: string,
-  manifest: Omit<Manifest, 'files'>,
-  files: BundleFiles,
-): Promise<Manifest> {
+export async function saveBundle(dir: string, manifest: ManifestDraft, files: BundleFiles): Promise<Manifest> {
+  const hashes: Record<string, string> = {};
+  for (const [name, data] of files) {
+    assertPlainName(name);
+    hashes[name] = sha256(data);
+  }
+  const full: Manifest = { ...manifest, files: hashes };
+  // Checked against the schema before anything touches the disk.
+  const manifestText = manifestJson(full);
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   const tmp = join(parent, `.${basename(dir)}.partial-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp);
   try {
-    const hashes: Record<string, string> = {};
-    for (const [name, data] of files) {
-      assertPlainName(name);
-      await writeDurably(join(tmp, name), data);
-      hashes[name] = sha256(data);
-    }
-    const full: Manifest = { ...manifest, files: hashes };
-    const manifestText = `${JSON.stringify(full, null, 2)}\n`;
+    for (const [name, data] of files) await writeDurably(join(tmp, name), data);
     await writeDurably(join(tmp, MANIFEST_FILE), manifestText);
     await writeDurably(join(tmp, MANIFEST_HASH_FILE), `${sha256(manifestText)}  ${MANIFEST_FILE}\n`);
     await swapInto(tmp, dir);

@@ -1,6 +1,7 @@
 import { decide, type Decision } from '../app/decide.js';
 import { usageError } from '../errors.js';
 import type { ThresholdObjective } from '../evaluate/decide.js';
+import { objectiveInWords } from '../bundle/objective.js';
 
 export interface DecideFlags {
   model: string;
@@ -44,7 +45,7 @@ export function formatDecision(d: Decision): string {
   const m = d.choice.metrics;
   const lines = [
     `Decision for ${d.model} on ${d.population.source}: ${d.population.customers} customers, ${d.population.buyers} bought again`,
-    `objective: ${d.objective}`,
+    `objective: ${objectiveInWords(d.objective)}`,
     `threshold: contact customers with probability ≥ ${d.choice.threshold.toFixed(4)}`,
     `  → contacts ${d.choice.contacted} of ${d.population.customers} (${pct(d.choice.contacted / d.population.customers)}); ` +
       `${m.confusion[1][1]} of them bought again (precision ${pct(m.precision)}), reaching ${pct(m.recall)} of all buyers`,

@@ -1,8 +1,10 @@
-import { trainBundle, type TrainOptions, type TrainProgress } from '../app/train.js';
+import { trainBundle, type TrainOptions } from '../app/train.js';
+import type { TrainProgress } from '../train/progress.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { NetworkConfig } from '../model/network.js';
 import type { DataSource } from '../train/dataset.js';
 import type { Manifest } from '../bundle/manifest.js';
+import { objectiveInWords } from '../bundle/objective.js';
 import type { CalibrationMethod } from '../train/calibrate.js';
 import { usageError } from '../errors.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
@@ -93,7 +95,7 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
     m.kind === 'network'
       ? `${describeModel(m)}: stopped after ${m.history.length} epochs, kept epoch ${m.bestEpoch} (${m.trainSeconds.toFixed(2)} s)`
       : `${describeModel(m)} (${m.trainSeconds.toFixed(2)} s)`,
-    `probabilities calibrated for the natural class mix (${manifest.calibration.method}); threshold ${manifest.threshold.toFixed(4)}: ${manifest.thresholdObjective}`,
+    `probabilities calibrated for the natural class mix (${manifest.calibration.method}); threshold ${manifest.threshold.toFixed(4)}: ${objectiveInWords(manifest.thresholdObjective)}`,
     '',
     formatMetricsTable([
       { title: 'model·balanced', metrics: m.metrics.balancedTest },

@@ -3,9 +3,7 @@
  * Predictor (the Predictor knows nothing of explanations); the background sample comes from the
  * Predictor's bundle, read once per Predictor.
  */
-import { bundleError } from '../errors.js';
-import { BACKGROUND_FILE } from '../bundle/layout.js';
-import { fromBackground, type BackgroundSample } from '../bundle/background.js';
+import { readBackground } from '../bundle/background.js';
 import type { FeatureColumns } from '../core/table.js';
 import { recordsToColumns } from '../predict/records.js';
 import type { CustomerRecord, Predictor } from '../predict/types.js';
@@ -21,13 +19,6 @@ export interface PredictorExplainer {
   reasonTexts(columns: FeatureColumns, top: number): Promise<string[][]>;
 }
 
-async function readBackground(predictor: Predictor): Promise<FeatureColumns> {
-  const { bundle } = predictor;
-  if (!(BACKGROUND_FILE in bundle.manifest.files)) throw bundleError(bundle.dir, `has no ${BACKGROUND_FILE}: it cannot explain scores`);
-  const sample = JSON.parse((await bundle.readVerified(BACKGROUND_FILE)).toString('utf8')) as BackgroundSample;
-  return fromBackground(sample);
-}
-
 const explainers = new WeakMap<Predictor, PredictorExplainer>();
 
 /** The explainer of this Predictor (one per Predictor; its background is read on first use). */
@@ -36,7 +27,7 @@ export function explainerFor(predictor: Predictor): PredictorExplainer {
   if (known) return known;
   let explainer: Promise<Explainer> | null = null;
   const get = (): Promise<Explainer> =>
-    (explainer ??= readBackground(predictor).then((background) =>
+    (explainer ??= readBackground(predictor.bundle).then((background) =>
       createExplainer({ score: (columns) => predictor.predictColumns(columns), schema: predictor.manifest.schema, background, seed: 0 }),
     ));
   const explainColumns: PredictorExplainer['explainColumns'] = async (columns, top) => (await get()).explain(columns, top);

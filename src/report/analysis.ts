@@ -2,12 +2,12 @@
  * Everything the report shows, computed once from the manifest and the stored evaluation with the
  * evaluate modules (curves, calibration, decisions, metrics). The sections only format it.
  */
-import type { Manifest } from '../bundle/manifest.js';
+import type { ManifestDraft } from '../bundle/manifest.js';
 import type { MetricSet } from '../evaluate/metrics.js';
 import type { BundleEvaluation } from '../bundle/evaluation.js';
 import type { MoneySettings } from '../evaluate/decide.js';
 import type { ScoredPart } from '../evaluate/curves.js';
-import type { AuditReport, Severity } from '../audit/types.js';
+import type { AuditReport } from '../audit/types.js';
 import { expectedCalibrationError, reliabilityCurve, type ReliabilityBin } from '../evaluate/calibration.js';
 import { prCurve, rocCurve, type PrCurve, type RocCurve } from '../evaluate/curves.js';
 import { bootstrapProfit, gainsTable, profitCurve, type BootstrapProfit, type GainsRow, type ProfitCurve } from '../evaluate/decide.js';
@@ -40,7 +40,7 @@ export interface OperatingPoint {
 }
 
 export interface CalibrationResult {
-  method: Manifest['calibration']['method'];
+  method: ManifestDraft['calibration']['method'];
   after: ReliabilityBin[];
   eceAfter: number;
   /** The raw probabilities' curve, when a correction was applied. */
@@ -59,7 +59,7 @@ export interface MoneyResult {
 }
 
 export interface ReportData {
-  manifest: Manifest;
+  manifest: ManifestDraft;
   evaluation: BundleEvaluation;
   /** Customers in the natural test part, and the buyers among them. */
   n: number;
@@ -72,11 +72,12 @@ export interface ReportData {
   audit: AuditReport | null;
 }
 
-function modelResult(name: string, part: ScoredPart, threshold: number): ModelResult {
+/** `known`: the metrics training (or decide) already computed on these scores at this threshold. */
+function modelResult(name: string, part: ScoredPart, threshold: number, known: MetricSet | null): ModelResult {
   const { probability: p, label: y } = part;
   return {
     name,
-    metrics: computeMetrics(p, y, threshold),
+    metrics: known && known.n === p.length ? known : computeMetrics(p, y, threshold),
     roc: rocCurve(p, y),
     pr: prCurve(p, y),
     gains: p.length === 0 ? [] : gainsTable(p, y, GAINS_GROUPS),
@@ -96,7 +97,7 @@ function operatingPoint(metrics: MetricSet, threshold: number): OperatingPoint {
   };
 }
 
-function calibrationResult(manifest: Manifest, evaluation: BundleEvaluation): CalibrationResult {
+function calibrationResult(manifest: ManifestDraft, evaluation: BundleEvaluation): CalibrationResult {
   const after = evaluation.naturalTest;
   const raw = evaluation.naturalTestUncalibrated;
   const corrected = manifest.calibration.method !== 'none' && raw.probability.length === after.probability.length && raw.probability.length > 0;
@@ -109,18 +110,9 @@ function calibrationResult(manifest: Manifest, evaluation: BundleEvaluation): Ca
   };
 }
 
-/** Money settings written into a profit objective, e.g. "profit:cost=2,value=30". */
-export function moneyFromObjective(objective: string): MoneySettings | null {
-  if (!objective.startsWith('profit:')) return null;
-  const contactCost = Number(/cost=([^,]+)/.exec(objective)?.[1]);
-  const valuePerReturn = Number(/value=([^,]+)/.exec(objective)?.[1]);
-  return Number.isFinite(contactCost) && contactCost >= 0 && Number.isFinite(valuePerReturn) && valuePerReturn > 0
-    ? { contactCost, valuePerReturn }
-    : null;
-}
-
-function moneyResult(manifest: Manifest, evaluation: BundleEvaluation): MoneyResult | null {
-  const fromObjective = moneyFromObjective(manifest.thresholdObjective);
+function moneyResult(manifest: ManifestDraft, evaluation: BundleEvaluation): MoneyResult | null {
+  const objective = manifest.thresholdObjective;
+  const fromObjective = objective.kind === 'profit' ? { contactCost: objective.contactCost, valuePerReturn: objective.valuePerReturn } : null;
   const settings = evaluation.money ?? fromObjective;
   const { probability: p, label: y } = evaluation.naturalTest;
   if (!settings || p.length === 0) return null;
@@ -138,34 +130,15 @@ function moneyResult(manifest: Manifest, evaluation: BundleEvaluation): MoneyRes
   };
 }
 
-const SEVERITIES: readonly Severity[] = ['problem', 'warning', 'info'];
-
-/** The stored audit, if it has the shape of an AuditReport (it is untyped JSON in the bundle). */
-export function asAuditReport(value: unknown): AuditReport | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const r = value as Partial<AuditReport>;
-  const findingsOk =
-    Array.isArray(r.findings) &&
-    r.findings.every(
-      (f: unknown) =>
-        typeof f === 'object' && f !== null &&
-        SEVERITIES.includes((f as { severity: Severity }).severity) &&
-        typeof (f as { message: unknown }).message === 'string' &&
-        typeof (f as { code: unknown }).code === 'string',
-    );
-  const countsOk = typeof r.counts === 'object' && r.counts !== null && SEVERITIES.every((s) => typeof r.counts![s] === 'number');
-  return findingsOk && countsOk && typeof r.nRows === 'number' && typeof r.source === 'string' ? (r as AuditReport) : null;
-}
-
 /** "Network 2x50", "Baseline logistic+derived". */
-function displayName(role: string, model: Manifest['model']): string {
-  return typeof model.name === 'string' && model.name ? `${role} ${model.name}` : role;
+function displayName(role: string, model: ManifestDraft['model']): string {
+  return model.name ? `${role} ${model.name}` : role;
 }
 
-export function analyze(manifest: Manifest, evaluation: BundleEvaluation): ReportData {
-  const network = modelResult(displayName('Network', manifest.model), evaluation.naturalTest, manifest.threshold);
+export function analyze(manifest: ManifestDraft, evaluation: BundleEvaluation): ReportData {
+  const network = modelResult(displayName('Network', manifest.model), evaluation.naturalTest, manifest.threshold, manifest.model.metrics.naturalTest);
   const baseline = evaluation.baselineNaturalTest && evaluation.baselineNaturalTest.probability.length > 0
-    ? modelResult(manifest.baseline ? displayName('Baseline', manifest.baseline) : 'Baseline', evaluation.baselineNaturalTest, manifest.threshold)
+    ? modelResult(manifest.baseline ? displayName('Baseline', manifest.baseline) : 'Baseline', evaluation.baselineNaturalTest, manifest.threshold, null)
     : null;
   return {
     manifest,
@@ -177,7 +150,7 @@ export function analyze(manifest: Manifest, evaluation: BundleEvaluation): Repor
     operating: operatingPoint(network.metrics, manifest.threshold),
     calibration: calibrationResult(manifest, evaluation),
     money: moneyResult(manifest, evaluation),
-    audit: asAuditReport(evaluation.audit),
+    audit: evaluation.audit,
   };
 }
 

@@ -1,6 +1,6 @@
 /** The model report: one self-contained HTML page (inline CSS and SVG, no scripts, nothing fetched). */
 import type { BundleEvaluation } from '../bundle/evaluation.js';
-import type { Manifest } from '../bundle/manifest.js';
+import type { ManifestDraft } from '../bundle/manifest.js';
 import { analyze, type ReportData } from './analysis.js';
 import { callout, strong } from './markup.js';
 import { auditSection } from './sections/audit.js';
@@ -17,8 +17,9 @@ import { REPORT_CSS } from './style.js';
 import { el, escapeHtml } from './svg.js';
 import { count } from './words.js';
 
+/** In-memory results: the manifest (before its file hashes exist, as the report is one of the files) and the evaluation. */
 export interface ReportInput {
-  manifest: Manifest;
+  manifest: ManifestDraft;
   evaluation: BundleEvaluation;
   /** Where the bundle was read from, shown in the header and footer. */
   source?: string;

@@ -1,5 +1,4 @@
 /** Numbers and phrases as the report's reader sees them. Non-finite numbers print as "—". */
-import { moneyFromObjective } from './analysis.js';
 
 export const DASH = '—';
 
@@ -67,27 +66,4 @@ const METRIC_LABELS: Record<string, string> = {
 
 export function metricLabel(key: string): string {
   return METRIC_LABELS[key] ?? key;
-}
-
-/** The manifest's threshold objective ("f1", "topK:500", "profit:cost=2,value=30", or free text) in words. */
-export function objectiveInWords(objective: string): string {
-  const [kind, rest] = [objective.split(':')[0]!, objective.slice(objective.indexOf(':') + 1)];
-  switch (kind) {
-    case 'f1':
-      return 'the threshold with the best F1 score, a balance between finding buyers and not wasting contacts';
-    case 'accuracy':
-      return 'the threshold with the most correct yes/no predictions';
-    case 'topK':
-      return `a budget: contact the ${count(Number(rest))} highest-scored customers`;
-    case 'topFraction':
-      return `a budget: contact the top ${percent(Number(rest), 0)} of customers`;
-    case 'profit': {
-      const settings = moneyFromObjective(objective);
-      return settings
-        ? `the highest profit, with a contact cost of ${money(settings.contactCost)} and a value of ${money(settings.valuePerReturn)} per returning customer`
-        : 'the highest profit';
-    }
-    default:
-      return `the rule “${objective}”`;
-  }
 }

@@ -2,6 +2,9 @@
  * JSON schemas of every request and response body. Route schemas are built from these; the OpenAPI
  * document at /openapi.json is generated from the routes.
  */
+import { Type } from '@sinclair/typebox';
+import { ManifestSchema, TrainingDataSchema } from '../bundle/manifest.js';
+import { BundleObjectiveSchema } from '../bundle/objective.js';
 import { EXAMPLE_CUSTOMER } from '../domain/audiobooks.js';
 import type { ErrorCode } from '../errors.js';
 import type { Reason } from '../explain/types.js';
@@ -193,112 +196,22 @@ export const scoreCsvSchema = {
 
 // ---- model ----
 
-const nullableNumber = { type: ['number', 'null'] } as const;
-
-const metricSetSchema = {
-  type: ['object', 'null'],
-  properties: {
-    n: { type: 'integer' },
-    positives: { type: 'integer' },
-    loss: nullableNumber,
-    accuracy: nullableNumber,
-    balancedAccuracy: nullableNumber,
-    precision: nullableNumber,
-    recall: nullableNumber,
-    f1: nullableNumber,
-    rocAuc: nullableNumber,
-    prAuc: nullableNumber,
-    brier: nullableNumber,
-    confusion: { type: 'array', items: { type: 'array', items: { type: 'integer' } } },
-  },
-} as const;
-
-const modelSummarySchema = {
-  type: 'object',
-  properties: {
-    name: { type: 'string', description: 'The configuration, e.g. "2x50" or "logistic+derived".' },
-    kind: { type: 'string', enum: ['network', 'logistic'] },
-    derived: { type: 'boolean', description: "Trained with the schema's derived features." },
-    preset: { type: ['string', 'null'] },
-    config: { type: ['object', 'null'], additionalProperties: true },
-    history: {
-      type: 'array',
-      description: 'Training curves, one entry per epoch.',
-      items: {
-        type: 'object',
-        properties: {
-          epoch: { type: 'integer' },
-          loss: nullableNumber,
-          accuracy: nullableNumber,
-          valLoss: nullableNumber,
-          valAccuracy: nullableNumber,
-        },
-      },
-    },
-    bestEpoch: { type: 'integer' },
-    trainSeconds: { type: 'number' },
-    metrics: {
-      type: 'object',
-      properties: { balancedTest: metricSetSchema, naturalTest: metricSetSchema },
-    },
-  },
-} as const;
-
-export const modelInfoSchema = {
-  type: 'object',
-  required: ['hash', 'createdAt', 'threshold', 'featureNames', 'schema', 'calibration', 'synthetic'],
-  properties: {
-    hash: { type: 'string', description: 'SHA-256 of manifest.json: the bundle identity.' },
-    version: { type: ['string', 'null'], description: 'The rebuy version that wrote the bundle.' },
-    formatVersion: { type: 'integer' },
-    createdAt: { type: 'string' },
-    synthetic: { type: 'boolean', description: 'True when trained on the generated demo sample.' },
-    schema: {
-      type: 'object',
-      properties: {
-        name: { type: 'string' },
-        id: { type: ['string', 'null'] },
-        target: { type: ['string', 'null'] },
-        features: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: { name: { type: 'string' }, kind: { type: 'string', enum: ['numeric', 'categorical'] } },
-          },
-        },
-      },
-    },
-    featureNames: { type: 'array', items: { type: 'string' } },
-    threshold: { type: 'number' },
-    thresholdObjective: { type: 'string' },
-    calibration: {
-      type: 'object',
-      properties: {
-        method: { type: 'string', enum: ['none', 'prior', 'platt'] },
-        slope: { type: 'number' },
-        intercept: { type: 'number' },
-      },
-    },
-    data: {
-      type: 'object',
-      properties: {
-        rows: { type: 'integer' },
-        positives: { type: 'integer' },
-        balance: { type: 'string' },
-        split: { type: 'array', items: { type: 'number' } },
-        seed: { type: 'integer' },
-        trainRows: { type: 'integer' },
-        validRows: { type: 'integer' },
-        testRows: { type: 'integer' },
-        naturalTestRows: { type: 'integer' },
-        files: { type: 'array', items: { type: 'string' }, description: 'Training file names (no directories).' },
-      },
-    },
-    model: modelSummarySchema,
-    baseline: { anyOf: [modelSummarySchema, { type: 'null' }] },
-    packages: { type: 'object', additionalProperties: { type: 'string' } },
-  },
-} as const;
+/**
+ * GET /v1/model: the manifest's own schemas (src/bundle) without the fitted state, file hashes or
+ * server paths, plus the bundle hash and the objective in words.
+ */
+export const modelInfoSchema = Type.Object({
+  hash: Type.String({ description: 'SHA-256 of manifest.json: the bundle identity.' }),
+  version: Type.Union([Type.String(), Type.Null()], { description: 'The rebuy version that wrote the bundle.' }),
+  ...Type.Pick(ManifestSchema, ['formatVersion', 'createdAt', 'schema', 'featureNames', 'threshold', 'calibration', 'model', 'baseline', 'packages']).properties,
+  synthetic: Type.Boolean({ description: 'True when trained on the generated demo sample.' }),
+  thresholdObjective: Type.String({ description: 'How the threshold was chosen, in words.' }),
+  objective: BundleObjectiveSchema,
+  data: Type.Object({
+    ...Type.Omit(TrainingDataSchema, ['fingerprint', 'files', 'synthetic']).properties,
+    files: Type.Array(Type.String(), { description: 'Training file names (no directories).' }),
+  }),
+});
 
 export const reloadRequestSchema = {
   type: ['object', 'null'],

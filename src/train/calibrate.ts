@@ -1,5 +1,11 @@
 import type { Calibration } from '../evaluate/calibration.js';
 import { fitPlatt, logit, priorCorrection } from '../evaluate/calibration.js';
+import { takeLabels } from '../core/matrix.js';
+import { buildOnnxModel } from '../model/onnx-build.js';
+import type { FeatureState } from '../prep/features.js';
+import type { Dataset } from './dataset.js';
+import { scoreParts, type FittedCandidate } from './fit.js';
+import type { FittedModels } from './models.js';
 
 export type CalibrationMethod = Calibration['method'];
 export const CALIBRATION_METHODS: CalibrationMethod[] = ['prior', 'platt', 'none'];
@@ -36,4 +42,54 @@ export function fitCalibration(method: CalibrationMethod, inputs: CalibrationInp
 /** The calibrated probability where the raw one is 0.5: the seeds' argmax as a threshold. */
 export function argmaxThreshold(calibration: Calibration): number {
   return 1 / (1 + Math.exp(-calibration.intercept));
+}
+
+/** A fitted model with its calibration, its ONNX pipeline and its scores on the held-out parts. */
+export interface CalibratedModel {
+  fitted: FittedCandidate;
+  calibration: Calibration;
+  /** The whole scoring pipeline, calibration included. */
+  onnx: Uint8Array;
+  threshold: number;
+  /** Raw probabilities on the balanced test part and on the natural test part; calibrated ones on the natural part. */
+  balancedRaw: Float32Array;
+  naturalRaw: Float32Array;
+  natural: Float32Array;
+}
+
+export interface CalibratedModels {
+  features: FeatureState;
+  network: CalibratedModel;
+  baseline: CalibratedModel | null;
+}
+
+/** Training step 4: calibrate each fitted model on the validation part and score the test parts. */
+export async function calibrateModels(dataset: Dataset, fitted: FittedModels, method: CalibrationMethod): Promise<CalibratedModels> {
+  const { features } = fitted;
+  return {
+    features,
+    network: await calibrateModel(dataset, features, fitted.network, method),
+    baseline: fitted.baseline && (await calibrateModel(dataset, features, fitted.baseline, method)),
+  };
+}
+
+async function calibrateModel(dataset: Dataset, features: FeatureState, fitted: FittedCandidate, method: CalibrationMethod): Promise<CalibratedModel> {
+  const { table } = dataset;
+  const target = table.target!;
+  const [validRaw, balancedRaw, naturalRaw] = await scoreParts(features, fitted.onnx, table, [dataset.valid, dataset.test, dataset.naturalTest]);
+  const truePositiveRate = target.reduce((s, v) => s + v, 0) / table.nRows;
+  const trainY = takeLabels(target, dataset.train);
+  const trainPositiveRate = dataset.classWeights ? 0.5 : trainY.reduce((s, v) => s + v, 0) / trainY.length;
+  const calibration = fitCalibration(method, { validP: validRaw!, validY: takeLabels(target, dataset.valid), trainPositiveRate, truePositiveRate });
+  const onnx = buildOnnxModel(features, fitted.trained.weights, calibration);
+  const [natural] = await scoreParts(features, onnx, table, [dataset.naturalTest]);
+  return {
+    fitted,
+    calibration,
+    onnx,
+    threshold: argmaxThreshold(calibration),
+    balancedRaw: balancedRaw!,
+    naturalRaw: naturalRaw!,
+    natural: natural!,
+  };
 }

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { trainBundle } from '../../src/app/train.js';
 import { decide } from '../../src/app/decide.js';
 import { loadBundle } from '../../src/bundle/load.js';
 import { loadPredictor } from '../../src/predict/predictor.js';
 import type { BundleEvaluation } from '../../src/bundle/evaluation.js';
+import { MANIFEST_FILE, MANIFEST_HASH_FILE, REPORT_FILE } from '../../src/bundle/layout.js';
+import { objectiveInWords } from '../../src/bundle/objective.js';
+import type { ThresholdObjective } from '../../src/evaluate/decide.js';
 import { syntheticCsv } from './fixtures.js';
 
 let dir: string;
@@ -14,7 +17,7 @@ beforeAll(async () => {
   const data = await syntheticCsv(4000);
   dir = data.dir;
   model = join(dir, 'model');
-  await trainBundle({ data: data.csv, out: model, preset: '2x10', balance: 'random', split: [0.8, 0.1, 0.1], seed: 1, report: false });
+  await trainBundle({ data: data.csv, out: model, preset: '2x10', balance: 'random', split: [0.8, 0.1, 0.1], seed: 1 });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -50,9 +53,36 @@ describe('decide', () => {
     expect(d.choice.contacted).toBe(100);
     const bundle = await loadBundle(model);
     expect(bundle.manifest.threshold).toBe(d.choice.threshold);
-    expect(bundle.manifest.thresholdObjective).toBe(d.objective);
+    expect(bundle.manifest.thresholdObjective).toEqual(d.objective);
     const predictor = await loadPredictor(model);
     expect(predictor.threshold).toBe(d.choice.threshold);
     await predictor.close();
+  });
+
+  it('keeps every file and rebuilds the report, which shows the new threshold and objective', async () => {
+    const before = await loadBundle(model);
+    expect(Object.keys(before.manifest.files)).toContain(REPORT_FILE);
+    const objective: ThresholdObjective = { kind: 'profit', contactCost: 3, valuePerReturn: 40 };
+    const d = await decide({ model, objective, seed: 1 });
+    const bundle = await loadBundle(model);
+    expect(Object.keys(bundle.manifest.files).sort()).toEqual(Object.keys(before.manifest.files).sort());
+    expect((await readdir(model)).sort()).toEqual([...Object.keys(bundle.manifest.files), MANIFEST_FILE, MANIFEST_HASH_FILE].sort());
+    const html = (await bundle.readVerified(REPORT_FILE)).toString('utf8');
+    expect(html).toContain(`This threshold was chosen as ${objectiveInWords(objective)}.`);
+    expect(html).toContain(`at least ${d.choice.threshold.toFixed(3)}`);
+    expect(html).not.toContain(objectiveInWords({ kind: 'balanced' }));
+  });
+
+  it('refuses the bundle when report.html is altered by one byte', async () => {
+    const path = join(model, REPORT_FILE);
+    const original = await readFile(path);
+    const altered = Buffer.from(original);
+    altered[200] = altered[200]! ^ 1;
+    await writeFile(path, altered);
+    try {
+      await expect(loadBundle(model)).rejects.toThrow(/report\.html was altered/);
+    } finally {
+      await writeFile(path, original);
+    }
   });
 });

@@ -4,49 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { saveBundle } from '../../src/bundle/save.js';
 import { loadBundle } from '../../src/bundle/load.js';
-import type { Manifest } from '../../src/bundle/manifest.js';
+import { draftManifest } from './fixtures.js';
 import { RebuyError } from '../../src/errors.js';
-
-function draftManifest(note: string): Omit<Manifest, 'files'> {
-  return {
-    format: 'rebuy-bundle',
-    formatVersion: 1,
-    createdAt: note,
-    packages: {},
-    schema: { name: 'custom', id: null, target: 't', features: [{ name: 'x', kind: 'numeric' }] },
-    features: { numeric: [{ name: 'x', mean: 0, std: 1, fill: 0, flagMissing: false }], categorical: [] },
-    featureNames: ['x'],
-    data: {
-      fingerprint: 'f',
-      files: [],
-      synthetic: true,
-      rows: 1,
-      positives: 0,
-      balance: 'random',
-      split: [0.8, 0.1, 0.1],
-      seed: 0,
-      trainRows: 1,
-      validRows: 0,
-      testRows: 0,
-      naturalTestRows: 0,
-    },
-    model: {
-      name: 'logistic',
-      kind: 'logistic',
-      derived: false,
-      preset: null,
-      config: { hidden: [], activation: 'relu', output: 'softmax', learningRate: 0.001, batchSize: 100, maxEpochs: 1, patience: 2, seed: 0 },
-      history: [],
-      bestEpoch: 0,
-      trainSeconds: 0,
-      metrics: { balancedTest: null, naturalTest: null },
-    },
-    baseline: null,
-    threshold: 0.5,
-    thresholdObjective: 'test',
-    calibration: { method: 'none', slope: 1, intercept: 0 },
-  };
-}
 
 let root: string;
 beforeEach(async () => {

@@ -7,6 +7,7 @@ import { chooseThreshold } from '../../src/evaluate/decide.js';
 import { buildLeaderboard, type PlanResult } from '../../src/evaluate/leaderboard.js';
 import { computeMetrics } from '../../src/evaluate/metrics.js';
 import type { EpochRecord } from '../../src/model/network.js';
+import type { AuditReport } from '../../src/audit/types.js';
 import { createRng, type Rng } from '../../src/core/random.js';
 import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 
@@ -61,8 +62,8 @@ function history(rng: Rng, epochs: number): { history: EpochRecord[]; bestEpoch:
   return { history: records, bestEpoch: best.epoch };
 }
 
-/** A stored audit as evaluation.json holds it (untyped JSON; see src/audit/types.ts for the shape). */
-export const AUDIT = {
+/** A stored audit as evaluation.json holds it. */
+export const AUDIT: AuditReport = {
   source: 'audiobooks.csv',
   idColumn: 'id',
   targetColumn: 'target',
@@ -79,7 +80,7 @@ export const AUDIT = {
     {
       code: 'PURE_GROUP', severity: 'problem', column: 'last_visit_days',
       message: 'All 1,204 customers with "last_visit_days" ≥ 300 bought again: a possible leak.',
-      details: { kind: 'threshold', derived: null, direction: '>=', threshold: 300, nextValue: 299, level: null, rows: 1204, share: 0.085, targetClass: 1, log10Chance: -96 },
+      details: { kind: 'threshold', derived: null, direction: '>=', threshold: 300, nextValue: 299, level: null, rows: 1204, share: 0.085, targetClass: 1, adjacentRows: 40, adjacentShare: 0.2, log10Chance: -96 },
     },
     {
       code: 'CLASS_IMBALANCE', severity: 'warning', column: 'target',
@@ -94,7 +95,7 @@ export const AUDIT = {
   ],
   counts: { problem: 1, warning: 1, info: 1 },
   options: {
-    testShare: 0.1, pureGroupMinShare: 0.01, pureGroupMinCount: 30, pureGroupMaxChance: 1e-6, separatorAuc: 0.95,
+    testShare: 0.1, pureGroupMinShare: 0.01, pureGroupMinCount: 30, pureGroupMaxChance: 1e-6, pureGroupMinContrast: 0.1, separatorAuc: 0.95,
     minClassCount: 10, minLevelCount: 5, fillMinShare: 0.3, fillMinRatio: 5, fillMinCount: 30, maxExamples: 5,
     labels: { positive: 'bought again', negative: 'did not' },
   },
@@ -169,7 +170,7 @@ export function makeFixture(options: FixtureOptions = {}): Fixture {
   });
   const manifest: Manifest = {
     format: 'rebuy-bundle',
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: '2024-05-01T10:00:00.000Z',
     packages: { '@tensorflow/tfjs': '4.22.0', 'onnxruntime-node': '1.30.0' },
     schema: { name: 'audiobooks', id: 'id', target: 'target', features: featureNames.map((name) => ({ name, kind: 'numeric' as const })) },
@@ -192,7 +193,7 @@ export function makeFixture(options: FixtureOptions = {}): Fixture {
     model: summary('network', net, naturalTest),
     baseline: summary('logistic', base, baselineNaturalTest),
     threshold,
-    thresholdObjective: 'f1',
+    thresholdObjective: { kind: 'f1' },
     calibration: { method: 'prior', ...priorCorrection(0.5, share) },
     files: {},
   };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { auditTable } from '../../src/audit/audit.js';
 import type { Table } from '../../src/core/table.js';
 import { computeMetrics } from '../../src/evaluate/metrics.js';
-import { asAuditReport } from '../../src/report/analysis.js';
+import { evaluationJson, parseEvaluation } from '../../src/bundle/evaluation.js';
 import { renderReport } from '../../src/report/html.js';
 import { fixed } from '../../src/report/words.js';
 import { makeFixture, type Fixture } from './fixtures.js';
@@ -169,16 +169,18 @@ describe('the stored audit', () => {
       firstDataLine: 2,
     };
     const report = auditTable(table);
-    expect(asAuditReport(JSON.parse(JSON.stringify(report)))).not.toBeNull();
-    const page = renderReport(without(makeFixture(), { audit: report }));
+    const stored = parseEvaluation(evaluationJson({ ...makeFixture().evaluation, audit: report }), 'm').audit;
+    expect(stored).toEqual(report);
+    const page = renderReport(without(makeFixture(), { audit: stored }));
     const audit = sectionHtml(page, 'audit');
     expect(report.findings.length).toBeGreaterThan(0);
     for (const f of report.findings) expect(textOf(audit)).toContain(f.message.replace(/\s+/g, ' '));
   });
 
-  it('ignores an audit that does not have the expected shape', () => {
-    expect(asAuditReport({ findings: 'none' })).toBeNull();
-    expect(asAuditReport(null)).toBeNull();
-    expect(sectionIds(renderReport(without(makeFixture(), { audit: { hello: 1 } })))).not.toContain('audit');
+  it('refuses a stored audit that does not have the expected shape, naming the field', () => {
+    const evaluation = JSON.parse(evaluationJson(makeFixture().evaluation));
+    evaluation.audit.findings[1].severity = 'fatal';
+    expect(() => parseEvaluation(JSON.stringify(evaluation), 'models/m')).toThrow(/evaluation\.json: audit\.findings\[1\]/);
+    expect(() => parseEvaluation(JSON.stringify({ ...evaluation, audit: { hello: 1 } }), 'models/m')).toThrow(/evaluation\.json: audit/);
   });
 });

@@ -22,7 +22,7 @@ export function fakeManifest(overrides: { createdAt?: string; synthetic?: boolea
   }));
   return {
     format: 'rebuy-bundle',
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: overrides.createdAt ?? '2025-01-01T00:00:00.000Z',
     packages: { rebuy: '0.1.0' },
     schema: AUDIOBOOKS_SCHEMA,
@@ -38,7 +38,7 @@ export function fakeManifest(overrides: { createdAt?: string; synthetic?: boolea
     },
     baseline: null,
     threshold: 0.5,
-    thresholdObjective: 'balanced accuracy',
+    thresholdObjective: { kind: 'balanced' },
     calibration: { method: 'none', slope: 1, intercept: 0 },
     files: {},
   } satisfies Manifest;

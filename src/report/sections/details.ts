@@ -1,10 +1,11 @@
 /** The last section: the bundle's settings for whoever needs to reproduce or audit the model. */
-import type { Manifest } from '../../bundle/manifest.js';
+import type { ManifestDraft } from '../../bundle/manifest.js';
+import { objectiveInWords } from '../../bundle/objective.js';
 import { section, table } from '../markup.js';
 import { escapeHtml } from '../svg.js';
 import { count, fixed, percent } from '../words.js';
 
-export function detailsSection(manifest: Manifest): string {
+export function detailsSection(manifest: ManifestDraft): string {
   const d = manifest.data;
   const c = manifest.model.config;
   const rows: [string, string][] = [
@@ -20,7 +21,7 @@ export function detailsSection(manifest: Manifest): string {
     ['Input features', manifest.featureNames.join(', ')],
     ['Model', `${manifest.model.name}${c ? `: hidden ${c.hidden.join('×') || 'none'}, ${c.activation}, ${c.output} output` : ''}${manifest.model.derived ? ', with derived features' : ''}`],
     ['Baseline', manifest.baseline ? `${manifest.baseline.name}${manifest.baseline.derived ? ', with derived features' : ''}` : 'none'],
-    ['Threshold', `${fixed(manifest.threshold, 4)} (${manifest.thresholdObjective})`],
+    ['Threshold', `${fixed(manifest.threshold, 4)} (${objectiveInWords(manifest.thresholdObjective)})`],
     ['Calibration', `${manifest.calibration.method}, slope ${fixed(manifest.calibration.slope, 4)}, intercept ${fixed(manifest.calibration.intercept, 4)}`],
     ['Packages', Object.entries(manifest.packages).map(([k, v]) => `${k} ${v}`).join(', ') || '(none recorded)'],
   ];

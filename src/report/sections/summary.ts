@@ -2,7 +2,8 @@
 import { PER, perCustomers, type ReportData } from '../analysis.js';
 import { code, h3, kpis, list, p, section, type Kpi } from '../markup.js';
 import { escapeHtml } from '../svg.js';
-import { aucVerdict, count, fixed, metricLabel, money, objectiveInWords, percent, plural } from '../words.js';
+import { objectiveInWords } from '../../bundle/objective.js';
+import { aucVerdict, count, fixed, metricLabel, money, percent, plural } from '../words.js';
 
 export function predictsWhat(data: ReportData): string {
   const { schema } = data.manifest;

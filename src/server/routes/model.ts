@@ -1,7 +1,9 @@
 /** GET /v1/model (what is serving) and POST /v1/model/reload (swap in a new bundle without downtime). */
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Manifest, ModelSummary } from '../../bundle/manifest.js';
+import type { StaticDecode } from '@sinclair/typebox';
+import { lazyChecker } from '../../bundle/format.js';
+import { objectiveInWords } from '../../bundle/objective.js';
 import { bundleError, isRebuyError } from '../../errors.js';
 import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
@@ -14,49 +16,29 @@ export interface ModelRoutesOptions {
   onReload?: (outcome: { hash?: string; error?: unknown }) => void;
 }
 
-function modelSummary(m: ModelSummary) {
-  return {
-    name: m.name,
-    kind: m.kind,
-    derived: m.derived,
-    preset: m.preset,
-    config: m.config,
-    history: m.history,
-    bestEpoch: m.bestEpoch,
-    trainSeconds: m.trainSeconds,
-    metrics: m.metrics,
-  };
-}
+export type ModelInfo = StaticDecode<typeof modelInfoSchema>;
+
+const modelInfoChecker = lazyChecker(modelInfoSchema);
 
 /** What GET /v1/model shows: the manifest without the fitted state, file hashes or server paths. */
-export function modelInfo(predictor: Predictor) {
-  const m: Manifest = predictor.manifest;
-  const data = m.data as Manifest['data'] & { synthetic?: boolean; files?: string[] };
+export function modelInfo(predictor: Predictor): ModelInfo {
+  const m = predictor.manifest;
+  const { fingerprint: _fingerprint, files, synthetic, ...data } = m.data;
   return {
     hash: predictor.bundleHash,
-    version: m.packages?.['rebuy'] ?? null,
+    version: m.packages['rebuy'] ?? null,
     formatVersion: m.formatVersion,
     createdAt: m.createdAt,
-    synthetic: data.synthetic === true,
+    synthetic,
     schema: m.schema,
     featureNames: m.featureNames,
     threshold: predictor.threshold,
-    thresholdObjective: m.thresholdObjective,
+    thresholdObjective: objectiveInWords(m.thresholdObjective),
+    objective: m.thresholdObjective,
     calibration: m.calibration,
-    data: {
-      rows: data.rows,
-      positives: data.positives,
-      balance: data.balance,
-      split: data.split,
-      seed: data.seed,
-      trainRows: data.trainRows,
-      validRows: data.validRows,
-      testRows: data.testRows,
-      naturalTestRows: data.naturalTestRows,
-      files: (data.files ?? []).map((f) => basename(f)),
-    },
-    model: modelSummary(m.model),
-    baseline: m.baseline === null ? null : modelSummary(m.baseline),
+    data: { ...data, files: files.map((f) => basename(f)) },
+    model: m.model,
+    baseline: m.baseline,
     packages: m.packages,
   };
 }
@@ -75,7 +57,8 @@ export async function modelRoutes(app: FastifyInstance, { models, onReload }: Mo
     async () => {
       const predictor = models.current;
       if (predictor === null) throw notReady();
-      return modelInfo(predictor);
+      // As JSON has it: NaN metrics become null.
+      return modelInfoChecker().Encode(modelInfo(predictor));
     },
   );
 

@@ -1,0 +1,89 @@
+/** Training step 5: what the bundle says about its models: metrics, held-out scores, importance, the data audit. */
+import { auditTable } from '../audit/audit.js';
+import type { BundleEvaluation } from '../bundle/evaluation.js';
+import type { ModelSummary } from '../bundle/manifest.js';
+import { takeLabels } from '../core/matrix.js';
+import { featureColumns } from '../core/table.js';
+import type { ScoredPart } from '../evaluate/curves.js';
+import type { Leaderboard } from '../evaluate/leaderboard.js';
+import { computeMetrics, type MetricSet } from '../evaluate/metrics.js';
+import { permutationImportance } from '../explain/importance.js';
+import { createOnnxScorer } from '../predict/scorer.js';
+import type { CalibratedModel, CalibratedModels } from './calibrate.js';
+import type { Dataset } from './dataset.js';
+import type { ProgressListener } from './progress.js';
+
+const IMPORTANCE_REPEATS = 5;
+
+export interface Assessment {
+  model: ModelSummary;
+  baseline: ModelSummary | null;
+  evaluation: BundleEvaluation;
+}
+
+export async function assessModels(
+  dataset: Dataset,
+  models: CalibratedModels,
+  leaderboard: Leaderboard | null,
+  progress: ProgressListener,
+): Promise<Assessment> {
+  const target = dataset.table.target!;
+  const { network, baseline } = models;
+  progress({ kind: 'explain' });
+  const naturalY = takeLabels(target, dataset.naturalTest);
+  return {
+    model: summarize(dataset, network),
+    baseline: baseline && summarize(dataset, baseline),
+    evaluation: {
+      naturalTest: part(network.natural, naturalY),
+      balancedTest: part(network.balancedRaw, takeLabels(target, dataset.test)),
+      baselineNaturalTest: baseline && part(baseline.natural, naturalY),
+      naturalTestUncalibrated: part(network.naturalRaw, naturalY),
+      importance: await importance(dataset, models, naturalY),
+      audit: auditTable(dataset.table),
+      leaderboard,
+      money: null,
+    },
+  };
+}
+
+/** Scores rounded to 6 decimals: evaluation.json stays small and every chart is unchanged. */
+function part(p: ArrayLike<number>, y: ArrayLike<number>): ScoredPart {
+  return { probability: Array.from(p, (v) => Math.round(v * 1e6) / 1e6), label: Array.from(y) };
+}
+
+function summarize(dataset: Dataset, model: CalibratedModel): ModelSummary {
+  const { candidate, trained } = model.fitted;
+  const target = dataset.table.target!;
+  const metricsOf = (p: Float32Array, rows: Int32Array, threshold: number): MetricSet | null =>
+    rows.length === 0 ? null : computeMetrics(p, takeLabels(target, rows), threshold);
+  return {
+    name: candidate.name,
+    kind: candidate.kind,
+    derived: candidate.derived === true,
+    preset: candidate.kind === 'network' ? candidate.preset : null,
+    config: candidate.kind === 'network' ? candidate.config : null,
+    history: trained.history,
+    bestEpoch: trained.bestEpoch,
+    trainSeconds: trained.seconds,
+    metrics: {
+      // As the seeds report: the raw output on the balanced test part, label = argmax.
+      balancedTest: metricsOf(model.balancedRaw, dataset.test, 0.5),
+      naturalTest: metricsOf(model.natural, dataset.naturalTest, model.threshold),
+    },
+  };
+}
+
+/** Permutation importance on the natural test part, when it holds both classes. */
+async function importance(dataset: Dataset, models: CalibratedModels, naturalY: Uint8Array): Promise<BundleEvaluation['importance']> {
+  if (!(naturalY.includes(0) && naturalY.includes(1))) return null;
+  const scorer = await createOnnxScorer(models.features, models.network.onnx, { threads: 2 });
+  try {
+    return await permutationImportance((c) => scorer.score(c), featureColumns(dataset.table, dataset.naturalTest), naturalY, {
+      repeats: IMPORTANCE_REPEATS,
+      seed: dataset.options.seed,
+    });
+  } finally {
+    await scorer.close();
+  }
+}

@@ -1,0 +1,42 @@
+/** Training step 2: which model to fit, from the preset and flags or by cross-validation (model 'auto'). */
+import type { Leaderboard } from '../evaluate/leaderboard.js';
+import type { NetworkConfig } from '../model/network.js';
+import { DEFAULT_PRESET, resolveNetworkConfig } from '../model/presets.js';
+import { selectModel } from './auto.js';
+import type { Dataset } from './dataset.js';
+import type { Candidate } from './fit.js';
+import { learningRows } from './plans.js';
+import type { ProgressListener } from './progress.js';
+
+export interface CandidateOptions {
+  preset?: string;
+  network?: Partial<NetworkConfig>;
+  /** Add the schema's derived features. */
+  derived?: boolean;
+  /** 'auto': choose the configuration by cross-validation on the training part (see auto.ts). */
+  model?: 'auto';
+}
+
+export interface CandidateChoice {
+  candidate: Candidate;
+  /** How the candidates compared, when chosen automatically. */
+  leaderboard: Leaderboard | null;
+}
+
+export async function chooseCandidate(dataset: Dataset, options: CandidateOptions, progress: ProgressListener): Promise<CandidateChoice> {
+  if (options.model !== 'auto') return { candidate: presetCandidate(options), leaderboard: null };
+  const selection = await selectModel(dataset.table, learningRows(dataset), {
+    balance: dataset.options.balance,
+    seed: dataset.options.seed,
+    onProgress: (done, total, run) => progress({ kind: 'select', done, total, run }),
+  });
+  progress({ kind: 'selected', candidate: selection.chosen, leaderboard: selection.leaderboard });
+  return { candidate: selection.chosen, leaderboard: selection.leaderboard };
+}
+
+function presetCandidate(options: CandidateOptions): Candidate {
+  const config = resolveNetworkConfig(options.preset, options.network);
+  const preset = options.network ? null : (options.preset ?? DEFAULT_PRESET);
+  const name = `${preset ?? `net ${config.hidden.join('x') || 'linear'}`}${options.derived ? '+derived' : ''}`;
+  return { name, kind: 'network', preset, config, derived: options.derived };
+}

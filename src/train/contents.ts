@@ -1,0 +1,76 @@
+/** Training step 6, the part before writing: the manifest and every file of the bundle, in memory. */
+import { BACKGROUND_ROWS, backgroundJson, toBackground } from '../bundle/background.js';
+import { evaluationJson } from '../bundle/evaluation.js';
+import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
+import { BUNDLE_FORMAT, FORMAT_VERSION, type ManifestDraft } from '../bundle/manifest.js';
+import { createRng } from '../core/random.js';
+import { featureColumns } from '../core/table.js';
+import type { Tf } from '../model/tf.js';
+import { toTfjsArtifacts } from '../model/tfjs-artifacts.js';
+import { packageVersions } from '../paths.js';
+import { featureNames } from '../prep/features.js';
+import { shuffle } from '../prep/split.js';
+import type { Assessment } from './assess.js';
+import type { CalibratedModels } from './calibrate.js';
+import type { Dataset } from './dataset.js';
+
+export interface BundleContents {
+  manifest: ManifestDraft;
+  files: Map<string, Uint8Array | string>;
+}
+
+export async function bundleContents(
+  tf: Tf,
+  dataset: Dataset,
+  models: CalibratedModels,
+  assessment: Assessment,
+  options: { synthetic?: boolean },
+): Promise<BundleContents> {
+  const { table } = dataset;
+  const { network, baseline } = models;
+  const manifest: ManifestDraft = {
+    format: BUNDLE_FORMAT,
+    formatVersion: FORMAT_VERSION,
+    createdAt: new Date().toISOString(),
+    packages: packageVersions(),
+    schema: table.schema,
+    features: models.features,
+    featureNames: featureNames(models.features),
+    data: {
+      fingerprint: dataset.fingerprint,
+      files: dataset.files,
+      synthetic: options.synthetic ?? false,
+      rows: table.nRows,
+      positives: table.target!.reduce((sum, v) => sum + v, 0),
+      balance: dataset.options.balance,
+      split: dataset.options.split,
+      seed: dataset.options.seed,
+      trainRows: dataset.train.length,
+      validRows: dataset.valid.length,
+      testRows: dataset.test.length,
+      naturalTestRows: dataset.naturalTest.length,
+    },
+    model: assessment.model,
+    baseline: assessment.baseline,
+    threshold: network.threshold,
+    thresholdObjective: { kind: 'balanced' },
+    calibration: network.calibration,
+  };
+  const files = new Map<string, Uint8Array | string>([
+    [ONNX_FILE, network.onnx],
+    [EVALUATION_FILE, evaluationJson(assessment.evaluation)],
+    [BACKGROUND_FILE, backgroundJson(toBackground(featureColumns(table, backgroundRows(dataset))))],
+  ]);
+  if (network.fitted.candidate.kind === 'network') {
+    const tfjs = await toTfjsArtifacts(tf, network.fitted.trained.weights, TFJS_WEIGHTS_FILE);
+    files.set(TFJS_TOPOLOGY_FILE, tfjs.modelJson);
+    files.set(TFJS_WEIGHTS_FILE, tfjs.weights);
+  }
+  if (baseline) files.set(BASELINE_ONNX_FILE, baseline.onnx);
+  return { manifest, files };
+}
+
+function backgroundRows(dataset: Dataset): Int32Array {
+  const { seed } = dataset.options;
+  return shuffle(dataset.train, createRng(seed ^ 0x5eed)).subarray(0, Math.min(BACKGROUND_ROWS, dataset.train.length));
+}
