@@ -257,7 +257,7 @@ interface StepResult {
 
 /**
  * Forward and backward pass by hand. WASM's matMul with a transposed operand takes a slow path, so the
- * backward pass transposes explicitly: about 3x faster than autograd's matMul(a, b, true/false).
+ * backward pass transposes explicitly rather than leave it to autograd's matMul(a, b, true/false).
  * Call inside tf.tidy.
  */
 function lossAndGradients(
