@@ -5,7 +5,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FORBID_TRAINING_CODE, rebuy } from '../helpers/cli.js';
-import { REAL_CSV, REAL_NOHEADER_CSV, hasRealData } from '../helpers/paths.js';
+import { REAL_CSV, REAL_NOHEADER_CSV, realDataPresent } from '../helpers/paths.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -57,7 +57,7 @@ describe('rebuy demo', () => {
   });
 });
 
-describe.skipIf(!hasRealData)('train, evaluate and score the real data from the command line', () => {
+describe.skipIf(!realDataPresent('the CLI on the real data', [REAL_CSV, REAL_NOHEADER_CSV]))('train, evaluate and score the real data from the command line', () => {
   const model = (): string => join(dir, 'real-model');
 
   beforeAll(() => {
