@@ -27,9 +27,9 @@ import { profileSql, selectSql } from './read/sql.js';
 import { failOnBadValue, validTable } from './read/validate.js';
 
 export interface ReadOptions {
-  /** Exact header name of the target column (`--target`). */
+  /** Exact header name of the target column. */
   target?: string;
-  /** Exact header name of the customer-ID column (`--id`). */
+  /** Exact header name of the customer-ID column. */
   id?: string;
   /** Fail when the file has no target column. Default: true, but false when `schema` is given. */
   requireTarget?: boolean;

@@ -83,23 +83,23 @@ describe('missing and unknown columns', () => {
     await expectInputError(readTable(path), path, { line: 1, column: 'target', problem: /missing required column "target"/ });
   });
 
-  it('asks for --target when a custom table has none', async () => {
+  it('asks for the target option when a custom table has none', async () => {
     const path = await fileWith('a,b\n1,2\n');
-    await expectInputError(readTable(path), path, { line: 1, problem: /no target column: name it with --target/ });
+    await expectInputError(readTable(path), path, { line: 1, problem: /no target column: name it with the `target` option/ });
   });
 
-  it('rejects an unknown --target or --id column, listing the columns', async () => {
+  it('rejects an unknown target or ID column, naming the option and listing the columns', async () => {
     const path = await fileWith('a,b,c\n1,2,0\n');
     const err = await expectInputError(readTable(path, { target: 'label' }), path, {
       line: 1,
       column: 'label',
-      problem: /no column named "label" \(given by --target\)/,
+      problem: /no column named "label" \(the `target` option\)/,
     });
     expect(err.message).toContain('"a", "b", "c"');
     await expectInputError(readTable(path, { target: 'c', id: 'key' }), path, {
       line: 1,
       column: 'key',
-      problem: /given by --id/,
+      problem: /\(the `id` option\)/,
     });
   });
 

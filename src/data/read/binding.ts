@@ -60,19 +60,19 @@ export async function bindByHeader(
   opts: RoleOptions,
   profile: () => Promise<ColumnProfile[]>,
 ): Promise<Binding> {
-  const flagged = opts.target !== undefined || opts.id !== undefined;
+  const rolesNamed = opts.target !== undefined || opts.id !== undefined;
   const decision = source.hasHeader
     ? recognizeHeader(source.labels, opts)
-    : audiobooksIfOriginalLayout(source.labels.length, flagged);
+    : audiobooksIfOriginalLayout(source.labels.length, rolesNamed);
   if (decision.kind === 'audiobooks') return bindToSchema(source, audiobooksSchemaFor(decision.columns));
   checkCustomHeader(source, opts);
   const profiles = await profile();
   return bindToSchema(source, inferSchema(profiles, { target: opts.target, id: opts.id }));
 }
 
-/** A header-less file with 12 columns is the course's original layout, unless --target/--id say otherwise. */
-function audiobooksIfOriginalLayout(nColumns: number, flagged: boolean): SchemaDecision {
-  return nColumns === AUDIOBOOKS_HEADER.length && !flagged
+/** A header-less file with 12 columns is the course's original layout, unless the target or ID option says otherwise. */
+function audiobooksIfOriginalLayout(nColumns: number, rolesNamed: boolean): SchemaDecision {
+  return nColumns === AUDIOBOOKS_HEADER.length && !rolesNamed
     ? { kind: 'audiobooks', columns: headerlessAudiobooksColumns(nColumns)! }
     : { kind: 'custom' };
 }
@@ -94,9 +94,9 @@ function checkCustomHeader(source: Source, opts: RoleOptions): void {
     }
     seen.set(label, i);
   });
-  for (const [flag, name] of [['--target', opts.target], ['--id', opts.id]] as const) {
+  for (const [option, name] of [['target', opts.target], ['id', opts.id]] as const) {
     if (name !== undefined && !seen.has(name)) {
-      throw inputError(`no column named ${JSON.stringify(name)} (given by ${flag}); columns found: ${listColumns(source)}`, {
+      throw inputError(`no column named ${JSON.stringify(name)} (the \`${option}\` option); columns found: ${listColumns(source)}`, {
         file: source.path,
         line: 1,
         column: name,
@@ -111,7 +111,7 @@ export function checkTargetPresence(source: Source, binding: Binding, required: 
   const problem =
     binding.schema.name === 'audiobooks' || name
       ? `missing required column ${JSON.stringify(name ?? 'target')}`
-      : 'no target column: name it with --target COLUMN';
+      : 'no target column: name it with the `target` option';
   throw inputError(`${problem}; columns found: ${listColumns(source)}`, { file: source.path, line: 1, column: name ?? 'target' });
 }
 
