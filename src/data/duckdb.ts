@@ -16,3 +16,8 @@ export type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/nod
 export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
+
+/** A name as an SQL identifier: "say ""hi""". */
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}

@@ -4,12 +4,13 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { RebuyError, inputError, malformedInput } from '../../errors.js';
+import { sqlIdent } from '../duckdb.js';
 import { outputColumns, type Binding, type BoundColumn } from './binding.js';
 import { NOT_A_MODEL_NUMBER } from './columns.js';
 import { withConnection } from './connection.js';
 import { QUOTE, countByte, decodeText, endsInsideQuotes, lineEndingChange, splitFields, type RawRecord } from './csv-scanner.js';
 import { firstLineOf, notUtf8, recordsOf, type Source } from './source.js';
-import { parquetReader, sqlIdent } from './sql.js';
+import { parquetReader } from './sql.js';
 
 export async function lineOf(source: Source, row: number): Promise<number> {
   if (source.format === 'parquet') return row + 1;

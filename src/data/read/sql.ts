@@ -1,5 +1,5 @@
 /** The SQL that reads a file through DuckDB: typed, strict, nothing guessed. */
-import { sqlString } from '../duckdb.js';
+import { sqlIdent, sqlString } from '../duckdb.js';
 import { outputColumns, type Binding, type BoundColumn, type Role } from './binding.js';
 import type { Source } from './source.js';
 
@@ -75,8 +75,4 @@ function valueExpr(source: Source, col: BoundColumn): string {
   }
   const t = `CAST(${c} AS VARCHAR)`;
   return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN NULL ELSE coalesce(TRY_CAST(${t} AS DOUBLE), 'Infinity'::DOUBLE) END`;
-}
-
-export function sqlIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
