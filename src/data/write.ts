@@ -179,7 +179,7 @@ function dtypeOf(data: NpyData): string | null {
 }
 
 /** One array as .npy bytes: magic, version 1.0, a header padded to 64 bytes, then the raw data (little-endian, as on x86 and ARM). */
-export function encodeNpy(array: NpyArray): Uint8Array {
+function encodeNpy(array: NpyArray): Uint8Array {
   const dtype = dtypeOf(array.data);
   if (!dtype) throw internalError(`npy: unsupported array type ${(array.data as object).constructor.name}`);
   const count = array.shape.reduce((a, b) => a * b, 1);
