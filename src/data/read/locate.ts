@@ -33,12 +33,6 @@ async function recordOfRow(source: Source, row: number): Promise<RawRecord | nul
   return null;
 }
 
-export async function countRecords(source: Source): Promise<number> {
-  let records = 0;
-  for await (const _ of recordsOf(source)) records++;
-  return records;
-}
-
 /** The first record whose quotes do not balance: it ran to the end of the file. */
 export async function firstOpenQuote(source: Source): Promise<RawRecord | null> {
   for await (const record of recordsOf(source)) {

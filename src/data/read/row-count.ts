@@ -1,8 +1,7 @@
 /** The number of data rows a file holds, counted apart from DuckDB, to check what DuckDB delivered against. */
 import type { DuckDBConnection } from '../duckdb.js';
 import { countLines } from './csv-scanner.js';
-import { countRecords } from './locate.js';
-import type { Source } from './source.js';
+import { recordsOf, type Source } from './source.js';
 import { parquetReader } from './sql.js';
 
 /**
@@ -24,4 +23,10 @@ async function countCsvDataRows(source: Source): Promise<number> {
   // Without quotes, records are lines: non-blank ones, or all of them in a one-column file.
   const records = source.parallel ? await countLines(source.path, source.labels.length > 1) : await countRecords(source);
   return records - (source.hasHeader ? 1 : 0);
+}
+
+async function countRecords(source: Source): Promise<number> {
+  let records = 0;
+  for await (const _ of recordsOf(source)) records++;
+  return records;
 }

@@ -21,6 +21,7 @@ export interface Source {
   parallel: boolean;
 }
 
+/** Checks that the file is there and not empty, then reads what it says of itself: a CSV's first record or a Parquet schema. */
 export async function openSource(path: string): Promise<Source> {
   const info = await stat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw fileNotFound(path);
