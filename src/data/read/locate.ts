@@ -1,6 +1,8 @@
 /**
  * Finding the exact file line, column and raw value of a problem: by re-reading the file's records
  * in order (only on an error path), and turning a DuckDB read error into an error that names them.
+ * DuckDB's reject tables (store_rejects) cannot stand in: after a quoted line break their line is
+ * a record number, not the file's line, and they record neither bad UTF-8 nor mixed line endings.
  */
 import { isUtf8 } from 'node:buffer';
 import { RebuyError, inputError, malformedInput } from '../../errors.js';
