@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, isRebuyError, usageError } from '../errors.js';
-import { collectList, parseIntOption, parseListOption, parseNumberOption } from './options.js';
+import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption } from './options.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
@@ -23,17 +23,17 @@ function dataOptions(cmd: Command): Command {
 }
 
 /** Runs a command body; a thrown error becomes a clear message on stderr and an exit code (2: your input, 1: ours). */
-async function run(body: () => Promise<void>): Promise<void> {
+async function run(program: Command, body: () => Promise<void>): Promise<void> {
   try {
     await body();
   } catch (err) {
-    reportError(err);
+    reportError(program, err);
   }
 }
 
-function reportError(err: unknown): void {
+function reportError(program: Command, err: unknown): void {
   if (isRebuyError(err)) {
-    process.stderr.write(`rebuy: ${err.message}\n`);
+    process.stderr.write(`rebuy: ${inFlagTerms(err.message, flagsByOptionName(program))}\n`);
     if (err.exitCode === 1 && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
   } else {
     process.stderr.write(`rebuy: internal error (please report it): ${(err as Error)?.stack ?? String(err)}\n`);
@@ -56,7 +56,7 @@ function buildProgram(): Command {
     .option('--rows <n>', 'rows in the synthetic sample', parseIntOption, 14_000)
     .addOption(SEED)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./demo.js')).runDemo(opts)));
+    .action((opts) => run(program, async () => (await import('./demo.js')).runDemo(opts)));
 
   dataOptions(program.command('prep'))
     .description('Balance, shuffle and split a table; write the parts as .npz (NumPy) and CSV')
@@ -65,7 +65,7 @@ function buildProgram(): Command {
     .addOption(SPLIT)
     .addOption(SEED)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./prep.js')).runPrep(opts)));
+    .action((opts) => run(program, async () => (await import('./prep.js')).runPrep(opts)));
 
   dataOptions(program.command('train'))
     .description('Train the network (and the logistic baseline), evaluate it, and save a model bundle')
@@ -86,7 +86,7 @@ function buildProgram(): Command {
     .addOption(SPLIT)
     .addOption(SEED)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./train.js')).runTrain(opts)));
+    .action((opts) => run(program, async () => (await import('./train.js')).runTrain(opts)));
 
   program
     .command('evaluate')
@@ -95,7 +95,7 @@ function buildProgram(): Command {
     .requiredOption('--data <file>', 'labelled customer table (CSV or Parquet)')
     .addOption(SEED)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./evaluate.js')).runEvaluate(opts)));
+    .action((opts) => run(program, async () => (await import('./evaluate.js')).runEvaluate(opts)));
 
   program
     .command('compare')
@@ -113,7 +113,7 @@ function buildProgram(): Command {
     .addOption(SPLIT)
     .addOption(SEED)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./compare.js')).runCompare(opts)));
+    .action((opts) => run(program, async () => (await import('./compare.js')).runCompare(opts)));
 
   program
     .command('audit')
@@ -122,7 +122,7 @@ function buildProgram(): Command {
     .addOption(TARGET)
     .addOption(ID)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./audit.js')).runAudit(opts)));
+    .action((opts) => run(program, async () => (await import('./audit.js')).runAudit(opts)));
 
   program
     .command('decide')
@@ -137,7 +137,7 @@ function buildProgram(): Command {
     .option('--no-save', 'only show the decision; leave the bundle as it is')
     .addOption(SEED)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./decide.js')).runDecide(opts)));
+    .action((opts) => run(program, async () => (await import('./decide.js')).runDecide(opts)));
 
   program
     .command('score')
@@ -147,7 +147,7 @@ function buildProgram(): Command {
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => (await import('./score.js')).runScore(opts)));
+    .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 
   program
     .command('report')
@@ -155,7 +155,7 @@ function buildProgram(): Command {
     .requiredOption('--model <dir>', 'model bundle directory')
     .option('--out <file>', 'HTML file to write (default: <model>/report.html)')
     .addOption(JSON_OUT)
-    .action((opts) => run(async () => void (await (await import('./report.js')).runReport(opts))));
+    .action((opts) => run(program, async () => void (await (await import('./report.js')).runReport(opts))));
 
   program
     .command('serve')
@@ -168,7 +168,7 @@ function buildProgram(): Command {
     .option('--max-upload-mb <n>', 'largest CSV upload in MB', parseIntOption, 100)
     .option('--rate-limit <n>', 'requests per minute per key (0: off)', parseIntOption)
     .option('--cors <origin>', 'allow this origin (CORS is off by default)')
-    .action((opts) => run(async () => void (await (await import('./serve.js')).runServe(opts))));
+    .action((opts) => run(program, async () => void (await (await import('./serve.js')).runServe(opts))));
 
   return program;
 }
@@ -187,7 +187,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode === 0 ? 0 : usageError(err.message).exitCode;
       return;
     }
-    reportError(err);
+    reportError(program, err);
   }
 }
 

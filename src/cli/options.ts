@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 export function parseIntOption(value: string): number {
   const n = Number(value);
@@ -24,4 +24,21 @@ export function parseListOption(value: string): number[] {
 /** For a repeatable list flag: --hidden 50,50 --hidden 100 → [[50, 50], [100]]. */
 export function collectList(value: string, previous: number[][]): number[][] {
   return [...previous, parseListOption(value)];
+}
+
+/** Each long flag of the program's commands, by the name the library gives that option (`rankBy` → `--rank-by`). */
+export function flagsByOptionName(program: Command): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) if (option.long && !option.negate) flags.set(option.attributeName(), option.long);
+  }
+  return flags;
+}
+
+/**
+ * A library message in the CLI's words: the library names its options in backticks (`target`), and
+ * each one the CLI sets by a flag becomes that flag (--target). Other backticked words stay as they are.
+ */
+export function inFlagTerms(message: string, flags: ReadonlyMap<string, string>): string {
+  return message.replace(/`([A-Za-z][A-Za-z0-9]*)`/g, (quoted, name: string) => flags.get(name) ?? quoted);
 }

@@ -1,6 +1,6 @@
 /**
- * DuckDB's Node API, loaded with require(). Imported as an ES module, Node first scans its ~180
- * CommonJS files for their export names: that took about 70 ms of the start of every command.
+ * DuckDB's Node API, loaded with require(). Imported as an ES module, Node would first scan its many
+ * CommonJS files for their export names, at the start of every command.
  */
 import { createRequire } from 'node:module';
 import type * as DuckDBApi from '@duckdb/node-api';
@@ -15,4 +15,9 @@ export type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/nod
 /** A text as an SQL string literal: 'it''s'. */
 export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
+}
+
+/** A name as an SQL identifier: "say ""hi""". */
+export function sqlIdent(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

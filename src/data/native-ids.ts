@@ -1,7 +1,7 @@
 /**
  * Customer IDs that stay inside DuckDB: scoring passes each ID from the file to the output without
- * making a JavaScript string of it (making and writing back those strings took about a fifth of
- * the time of scoring a million rows).
+ * making a JavaScript string of it: making and writing back a string per row is a large share of
+ * the cost of scoring.
  *
  * DuckDB keeps a VARCHAR as a 16-byte `string_t` (length, then the bytes inline up to 12, or a
  * prefix and a pointer into the chunk that owns them). We copy those 16 bytes from the chunks read

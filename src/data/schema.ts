@@ -3,11 +3,11 @@ import { usageError } from '../errors.js';
 import { normalizeHeader, type TableSchema } from '../core/schema.js';
 import { AUDIOBOOKS_SCHEMA, audiobooksColumnOf, type AudiobooksColumn } from '../domain/audiobooks.js';
 
-/** Which columns play the ID and target roles, chosen by flag or by a conventional name. */
+/** Which columns play the ID and target roles, when named rather than found by a conventional name. */
 export interface RoleOptions {
-  /** Exact header name of the target column (`--target`). */
+  /** Exact header name of the target column. */
   target?: string;
-  /** Exact header name of the ID column (`--id`). */
+  /** Exact header name of the ID column. */
   id?: string;
 }
 
@@ -18,7 +18,7 @@ export type SchemaDecision =
 
 /**
  * Audiobooks when every header names a distinct Audiobooks column and all ten features are
- * there (ID and target optional), and any --target/--id flag names those same columns; else custom.
+ * there (ID and target optional), and any named target or ID is one of those same columns; else custom.
  */
 export function recognizeHeader(header: readonly string[], roles: RoleOptions = {}): SchemaDecision {
   const columns = header.map(audiobooksColumnOf);
@@ -26,9 +26,9 @@ export function recognizeHeader(header: readonly string[], roles: RoleOptions = 
   const found = columns as AudiobooksColumn[];
   if (new Set(found).size !== found.length) return { kind: 'custom' };
   const hasAllFeatures = AUDIOBOOKS_SCHEMA.features.every((f) => found.includes(f.name as AudiobooksColumn));
-  const flagAgrees = (flag: string | undefined, col: AudiobooksColumn) =>
-    flag === undefined || found[header.indexOf(flag)] === col;
-  if (!hasAllFeatures || !flagAgrees(roles.target, 'target') || !flagAgrees(roles.id, 'id')) {
+  const namedAgrees = (named: string | undefined, col: AudiobooksColumn) =>
+    named === undefined || found[header.indexOf(named)] === col;
+  if (!hasAllFeatures || !namedAgrees(roles.target, 'target') || !namedAgrees(roles.id, 'id')) {
     return { kind: 'custom' };
   }
   return { kind: 'audiobooks', columns: found };
@@ -58,7 +58,7 @@ function findByNormalizedName(header: readonly string[], names: readonly string[
   return header.find((h) => names.includes(normalizeHeader(h))) ?? null;
 }
 
-/** The ID and target columns: the flags when given, else a column named like `id` / `target`. */
+/** The ID and target columns: the named ones when given, else a column named like `id` / `target`. */
 export function resolveRoles(header: readonly string[], roles: RoleOptions = {}): { id: string | null; target: string | null } {
   return {
     id: roles.id ?? findByNormalizedName(header, DEFAULT_ID_NAMES),

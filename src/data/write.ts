@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
-import { DuckDBInstance, sqlString, type DuckDBAppender } from './duckdb.js';
+import { zipSync, type Zippable } from 'fflate';
+import { DuckDBInstance, sqlIdent, sqlString, type DuckDBAppender } from './duckdb.js';
 import { internalError } from '../errors.js';
 
 /** A named column of values; numbers that are NaN and nulls are written as missing. */
@@ -156,17 +157,17 @@ function isNumericColumn(values: ArrayLike<number | string | null>): boolean {
   return true;
 }
 
-function sqlIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // NumPy .npz: a zip of .npy (format 1.0) files, stored uncompressed
 
-/** Writes arrays as a .npz that `np.load` reads: each key becomes `key.npy` in the zip. */
+/** The earliest time a zip entry can carry: a fixed time keeps the same arrays the same bytes. */
+const ZIP_EPOCH = new Date(1980, 0, 1);
+
+/** Writes arrays as a .npz that `np.load` reads: each key becomes `key.npy` in the zip, stored as NumPy stores them. */
 export async function writeNpz(path: string, arrays: Record<string, NpyArray>): Promise<void> {
-  const entries = Object.entries(arrays).map(([name, array]) => ({ name: `${name}.npy`, data: encodeNpy(array) }));
-  await atomicWriteFile(path, zipStored(entries));
+  const entries: Zippable = {};
+  for (const [name, array] of Object.entries(arrays)) entries[`${name}.npy`] = [encodeNpy(array), { level: 0, mtime: ZIP_EPOCH }];
+  await atomicWriteFile(path, zipSync(entries));
 }
 
 function dtypeOf(data: NpyData): string | null {
@@ -178,7 +179,7 @@ function dtypeOf(data: NpyData): string | null {
 }
 
 /** One array as .npy bytes: magic, version 1.0, a header padded to 64 bytes, then the raw data (little-endian, as on x86 and ARM). */
-export function encodeNpy(array: NpyArray): Uint8Array {
+function encodeNpy(array: NpyArray): Uint8Array {
   const dtype = dtypeOf(array.data);
   if (!dtype) throw internalError(`npy: unsupported array type ${(array.data as object).constructor.name}`);
   const count = array.shape.reduce((a, b) => a * b, 1);
@@ -196,70 +197,4 @@ export function encodeNpy(array: NpyArray): Uint8Array {
   bytes.set(Buffer.from(header, 'latin1'), preamble);
   bytes.set(new Uint8Array(array.data.buffer, array.data.byteOffset, array.data.byteLength), preamble + headerLength);
   return bytes;
-}
-
-/** A zip archive with stored (uncompressed) entries, a fixed timestamp and no zip64. */
-export function zipStored(entries: readonly { name: string; data: Uint8Array }[]): Uint8Array {
-  const locals: Uint8Array[] = [];
-  const centrals: Uint8Array[] = [];
-  let offset = 0;
-  for (const entry of entries) {
-    const name = Buffer.from(entry.name, 'utf8');
-    const crc = crc32(entry.data);
-    if (entry.data.length >= 0xffffffff) throw internalError(`zip: ${entry.name} is too large (no zip64)`);
-    const local = zipHeader(0x04034b50, 30, name, crc, entry.data.length);
-    const central = zipHeader(0x02014b50, 46, name, crc, entry.data.length);
-    new DataView(central.buffer).setUint32(42, offset, true);
-    locals.push(local, entry.data);
-    centrals.push(central);
-    offset += local.length + entry.data.length;
-  }
-  const centralSize = centrals.reduce((s, c) => s + c.length, 0);
-  const end = new Uint8Array(22);
-  const view = new DataView(end.buffer);
-  view.setUint32(0, 0x06054b50, true);
-  view.setUint16(8, entries.length, true);
-  view.setUint16(10, entries.length, true);
-  view.setUint32(12, centralSize, true);
-  view.setUint32(16, offset, true);
-  return Buffer.concat([...locals, ...centrals, end]);
-}
-
-const DOS_DATE_1980_01_01 = 0x0021;
-
-/** A local (fixed part 30 bytes) or central (46 bytes) file header for a stored entry. */
-function zipHeader(signature: number, fixed: 30 | 46, name: Uint8Array, crc: number, size: number): Uint8Array {
-  const bytes = new Uint8Array(fixed + name.length);
-  const view = new DataView(bytes.buffer);
-  const at = fixed === 46 ? 2 : 0; // the central header has "version made by" first
-  view.setUint32(0, signature, true);
-  if (fixed === 46) view.setUint16(4, 20, true);
-  view.setUint16(4 + at, 20, true); // version needed to extract
-  view.setUint16(6 + at, 0x0800, true); // flags: UTF-8 names
-  view.setUint16(8 + at, 0, true); // method: stored
-  view.setUint16(10 + at, 0, true); // time
-  view.setUint16(12 + at, DOS_DATE_1980_01_01, true);
-  view.setUint32(14 + at, crc, true);
-  view.setUint32(18 + at, size, true); // compressed size
-  view.setUint32(22 + at, size, true); // uncompressed size
-  view.setUint16(26 + at, name.length, true);
-  bytes.set(name, fixed);
-  return bytes;
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-/** CRC-32 (IEEE 802.3), as zip uses it. */
-export function crc32(bytes: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < bytes.length; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
 }

@@ -3,34 +3,27 @@
  * validation loss that keeps the best epoch's weights). Weights come back as plain data.
  */
 
-import type { Optimizer, Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
+import type { Optimizer, Scalar, Tensor, Tensor1D, Variable } from '@tensorflow/tfjs';
 import { usageError } from '../errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/random.js';
 import type { DenseLayer, EpochRecord, NetworkConfig, NetworkWeights, TrainedNetwork } from './network.js';
+import {
+  countCorrect,
+  disposeBatch,
+  logits,
+  lossAndGradients,
+  makeBatch,
+  meanLoss,
+  type Batch,
+  type LayerTensors,
+} from './network-step.js';
 import { initTraining, type Tf } from './tf.js';
 
 export interface LabelledMatrix {
   x: Matrix;
   /** 0/1 per row. */
   y: Uint8Array;
-}
-
-/** Keras' epsilon, used to clip normalised sigmoid outputs before the log. */
-const EPSILON = 1e-7;
-
-interface LayerTensors {
-  kernel: Tensor2D;
-  bias: Tensor1D;
-  activation: DenseLayer['activation'];
-}
-
-interface Batch {
-  x: Tensor2D;
-  labels: Tensor1D;
-  onehot: Tensor2D;
-  weights: Tensor1D | null;
-  size: number;
 }
 
 /** Where one layer's kernel and bias sit in the flat parameter vector. */
@@ -104,56 +97,6 @@ export async function trainNetwork(
     optimizer.dispose();
     theta.dispose();
   }
-}
-
-/** TF.js probabilities of class 1: the reference the ONNX graph is checked against. Not a scoring path. */
-export async function predictNetworkTf(weights: NetworkWeights, x: Matrix): Promise<Float32Array> {
-  const tf = await initTraining();
-  const output = weights.layers[weights.layers.length - 1]!.activation;
-  const p1 = tf.tidy(() => {
-    const z = logits(tf, constantLayers(tf, weights), tf.tensor2d(x.data, [x.rows, x.cols]));
-    const p = output === 'sigmoid' ? normalisedSigmoid(tf, z) : tf.softmax(z);
-    return tf.reshape(tf.slice(p, [0, 1], [-1, 1]), [-1]);
-  });
-  try {
-    return (await p1.data()) as Float32Array;
-  } finally {
-    p1.dispose();
-  }
-}
-
-/**
- * The mean training loss of `weights` on (x, y) and its gradient, per layer [kernel, bias], by the
- * hand-written backward pass the training loop uses. For tests that check it against autograd.
- */
-export async function networkLossAndGradients(
-  weights: NetworkWeights,
-  x: Matrix,
-  y: Uint8Array,
-  classWeights?: [number, number],
-): Promise<{ loss: number; gradients: Float32Array[] }> {
-  const tf = await initTraining();
-  const output = weights.layers[weights.layers.length - 1]!.activation as NetworkConfig['output'];
-  const batch = makeBatch(tf, x.data, y, x.rows, x.cols, classWeights);
-  const step = tf.tidy(() => {
-    const r = lossAndGradients(tf, constantLayers(tf, weights), batch, output);
-    return [r.loss, ...r.gradients];
-  });
-  disposeBatch(tf, batch);
-  try {
-    const arrays = await Promise.all(step.map((t) => t.data() as Promise<Float32Array>));
-    return { loss: arrays[0]![0]!, gradients: arrays.slice(1) };
-  } finally {
-    tf.dispose(step);
-  }
-}
-
-function constantLayers(tf: Tf, weights: NetworkWeights): LayerTensors[] {
-  return weights.layers.map((l) => ({
-    kernel: tf.tensor2d(l.kernel, [l.inputs, l.units]),
-    bias: tf.tensor1d(l.bias),
-    activation: l.activation,
-  }));
 }
 
 function layerSlots(weights: NetworkWeights): LayerSlot[] {
@@ -246,137 +189,6 @@ async function evaluate(
   const [l, c] = await Promise.all([loss!.data(), correct!.data()]);
   tf.dispose([loss!, correct!]);
   return { loss: l[0]!, accuracy: c[0]! / batch.size };
-}
-
-interface StepResult {
-  loss: Scalar;
-  correct: Scalar;
-  /** d loss / d parameter: kernel then bias, for each layer in order. */
-  gradients: Tensor[];
-}
-
-/**
- * Forward and backward pass by hand. WASM's matMul with a transposed operand takes a slow path, so the
- * backward pass transposes explicitly: about 3x faster than autograd's matMul(a, b, true/false).
- * Call inside tf.tidy.
- */
-function lossAndGradients(
-  tf: Tf,
-  layers: LayerTensors[],
-  batch: Batch,
-  output: NetworkConfig['output'],
-): StepResult {
-  const activations: Tensor2D[] = [batch.x];
-  let h = batch.x;
-  for (let k = 0; k < layers.length - 1; k++) {
-    h = dense(tf, h, layers[k]!);
-    activations.push(h);
-  }
-  const z = tf.fused.matMul({ a: h, b: layers[layers.length - 1]!.kernel, bias: layers[layers.length - 1]!.bias }) as Tensor2D;
-  let loss: Scalar;
-  let dz: Tensor2D;
-  if (output === 'softmax') {
-    const logp = tf.logSoftmax(z);
-    loss = weightedMean(tf, tf.neg(tf.sum(tf.mul(logp, batch.onehot), 1)) as Tensor1D, batch);
-    // d/dz of the mean cross-entropy: (softmax - onehot) * w_i / n
-    const scale = batch.weights ? tf.div(tf.reshape(batch.weights, [-1, 1]), batch.size) : tf.scalar(1 / batch.size);
-    dz = tf.mul(tf.sub(tf.exp(logp), batch.onehot), scale);
-  } else {
-    const { value, grad } = tf.valueAndGrad((zz: Tensor2D) => meanLoss(tf, zz, batch, output))(z);
-    loss = value;
-    dz = grad;
-  }
-  const gradients: Tensor[] = [];
-  for (let k = layers.length - 1; k >= 0; k--) {
-    const layer = layers[k]!;
-    const input = activations[k]!;
-    gradients.push(tf.sum(dz, 0), tf.matMul(tf.transpose(input), dz));
-    if (k > 0) dz = activationGrad(tf, tf.matMul(dz, tf.transpose(layer.kernel)), input, layers[k - 1]!.activation);
-  }
-  gradients.reverse();
-  return { loss, correct: countCorrect(tf, z, batch.labels), gradients };
-}
-
-/** dL/dz from dL/dh, where h = act(z), written in terms of h. */
-function activationGrad(tf: Tf, dh: Tensor2D, h: Tensor2D, activation: DenseLayer['activation']): Tensor2D {
-  switch (activation) {
-    case 'relu':
-      return tf.mul(dh, tf.step(h));
-    case 'tanh':
-      return tf.mul(dh, tf.sub(1, tf.square(h)));
-    case 'sigmoid':
-      return tf.mul(dh, tf.mul(h, tf.sub(1, h)));
-    default:
-      return dh;
-  }
-}
-
-function dense(tf: Tf, h: Tensor2D, l: LayerTensors): Tensor2D {
-  if (l.activation === 'relu' || l.activation === 'linear') {
-    return tf.fused.matMul({ a: h, b: l.kernel, bias: l.bias, activation: l.activation }) as Tensor2D;
-  }
-  const z = tf.fused.matMul({ a: h, b: l.kernel, bias: l.bias });
-  return (l.activation === 'tanh' ? tf.tanh(z) : tf.sigmoid(z)) as Tensor2D;
-}
-
-/** The pre-activation output z of the last layer. */
-function logits(tf: Tf, layers: LayerTensors[], x: Tensor2D): Tensor2D {
-  let h = x;
-  for (let k = 0; k < layers.length - 1; k++) h = dense(tf, h, layers[k]!);
-  const last = layers[layers.length - 1]!;
-  return tf.fused.matMul({ a: h, b: last.kernel, bias: last.bias }) as Tensor2D;
-}
-
-/** Two sigmoid units normalised to sum 1, as Keras' sparse cross-entropy treats non-softmax outputs. */
-function normalisedSigmoid(tf: Tf, z: Tensor2D): Tensor2D {
-  const s = tf.sigmoid(z);
-  return tf.div(s, tf.sum(s, 1, true));
-}
-
-function meanLoss(tf: Tf, z: Tensor2D, batch: Batch, output: NetworkConfig['output']): Scalar {
-  const logp =
-    output === 'sigmoid' ? tf.log(tf.clipByValue(normalisedSigmoid(tf, z), EPSILON, 1 - EPSILON)) : tf.logSoftmax(z);
-  return weightedMean(tf, tf.neg(tf.sum(tf.mul(logp, batch.onehot), 1)) as Tensor1D, batch);
-}
-
-/** Keras' reduction: sum(w_i * loss_i) / n, or the plain mean without class weights. */
-function weightedMean(tf: Tf, perRow: Tensor1D, batch: Batch): Scalar {
-  return batch.weights ? tf.div(tf.sum(tf.mul(perRow, batch.weights)), batch.size) : tf.mean(perRow);
-}
-
-function countCorrect(tf: Tf, z: Tensor2D, labels: Tensor1D): Scalar {
-  return tf.sum(tf.cast(tf.equal(tf.argMax(z, 1), labels), 'float32'));
-}
-
-function makeBatch(
-  tf: Tf,
-  x: Float32Array,
-  y: Uint8Array,
-  rows: number,
-  cols: number,
-  classWeights: [number, number] | undefined,
-): Batch {
-  const labels = new Int32Array(rows);
-  const onehot = new Float32Array(rows * 2);
-  const weights = classWeights ? new Float32Array(rows) : null;
-  for (let i = 0; i < rows; i++) {
-    const c = y[i]!;
-    labels[i] = c;
-    onehot[2 * i + c] = 1;
-    if (weights) weights[i] = classWeights![c]!;
-  }
-  return {
-    x: tf.tensor2d(x, [rows, cols]),
-    labels: tf.tensor1d(labels, 'int32'),
-    onehot: tf.tensor2d(onehot, [rows, 2]),
-    weights: weights ? tf.tensor1d(weights) : null,
-    size: rows,
-  };
-}
-
-function disposeBatch(tf: Tf, b: Batch): void {
-  tf.dispose([b.x, b.labels, b.onehot]);
-  if (b.weights) b.weights.dispose();
 }
 
 /** Keras' defaults: glorot-uniform kernels, zero biases; seeded. */

@@ -90,7 +90,7 @@ export function parseSplit(text: string): SplitRatios {
   const numbers = parts.map((s) => (s === '' ? Number.NaN : Number(s)));
   if (numbers.length !== 3 || !numbers.every(Number.isFinite)) {
     throw usageError(
-      `--split expects three comma-separated numbers train,valid,test such as "0.8,0.1,0.1"; got "${text}"`,
+      `\`split\` expects three comma-separated numbers train,valid,test such as "0.8,0.1,0.1"; got "${text}"`,
     );
   }
   const sum = numbers.reduce((a, b) => a + b, 0);

@@ -99,11 +99,11 @@ function ownSplit(tables: Table[], options: SplitOptions): Omit<Dataset, 'files'
 export async function loadDataset(source: DataSource, options: SplitOptions): Promise<Dataset> {
   const readOptions = { target: source.target, id: source.id };
   if (source.data) {
-    if (source.train || source.valid || source.test) throw usageError('give either --data or --train/--valid/--test, not both');
+    if (source.train || source.valid || source.test) throw usageError('give either `data` or `train`/`valid`/`test`, not both');
     const table = await readTable(source.data, readOptions);
     return { ...splitTable(table, options), files: [source.data], fingerprint: await fingerprintFiles([source.data]) };
   }
-  if (!source.train || !source.valid) throw usageError('give --data FILE, or --train FILE and --valid FILE (and --test FILE)');
+  if (!source.train || !source.valid) throw usageError('give `data` FILE, or `train` FILE and `valid` FILE (and `test` FILE)');
   const files = [source.train, source.valid, ...(source.test ? [source.test] : [])];
   const first = await readTable(files[0]!, readOptions);
   const rest = await Promise.all(files.slice(1).map((f) => readTable(f, { ...readOptions, schema: first.schema })));

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FORBID_TRAINING_CODE, rebuy } from '../helpers/cli.js';
-import { REAL_CSV, REAL_NOHEADER_CSV, hasRealData } from '../helpers/paths.js';
+import { REAL_CSV, REAL_NOHEADER_CSV, realDataPresent } from '../helpers/paths.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -39,6 +39,30 @@ describe('rebuy --help', () => {
   });
 });
 
+describe('messages in the words of the command line', () => {
+  it('names the flag where the library names its option', async () => {
+    const custom = join(dir, 'custom.csv');
+    await writeFile(custom, 'a,b,c\n1,2,0\n3,4,1\n');
+    const unknownTarget = rebuy(['audit', '--data', custom, '--target', 'label']);
+    expect(unknownTarget.code).toBe(2);
+    expect(unknownTarget.stderr).toContain('no column named "label" (the --target option)');
+    const noTarget = rebuy(['audit', '--data', join(dir, 'custom.csv')]);
+    expect(noTarget.stderr).toContain('no target column: name it with the --target option');
+    expect(noTarget.stderr).not.toContain('`');
+  });
+
+  it('rejects a bad --split and --data beside --train by their flags', () => {
+    const split = rebuy(['prep', '--data', 'x.csv', '--out', join(dir, 'never'), '--split', '0.8,0.2']);
+    expect(split.code).toBe(2);
+    expect(split.stderr).toContain('rebuy: --split expects three comma-separated numbers train,valid,test');
+    const both = rebuy(['train', '--data', 'a.csv', '--train', 'b.csv', '--out', join(dir, 'never')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('rebuy: give either --data or --train/--valid/--test, not both');
+    const neither = rebuy(['train', '--out', join(dir, 'never')]);
+    expect(neither.stderr).toContain('rebuy: give --data FILE, or --train FILE and --valid FILE (and --test FILE)');
+  });
+});
+
 describe('rebuy demo', () => {
   it('generates a synthetic sample, trains, saves a bundle and scores every customer', () => {
     const out = join(dir, 'demo');
@@ -57,7 +81,7 @@ describe('rebuy demo', () => {
   });
 });
 
-describe.skipIf(!hasRealData)('train, evaluate and score the real data from the command line', () => {
+describe.skipIf(!realDataPresent('the CLI on the real data', [REAL_CSV, REAL_NOHEADER_CSV]))('train, evaluate and score the real data from the command line', () => {
   const model = (): string => join(dir, 'real-model');
 
   beforeAll(() => {

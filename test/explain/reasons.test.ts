@@ -5,7 +5,7 @@ import { formatNumber } from '../../src/core/format.js';
 import type { Contribution, FeatureValue } from '../../src/explain/types.js';
 import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 import { SCHEMA } from './fixtures.js';
-import { REAL_CSV, hasRealData } from '../helpers/paths.js';
+import { REAL_CSV, realDataPresent } from '../helpers/paths.js';
 
 /** A typical customer: two books of 10 hours, $5.33 each, no review. */
 const CUSTOMER: Record<string, FeatureValue> = {
@@ -124,7 +124,7 @@ describe('describeReasons', () => {
   });
 });
 
-describe.skipIf(!hasRealData)('reasons for every real Audiobooks customer', () => {
+describe.skipIf(!realDataPresent('reasons for every real customer'))('reasons for every real Audiobooks customer', () => {
   it('read as sentences, with no NaN or undefined, and the fill read as no review', () => {
     const lines = readFileSync(REAL_CSV, 'utf8').trim().split(/\r?\n/).slice(1);
     // File order: id, then the features in AUDIOBOOKS_SCHEMA order, then the target.

@@ -1,5 +1,5 @@
 // Loaded with `node --import`: loading TensorFlow.js or the ONNX builder's protobuf code fails the
-// process. Scoring needs neither (and loading onnx-proto alone took about 40 ms of its start).
+// process. Scoring needs neither, and each would slow the start of every `rebuy score`.
 import { register } from 'node:module';
 
 register(

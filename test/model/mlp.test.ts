@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs';
-import { networkLossAndGradients, predictNetworkTf, trainNetwork, type LabelledMatrix } from '../../src/model/mlp.js';
+import { trainNetwork, type LabelledMatrix } from '../../src/model/mlp.js';
+import { networkLossAndGradients, predictNetworkTf } from '../helpers/network.js';
 import type { NetworkConfig, NetworkWeights } from '../../src/model/network.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
 import { initTraining, type Tf } from '../../src/model/tf.js';

@@ -9,9 +9,9 @@ import { featureColumns } from '../../src/core/table.js';
 import { applyFeatures } from '../../src/prep/features.js';
 import { initTraining } from '../../src/model/tf.js';
 import { TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../../src/bundle/layout.js';
-import { REAL_CSV, hasRealData } from '../helpers/paths.js';
+import { REAL_CSV, realDataPresent } from '../helpers/paths.js';
 
-describe.skipIf(!hasRealData)('the saved ONNX pipeline and the saved TF.js model agree', () => {
+describe.skipIf(!realDataPresent('ONNX against TF.js on the real data'))('the saved ONNX pipeline and the saved TF.js model agree', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rebuy-equiv-'));

@@ -7,15 +7,15 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY, makeApp } from './helpers.js';
 import { realDeps } from './real.js';
+import { REAL_CSV as DATA, realDataPresent } from '../helpers/paths.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const DATA = '../shared/data/audiobooks.csv';
 const ARTIFACTS = 'test-artifacts';
 const HEADER = 'ID,Book length(mins)_overall,Book length(mins)_avg,Price_overall,Price_avg,Review,Review ?/10,Completion,Listened(mins),Support request,Last visited after Purchase date ,Targets';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
-describe.skipIf(!haveChromium)('web page in Chromium', () => {
+describe.skipIf(!haveChromium || !realDataPresent('the web page test'))('web page in Chromium', () => {
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;

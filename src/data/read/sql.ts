@@ -1,0 +1,78 @@
+/** The SQL that reads a file through DuckDB: typed, strict, nothing guessed. */
+import { sqlIdent, sqlString } from '../duckdb.js';
+import { outputColumns, type Binding, type BoundColumn, type Role } from './binding.js';
+import type { Source } from './source.js';
+
+/** Buffers small enough (and rows at most this long) that several threads share even a mid-sized file. */
+const CSV_BUFFER_BYTES = 1 << 20;
+
+const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL|BOOLEAN)/;
+
+export interface ScanOptions {
+  /** Let DuckDB split the file between threads (default: when the file has no quotes). */
+  parallel?: boolean;
+  /** Only `limit` rows, after skipping `offset`. */
+  limit?: number;
+  offset?: number;
+  /** Skip rows DuckDB cannot parse (only to re-read rows known to be good, before a bad one). */
+  skipBadRows?: boolean;
+}
+
+export function selectSql(source: Source, binding: Binding, scan: ScanOptions = {}): string {
+  const outputs = outputColumns(binding);
+  const exprs = outputs.map((col, i) => `${valueExpr(source, col)} AS o${i}`);
+  const typeOf = (i: number): string => csvType(outputs.find((c) => c.index === i)?.role);
+  const from = source.format === 'csv' ? csvReader(source, typeOf, scan) : parquetReader(source);
+  const limit = scan.limit === undefined ? '' : ` LIMIT ${scan.limit} OFFSET ${scan.offset ?? 0}`;
+  return `SELECT ${exprs.join(', ')} FROM ${from}${limit}`;
+}
+
+/** Per column: does every non-empty value parse as a finite number? Plus the row count. */
+export function profileSql(source: Source): string {
+  const checks = source.labels.map((label, i) => {
+    if (source.types !== null && NUMERIC_TYPE.test(source.types[i]!)) return 'true';
+    const text = source.format === 'csv' ? `c${i}` : `CAST(${sqlIdent(label)} AS VARCHAR)`;
+    return `coalesce(bool_and(${text} IS NULL OR coalesce(isfinite(TRY_CAST(${text} AS DOUBLE)), false)), true)`;
+  });
+  const from = source.format === 'csv' ? csvReader(source, () => 'VARCHAR') : parquetReader(source);
+  return `SELECT count(*)::DOUBLE, ${checks.join(', ')} FROM ${from}`;
+}
+
+function csvType(role: Role | undefined): string {
+  return role === 'numeric' || role === 'target' ? 'DOUBLE' : 'VARCHAR';
+}
+
+/** DuckDB's CSV reader with our column types, strict, nothing guessed. */
+function csvReader(source: Source, typeOf: (index: number) => string, scan: ScanOptions = {}): string {
+  const columns = source.labels.map((_, i) => `'c${i}': '${typeOf(i)}'`).join(', ');
+  return (
+    `read_csv(${sqlString(source.path)}, columns = {${columns}}, header = ${source.hasHeader}, ` +
+    `auto_detect = false, strict_mode = true, delim = ',', quote = '"', escape = '"', compression = 'none', ` +
+    `buffer_size = ${CSV_BUFFER_BYTES}, max_line_size = ${CSV_BUFFER_BYTES}, parallel = ${scan.parallel ?? source.parallel}` +
+    `${scan.skipBadRows ? ', ignore_errors = true' : ''})`
+  );
+}
+
+export function parquetReader(source: Source): string {
+  return `read_parquet(${sqlString(source.path)})`;
+}
+
+/**
+ * Numbers: NULL when missing, the number as parsed otherwise, +Infinity for text that is no number;
+ * readCheckedDoubles turns them into what the model takes. Strings: '' for a missing ID.
+ */
+function valueExpr(source: Source, col: BoundColumn): string {
+  if (source.format === 'csv') {
+    const c = `c${col.index}`;
+    return col.role === 'id' ? `coalesce(${c}, '')` : c;
+  }
+  const c = sqlIdent(col.label);
+  if (col.role === 'id') return `coalesce(CAST(${c} AS VARCHAR), '')`;
+  if (col.role === 'categorical') return `CAST(${c} AS VARCHAR)`;
+  if (NUMERIC_TYPE.test(source.types![col.index]!)) {
+    const d = `CAST(${c} AS DOUBLE)`;
+    return `CASE WHEN isnan(${d}) THEN NULL ELSE ${d} END`;
+  }
+  const t = `CAST(${c} AS VARCHAR)`;
+  return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN NULL ELSE coalesce(TRY_CAST(${t} AS DOUBLE), 'Infinity'::DOUBLE) END`;
+}
