@@ -20,6 +20,27 @@ export const COLORS = {
   grid: '#e5e7eb',
 } as const;
 
+/**
+ * How the charts' classes look, for every page that shows them (the report inlines it; the web page
+ * loads it). Colours come from the page's --ink and --muted, and --plot and --grid where it sets them.
+ */
+export const CHART_CSS = `
+figure.chart svg { display: block; width: 100%; height: auto; overflow: visible; }
+.chart-empty .chart-title { font-weight: 600; }
+.no-data { color: var(--muted); font-style: italic; padding: 24px 0; margin: 0; }
+svg text { font-family: inherit; fill: var(--ink); }
+svg .chart-title { font-size: 15px; font-weight: 650; }
+svg text.legend, svg .row-label, svg .tick-label { font-size: 12px; }
+svg .tick-label { fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg .axis-label { font-size: 12.5px; font-weight: 600; fill: var(--ink); }
+svg .marker-label { font-size: 11.5px; font-weight: 600; }
+svg .cell-value { font-size: 22px; font-weight: 700; }
+svg .cell-note { font-size: 12px; }
+svg .plot-area { fill: var(--plot, #fcfcfd); stroke: none; }
+svg .grid { stroke: var(--grid, #eef0f3); stroke-width: 1; }
+svg .axis, svg .tick { stroke: #9ca3af; stroke-width: 1; }
+`;
+
 export type Point = readonly [number, number];
 
 export interface LineSeries {
@@ -194,19 +215,51 @@ function extent(values: readonly number[], axis: Axis, include: readonly number[
   return [axis.min ?? niceLo, axis.max ?? niceHi];
 }
 
-/** An SVG path through the points; non-finite points break the line. */
+/**
+ * An SVG path through the points; non-finite points break the line. Points that land in the same
+ * pixel column are drawn as that column's first, lowest, highest and last point: the same picture,
+ * and a path whose length follows the chart's width rather than the number of points.
+ */
 export function pathData(points: readonly Point[], sx: (v: number) => number, sy: (v: number) => number): string {
   let d = '';
   let pen = false;
+  let column = Number.NaN;
+  let run: Point[] = [];
+  const flush = (): void => {
+    for (const [x, y] of run.length <= 4 ? run : columnOutline(run)) {
+      d += `${pen ? 'L' : 'M'}${coord(x)},${coord(y)}`;
+      pen = true;
+    }
+    run = [];
+  };
   for (const [x, y] of points) {
     if (!finite(x) || !finite(y)) {
+      flush();
       pen = false;
+      column = Number.NaN;
       continue;
     }
-    d += `${pen ? 'L' : 'M'}${coord(sx(x))},${coord(sy(y))}`;
-    pen = true;
+    const px = sx(x);
+    if (Math.round(px) !== column) {
+      flush();
+      column = Math.round(px);
+    }
+    run.push([px, sy(y)]);
   }
+  flush();
   return d;
+}
+
+/** The first, lowest, highest and last of a run of screen points, in their original order. */
+function columnOutline(run: readonly Point[]): Point[] {
+  let low = 0;
+  let high = 0;
+  for (let i = 1; i < run.length; i++) {
+    if (run[i]![1] < run[low]![1]) low = i;
+    if (run[i]![1] > run[high]![1]) high = i;
+  }
+  const kept = [...new Set([0, Math.min(low, high), Math.max(low, high), run.length - 1])];
+  return kept.map((i) => run[i]!);
 }
 
 interface Frame {
@@ -250,12 +303,18 @@ function yTickWidth(axis: Axis, domain: [number, number]): number {
   return widths.length ? Math.max(...widths) : 0;
 }
 
-/** Lines (and bands, rules and dots) over two numeric axes. */
+/** Lines (and bands, rules and dots) over two numeric axes, in a figure with its caption. */
 export function lineChart(spec: LineChartSpec): string {
+  const svg = lineChartSvg(spec);
+  return svg === null ? noDataFigure(spec.title, spec.emptyNote ?? '') : figure(svg, spec.caption, spec.width ?? DEFAULT_WIDTH);
+}
+
+/** The line chart's <svg> alone (null when there is nothing to draw), for a page that frames it itself. */
+export function lineChartSvg(spec: LineChartSpec): string | null {
   const bands = spec.bands ?? [];
   const markers = (spec.markers ?? []).filter((m) => finite(m.x));
   const drawable = spec.series.some((s) => s.points.some(([x, y]) => finite(x) && finite(y))) || bands.some((b) => b.points.length > 0);
-  if (!drawable) return noDataFigure(spec.title, spec.emptyNote ?? '');
+  if (!drawable) return null;
 
   const width = spec.width ?? DEFAULT_WIDTH;
   const height = spec.height ?? 380;
@@ -319,7 +378,7 @@ export function lineChart(spec: LineChartSpec): string {
       }
     }
   }
-  return figure(svgRoot(spec.title, width, height, body), spec.caption, width);
+  return svgRoot(spec.title, width, height, body);
 }
 
 function truncate(label: string, maxWidth: number): string {
