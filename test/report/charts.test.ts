@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { heatGrid, intervalChart, lineChart, type LineChartSpec } from '../../src/report/charts.js';
+import { CHART_CSS, heatGrid, intervalChart, lineChart, lineChartSvg, type LineChartSpec, type Point } from '../../src/report/charts.js';
+import { REPORT_CSS } from '../../src/report/style.js';
 import { escapeHtml, linearScale, niceDomain, niceTicks } from '../../src/report/svg.js';
 
 interface Rect {
@@ -121,6 +122,37 @@ describe('lineChart', () => {
     const html = lineChart({ ...base, series: [{ name: 'm', points: [[0, 0], [1, Number.NaN], [2, 0.2], [3, 0.3]], color: '#000' }] });
     const subpaths = pathPoints(seriesPaths(html)[0]!);
     expect(subpaths.map((s) => s.length)).toEqual([1, 2]);
+  });
+
+  it('draws a long series at pixel resolution: a path no longer than the plot is wide, with every column\'s extremes', () => {
+    // 20,001 points zigzagging between 0 and 1, ten per pixel column or so.
+    const points: Point[] = Array.from({ length: 20_001 }, (_, i) => [i, i % 2 === 0 ? 0.1 : 0.9 - i / 200_000]);
+    const svg = lineChartSvg({ ...base, x: { label: 'x', min: 0, max: 20_000 }, series: [{ name: 'm', points, color: '#000' }] })!;
+    const area = plotArea(svg);
+    const [drawn] = pathPoints(seriesPaths(svg)[0]!);
+    expect(drawn!.length).toBeLessThanOrEqual(4 * (Math.ceil(area.width) + 1));
+    expect(drawn!.length).toBeGreaterThan(area.width);
+    const ys = drawn!.map(([, y]) => y);
+    const sy = (v: number): number => area.y + (1 - v) * area.height;
+    expect(Math.max(...ys)).toBeCloseTo(sy(0.1), 1);
+    expect(Math.min(...ys)).toBeCloseTo(sy(0.9 - 1 / 200_000), 1);
+    expect(drawn![0]![0]).toBeCloseTo(area.x, 1);
+    expect(drawn![drawn!.length - 1]![0]).toBeCloseTo(area.x + area.width, 1);
+    // A short series keeps every point.
+    expect(pathPoints(seriesPaths(lineChart(base))[0]!)[0]).toHaveLength(3);
+  });
+
+  it('gives the <svg> alone for a page that frames it itself, and null with nothing to draw', () => {
+    const svg = lineChartSvg(base)!;
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).not.toContain('<figure');
+    expect(lineChart(base)).toContain(svg);
+    expect(lineChartSvg({ ...base, series: [] })).toBeNull();
+  });
+
+  it('ships its stylesheet with the report', () => {
+    expect(CHART_CSS).toMatch(/svg \.tick-label \{/);
+    expect(REPORT_CSS).toContain(CHART_CSS);
   });
 
   it('draws a vertical rule for an x marker and a dot for an (x, y) marker, both in the legend', () => {
