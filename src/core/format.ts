@@ -5,6 +5,10 @@
 
 export const DASH = '—';
 
+// Made once: a formatter per call costs more than the rest of a chart's tick labels.
+const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const CENTS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
 /** A number rounded for reading: whole numbers as they are, otherwise 2 significant decimals at most. */
 export function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -16,7 +20,7 @@ export function formatNumber(v: number): string {
 
 /** A whole count with thousands grouped: 14084 -> "14,084". */
 export function count(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : DASH;
+  return Number.isFinite(n) ? WHOLE.format(Math.round(n)) : DASH;
 }
 
 /** 0.1588 -> "15.9 %". */
@@ -33,7 +37,6 @@ export function fixed(v: number, digits = 3): string {
 export function money(v: number): string {
   if (!Number.isFinite(v)) return DASH;
   const abs = Math.abs(v);
-  const digits = abs < 100 && !Number.isInteger(v) ? 2 : 0;
-  const body = abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const body = (abs < 100 && !Number.isInteger(v) ? CENTS : WHOLE).format(abs);
   return v < 0 ? `−${body}` : body;
 }

@@ -3,6 +3,7 @@
  * dots with error bars) and a heat grid. Each returns a <figure> with title, legend, axis labels
  * and a caption, or a "no data" note when there is nothing to draw. Pure: data in, markup out.
  */
+import { count } from '../core/format.js';
 import { el, escapeHtml, linearScale, niceDomain, niceTicks, text, textWidth, tickLabel, coord } from './svg.js';
 
 export const COLORS = {
@@ -207,12 +208,91 @@ function finite(v: number | undefined): v is number {
   return v !== undefined && Number.isFinite(v);
 }
 
-function extent(values: readonly number[], axis: Axis, include: readonly number[] = []): [number, number] {
-  const all = [...values, ...include].filter(finite);
-  const lo = all.length ? Math.min(...all) : 0;
-  const hi = all.length ? Math.max(...all) : 1;
+/** The nice axis domain around the finite values of each list (in one pass, no copies: series can be long). */
+function extent(lists: readonly (readonly number[])[], axis: Axis): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const values of lists) {
+    for (const v of values) {
+      if (!finite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo > hi) [lo, hi] = [0, 1];
   const [niceLo, niceHi] = niceDomain(lo, hi, axis.ticks ?? 5);
   return [axis.min ?? niceLo, axis.max ?? niceHi];
+}
+
+/** One coordinate of every point of a list of series. */
+function column(series: readonly { points: readonly Point[] }[], index: 0 | 1): number[][] {
+  return series.map((s) => {
+    const values = new Array<number>(s.points.length);
+    for (let i = 0; i < s.points.length; i++) values[i] = s.points[i]![index];
+    return values;
+  });
+}
+
+/**
+ * The points with each run that falls in one column (by `columnOf(x)`) reduced to its first, lowest,
+ * highest and last point, in order: a line through them looks the same at that resolution.
+ * Non-finite points are kept: they break lines.
+ */
+function thinByColumn(points: readonly Point[], columnOf: (x: number) => number): Point[] {
+  const kept: Point[] = [];
+  // The current column's run, by index: a run never spans a break, so it is contiguous.
+  let first = -1;
+  let last = -1;
+  let low = -1;
+  let high = -1;
+  let column = Number.NaN;
+  const flush = (): void => {
+    if (first < 0) return;
+    if (last - first < 4) {
+      for (let i = first; i <= last; i++) kept.push(points[i]!);
+    } else {
+      for (const i of new Set([first, Math.min(low, high), Math.max(low, high), last])) kept.push(points[i]!);
+    }
+    first = -1;
+  };
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i]!;
+    const x = point[0];
+    const y = point[1];
+    if (!finite(x) || !finite(y)) {
+      flush();
+      kept.push(point);
+      continue;
+    }
+    const c = columnOf(x);
+    if (first < 0 || c !== column) {
+      flush();
+      first = low = high = i;
+      column = c;
+    } else if (y < points[low]![1]) {
+      low = i;
+    } else if (y > points[high]![1]) {
+      high = i;
+    }
+    last = i;
+  }
+  flush();
+  return kept;
+}
+
+/**
+ * A long series thinned to `columns` equal-width columns over its x-range, for a page that redraws
+ * a chart of the same series often: the line keeps its ends, peaks and troughs.
+ */
+export function thinPoints(points: readonly Point[], columns: number): Point[] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const [x] of points) {
+    if (finite(x) && x < lo) lo = x;
+    if (finite(x) && x > hi) hi = x;
+  }
+  const width = (hi - lo) / columns || 1;
+  return thinByColumn(points, (x) => Math.floor((x - lo) / width));
 }
 
 /**
@@ -223,43 +303,15 @@ function extent(values: readonly number[], axis: Axis, include: readonly number[
 export function pathData(points: readonly Point[], sx: (v: number) => number, sy: (v: number) => number): string {
   let d = '';
   let pen = false;
-  let column = Number.NaN;
-  let run: Point[] = [];
-  const flush = (): void => {
-    for (const [x, y] of run.length <= 4 ? run : columnOutline(run)) {
-      d += `${pen ? 'L' : 'M'}${coord(x)},${coord(y)}`;
-      pen = true;
-    }
-    run = [];
-  };
-  for (const [x, y] of points) {
+  for (const [x, y] of thinByColumn(points, (x) => Math.round(sx(x)))) {
     if (!finite(x) || !finite(y)) {
-      flush();
       pen = false;
-      column = Number.NaN;
       continue;
     }
-    const px = sx(x);
-    if (Math.round(px) !== column) {
-      flush();
-      column = Math.round(px);
-    }
-    run.push([px, sy(y)]);
+    d += `${pen ? 'L' : 'M'}${coord(sx(x))},${coord(sy(y))}`;
+    pen = true;
   }
-  flush();
   return d;
-}
-
-/** The first, lowest, highest and last of a run of screen points, in their original order. */
-function columnOutline(run: readonly Point[]): Point[] {
-  let low = 0;
-  let high = 0;
-  for (let i = 1; i < run.length; i++) {
-    if (run[i]![1] < run[low]![1]) low = i;
-    if (run[i]![1] > run[high]![1]) high = i;
-  }
-  const kept = [...new Set([0, Math.min(low, high), Math.max(low, high), run.length - 1])];
-  return kept.map((i) => run[i]!);
 }
 
 interface Frame {
@@ -318,13 +370,11 @@ export function lineChartSvg(spec: LineChartSpec): string | null {
 
   const width = spec.width ?? DEFAULT_WIDTH;
   const height = spec.height ?? 380;
-  const xs = [...spec.series.flatMap((s) => s.points.map((p) => p[0])), ...bands.flatMap((b) => b.points.map((p) => p.x))];
-  const ys = [
-    ...spec.series.flatMap((s) => s.points.map((p) => p[1])),
-    ...bands.flatMap((b) => b.points.flatMap((p) => [p.lower, p.upper])),
-  ];
-  const xDomain = extent(xs, spec.x, markers.map((m) => m.x));
-  const yDomain = extent(ys, spec.y, markers.flatMap((m) => (finite(m.y) ? [m.y] : [])));
+  const xDomain = extent([...column(spec.series, 0), bands.flatMap((b) => b.points.map((p) => p.x)), markers.map((m) => m.x)], spec.x);
+  const yDomain = extent(
+    [...column(spec.series, 1), bands.flatMap((b) => b.points.flatMap((p) => [p.lower, p.upper])), markers.flatMap((m) => (finite(m.y) ? [m.y] : []))],
+    spec.y,
+  );
 
   const items: LegendItem[] = [
     ...spec.series.map((s): LegendItem => ({ name: s.name, swatch: s.dashed ? 'dashed' : 'line', color: s.color })),
@@ -408,7 +458,7 @@ export function intervalChart(spec: IntervalChartSpec): string {
   const frame: Frame = { left: labelWidth + 8, top, right: width - RIGHT, bottom: top + items.length * rowHeight };
   const values = items.flatMap((i) => [i.value, i.lower ?? i.value, i.upper ?? i.value]);
   const include = [...(bars ? [0] : []), ...(spec.reference ? [spec.reference.value] : [])];
-  const domain = extent(values, spec.x, include);
+  const domain = extent([values, include], spec.x);
   const sx = linearScale(domain, [frame.left, frame.right]);
 
   let body = leg.markup;
@@ -494,7 +544,7 @@ export function heatGrid(spec: HeatGridSpec): string {
       const ink = intensity > 0.55 ? '#fff' : COLORS.ink;
       body += el('rect', { class: 'cell', x: x + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill, rx: 3 });
       const note = spec.notes?.[r]?.[c];
-      body += text(finite(value) ? Math.round(value).toLocaleString('en-US') : '—', {
+      body += text(count(value), {
         x: x + cellW / 2, y: y + cellH / 2 + (note ? 0 : 8), 'text-anchor': 'middle', class: 'cell-value', fill: ink,
       });
       if (note) body += text(note, { x: x + cellW / 2, y: y + cellH / 2 + 20, 'text-anchor': 'middle', class: 'cell-note', fill: ink });

@@ -3,7 +3,7 @@ import type { ReportData } from '../analysis.js';
 import { COLORS, PAIR_WIDTH, lineChart, type LineSeries, type Point } from '../charts.js';
 import { p, pair, section, table } from '../markup.js';
 import { escapeHtml } from '../svg.js';
-import { fixed, percent } from '../words.js';
+import { count, fixed, percent } from '../words.js';
 import type { MetricSet } from '../../evaluate/metrics.js';
 import { metricInfo, metricTitle } from '../../evaluate/metric-labels.js';
 
@@ -62,7 +62,7 @@ export function rankingSection(data: ReportData): string {
   });
 
   const intro =
-    `Measured on ${data.n.toLocaleString('en-US')} test customers in their natural mix (${percent(baseRate)} buyers), never used for training. ` +
+    `Measured on ${count(data.n)} test customers in their natural mix (${percent(baseRate)} buyers), never used for training. ` +
     'The ROC curve shows how well the model ranks buyers above non-buyers; the precision–recall curve shows how pure the contact list stays as it grows.';
   return section({ id: 'ranking', title: 'Ranking quality', body: p(escapeHtml(intro)) + pair(roc, pr) + metricsTable(data) });
 }
