@@ -1,5 +1,6 @@
 import type { MetricSet } from '../evaluate/metrics.js';
 import { METRIC_TABLE_KEYS, metricInfo } from '../evaluate/metric-labels.js';
+import { fixed, percent } from '../core/format.js';
 import type { ModelSummary } from '../bundle/manifest.js';
 import type { EpochRecord } from '../model/network.js';
 
@@ -8,9 +9,8 @@ const METRIC_ROWS: [label: string, pick: (m: MetricSet) => number, percent: bool
   return [name, (m) => m[key], shownAs === 'percent'];
 });
 
-function cell(value: number, percent: boolean): string {
-  if (!Number.isFinite(value)) return '—';
-  return percent ? `${(value * 100).toFixed(1)} %` : value.toFixed(3);
+function cell(value: number, asPercent: boolean): string {
+  return asPercent ? percent(value) : fixed(value);
 }
 
 function pad(text: string, width: number, right = false): string {
