@@ -43,9 +43,17 @@ export const METRIC_LABELS: readonly MetricLabel[] = [
 
 const BY_KEY = new Map<string, MetricLabel>(METRIC_LABELS.map((m) => [m.key, m]));
 
-/** The label of a metric key; an unknown key is shown as it is. */
+/** Model comparison measures some metrics on the natural class mix only, keyed e.g. "naturalRocAuc". */
+const NATURAL = /^natural([A-Z])(\w*)$/;
+
+/** The label of a metric key ("naturalRocAuc" reads "ROC-AUC (natural)"); an unknown key is shown as it is. */
 export function metricName(key: string): string {
-  return BY_KEY.get(key)?.name ?? key;
+  const known = BY_KEY.get(key);
+  if (known) return known.name;
+  const natural = NATURAL.exec(key);
+  const innerKey = natural ? `${natural[1]!.toLowerCase()}${natural[2]}` : '';
+  const inner = BY_KEY.get(innerKey === 'logLoss' ? 'loss' : innerKey);
+  return inner ? `${inner.name} (natural)` : key;
 }
 
 /** The label at the start of a line or as a heading: "Balanced accuracy", "ROC-AUC". */

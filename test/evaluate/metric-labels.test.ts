@@ -11,6 +11,11 @@ describe('metric labels', () => {
     expect(metricTitle('rocAuc')).toBe('ROC-AUC');
     expect(metricTitle('loss')).toBe('Log loss');
     expect(metricName('somethingElse')).toBe('somethingElse');
+    expect(metricName('naturalSomethingElse')).toBe('naturalSomethingElse');
+    // The keys model comparison ranks by.
+    expect(metricTitle('naturalRocAuc')).toBe('ROC-AUC (natural)');
+    expect(metricName('naturalLogLoss')).toBe('log loss (natural)');
+    expect(metricName('naturalBrier')).toBe('Brier score (natural)');
     expect(new Set(METRIC_LABELS.map((m) => m.key)).size).toBe(METRIC_LABELS.length);
   });
 
@@ -27,5 +32,7 @@ describe('metric labels', () => {
     expect(labels).toEqual(METRIC_TABLE_KEYS.map(metricName));
     expect(table).toMatch(/balanced accuracy\s+50\.0 %/);
     expect(metricLabel('prAuc')).toBe(metricTitle('prAuc'));
+    // The report's leaderboard is keyed by the comparison's keys.
+    expect(metricLabel('naturalRocAuc')).toBe('ROC-AUC (natural)');
   });
 });
