@@ -19,7 +19,6 @@ function $(id) {
 }
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
 
-
 const state = {
   /** @type {any} */ model: null,
   /** @type {Row[]} */ rows: [],
