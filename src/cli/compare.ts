@@ -2,6 +2,8 @@ import { compareModels, type CompareResult } from '../app/compare.js';
 import { COMPARE_METRICS } from '../train/compare-metrics.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { Interval } from '../evaluate/stats.js';
+import { metricName } from '../evaluate/metric-labels.js';
+import { fixed } from '../core/format.js';
 
 export interface CompareFlags {
   data: string;
@@ -67,7 +69,7 @@ export async function runCompare(flags: CompareFlags): Promise<void> {
     rankBy: flags.rankBy,
     onProgress: flags.json
       ? undefined
-      : (done, total, run) => process.stderr.write(`  [${done}/${total}] ${run.candidate} on run ${run.plan + 1}: ROC-AUC ${run.naturalTest.rocAuc.toFixed(3)}\n`),
+      : (done, total, run) => process.stderr.write(`  [${done}/${total}] ${run.candidate} on run ${run.plan + 1}: ${metricName('rocAuc')} ${fixed(run.naturalTest.rocAuc)}\n`),
   });
   process.stdout.write(flags.json ? `${JSON.stringify({ protocol: result.protocol, leaderboard: result.leaderboard }, null, 2)}\n` : formatLeaderboard(result));
 }

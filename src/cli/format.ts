@@ -1,22 +1,16 @@
 import type { MetricSet } from '../evaluate/metrics.js';
+import { METRIC_TABLE_KEYS, metricInfo } from '../evaluate/metric-labels.js';
+import { fixed, percent } from '../core/format.js';
 import type { ModelSummary } from '../bundle/manifest.js';
 import type { EpochRecord } from '../model/network.js';
 
-const METRIC_ROWS: [label: string, pick: (m: MetricSet) => number, percent: boolean][] = [
-  ['accuracy', (m) => m.accuracy, true],
-  ['balanced accuracy', (m) => m.balancedAccuracy, true],
-  ['precision', (m) => m.precision, true],
-  ['recall', (m) => m.recall, true],
-  ['F1', (m) => m.f1, false],
-  ['ROC-AUC', (m) => m.rocAuc, false],
-  ['PR-AUC', (m) => m.prAuc, false],
-  ['Brier score', (m) => m.brier, false],
-  ['loss (cross-entropy)', (m) => m.loss, false],
-];
+const METRIC_ROWS: [label: string, pick: (m: MetricSet) => number, percent: boolean][] = METRIC_TABLE_KEYS.map((key) => {
+  const { name, shownAs } = metricInfo(key);
+  return [name, (m) => m[key], shownAs === 'percent'];
+});
 
-function cell(value: number, percent: boolean): string {
-  if (!Number.isFinite(value)) return '—';
-  return percent ? `${(value * 100).toFixed(1)} %` : value.toFixed(3);
+function cell(value: number, asPercent: boolean): string {
+  return asPercent ? percent(value) : fixed(value);
 }
 
 function pad(text: string, width: number, right = false): string {

@@ -8,6 +8,9 @@ import { basename, dirname, extname, join } from 'node:path';
 import { zipSync, type Zippable } from 'fflate';
 import { DuckDBInstance, sqlIdent, sqlString, type DuckDBAppender } from './duckdb.js';
 import { internalError } from '../errors.js';
+import { csvField, csvValue } from '../core/csv.js';
+
+export { csvValue };
 
 /** A named column of values; numbers that are NaN and nulls are written as missing. */
 export interface OutputColumn {
@@ -92,17 +95,6 @@ function csvRows(columns: readonly OutputColumn[], start: number, end: number): 
     text += '\n';
   }
   return text;
-}
-
-/** One CSV cell: NaN and null → empty; other numbers via String(n); text quoted when needed. */
-export function csvValue(value: number | string | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return Number.isNaN(value) ? '' : String(value);
-  return csvField(value);
-}
-
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function commonLength(columns: readonly OutputColumn[]): number {

@@ -88,14 +88,6 @@ export interface BootstrapOptions {
   maxPoints?: number;
 }
 
-export interface ExpectedProfit {
-  contacted: number;
-  expectedReturners: number;
-  expectedProfit: number;
-  /** Contact when p > breakEven = contactCost / valuePerReturn. */
-  breakEven: number;
-}
-
 export function checkMoney(contactCost: number, valuePerReturn: number): void {
   if (!(Number.isFinite(contactCost) && contactCost >= 0)) {
     throw usageError(`contact cost must be a number >= 0; got ${contactCost}`);
@@ -351,28 +343,4 @@ export function bootstrapProfit(
     chosen: { ...summaries[chosenIndex]!, threshold: chosen.threshold, lossProbability: losses / replicates },
     curve: summaries,
   };
-}
-
-/**
- * With calibrated probabilities and no labels (what a scoring page shows live): contact everyone
- * whose expected value p × valuePerReturn exceeds contactCost; expected profit Σ (p × value − cost).
- */
-export function expectedProfitFromProbabilities(
-  p: Scores,
-  contactCost: number,
-  valuePerReturn: number,
-): ExpectedProfit {
-  checkMoney(contactCost, valuePerReturn);
-  let contacted = 0;
-  let expectedReturners = 0;
-  let expectedProfit = 0;
-  for (let i = 0; i < p.length; i++) {
-    const gain = p[i]! * valuePerReturn - contactCost;
-    if (gain > 0) {
-      contacted++;
-      expectedReturners += p[i]!;
-      expectedProfit += gain;
-    }
-  }
-  return { contacted, expectedReturners, expectedProfit, breakEven: contactCost / valuePerReturn };
 }

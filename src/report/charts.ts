@@ -3,6 +3,7 @@
  * dots with error bars) and a heat grid. Each returns a <figure> with title, legend, axis labels
  * and a caption, or a "no data" note when there is nothing to draw. Pure: data in, markup out.
  */
+import { count } from '../core/format.js';
 import { el, escapeHtml, linearScale, niceDomain, niceTicks, text, textWidth, tickLabel, coord } from './svg.js';
 
 export const COLORS = {
@@ -19,6 +20,27 @@ export const COLORS = {
   muted: '#6b7280',
   grid: '#e5e7eb',
 } as const;
+
+/**
+ * How the charts' classes look, for every page that shows them (the report inlines it; the web page
+ * loads it). Colours come from the page's --ink and --muted, and --plot and --grid where it sets them.
+ */
+export const CHART_CSS = `
+figure.chart svg { display: block; width: 100%; height: auto; overflow: visible; }
+.chart-empty .chart-title { font-weight: 600; }
+.no-data { color: var(--muted); font-style: italic; padding: 24px 0; margin: 0; }
+svg text { font-family: inherit; fill: var(--ink); }
+svg .chart-title { font-size: 15px; font-weight: 650; }
+svg text.legend, svg .row-label, svg .tick-label { font-size: 12px; }
+svg .tick-label { fill: var(--muted); font-variant-numeric: tabular-nums; }
+svg .axis-label { font-size: 12.5px; font-weight: 600; fill: var(--ink); }
+svg .marker-label { font-size: 11.5px; font-weight: 600; }
+svg .cell-value { font-size: 22px; font-weight: 700; }
+svg .cell-note { font-size: 12px; }
+svg .plot-area { fill: var(--plot, #fcfcfd); stroke: none; }
+svg .grid { stroke: var(--grid, #eef0f3); stroke-width: 1; }
+svg .axis, svg .tick { stroke: #9ca3af; stroke-width: 1; }
+`;
 
 export type Point = readonly [number, number];
 
@@ -186,19 +208,102 @@ function finite(v: number | undefined): v is number {
   return v !== undefined && Number.isFinite(v);
 }
 
-function extent(values: readonly number[], axis: Axis, include: readonly number[] = []): [number, number] {
-  const all = [...values, ...include].filter(finite);
-  const lo = all.length ? Math.min(...all) : 0;
-  const hi = all.length ? Math.max(...all) : 1;
+/** The nice axis domain around the finite values of each list (in one pass, no copies: series can be long). */
+function extent(lists: readonly (readonly number[])[], axis: Axis): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const values of lists) {
+    for (const v of values) {
+      if (!finite(v)) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  if (lo > hi) [lo, hi] = [0, 1];
   const [niceLo, niceHi] = niceDomain(lo, hi, axis.ticks ?? 5);
   return [axis.min ?? niceLo, axis.max ?? niceHi];
 }
 
-/** An SVG path through the points; non-finite points break the line. */
+/** One coordinate of every point of a list of series. */
+function column(series: readonly { points: readonly Point[] }[], index: 0 | 1): number[][] {
+  return series.map((s) => {
+    const values = new Array<number>(s.points.length);
+    for (let i = 0; i < s.points.length; i++) values[i] = s.points[i]![index];
+    return values;
+  });
+}
+
+/**
+ * The points with each run that falls in one column (by `columnOf(x)`) reduced to its first, lowest,
+ * highest and last point, in order: a line through them looks the same at that resolution.
+ * Non-finite points are kept: they break lines.
+ */
+function thinByColumn(points: readonly Point[], columnOf: (x: number) => number): Point[] {
+  const kept: Point[] = [];
+  // The current column's run, by index: a run never spans a break, so it is contiguous.
+  let first = -1;
+  let last = -1;
+  let low = -1;
+  let high = -1;
+  let column = Number.NaN;
+  const flush = (): void => {
+    if (first < 0) return;
+    if (last - first < 4) {
+      for (let i = first; i <= last; i++) kept.push(points[i]!);
+    } else {
+      for (const i of new Set([first, Math.min(low, high), Math.max(low, high), last])) kept.push(points[i]!);
+    }
+    first = -1;
+  };
+  for (let i = 0; i < points.length; i++) {
+    const point = points[i]!;
+    const x = point[0];
+    const y = point[1];
+    if (!finite(x) || !finite(y)) {
+      flush();
+      kept.push(point);
+      continue;
+    }
+    const c = columnOf(x);
+    if (first < 0 || c !== column) {
+      flush();
+      first = low = high = i;
+      column = c;
+    } else if (y < points[low]![1]) {
+      low = i;
+    } else if (y > points[high]![1]) {
+      high = i;
+    }
+    last = i;
+  }
+  flush();
+  return kept;
+}
+
+/**
+ * A long series thinned to `columns` equal-width columns over its x-range, for a page that redraws
+ * a chart of the same series often: the line keeps its ends, peaks and troughs.
+ */
+export function thinPoints(points: readonly Point[], columns: number): Point[] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const [x] of points) {
+    if (finite(x) && x < lo) lo = x;
+    if (finite(x) && x > hi) hi = x;
+  }
+  const width = (hi - lo) / columns || 1;
+  return thinByColumn(points, (x) => Math.floor((x - lo) / width));
+}
+
+/**
+ * An SVG path through the points; non-finite points break the line. Points that land in the same
+ * pixel column are drawn as that column's first, lowest, highest and last point: the same picture,
+ * and a path whose length follows the chart's width rather than the number of points.
+ */
 export function pathData(points: readonly Point[], sx: (v: number) => number, sy: (v: number) => number): string {
   let d = '';
   let pen = false;
-  for (const [x, y] of points) {
+  for (const [x, y] of thinByColumn(points, (x) => Math.round(sx(x)))) {
     if (!finite(x) || !finite(y)) {
       pen = false;
       continue;
@@ -250,22 +355,26 @@ function yTickWidth(axis: Axis, domain: [number, number]): number {
   return widths.length ? Math.max(...widths) : 0;
 }
 
-/** Lines (and bands, rules and dots) over two numeric axes. */
+/** Lines (and bands, rules and dots) over two numeric axes, in a figure with its caption. */
 export function lineChart(spec: LineChartSpec): string {
+  const svg = lineChartSvg(spec);
+  return svg === null ? noDataFigure(spec.title, spec.emptyNote ?? '') : figure(svg, spec.caption, spec.width ?? DEFAULT_WIDTH);
+}
+
+/** The line chart's <svg> alone (null when there is nothing to draw), for a page that frames it itself. */
+export function lineChartSvg(spec: LineChartSpec): string | null {
   const bands = spec.bands ?? [];
   const markers = (spec.markers ?? []).filter((m) => finite(m.x));
   const drawable = spec.series.some((s) => s.points.some(([x, y]) => finite(x) && finite(y))) || bands.some((b) => b.points.length > 0);
-  if (!drawable) return noDataFigure(spec.title, spec.emptyNote ?? '');
+  if (!drawable) return null;
 
   const width = spec.width ?? DEFAULT_WIDTH;
   const height = spec.height ?? 380;
-  const xs = [...spec.series.flatMap((s) => s.points.map((p) => p[0])), ...bands.flatMap((b) => b.points.map((p) => p.x))];
-  const ys = [
-    ...spec.series.flatMap((s) => s.points.map((p) => p[1])),
-    ...bands.flatMap((b) => b.points.flatMap((p) => [p.lower, p.upper])),
-  ];
-  const xDomain = extent(xs, spec.x, markers.map((m) => m.x));
-  const yDomain = extent(ys, spec.y, markers.flatMap((m) => (finite(m.y) ? [m.y] : [])));
+  const xDomain = extent([...column(spec.series, 0), bands.flatMap((b) => b.points.map((p) => p.x)), markers.map((m) => m.x)], spec.x);
+  const yDomain = extent(
+    [...column(spec.series, 1), bands.flatMap((b) => b.points.flatMap((p) => [p.lower, p.upper])), markers.flatMap((m) => (finite(m.y) ? [m.y] : []))],
+    spec.y,
+  );
 
   const items: LegendItem[] = [
     ...spec.series.map((s): LegendItem => ({ name: s.name, swatch: s.dashed ? 'dashed' : 'line', color: s.color })),
@@ -319,7 +428,7 @@ export function lineChart(spec: LineChartSpec): string {
       }
     }
   }
-  return figure(svgRoot(spec.title, width, height, body), spec.caption, width);
+  return svgRoot(spec.title, width, height, body);
 }
 
 function truncate(label: string, maxWidth: number): string {
@@ -349,7 +458,7 @@ export function intervalChart(spec: IntervalChartSpec): string {
   const frame: Frame = { left: labelWidth + 8, top, right: width - RIGHT, bottom: top + items.length * rowHeight };
   const values = items.flatMap((i) => [i.value, i.lower ?? i.value, i.upper ?? i.value]);
   const include = [...(bars ? [0] : []), ...(spec.reference ? [spec.reference.value] : [])];
-  const domain = extent(values, spec.x, include);
+  const domain = extent([values, include], spec.x);
   const sx = linearScale(domain, [frame.left, frame.right]);
 
   let body = leg.markup;
@@ -435,7 +544,7 @@ export function heatGrid(spec: HeatGridSpec): string {
       const ink = intensity > 0.55 ? '#fff' : COLORS.ink;
       body += el('rect', { class: 'cell', x: x + 1, y: y + 1, width: cellW - 2, height: cellH - 2, fill, rx: 3 });
       const note = spec.notes?.[r]?.[c];
-      body += text(finite(value) ? Math.round(value).toLocaleString('en-US') : '—', {
+      body += text(count(value), {
         x: x + cellW / 2, y: y + cellH / 2 + (note ? 0 : 8), 'text-anchor': 'middle', class: 'cell-value', fill: ink,
       });
       if (note) body += text(note, { x: x + cellW / 2, y: y + cellH / 2 + 20, 'text-anchor': 'middle', class: 'cell-note', fill: ink });

@@ -1,4 +1,6 @@
 /** The report's stylesheet, inlined in the page. */
+import { CHART_CSS } from './charts.js';
+
 export const REPORT_CSS = `
 :root {
   --ink: #1f2937; --muted: #6b7280; --line: #e5e7eb; --paper: #ffffff; --wash: #f8fafc;
@@ -48,24 +50,10 @@ ul.findings { list-style: none; padding-left: 0; }
 .finding-column { font-weight: 600; }
 figure.chart { margin: 18px 0; padding: 12px 14px 10px; border: 1px solid var(--line); border-radius: 8px; background: #fff; min-width: 0;
   break-inside: avoid; page-break-inside: avoid; }
-figure.chart svg { display: block; width: 100%; height: auto; overflow: visible; }
 figcaption { color: var(--muted); font-size: 0.88rem; margin-top: 6px; }
 .chart-pair { display: grid; grid-template-columns: 1fr; gap: 0 18px; }
 @media (min-width: 900px) { .chart-pair { grid-template-columns: 1fr 1fr; } }
-.chart-empty .chart-title { font-weight: 600; }
-.no-data { color: var(--muted); font-style: italic; padding: 24px 0; margin: 0; }
-svg text { font-family: inherit; fill: var(--ink); }
-svg .chart-title { font-size: 15px; font-weight: 650; }
-svg text.legend, svg .row-label, svg .tick-label { font-size: 12px; }
-svg .tick-label { fill: var(--muted); font-variant-numeric: tabular-nums; }
-svg .axis-label { font-size: 12.5px; font-weight: 600; fill: #374151; }
-svg .marker-label { font-size: 11.5px; font-weight: 600; }
-svg .cell-value { font-size: 22px; font-weight: 700; }
-svg .cell-note { font-size: 12px; }
-svg .plot-area { fill: #fcfcfd; stroke: none; }
-svg .grid { stroke: #eef0f3; stroke-width: 1; }
-svg .axis, svg .tick { stroke: #9ca3af; stroke-width: 1; }
-.table-wrap { overflow-x: auto; margin: 14px 0; }
+${CHART_CSS}.table-wrap { overflow-x: auto; margin: 14px 0; }
 .table-wrap.compact { max-width: 790px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.9rem; font-variant-numeric: tabular-nums; }
 caption { caption-side: bottom; text-align: left; color: var(--muted); font-size: 0.85rem; padding-top: 6px; }

@@ -1,4 +1,5 @@
 /** Building blocks for inline SVG and HTML strings: escaping, elements, scales and ticks. */
+import { count } from '../core/format.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -78,7 +79,7 @@ export function niceDomain(min: number, max: number, count = 5): [number, number
 
 /** A tick label: grouping for thousands, no float noise. */
 export function tickLabel(v: number): string {
-  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 1000) return count(v);
   return String(Number(v.toPrecision(6))).replace('-', '−');
 }
 

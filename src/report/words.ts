@@ -1,28 +1,9 @@
 /** Numbers and phrases as the report's reader sees them. Non-finite numbers print as "—". */
 
-export const DASH = '—';
-
-export function count(n: number): string {
-  return Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : DASH;
-}
-
-/** 0.1588 -> "15.9 %". */
-export function percent(share: number, digits = 1): string {
-  return Number.isFinite(share) ? `${(share * 100).toFixed(digits)} %` : DASH;
-}
-
-export function fixed(v: number, digits = 3): string {
-  return Number.isFinite(v) ? v.toFixed(digits).replace('-', '−') : DASH;
-}
-
-/** Money in the user's own units: "1,234" or "−56.50" (2 decimals below 100). */
-export function money(v: number): string {
-  if (!Number.isFinite(v)) return DASH;
-  const abs = Math.abs(v);
-  const digits = abs < 100 && !Number.isInteger(v) ? 2 : 0;
-  const body = abs.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return v < 0 ? `−${body}` : body;
-}
+import { count, DASH } from '../core/format.js';
+export { DASH, count, fixed, money, percent } from '../core/format.js';
+/** A metric's label as a heading or table header. */
+export { metricTitle as metricLabel } from '../evaluate/metric-labels.js';
 
 /** A signed difference: "+0.012", "−0.004". */
 export function signed(v: number, digits = 3): string {
@@ -48,22 +29,4 @@ export function aucVerdict(auc: number): string {
   if (auc >= 0.7) return 'fair';
   if (auc >= 0.6) return 'weak';
   return 'barely better than chance';
-}
-
-const METRIC_LABELS: Record<string, string> = {
-  rocAuc: 'ROC-AUC',
-  prAuc: 'PR-AUC',
-  accuracy: 'Accuracy',
-  balancedAccuracy: 'Balanced accuracy',
-  precision: 'Precision',
-  recall: 'Recall',
-  f1: 'F1',
-  loss: 'Log loss',
-  brier: 'Brier score',
-  ece: 'Calibration error',
-  profit: 'Profit',
-};
-
-export function metricLabel(key: string): string {
-  return METRIC_LABELS[key] ?? key;
 }

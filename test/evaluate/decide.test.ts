@@ -4,11 +4,11 @@ import {
   bootstrapProfit,
   chooseThreshold,
   describeObjective,
-  expectedProfitFromProbabilities,
   gainsTable,
   profitCurve,
   thresholdAbove,
 } from '../../src/evaluate/decide.js';
+import { bestBudget, expectedProfitCurve, expectedReturns } from '../../src/evaluate/profit.js';
 import { RebuyError } from '../../src/errors.js';
 import { createRng } from '../../src/core/random.js';
 
@@ -200,17 +200,24 @@ describe('bootstrapProfit', () => {
   });
 });
 
-describe('expectedProfitFromProbabilities', () => {
+describe('expected profit without labels (the shared formula the web page uses)', () => {
   it('contacts those with p · value > cost and sums p · value − cost', () => {
     // value 4, cost 1: gains 1, −0.2, −0.8, 0 (p = 0.25 breaks even: not contacted), 2.6
-    const r = expectedProfitFromProbabilities([0.5, 0.2, 0.05, 0.25, 0.9], 1, 4);
-    expect(r.contacted).toBe(2);
-    expect(r.expectedReturners).toBeCloseTo(1.4, 12);
-    expect(r.expectedProfit).toBeCloseTo(3.6, 12);
-    expect(r.breakEven).toBe(0.25);
+    const sorted = [0.5, 0.2, 0.05, 0.25, 0.9].sort((a, b) => b - a);
+    const best = bestBudget(expectedProfitCurve(sorted, 1, 4));
+    expect(best.k).toBe(2);
+    expect(best.profit).toBeCloseTo(3.6, 12);
+    expect(expectedReturns(sorted, best.k)).toBeCloseTo(1.4, 12);
   });
 
   it('contacts nobody when contact costs more than a return is worth', () => {
-    expect(expectedProfitFromProbabilities([0.99, 1], 5, 4)).toMatchObject({ contacted: 0, expectedProfit: 0 });
+    expect(bestBudget(expectedProfitCurve([1, 0.99], 5, 4))).toEqual({ k: 0, profit: 0 });
+  });
+
+  it('agrees with the labelled profit curve when every probability is 0 or 1', () => {
+    const labels = Uint8Array.from([1, 0, 1, 1, 0, 0, 1]);
+    const scores = Float32Array.from(labels, (v) => v);
+    const sorted = Array.from(labels).sort((a, b) => b - a);
+    expect(bestBudget(expectedProfitCurve(sorted, 1, 3)).profit).toBe(profitCurve(scores, labels, 1, 3).best.profit);
   });
 });

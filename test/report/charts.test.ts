@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { heatGrid, intervalChart, lineChart, type LineChartSpec } from '../../src/report/charts.js';
+import { CHART_CSS, heatGrid, intervalChart, lineChart, lineChartSvg, thinPoints, type LineChartSpec, type Point } from '../../src/report/charts.js';
+import { REPORT_CSS } from '../../src/report/style.js';
 import { escapeHtml, linearScale, niceDomain, niceTicks } from '../../src/report/svg.js';
 
 interface Rect {
@@ -121,6 +122,60 @@ describe('lineChart', () => {
     const html = lineChart({ ...base, series: [{ name: 'm', points: [[0, 0], [1, Number.NaN], [2, 0.2], [3, 0.3]], color: '#000' }] });
     const subpaths = pathPoints(seriesPaths(html)[0]!);
     expect(subpaths.map((s) => s.length)).toEqual([1, 2]);
+  });
+
+  it('draws a long series at pixel resolution: a path no longer than the plot is wide, with every column\'s extremes', () => {
+    // 20,001 points zigzagging between 0 and 1, ten per pixel column or so.
+    const points: Point[] = Array.from({ length: 20_001 }, (_, i) => [i, i % 2 === 0 ? 0.1 : 0.9 - i / 200_000]);
+    const svg = lineChartSvg({ ...base, x: { label: 'x', min: 0, max: 20_000 }, series: [{ name: 'm', points, color: '#000' }] })!;
+    const area = plotArea(svg);
+    const [drawn] = pathPoints(seriesPaths(svg)[0]!);
+    expect(drawn!.length).toBeLessThanOrEqual(4 * (Math.ceil(area.width) + 1));
+    expect(drawn!.length).toBeGreaterThan(area.width);
+    const ys = drawn!.map(([, y]) => y);
+    const sy = (v: number): number => area.y + (1 - v) * area.height;
+    expect(Math.max(...ys)).toBeCloseTo(sy(0.1), 1);
+    expect(Math.min(...ys)).toBeCloseTo(sy(0.9 - 1 / 200_000), 1);
+    expect(drawn![0]![0]).toBeCloseTo(area.x, 1);
+    expect(drawn![drawn!.length - 1]![0]).toBeCloseTo(area.x + area.width, 1);
+    // A short series keeps every point.
+    expect(pathPoints(seriesPaths(lineChart(base))[0]!)[0]).toHaveLength(3);
+  });
+
+  it('thins a long series to columns, keeping each column\'s extremes, the ends and the breaks', () => {
+    const points: Point[] = Array.from({ length: 10_000 }, (_, i) => [i, Math.sin(i / 50)]);
+    points[5_000] = [5_000, Number.NaN];
+    const thin = thinPoints(points, 100);
+    expect(thin.length).toBeLessThanOrEqual(4 * 101 + 1);
+    expect(thin[0]).toEqual(points[0]);
+    expect(thin[thin.length - 1]).toEqual(points[9_999]);
+    expect(thin.filter(([, y]) => Number.isNaN(y))).toHaveLength(1);
+    const ys = points.map(([, y]) => y).filter(Number.isFinite);
+    expect(Math.max(...thin.map(([, y]) => y).filter(Number.isFinite))).toBe(Math.max(...ys));
+    expect(Math.min(...thin.map(([, y]) => y).filter(Number.isFinite))).toBe(Math.min(...ys));
+    for (let i = 1; i < thin.length; i++) expect(thin[i]![0]).toBeGreaterThan(thin[i - 1]![0]);
+    // Drawn, the thinned points make a line with the same ends, peaks and troughs as all of them.
+    const spec = (pts: Point[]): LineChartSpec => ({ ...base, x: { label: 'x' }, y: { label: 'y' }, series: [{ name: 'm', points: pts, color: '#000' }] });
+    const [full, thinned] = [points, thinPoints(points, 800)].map((pts) => pathPoints(seriesPaths(lineChartSvg(spec(pts))!)[0]!));
+    for (const part of [0, 1]) {
+      expect(thinned![part]![0]).toEqual(full![part]![0]);
+      expect(thinned![part]!.at(-1)).toEqual(full![part]!.at(-1));
+      expect(Math.min(...thinned![part]!.map(([, y]) => y))).toBe(Math.min(...full![part]!.map(([, y]) => y)));
+      expect(Math.max(...thinned![part]!.map(([, y]) => y))).toBe(Math.max(...full![part]!.map(([, y]) => y)));
+    }
+  });
+
+  it('gives the <svg> alone for a page that frames it itself, and null with nothing to draw', () => {
+    const svg = lineChartSvg(base)!;
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(svg).not.toContain('<figure');
+    expect(lineChart(base)).toContain(svg);
+    expect(lineChartSvg({ ...base, series: [] })).toBeNull();
+  });
+
+  it('ships its stylesheet with the report', () => {
+    expect(CHART_CSS).toMatch(/svg \.tick-label \{/);
+    expect(REPORT_CSS).toContain(CHART_CSS);
   });
 
   it('draws a vertical rule for an x marker and a dot for an (x, y) marker, both in the legend', () => {

@@ -493,7 +493,7 @@ describe('everything else', () => {
     expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
     expect(page.body).toContain('<script type="module" src="/web/app.js">');
     expect(page.body).not.toMatch(/https?:\/\//);
-    for (const file of ['app.js', 'api.js', 'budget.js', 'charts.js', 'style.css']) {
+    for (const file of ['app.js', 'api.js', 'style.css', 'charts.css', 'lib/evaluate/profit.js', 'lib/report/charts.js']) {
       const res = await app.inject(`/web/${file}`);
       expect(res.statusCode, file).toBe(200);
       expect(res.body).not.toMatch(/(?:src|href)=["']https?:|import .* from ["']https?:/);

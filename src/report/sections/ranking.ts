@@ -3,8 +3,9 @@ import type { ReportData } from '../analysis.js';
 import { COLORS, PAIR_WIDTH, lineChart, type LineSeries, type Point } from '../charts.js';
 import { p, pair, section, table } from '../markup.js';
 import { escapeHtml } from '../svg.js';
-import { fixed, percent } from '../words.js';
+import { count, fixed, percent } from '../words.js';
 import type { MetricSet } from '../../evaluate/metrics.js';
+import { metricInfo, metricTitle } from '../../evaluate/metric-labels.js';
 
 const asPercent = (v: number): string => `${Math.round(v * 100)} %`;
 
@@ -18,16 +19,11 @@ function metricsTable(data: ReportData): string {
   return table({
     head: ['On the natural class mix', ...models.map((m) => m.name)],
     numeric: models.map((_, i) => i + 1),
-    rows: [
-      row('ROC-AUC (ranking; 0.5 = chance)', (m) => fixed(m.rocAuc)),
-      row('PR-AUC (average precision)', (m) => fixed(m.prAuc)),
-      row(`Balanced accuracy at ${fixed(data.operating.threshold)}`, (m) => percent(m.balancedAccuracy)),
-      row('Precision (buyers among the contacted)', (m) => percent(m.precision)),
-      row('Recall (buyers reached)', (m) => percent(m.recall)),
-      row('F1', (m) => fixed(m.f1)),
-      row('Log loss (lower is better)', (m) => fixed(m.loss)),
-      row('Brier score (lower is better)', (m) => fixed(m.brier)),
-    ],
+    rows: (['rocAuc', 'prAuc', 'balancedAccuracy', 'precision', 'recall', 'f1', 'loss', 'brier'] as const).map((key) => {
+      const { note, shownAs } = metricInfo(key);
+      const label = key === 'balancedAccuracy' ? `${metricTitle(key)} at ${fixed(data.operating.threshold)}` : `${metricTitle(key)} (${note})`;
+      return row(label, (m) => (shownAs === 'percent' ? percent(m[key]) : fixed(m[key])));
+    }),
   });
 }
 
@@ -66,7 +62,7 @@ export function rankingSection(data: ReportData): string {
   });
 
   const intro =
-    `Measured on ${data.n.toLocaleString('en-US')} test customers in their natural mix (${percent(baseRate)} buyers), never used for training. ` +
+    `Measured on ${count(data.n)} test customers in their natural mix (${percent(baseRate)} buyers), never used for training. ` +
     'The ROC curve shows how well the model ranks buyers above non-buyers; the precision–recall curve shows how pure the contact list stays as it grows.';
   return section({ id: 'ranking', title: 'Ranking quality', body: p(escapeHtml(intro)) + pair(roc, pr) + metricsTable(data) });
 }

@@ -1,18 +1,10 @@
 /** Section 3: training curves per epoch, train vs validation, the kept epoch marked. */
 import type { ModelSummary } from '../../bundle/manifest.js';
-import type { EpochRecord } from '../../model/network.js';
-import { COLORS, PAIR_WIDTH, lineChart, type Marker, type Point } from '../charts.js';
+import { lineChart } from '../charts.js';
+import { accuracyChart, lossChart } from '../training-charts.js';
 import { p, pair, section } from '../markup.js';
 import { escapeHtml } from '../svg.js';
 import { count, fixed, percent } from '../words.js';
-
-function points(history: readonly EpochRecord[], key: keyof EpochRecord): Point[] {
-  return history.map((r) => [r.epoch, r[key]]);
-}
-
-function bestMarker(model: ModelSummary): Marker[] {
-  return model.bestEpoch > 0 ? [{ name: `kept: epoch ${model.bestEpoch}`, x: model.bestEpoch, color: COLORS.best, label: `epoch ${model.bestEpoch}` }] : [];
-}
 
 function describeNetwork(model: ModelSummary): string {
   const c = model.config;
@@ -31,36 +23,10 @@ function describeNetwork(model: ModelSummary): string {
 
 export function trainingSection(model: ModelSummary, baseline: ModelSummary | null): string {
   const h = model.history;
-  const markers = bestMarker(model);
   const last = h[h.length - 1];
   const best = h.find((r) => r.epoch === model.bestEpoch);
-  const loss = lineChart({
-    title: 'Loss per epoch',
-    width: PAIR_WIDTH,
-    x: { label: 'Epoch' },
-    y: { label: 'Cross-entropy loss' },
-    series: [
-      { name: 'training', points: points(h, 'loss'), color: COLORS.train },
-      { name: 'validation', points: points(h, 'valLoss'), color: COLORS.validation },
-    ],
-    markers,
-    caption:
-      'Lower is better. Validation customers are not used to fit the weights; when their loss stops falling while the training loss keeps falling, the network starts to memorise. The dashed line marks the epoch whose weights were kept.',
-    emptyNote: 'The bundle records no training history.',
-  });
-  const accuracy = lineChart({
-    title: 'Accuracy per epoch',
-    width: PAIR_WIDTH,
-    x: { label: 'Epoch' },
-    y: { label: 'Accuracy', format: (v) => `${Math.round(v * 100)} %` },
-    series: [
-      { name: 'training', points: points(h, 'accuracy'), color: COLORS.train },
-      { name: 'validation', points: points(h, 'valAccuracy'), color: COLORS.validation },
-    ],
-    markers,
-    caption: 'Share of correct yes/no predictions on the training and validation parts. Higher is better.',
-    emptyNote: 'The bundle records no training history.',
-  });
+  const loss = lineChart(lossChart(h, model.bestEpoch));
+  const accuracy = lineChart(accuracyChart(h, model.bestEpoch));
   const numbers =
     best && last
       ? `At the kept epoch the validation loss was ${fixed(best.valLoss)} and the validation accuracy ${percent(best.valAccuracy)}; ` +

@@ -1,9 +1,18 @@
-/** The web page: GET / and its static files under /web/, read once from src/server/web. */
+/**
+ * The web page: GET / and its files under /web/, read once at start. Besides its own files in
+ * src/server/web, the page imports rebuy's own compiled modules (charts, expected profit, number
+ * formats, metric labels, CSV) from /web/lib/, so it computes and draws exactly as the report and
+ * the CLI do. Only the modules the page's imports reach are served.
+ */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { extname, join, posix } from 'node:path';
+import { init as initModuleLexer, parse as parseModule } from 'es-module-lexer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { internalError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
+import { CHART_CSS } from '../../report/charts.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -22,6 +31,12 @@ const PAGE_HEADERS = {
   'cache-control': 'no-cache',
 };
 
+/** Where the page finds rebuy's modules, relative to /web/. */
+const LIB = 'lib/';
+
+/** The stylesheet of the shared charts, made from the same module that draws them. */
+const CHARTS_CSS_FILE = 'charts.css';
+
 interface Asset {
   body: Buffer;
   type: string;
@@ -33,14 +48,59 @@ export function webDir(): string {
   return join(packageRoot(), 'src', 'server', 'web');
 }
 
-async function loadAssets(dir: string): Promise<Map<string, Asset>> {
+/** rebuy's compiled modules, which the page imports under /web/lib/ (built by `npm run build`). */
+export function compiledDir(): string {
+  return join(packageRoot(), 'dist', 'src');
+}
+
+function asset(body: Buffer, type: string): Asset {
+  return { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` };
+}
+
+/**
+ * Every module the page's scripts import, transitively, keyed by its path under /web/. An import a
+ * browser could not load from this server (a package, node:*, a path outside lib/) stops the start.
+ */
+async function pageModules(scripts: Map<string, Buffer>, libDir: string): Promise<Map<string, Asset>> {
+  await initModuleLexer;
+  const found = new Map<string, Asset>();
+  const queue = [...scripts.entries()];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const [path, source] = next;
+    const [imports] = parseModule(source.toString('utf8'), path);
+    for (const imported of imports) {
+      if (imported.d === -2) continue; // import.meta
+      const specifier = imported.n;
+      if (specifier === undefined || !/^\.\.?\//.test(specifier)) {
+        throw internalError(`web page: ${path} imports ${JSON.stringify(specifier ?? 'a computed path')}, which the browser cannot load from this server`);
+      }
+      const target = posix.join(posix.dirname(path), specifier);
+      if (scripts.has(target) || found.has(target)) continue;
+      if (!target.startsWith(LIB) || extname(target) !== '.js') {
+        throw internalError(`web page: ${path} imports ${JSON.stringify(specifier)}, outside the page's files and ${LIB}`);
+      }
+      const file = join(libDir, target.slice(LIB.length));
+      if (!existsSync(file)) throw internalError(`web page: ${path} imports ${file}, which is missing; build rebuy first (npm run build)`);
+      const body = await readFile(file);
+      found.set(target, asset(body, TYPES['.js']!));
+      queue.push([target, body]);
+    }
+  }
+  return found;
+}
+
+async function loadAssets(dir: string, libDir: string): Promise<Map<string, Asset>> {
   const assets = new Map<string, Asset>();
+  const scripts = new Map<string, Buffer>();
   for (const name of await readdir(dir)) {
     const type = TYPES[extname(name)];
     if (type === undefined) continue;
     const body = await readFile(join(dir, name));
-    assets.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 16)}"` });
+    assets.set(name, asset(body, type));
+    if (extname(name) === '.js') scripts.set(name, body);
   }
+  for (const [path, module] of await pageModules(scripts, libDir)) assets.set(path, module);
+  assets.set(CHARTS_CSS_FILE, asset(Buffer.from(CHART_CSS), TYPES['.css']!));
   return assets;
 }
 
@@ -50,15 +110,20 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: Asset) {
   return reply.send(asset.body);
 }
 
-export async function webRoutes(app: FastifyInstance, options: { dir?: string }) {
-  const assets = await loadAssets(options.dir ?? webDir());
+export async function webRoutes(app: FastifyInstance, options: { dir?: string; libDir?: string }) {
+  const assets = await loadAssets(options.dir ?? webDir(), options.libDir ?? compiledDir());
   const index = assets.get('index.html');
   if (index === undefined) throw new Error('web page missing: index.html');
 
   app.get('/', { schema: { hide: true } }, (request, reply) => sendAsset(request, reply, index));
   app.get<{ Params: { file: string } }>('/web/:file', { schema: { hide: true } }, (request, reply) => {
-    const asset = assets.get(request.params.file);
-    if (asset === undefined) return reply.callNotFound();
-    return sendAsset(request, reply, asset);
+    const found = assets.get(request.params.file);
+    if (found === undefined) return reply.callNotFound();
+    return sendAsset(request, reply, found);
+  });
+  app.get<{ Params: { '*': string } }>(`/web/${LIB}*`, { schema: { hide: true } }, (request, reply) => {
+    const found = assets.get(`${LIB}${request.params['*']}`);
+    if (found === undefined) return reply.callNotFound();
+    return sendAsset(request, reply, found);
   });
 }

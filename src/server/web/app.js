@@ -1,8 +1,12 @@
 // @ts-check
 /** The rebuy page: upload → ranked customers → contact budget and expected profit → download. */
 import { ApiError, getKey, getModel, scoreCsv, setKey } from './api.js';
-import { bestBudget, budgetCount, byLikelihood, contactListCsv, expectedReturns, profitCurve } from './budget.js';
-import { legend, lineChart } from './charts.js';
+// rebuy's own modules, compiled and served by this server: the same formula, charts and formats as the report and the CLI.
+import { count, fixed, money, percent } from './lib/core/format.js';
+import { METRIC_TABLE_KEYS, metricInfo, metricTitle } from './lib/evaluate/metric-labels.js';
+import { bestBudget, budgetCount, byLikelihood, contactListCsv, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
+import { COLORS, lineChartSvg, thinPoints } from './lib/report/charts.js';
+import { accuracyChart, lossChart } from './lib/report/training-charts.js';
 
 /** @typedef {{ text: string, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
 /** @typedef {{ id: string, probability: number | null, label: number, rank: number, reasons?: Reason[], pos: number }} Row */
@@ -15,17 +19,13 @@ function $(id) {
 }
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
 
-const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
-const numFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const pctFmt = new Intl.NumberFormat(undefined, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const money = (/** @type {number} */ v) => numFmt.format(v);
-
 const state = {
   /** @type {any} */ model: null,
   /** @type {Row[]} */ rows: [],
   /** @type {Row[]} most likely first */ ranked: [],
   sortedP: new Float64Array(0),
   curve: new Float64Array(1),
+  /** @type {[number, number][]} the curve as chart points */ curvePoints: [],
   best: { k: 0, profit: 0 },
   k: 0,
   /** @type {'count' | 'percent'} */ mode: 'count',
@@ -84,12 +84,12 @@ function renderModel() {
   code.textContent = m.hash.slice(0, 10);
   code.title = m.hash;
   name.append(code);
-  chip.append(name, `· trained ${Number.isNaN(created.getTime()) ? m.createdAt : created.toLocaleDateString()}`, `· threshold ${m.threshold.toFixed(2)}`);
+  chip.append(name, `· trained ${Number.isNaN(created.getTime()) ? m.createdAt : created.toLocaleDateString()}`, `· threshold ${fixed(m.threshold, 2)}`);
   if (m.synthetic) chip.append(badge('Synthetic data', 'synthetic'));
 
   $('model-sub').textContent = m.synthetic
     ? 'Trained on generated demo data: its scores say nothing about real customers.'
-    : `Trained on ${intFmt.format(m.data?.rows ?? 0)} customers (${intFmt.format(m.data?.positives ?? 0)} bought again).`;
+    : `Trained on ${count(m.data?.rows ?? 0)} customers (${count(m.data?.positives ?? 0)} bought again).`;
   $('calibration-note').textContent =
     m.calibration?.method === 'none'
       ? 'These probabilities are not calibrated: read the expected profit as a ranking aid, not a forecast.'
@@ -99,8 +99,7 @@ function renderModel() {
   body.replaceChildren();
   const history = m.model?.history ?? [];
   if (history.length > 0) {
-    body.append(historyChart('Loss per epoch', history, 'loss', 'valLoss', m.model.bestEpoch, (v) => v.toFixed(2)));
-    body.append(historyChart('Accuracy per epoch', history, 'accuracy', 'valAccuracy', m.model.bestEpoch, (v) => pctFmt.format(v)));
+    body.append(chartFigure(lossChart(history, m.model.bestEpoch ?? 0)), chartFigure(accuracyChart(history, m.model.bestEpoch ?? 0)));
   }
   body.append(metricsBlock(m), factsBlock(m));
   const confusion = m.model?.metrics?.naturalTest?.confusion ?? m.model?.metrics?.balancedTest?.confusion;
@@ -116,40 +115,39 @@ function badge(text, cls) {
   return b;
 }
 
-/** @param {string} title @param {any[]} history @param {string} train @param {string} valid @param {number} bestEpoch @param {(v: number) => string} fmt */
-function historyChart(title, history, train, valid, bestEpoch, fmt) {
+/**
+ * A chart drawn by the report's chart module, framed with its caption.
+ * @param {import('./lib/report/charts.js').LineChartSpec} spec
+ */
+function chartFigure(spec) {
   const fig = document.createElement('figure');
   fig.className = 'chart';
-  const h = document.createElement('h3');
-  h.textContent = title;
-  const num = (/** @type {unknown} */ v) => (typeof v === 'number' ? v : NaN);
-  const svg = lineChart({
-    title: `${title}: training and validation`,
-    xLabel: 'epoch',
-    xs: history.map((e) => e.epoch),
-    series: [
-      { name: 'training', values: history.map((e) => num(e[train])), cls: 's1' },
-      { name: 'validation', values: history.map((e) => num(e[valid])), cls: 's2', dashed: true },
-    ],
-    vlines: bestEpoch ? [{ x: bestEpoch, cls: 'best-line' }] : [],
-    formatY: fmt,
-    height: 220,
-  });
-  fig.append(h, svg, legend([{ name: 'training', cls: 's1' }, { name: 'validation', cls: 's2' }, ...(bestEpoch ? [{ name: `kept epoch ${bestEpoch}`, cls: 'best' }] : [])]));
+  const svg = lineChartSvg(spec);
+  if (svg === null) {
+    const none = document.createElement('p');
+    none.className = 'muted';
+    none.textContent = `${spec.title}: no data to draw. ${spec.emptyNote ?? ''}`;
+    fig.append(none);
+  } else {
+    fig.append(svgElement(svg));
+  }
+  const caption = document.createElement('figcaption');
+  caption.className = 'muted';
+  caption.textContent = spec.caption;
+  fig.append(caption);
   return fig;
 }
 
-const METRICS = [
-  ['rocAuc', 'ROC AUC', 'f3'],
-  ['prAuc', 'PR AUC', 'f3'],
-  ['accuracy', 'Accuracy', 'pct'],
-  ['balancedAccuracy', 'Balanced accuracy', 'pct'],
-  ['precision', 'Precision', 'pct'],
-  ['recall', 'Recall', 'pct'],
-  ['f1', 'F1', 'f3'],
-  ['brier', 'Brier score', 'f3'],
-  ['loss', 'Log loss', 'f3'],
-];
+/**
+ * The chart module's markup as a node. Every text in it was escaped by the module, and this page's
+ * content security policy runs no inline script or style.
+ * @param {string} markup
+ */
+function svgElement(markup) {
+  const holder = document.createElement('div');
+  holder.innerHTML = markup;
+  return /** @type {Element} */ (holder.firstElementChild);
+}
 
 /** @param {any} m */
 function metricsBlock(m) {
@@ -176,16 +174,18 @@ function metricsBlock(m) {
   th0.scope = 'row';
   th0.textContent = 'Customers (bought again)';
   sizes.append(th0);
-  for (const [, set] of columns) sizes.insertCell().textContent = `${intFmt.format(set.n)} (${intFmt.format(set.positives)})`;
-  for (const [key, label, kind] of METRICS) {
+  for (const [, set] of columns) sizes.insertCell().textContent = `${count(set.n)} (${count(set.positives)})`;
+  for (const key of METRIC_TABLE_KEYS) {
+    const { note, shownAs } = metricInfo(key);
     const tr = tbody.insertRow();
     const th = document.createElement('th');
     th.scope = 'row';
-    th.textContent = label;
+    th.textContent = metricTitle(key);
+    th.title = note;
     tr.append(th);
     for (const [, set] of columns) {
       const v = set[key];
-      tr.insertCell().textContent = typeof v !== 'number' ? '–' : kind === 'pct' ? pctFmt.format(v) : v.toFixed(3);
+      tr.insertCell().textContent = typeof v !== 'number' ? '–' : shownAs === 'percent' ? percent(v) : fixed(v);
     }
   }
   wrap.append(h, table);
@@ -203,9 +203,9 @@ function factsBlock(m) {
   const facts = [
     ['Model', `${m.model?.name ?? m.model?.kind ?? '?'} (${m.model?.kind ?? '?'}${Array.isArray(cfg.hidden) ? `, hidden ${cfg.hidden.join('×')}` : ''}${m.model?.derived ? ', derived features' : ''})`],
     ['Kept epoch', m.model?.bestEpoch != null ? `${m.model.bestEpoch} of ${m.model.history?.length ?? '?'}` : '–'],
-    ['Threshold', `${m.threshold.toFixed(3)}${m.thresholdObjective ? ` (${m.thresholdObjective})` : ''}`],
+    ['Threshold', `${fixed(m.threshold)}${m.thresholdObjective ? ` (${m.thresholdObjective})` : ''}`],
     ['Calibration', m.calibration ? `${m.calibration.method}${m.calibration.method !== 'none' ? ` (slope ${m.calibration.slope.toFixed(2)}, intercept ${m.calibration.intercept.toFixed(2)})` : ''}` : '–'],
-    ['Training data', m.data ? `${intFmt.format(m.data.rows)} rows, split ${(m.data.split ?? []).join(' / ')}, balance ${m.data.balance}` : '–'],
+    ['Training data', m.data ? `${count(m.data.rows)} rows, split ${(m.data.split ?? []).join(' / ')}, balance ${m.data.balance}` : '–'],
     ['Created', Number.isNaN(new Date(m.createdAt).getTime()) ? m.createdAt : new Date(m.createdAt).toLocaleString()],
     ['Version', m.version ?? '–'],
     ['Hash', m.hash],
@@ -238,8 +238,8 @@ function confusionBlock(c, which) {
     return d;
   };
   grid.append(cell('', 'head'), cell('predicted no', 'head'), cell('predicted yes', 'head'));
-  grid.append(cell('actual no', 'head'), cell(intFmt.format(c[0]?.[0] ?? 0), 'cell right'), cell(intFmt.format(c[0]?.[1] ?? 0), 'cell'));
-  grid.append(cell('actual yes', 'head'), cell(intFmt.format(c[1]?.[0] ?? 0), 'cell'), cell(intFmt.format(c[1]?.[1] ?? 0), 'cell right'));
+  grid.append(cell('actual no', 'head'), cell(count(c[0]?.[0] ?? 0), 'cell right'), cell(count(c[0]?.[1] ?? 0), 'cell'));
+  grid.append(cell('actual yes', 'head'), cell(count(c[1]?.[0] ?? 0), 'cell'), cell(count(c[1]?.[1] ?? 0), 'cell right'));
   wrap.append(h, grid);
   return wrap;
 }
@@ -269,7 +269,7 @@ async function upload(file) {
   try {
     const result = await scoreCsv(file);
     status.className = 'status';
-    status.textContent = `Scored ${intFmt.format(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
+    status.textContent = `Scored ${count(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
     setRows(result.rows);
   } catch (err) {
     status.className = 'status';
@@ -325,7 +325,7 @@ function setRows(rows) {
   const explained = all.filter((r) => r.reasons && r.reasons.length > 0).length;
   const note = $('reasons-note');
   note.hidden = !state.hasReasons || explained === all.length;
-  note.textContent = `Reasons are given for the ${intFmt.format(explained)} most likely customers. ↑ raises, ↓ lowers the chance of buying again.`;
+  note.textContent = `Reasons are given for the ${count(explained)} most likely customers. ↑ raises, ↓ lowers the chance of buying again.`;
   state.sort = { key: 'rank', dir: 1 };
   state.page = 0;
   recomputeCurve();
@@ -339,8 +339,12 @@ function setRows(rows) {
 
 // ---------- budget ----------
 
+const PROFIT_CHART_WIDTH = 640;
+
 function recomputeCurve() {
-  state.curve = profitCurve(state.sortedP, state.cost, state.value);
+  state.curve = expectedProfitCurve(state.sortedP, state.cost, state.value);
+  // Thinned once per curve: the chart is redrawn on every budget change, the curve only when cost or value change.
+  state.curvePoints = thinPoints(Array.from(state.curve, (v, k) => [k, v]), PROFIT_CHART_WIDTH);
   state.best = bestBudget(state.curve);
 }
 
@@ -362,7 +366,7 @@ function syncBudgetInputs() {
     range.value = number.value = String(pct);
     $('budget-label').textContent = 'Share of customers to contact (%)';
   }
-  range.setAttribute('aria-valuetext', `${intFmt.format(state.k)} customers`);
+  range.setAttribute('aria-valuetext', `${count(state.k)} customers`);
 }
 
 /** @param {string} raw */
@@ -387,38 +391,36 @@ function renderPlan() {
   const n = state.ranked.length;
   const k = state.k;
   const profit = state.curve[k] ?? 0;
-  $('kpi-contacted').replaceChildren(intFmt.format(k), small(n ? `${pctFmt.format(k / n)} of ${intFmt.format(n)}` : ''));
-  $('kpi-returns').replaceChildren(numFmt.format(expectedReturns(state.sortedP, k)), small(k ? `${pctFmt.format(expectedReturns(state.sortedP, k) / k)} of contacted` : ''));
+  $('kpi-contacted').replaceChildren(count(k), small(n ? `${percent(k / n)} of ${count(n)}` : ''));
+  $('kpi-returns').replaceChildren(fixed(expectedReturns(state.sortedP, k), 2), small(k ? `${percent(expectedReturns(state.sortedP, k) / k)} of contacted` : ''));
   const profitEl = $('kpi-profit');
   profitEl.replaceChildren(money(profit), small(`cost ${money(k * state.cost)}`));
+  // The unrounded figure, for scripts that read the page.
+  profitEl.dataset.value = String(profit);
   profitEl.classList.toggle('neg', profit < 0);
-  $('kpi-best').replaceChildren(money(state.best.profit), small(`contact top ${intFmt.format(state.best.k)}${n ? ` (${pctFmt.format(state.best.k / n)})` : ''}`));
+  $('kpi-best').replaceChildren(money(state.best.profit), small(`contact top ${count(state.best.k)}${n ? ` (${percent(state.best.k / n)})` : ''}`));
   $('budget-hint').textContent =
-    k === state.best.k ? 'This is the most profitable budget.' : `The best budget is ${intFmt.format(state.best.k)} customers.`;
+    k === state.best.k ? 'This is the most profitable budget.' : `The best budget is ${count(state.best.k)} customers.`;
   const range = input('budget');
-  range.setAttribute('aria-valuetext', `${intFmt.format(k)} customers`);
-  /** @type {HTMLButtonElement} */ ($('download')).textContent = `Download contact list (${intFmt.format(k)})`;
+  range.setAttribute('aria-valuetext', `${count(k)} customers`);
+  /** @type {HTMLButtonElement} */ ($('download')).textContent = `Download contact list (${count(k)})`;
   /** @type {HTMLButtonElement} */ ($('download')).disabled = k === 0;
 
-  const chart = $('profit-chart');
-  chart.replaceChildren(
-    lineChart({
-      title: `Expected profit by customers contacted; best ${intFmt.format(state.best.k)}, chosen ${intFmt.format(k)}`,
-      xLabel: 'customers contacted (most likely first)',
-      yLabel: 'expected profit',
-      series: [{ name: 'expected profit', values: state.curve, cls: 's1' }],
-      area: true,
-      zeroLine: true,
-      vlines: [{ x: k, cls: 'marker' }],
-      markers: [
-        { x: state.best.k, y: state.best.profit, cls: 'best-dot', label: `best: ${intFmt.format(state.best.k)} customers, ${money(state.best.profit)}` },
-        { x: k, y: profit, cls: 'chosen-dot', label: `chosen: ${intFmt.format(k)} customers, ${money(profit)}` },
-      ],
-      formatY: (v) => intFmt.format(v),
-      formatX: (v) => intFmt.format(v),
-      height: 240,
-    }),
-  );
+  const best = state.best;
+  const chart = lineChartSvg({
+    title: 'Expected profit by customers contacted',
+    caption: '',
+    width: PROFIT_CHART_WIDTH,
+    height: 300,
+    x: { label: 'Customers contacted (most likely first)', format: count },
+    y: { label: 'Expected profit', format: money },
+    series: [{ name: 'expected profit', points: state.curvePoints, color: COLORS.network }],
+    markers: [
+      { name: `best: ${count(best.k)} customers, ${money(best.profit)}`, x: best.k, y: best.profit, color: COLORS.best },
+      { name: `chosen: ${count(k)} customers, ${money(profit)}`, x: k, y: profit, color: COLORS.threshold },
+    ],
+  });
+  $('profit-chart').replaceChildren(...(chart === null ? [] : [svgElement(chart)]));
 }
 
 /** @param {string} text */
@@ -430,7 +432,7 @@ function small(text) {
 
 function download() {
   const chosen = state.ranked.slice(0, state.k);
-  const csv = contactListCsv(chosen, state.value, state.cost);
+  const csv = contactListCsv(chosen, state.cost, state.value);
   const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
   const a = document.createElement('a');
   a.href = url;
@@ -480,7 +482,7 @@ function renderTable() {
     const chosen = r.pos < state.k;
     if (chosen) tr.className = 'chosen';
     const rank = tr.insertCell();
-    rank.textContent = intFmt.format(r.pos + 1);
+    rank.textContent = count(r.pos + 1);
     const id = tr.insertCell();
     id.className = 'id';
     id.textContent = r.id;
@@ -494,7 +496,7 @@ function renderTable() {
     fill.style.width = `${Math.round((r.probability ?? 0) * 100)}%`;
     bar.append(fill);
     const val = document.createElement('span');
-    val.textContent = r.probability == null ? '–' : pctFmt.format(r.probability);
+    val.textContent = r.probability == null ? '–' : percent(r.probability);
     wrap.append(bar, val);
     prob.append(wrap);
     tr.insertCell().append(badge(r.label === 1 ? 'likely' : 'unlikely', r.label === 1 ? 'yes' : 'no'));
@@ -514,7 +516,7 @@ function renderTable() {
   }
   tbody.replaceChildren(frag);
   const total = state.view.length;
-  $('page-info').textContent = total === 0 ? 'No customers match.' : `Customers ${intFmt.format(start + 1)}–${intFmt.format(start + slice.length)} of ${intFmt.format(total)}`;
+  $('page-info').textContent = total === 0 ? 'No customers match.' : `Customers ${count(start + 1)}–${count(start + slice.length)} of ${count(total)}`;
   const pages = Math.max(1, Math.ceil(total / state.pageSize));
   /** @type {HTMLButtonElement} */ ($('first')).disabled = /** @type {HTMLButtonElement} */ ($('prev')).disabled = state.page === 0;
   /** @type {HTMLButtonElement} */ ($('last')).disabled = /** @type {HTMLButtonElement} */ ($('next')).disabled = state.page >= pages - 1;

@@ -1,16 +1,26 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bestBudget, budgetCount, byLikelihood, contactListCsv, csvCell, expectedReturns, profitCurve } from '../../src/server/web/budget.js';
+import {
+  bestBudget,
+  budgetCount,
+  byLikelihood,
+  contactListCsv,
+  expectedGain,
+  expectedProfitCurve,
+  expectedReturns,
+} from '../../src/evaluate/profit.js';
 
-describe('contact budget arithmetic (web page)', () => {
-  it('profit curve is the running sum of p·value − cost', () => {
-    const curve = profitCurve([0.9, 0.5, 0.1], 1, 10);
-    expect(Array.from(curve)).toEqual([0, 8, 12, 12].map((v, i) => (i === 3 ? 12 + 0.1 * 10 - 1 : v)));
+describe('expected profit of a contact list', () => {
+  it('the curve is the running sum of p·value − cost', () => {
+    const curve = expectedProfitCurve([0.9, 0.5, 0.1], 1, 10);
+    expect(Array.from(curve)).toEqual([0, 8, 12, 12 + 0.1 * 10 - 1]);
     expect(bestBudget(curve)).toEqual({ k: 2, profit: 12 });
+    expect(expectedGain(0.9, 1, 10)).toBe(8);
   });
 
-  it('contacts nobody when every contact loses money', () => {
-    expect(bestBudget(profitCurve([0.05, 0.01], 1, 10))).toEqual({ k: 0, profit: 0 });
+  it('contacts nobody when every contact loses money, and nobody of an empty list', () => {
+    expect(bestBudget(expectedProfitCurve([0.05, 0.01], 1, 10))).toEqual({ k: 0, profit: 0 });
+    expect(bestBudget(expectedProfitCurve([], 1, 10))).toEqual({ k: 0, profit: 0 });
   });
 
   it('the best budget contacts exactly the customers with p·value > cost', () => {
@@ -21,7 +31,7 @@ describe('contact budget arithmetic (web page)', () => {
         fc.double({ min: 0.01, max: 500, noNaN: true }),
         (ps, cost, value) => {
           const sorted = [...ps].sort((a, b) => b - a);
-          const { k } = bestBudget(profitCurve(sorted, cost, value));
+          const { k } = bestBudget(expectedProfitCurve(sorted, cost, value));
           const worth = sorted.filter((p) => p * value - cost > 1e-9).length;
           const marginal = sorted.filter((p) => Math.abs(p * value - cost) <= 1e-9).length;
           expect(k).toBeGreaterThanOrEqual(worth - marginal);
@@ -38,7 +48,11 @@ describe('contact budget arithmetic (web page)', () => {
     expect(budgetCount('percent', 150, 10)).toBe(10);
     expect(budgetCount('percent', Number.NaN, 10)).toBe(0);
     expect(budgetCount('count', -3, 10)).toBe(0);
+  });
+
+  it('sums the expected returns of the top k, and no more than there are', () => {
     expect(expectedReturns([0.5, 0.25, 0.1], 2)).toBe(0.75);
+    expect(expectedReturns([0.5, 0.25], 9)).toBe(0.75);
   });
 
   it('orders by probability, then rank', () => {
@@ -51,12 +65,18 @@ describe('contact budget arithmetic (web page)', () => {
     expect([...rows].sort(byLikelihood).map((r) => r.rank)).toEqual([1, 2, 3, 4]);
   });
 
-  it('writes CSV a spreadsheet cannot run', () => {
-    expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
-    expect(csvCell('-12')).toBe('-12');
-    expect(csvCell('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvCell('a,b')).toBe('"a,b"');
-    const csv = contactListCsv([{ id: '7', probability: 0.5, rank: 1 }], 10, 1);
-    expect(csv).toBe('position,id,probability,expected_profit\r\n1,7,0.500000,4.00\r\n');
+  it('writes the contact list as CSV a spreadsheet cannot run, each row with its expected profit', () => {
+    const csv = contactListCsv(
+      [
+        { id: '7', probability: 0.5, rank: 1 },
+        { id: '=HYPERLINK("x")', probability: 0.25, rank: 2 },
+        { id: 'a,b', probability: null, rank: 3 },
+      ],
+      1,
+      10,
+    );
+    expect(csv).toBe(
+      'position,id,probability,expected_profit\r\n1,7,0.500000,4.00\r\n2,"\'=HYPERLINK(""x"")",0.250000,1.50\r\n3,"a,b",0.000000,-1.00\r\n',
+    );
   });
 });

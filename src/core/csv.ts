@@ -1,0 +1,29 @@
+/**
+ * CSV cells and lines (RFC 4180 quoting), for every CSV rebuy writes: score files and the web page's
+ * contact list (which loads this module as is, so it imports nothing).
+ */
+
+/** Text as one CSV field: quoted, with quotes doubled, when it holds a comma, a quote or a line break. */
+export function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV cell: NaN and null → empty; other numbers via String(n); text quoted when needed. */
+export function csvValue(value: number | string | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return Number.isNaN(value) ? '' : String(value);
+  return csvField(value);
+}
+
+/**
+ * Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe,
+ * for files people open in a spreadsheet; signed numbers stay as they are.
+ */
+export function spreadsheetSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d/.test(text) ? `'${text}` : text;
+}
+
+/** Cells already formatted, joined into one line (without its line ending). */
+export function csvLine(cells: readonly string[]): string {
+  return cells.join(',');
+}
