@@ -17,11 +17,12 @@
  */
 
 import onnxProto from 'onnx-proto';
-import { flaggedIndices, oneHotWidth, rawColumns, type FeatureState } from '../prep/features.js';
+import { flaggedIndices, MISSING_CATEGORY, oneHotWidth, rawColumns, type FeatureState } from '../prep/features.js';
+import { DIFFERS_TOLERANCE } from '../prep/derived.js';
 import type { DerivedFeature } from '../core/schema.js';
 import { internalError } from '../errors.js';
 import type { NetworkWeights } from './network.js';
-import { MISSING_CATEGORY, ONNX_OUTPUT } from './onnx-session.js';
+import { ONNX_OUTPUT } from './onnx-session.js';
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
@@ -39,8 +40,6 @@ export const ONNX_IR_VERSION = 8;
 
 /** Clip bound before taking the logit of a sigmoid-output probability (Keras' epsilon). */
 const LOGIT_EPSILON = 1e-7;
-/** prep/derived.ts: a value "differs" from its reference beyond this. */
-const DIFFERS_TOLERANCE = 1e-9;
 
 export interface OnnxCalibration {
   slope: number;
@@ -119,7 +118,7 @@ function derivedColumn(g: GraphBuilder, feature: DerivedFeature, columns: Readon
     return g.node('Where', [g.node('Equal', [b!, zero]), nan, g.node('Div', [a, b!])], feature.name);
   }
   let value: string;
-  if (feature.op === 'log1p') value = g.node('Log', [g.node('Add', [g.node('Max', [a, zero]), g.doubles('one_double', [], [1])])]);
+  if (feature.op === 'log1p') value = log1p(g, g.node('Max', [a, zero]));
   else if (feature.op === 'positive') value = g.node('Cast', [g.node('Greater', [a, zero])], undefined, [intAttr('to', DataType.DOUBLE)]);
   else {
     const distance = g.node('Abs', [g.node('Sub', [a, g.doubles(`reference_${feature.name}`, [], [feature.value])])]);
@@ -128,6 +127,17 @@ function derivedColumn(g: GraphBuilder, feature: DerivedFeature, columns: Readon
   }
   // A missing input stays missing (comparisons and Max would otherwise turn NaN into a number).
   return g.node('Where', [g.node('IsNaN', [a]), nan, value], feature.name);
+}
+
+/**
+ * log(1 + y) as Math.log1p gives it, to about one ulp: log(u) · y / (u − 1) with u = 1 + y (Goldberg),
+ * since ONNX has no Log1p and log(1 + y) loses y's digits when y is small.
+ */
+function log1p(g: GraphBuilder, y: string): string {
+  const one = g.doubles('one_double', [], [1]);
+  const u = g.node('Add', [y, one]);
+  const corrected = g.node('Div', [g.node('Mul', [g.node('Log', [u]), y]), g.node('Sub', [u, one])]);
+  return g.node('Where', [g.node('Equal', [u, one]), y, corrected]);
 }
 
 /** The network on the model input, then the class-1 probability [N], calibrated when asked. */

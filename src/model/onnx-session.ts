@@ -8,10 +8,9 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { inputError } from '../errors.js';
 import type { FeatureColumns } from '../core/table.js';
+import { MISSING_CATEGORY } from '../prep/features.js';
 
 export const ONNX_OUTPUT = 'probability';
-/** How a missing categorical value is fed: no fitted level is empty (readers turn an empty field into a missing value). */
-export const MISSING_CATEGORY = '';
 
 /** The raw columns a pipeline graph reads (see rawColumns in prep/features.ts), in input order. */
 export interface OnnxInputColumns {

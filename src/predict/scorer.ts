@@ -17,6 +17,12 @@ export interface ScorerOptions {
 export async function createOnnxScorer(features: FeatureState, onnx: Uint8Array, options: ScorerOptions = {}): Promise<OnnxScorer> {
   const session = await createOnnxSession(onnx, options.threads ?? 1);
   const inputs = rawColumns(features);
+  const expected = [...inputs.numeric, ...inputs.categorical];
+  if (session.inputNames.join('\0') !== expected.join('\0')) {
+    await session.release();
+    // A bundle from before the graph took raw columns has inputs "numeric" and "onehot".
+    throw new Error(`the graph takes inputs ${JSON.stringify(session.inputNames)}, not the raw columns ${JSON.stringify(expected)}: train the model again with this version`);
+  }
   return {
     score: (columns) => runOnnxSession(session, inputs, columns),
     close: () => session.release(),

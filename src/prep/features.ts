@@ -6,6 +6,7 @@
  *   1. each numeric column j: (imputed x_j - mean_j) / std_j      (imputed: NaN -> fill_j)
  *   2. each numeric column j with flagMissing: 1 if x_j was missing, else 0
  *   3. each categorical column: one-hot over levels, plus a last "other" slot for unseen or missing values
+ *      (missing: null, undefined or MISSING_CATEGORY)
  *
  * mean and std (population, ddof 0) are those of the observed training values.
  */
@@ -15,6 +16,14 @@ import type { Table } from '../core/table.js';
 import { createMatrix, type Matrix } from '../core/matrix.js';
 import { withDerived } from './derived.js';
 import { type DerivedFeature } from '../core/schema.js';
+
+/** A categorical value that counts as missing, and how the ONNX graph is fed one: the empty string. */
+export const MISSING_CATEGORY = '';
+
+/** The value, or null when it counts as missing. */
+function categoryOf(v: string | null | undefined): string | null {
+  return v === null || v === undefined || v === MISSING_CATEGORY ? null : v;
+}
 
 export interface NumericFeatureState {
   name: string;
@@ -88,8 +97,8 @@ function fitNumeric(name: string, values: ArrayLike<number>, rows: ArrayLike<num
 function fitCategorical(name: string, values: ArrayLike<string | null>, rows: ArrayLike<number>): CategoricalFeatureState {
   const seen = new Set<string>();
   for (let i = 0; i < rows.length; i++) {
-    const v = values[rows[i]!];
-    if (v !== null && v !== undefined) seen.add(v);
+    const v = categoryOf(values[rows[i]!]);
+    if (v !== null) seen.add(v);
   }
   return { name, levels: [...seen].sort(compareCodeUnits) };
 }
@@ -175,8 +184,8 @@ export function applyFeatures(state: FeatureState, table: Table, rows?: ArrayLik
     const index = new Map(c.levels.map((level, k) => [level, k]));
     const other = c.levels.length;
     for (let i = 0; i < n; i++) {
-      const v = values[at(i)];
-      data[i * cols + offset + (v === null || v === undefined ? other : (index.get(v) ?? other))] = 1;
+      const v = categoryOf(values[at(i)]);
+      data[i * cols + offset + (v === null ? other : (index.get(v) ?? other))] = 1;
     }
     offset += other + 1;
   }

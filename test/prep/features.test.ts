@@ -167,6 +167,18 @@ describe('applyFeatures on odd input', () => {
     ]);
   });
 
+  it('treats an empty string as a missing category, in fitting and in applying (the graph is fed "" for missing)', () => {
+    const t = makeTable({}, { c: ['x', '', null, 'y'] });
+    const s = fitFeatures(t, [0, 1, 2, 3]);
+    expect(s.categorical[0]!.levels).toEqual(['x', 'y']);
+    expect(rowsOf(applyFeatures(s, t))).toEqual([
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 0, 1],
+      [0, 1, 0],
+    ]);
+  });
+
   it('names the file and column of a feature column the table lacks', () => {
     const broken = { ...table, categorical: new Map() };
     expect(() => applyFeatures(state, broken)).toThrow(/test\.csv, column "plan"/);
