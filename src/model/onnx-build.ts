@@ -5,7 +5,7 @@
  *   ┌────────────────────────────────────────────────────────────────────────────────────┘
  *   ├─ IsNaN ─ Where(fill) ─ Sub(mean) ─ Div(std) ─ Cast(float) ────────────────────────┐
  *   └─ Gather(flagged columns) ─ Cast(float) ───────────────────────────────────────────┤ Concat
- *   one string input per categorical column [N] ─ LabelEncoder ─ OneHot(levels + other) ─┘   │
+ *   one string input per categorical column [N] ─ LabelEncoder ─ one-hot (levels + other) ┘   │
  *   ─ Gemm + activation per hidden layer ─ output layer ─ class-1 probability ─ probability [N]
  *
  * Features are computed in float64, as prep/features.ts computes the training inputs, and cast to
@@ -97,8 +97,10 @@ function featureStage(g: GraphBuilder, features: FeatureState): string {
       intsAttr('values_int64s', c.levels.map((_, k) => k)),
       intAttr('default_int64', other),
     ], ONNX_ML_DOMAIN);
-    const depth = g.int64s(`depth_${c.name}`, [], [other + 1]);
-    parts.push(g.node('OneHot', [index, depth, g.floats('off_on', [2], [0, 1])], `onehot_${c.name}`, [intAttr('axis', -1)]));
+    // One-hot as index == [0 … other]: cheaper in onnxruntime than OneHot, and as standard.
+    const slots = g.int64s(`slots_${c.name}`, [1, other + 1], Array.from({ length: other + 1 }, (_, k) => k));
+    const hot = g.node('Equal', [g.node('Unsqueeze', [index, g.int64s('axis_1', [1], [1])]), slots]);
+    parts.push(g.node('Cast', [hot], `onehot_${c.name}`, [intAttr('to', DataType.FLOAT)]));
   }
   if (parts.length === 0) throw internalError('ONNX export: the pipeline has no features');
   return parts.length === 1 ? parts[0]! : g.node('Concat', parts, 'model_input', [intAttr('axis', 1)]);

@@ -50,7 +50,9 @@ function float64Column(values: ArrayLike<number>, n: number): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => values[i]!);
 }
 
+/** The column itself when nothing is missing; else a copy with MISSING_CATEGORY for each missing value. */
 function stringColumn(values: ArrayLike<string | null>, n: number): string[] {
+  if (Array.isArray(values) && values.length === n && !values.includes(null) && !values.includes(undefined)) return values as string[];
   const out = new Array<string>(n);
   for (let i = 0; i < n; i++) out[i] = values[i] ?? MISSING_CATEGORY;
   return out;
