@@ -70,13 +70,8 @@ function featureStage(g: GraphBuilder, features: FeatureState): string {
   const parts: string[] = [];
   const m = features.numeric.length;
   if (m > 0) {
-    const columns = new Map<string, string>();
-    for (const name of raw.numeric) {
-      g.input(name, DataType.DOUBLE, `Raw values of numeric column ${JSON.stringify(name)}; NaN = missing.`);
-      columns.set(name, g.node('Unsqueeze', [name, g.int64s('axis_1', [1], [1])]));
-    }
-    for (const feature of features.derived ?? []) columns.set(feature.name, derivedColumn(g, feature, columns));
-    const numeric = g.node('Concat', features.numeric.map((c) => columns.get(c.name)!), 'numeric', [intAttr('axis', 1)]);
+    for (const name of raw.numeric) g.input(name, DataType.DOUBLE, `Raw values of numeric column ${JSON.stringify(name)}; NaN = missing.`);
+    const numeric = numericMatrix(g, features, raw.numeric);
     const missing = g.node('IsNaN', [numeric]);
     const imputed = g.node('Where', [missing, g.doubles('fill', [m], features.numeric.map((c) => c.fill)), numeric]);
     const centred = g.node('Sub', [imputed, g.doubles('mean', [m], features.numeric.map((c) => c.mean))]);
@@ -106,40 +101,71 @@ function featureStage(g: GraphBuilder, features: FeatureState): string {
   return parts.length === 1 ? parts[0]! : g.node('Concat', parts, 'model_input', [intAttr('axis', 1)]);
 }
 
-/** One derived column [N, 1] float64, computed as prep/derived.ts does, NaN rules included. */
-function derivedColumn(g: GraphBuilder, feature: DerivedFeature, columns: ReadonlyMap<string, string>): string {
-  const [a, b] = feature.inputs.map((name) => {
-    const column = columns.get(name);
-    if (column === undefined) throw internalError(`ONNX export: derived feature ${feature.name} needs column ${name}`);
-    return column;
-  }) as [string, string | undefined];
+/**
+ * The numeric columns [N, m] float64 in state order: the raw ones, then the derived ones. Derived
+ * features are computed a rule at a time over all the columns that use it, so the graph has a few
+ * nodes per rule rather than per feature.
+ */
+function numericMatrix(g: GraphBuilder, features: FeatureState, rawNames: readonly string[]): string {
+  const axis1 = g.int64s('axis_1', [1], [1]);
+  const rawMatrix = g.node('Concat', rawNames.map((name) => g.node('Unsqueeze', [name, axis1])), 'raw_numeric', [intAttr('axis', 1)]);
+  const derived = features.derived ?? [];
+  if (derived.length === 0 && rawNames.length === features.numeric.length) return rawMatrix;
+
+  const blocks = [rawMatrix];
+  const order = [...rawNames];
+  for (const op of new Set(derived.map((d) => d.op))) {
+    const group = derived.filter((d) => d.op === op);
+    blocks.push(derivedBlock(g, group, rawMatrix, rawNames));
+    order.push(...group.map((d) => d.name));
+  }
+  const all = g.node('Concat', blocks, undefined, [intAttr('axis', 1)]);
+  const columns = features.numeric.map((c) => order.indexOf(c.name));
+  if (columns.every((at, j) => at === j) && columns.length === order.length) return all;
+  return g.node('Gather', [all, g.int64s('numeric_order', [columns.length], columns)], undefined, [intAttr('axis', 1)]);
+}
+
+/** Derived features sharing one rule, [N, k] float64, computed as prep/derived.ts does, NaN rules included. */
+function derivedBlock(g: GraphBuilder, group: readonly DerivedFeature[], rawMatrix: string, rawNames: readonly string[]): string {
+  const op = group[0]!.op;
+  const pick = (input: number) => {
+    const indices = group.map((feature) => {
+      const at = rawNames.indexOf(feature.inputs[input]!);
+      if (at < 0) throw internalError(`ONNX export: derived feature ${feature.name} needs raw column ${feature.inputs[input]}`);
+      return at;
+    });
+    return g.node('Gather', [rawMatrix, g.int64s(`${op}_input_${input}`, [indices.length], indices)], undefined, [intAttr('axis', 1)]);
+  };
+  const a = pick(0);
   const nan = g.doubles('nan', [], [Number.NaN]);
   const zero = g.doubles('zero', [], [0]);
-  if (feature.op === 'ratio') {
+  if (op === 'ratio') {
     // x / d is NaN already when either is; a zero denominator gives NaN too.
-    return g.node('Where', [g.node('Equal', [b!, zero]), nan, g.node('Div', [a, b!])], feature.name);
+    const d = pick(1);
+    return g.node('Where', [g.node('Equal', [d, zero]), nan, g.node('Div', [a, d])], 'ratio');
   }
-  let value: string;
-  if (feature.op === 'log1p') value = log1p(g, g.node('Max', [a, zero]));
-  else if (feature.op === 'positive') value = g.node('Cast', [g.node('Greater', [a, zero])], undefined, [intAttr('to', DataType.DOUBLE)]);
+  // max(x, 0) that keeps NaN: a comparison with NaN is false, so NaN is not replaced.
+  if (op === 'log1p') return log1p(g, g.node('Where', [g.node('Less', [a, zero]), zero, a]), 'log1p');
+  let test: string;
+  if (op === 'positive') test = g.node('Greater', [a, zero]);
   else {
-    const distance = g.node('Abs', [g.node('Sub', [a, g.doubles(`reference_${feature.name}`, [], [feature.value])])]);
-    const differs = g.node('Greater', [distance, g.doubles('differs_tolerance', [], [DIFFERS_TOLERANCE])]);
-    value = g.node('Cast', [differs], undefined, [intAttr('to', DataType.DOUBLE)]);
+    const references = group.map((feature) => (feature.op === 'differs' ? feature.value : Number.NaN));
+    const distance = g.node('Abs', [g.node('Sub', [a, g.doubles('differs_reference', [group.length], references)])]);
+    test = g.node('Greater', [distance, g.doubles('differs_tolerance', [], [DIFFERS_TOLERANCE])]);
   }
-  // A missing input stays missing (comparisons and Max would otherwise turn NaN into a number).
-  return g.node('Where', [g.node('IsNaN', [a]), nan, value], feature.name);
+  // A missing input stays missing (a comparison would turn NaN into 0).
+  return g.node('Where', [g.node('IsNaN', [a]), nan, g.node('Cast', [test], undefined, [intAttr('to', DataType.DOUBLE)])], op);
 }
 
 /**
- * log(1 + y) as Math.log1p gives it, to about one ulp: log(u) · y / (u − 1) with u = 1 + y (Goldberg),
- * since ONNX has no Log1p and log(1 + y) loses y's digits when y is small.
+ * log(1 + y) as Math.log1p gives it, to about an ulp: log(u) − ((u − 1) − y) / u with u = 1 + y, since
+ * ONNX has no Log1p and log(u) alone loses the digits of a small y that u cannot hold. NaN stays NaN.
  */
-function log1p(g: GraphBuilder, y: string): string {
+function log1p(g: GraphBuilder, y: string, output: string): string {
   const one = g.doubles('one_double', [], [1]);
   const u = g.node('Add', [y, one]);
-  const corrected = g.node('Div', [g.node('Mul', [g.node('Log', [u]), y]), g.node('Sub', [u, one])]);
-  return g.node('Where', [g.node('Equal', [u, one]), y, corrected]);
+  const lost = g.node('Sub', [g.node('Sub', [u, one]), y]);
+  return g.node('Sub', [g.node('Log', [u]), g.node('Div', [lost, u])], output);
 }
 
 /** The network on the model input, then the class-1 probability [N], calibrated when asked. */

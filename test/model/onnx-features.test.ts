@@ -20,6 +20,8 @@ const DERIVED: DerivedFeature[] = [
   { name: 'log_x', op: 'log1p', inputs: ['x'] },
   { name: 'y_positive', op: 'positive', inputs: ['y'] },
   { name: 'x_changed', op: 'differs', inputs: ['x'], value: 1.5 },
+  // A second log1p after other rules: the graph computes a rule at a time, then restores this order.
+  { name: 'log_y', op: 'log1p', inputs: ['y'] },
 ];
 
 function tableOf(rows: readonly (readonly [number, number, string | null])[]): Table {
