@@ -1,10 +1,15 @@
 /**
- * The fitted pipeline as one ONNX graph: raw inputs in, probability of class 1 out.
+ * The fitted pipeline as one ONNX graph: raw columns in, probability of class 1 out.
  *
- *   numeric [N, m] (raw, NaN = missing) ─ IsNaN ─ Where(fill) ─ Sub(mean) ─ Div(std) ─┐
- *                                          └─ Gather(flagged columns) ─ Cast(float) ──┤ Concat
- *   onehot  [N, w] (only with categorical features) ──────────────────────────────────┘   │
+ *   one float64 input per numeric column [N] (NaN = missing) ─ derived features ─ Concat ─┐
+ *   ┌────────────────────────────────────────────────────────────────────────────────────┘
+ *   ├─ IsNaN ─ Where(fill) ─ Sub(mean) ─ Div(std) ─ Cast(float) ────────────────────────┐
+ *   └─ Gather(flagged columns) ─ Cast(float) ───────────────────────────────────────────┤ Concat
+ *   one string input per categorical column [N] ─ LabelEncoder ─ one-hot (levels + other) ┘   │
  *   ─ Gemm + activation per hidden layer ─ output layer ─ class-1 probability ─ probability [N]
+ *
+ * Features are computed in float64, as prep/features.ts computes the training inputs, and cast to
+ * float32 for the network.
  *
  * Softmax output: p1 = sigmoid(z1 - z0), so the last layer becomes one Gemm on the weight difference
  * and calibration folds into it exactly. Sigmoid output: p1 = s1 / (s0 + s1), and calibration acts on
@@ -12,18 +17,24 @@
  */
 
 import onnxProto from 'onnx-proto';
-import { flaggedIndices, oneHotWidth, type FeatureState } from '../prep/features.js';
+import { flaggedIndices, MISSING_CATEGORY, oneHotWidth, rawColumns, type FeatureState } from '../prep/features.js';
+import { DIFFERS_TOLERANCE } from '../prep/derived.js';
+import type { DerivedFeature } from '../core/schema.js';
 import { internalError } from '../errors.js';
 import type { NetworkWeights } from './network.js';
-import { ONNX_INPUT_NUMERIC, ONNX_INPUT_ONEHOT, ONNX_OUTPUT } from './onnx-session.js';
+import { ONNX_OUTPUT } from './onnx-session.js';
 
 const { onnx } = onnxProto;
 type INodeProto = onnxProto.onnx.INodeProto;
 type ITensorProto = onnxProto.onnx.ITensorProto;
 type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
 type IAttributeProto = onnxProto.onnx.IAttributeProto;
+const DataType = onnx.TensorProto.DataType;
 
 export const ONNX_OPSET = 17;
+/** The ai.onnx.ml opset that goes with ONNX opset 17 (its LabelEncoder maps strings to int64). */
+export const ONNX_ML_OPSET = 3;
+const ONNX_ML_DOMAIN = 'ai.onnx.ml';
 /** IR version 8 goes with opsets up to 17 (ONNX 1.10-1.12); onnxruntime-node 1.30 reads it. */
 export const ONNX_IR_VERSION = 8;
 
@@ -37,30 +48,129 @@ export interface OnnxCalibration {
 
 /** Serialises the whole pipeline (features + network + optional calibration) as an ONNX model. */
 export function buildOnnxModel(features: FeatureState, weights: NetworkWeights, calibration?: OnnxCalibration): Uint8Array {
-  const g = new GraphBuilder();
-  const m = features.numeric.length;
-  const width = oneHotWidth(features);
-  const flagged = flaggedIndices(features);
   checkShapes(features, weights);
+  const raw = rawColumns(features);
+  const g = new GraphBuilder([...raw.numeric, ...raw.categorical]);
+  const probability = networkStage(g, featureStage(g, features), weights, calibration);
+  g.output(probability, 'Probability of buying again (class 1), calibrated, one per row.');
 
-  g.input(ONNX_INPUT_NUMERIC, m);
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }, ...(raw.categorical.length > 0 ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET }] : [])],
+    producerName: 'rebuy',
+    docString: 'Probability of buying again, from the raw customer columns: one input per column, named as the column.',
+    graph: g.graph('rebuy'),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Raw inputs → the network's input matrix [N, inputWidth] (float): the layout prep/features.ts describes. */
+function featureStage(g: GraphBuilder, features: FeatureState): string {
+  const raw = rawColumns(features);
   const parts: string[] = [];
+  const m = features.numeric.length;
   if (m > 0) {
-    const missing = g.node('IsNaN', [ONNX_INPUT_NUMERIC]);
-    const imputed = g.node('Where', [missing, g.floats('fill', [m], features.numeric.map((c) => c.fill)), ONNX_INPUT_NUMERIC]);
-    const centred = g.node('Sub', [imputed, g.floats('mean', [m], features.numeric.map((c) => c.mean))]);
-    parts.push(g.node('Div', [centred, g.floats('std', [m], features.numeric.map((c) => c.std))], 'standardized'));
+    for (const name of raw.numeric) g.input(name, DataType.DOUBLE, `Raw values of numeric column ${JSON.stringify(name)}; NaN = missing.`);
+    const numeric = numericMatrix(g, features, raw.numeric);
+    const missing = g.node('IsNaN', [numeric]);
+    const imputed = g.node('Where', [missing, g.doubles('fill', [m], features.numeric.map((c) => c.fill)), numeric]);
+    const centred = g.node('Sub', [imputed, g.doubles('mean', [m], features.numeric.map((c) => c.mean))]);
+    const scaled = g.node('Div', [centred, g.doubles('std', [m], features.numeric.map((c) => c.std))]);
+    parts.push(g.node('Cast', [scaled], 'standardized', [intAttr('to', DataType.FLOAT)]));
+    const flagged = flaggedIndices(features);
     if (flagged.length > 0) {
       const picked = g.node('Gather', [missing, g.int64s('flagged_columns', [flagged.length], flagged)], undefined, [intAttr('axis', 1)]);
-      parts.push(g.node('Cast', [picked], 'missing_flags', [intAttr('to', onnx.TensorProto.DataType.FLOAT)]));
+      parts.push(g.node('Cast', [picked], 'missing_flags', [intAttr('to', DataType.FLOAT)]));
     }
   }
-  if (width > 0) {
-    g.input(ONNX_INPUT_ONEHOT, width);
-    parts.push(ONNX_INPUT_ONEHOT);
+  for (const c of features.categorical) {
+    if (c.levels.includes(MISSING_CATEGORY)) throw internalError(`ONNX export: column ${c.name} has an empty level, which is how a missing value is fed`);
+    g.input(c.name, DataType.STRING, `Raw values of categorical column ${JSON.stringify(c.name)}; missing = "${MISSING_CATEGORY}"; missing and unseen values take the last ("other") one-hot slot.`);
+    const other = c.levels.length;
+    const index = g.node('LabelEncoder', [c.name], undefined, [
+      stringsAttr('keys_strings', c.levels),
+      intsAttr('values_int64s', c.levels.map((_, k) => k)),
+      intAttr('default_int64', other),
+    ], ONNX_ML_DOMAIN);
+    // One-hot as index == [0 … other]: cheaper in onnxruntime than OneHot, and as standard.
+    const slots = g.int64s(`slots_${c.name}`, [1, other + 1], Array.from({ length: other + 1 }, (_, k) => k));
+    const hot = g.node('Equal', [g.node('Unsqueeze', [index, g.int64s('axis_1', [1], [1])]), slots]);
+    parts.push(g.node('Cast', [hot], `onehot_${c.name}`, [intAttr('to', DataType.FLOAT)]));
   }
-  let h = parts.length === 1 ? parts[0]! : g.node('Concat', parts, 'model_input', [intAttr('axis', 1)]);
+  if (parts.length === 0) throw internalError('ONNX export: the pipeline has no features');
+  return parts.length === 1 ? parts[0]! : g.node('Concat', parts, 'model_input', [intAttr('axis', 1)]);
+}
 
+/**
+ * The numeric columns [N, m] float64 in state order: the raw ones, then the derived ones. Derived
+ * features are computed a rule at a time over all the columns that use it, so the graph has a few
+ * nodes per rule rather than per feature.
+ */
+function numericMatrix(g: GraphBuilder, features: FeatureState, rawNames: readonly string[]): string {
+  const axis1 = g.int64s('axis_1', [1], [1]);
+  const rawMatrix = g.node('Concat', rawNames.map((name) => g.node('Unsqueeze', [name, axis1])), 'raw_numeric', [intAttr('axis', 1)]);
+  const derived = features.derived ?? [];
+  if (derived.length === 0 && rawNames.length === features.numeric.length) return rawMatrix;
+
+  const blocks = [rawMatrix];
+  const order = [...rawNames];
+  for (const op of new Set(derived.map((d) => d.op))) {
+    const group = derived.filter((d) => d.op === op);
+    blocks.push(derivedBlock(g, group, rawMatrix, rawNames));
+    order.push(...group.map((d) => d.name));
+  }
+  const all = g.node('Concat', blocks, undefined, [intAttr('axis', 1)]);
+  const columns = features.numeric.map((c) => order.indexOf(c.name));
+  if (columns.every((at, j) => at === j) && columns.length === order.length) return all;
+  return g.node('Gather', [all, g.int64s('numeric_order', [columns.length], columns)], undefined, [intAttr('axis', 1)]);
+}
+
+/** Derived features sharing one rule, [N, k] float64, computed as prep/derived.ts does, NaN rules included. */
+function derivedBlock(g: GraphBuilder, group: readonly DerivedFeature[], rawMatrix: string, rawNames: readonly string[]): string {
+  const op = group[0]!.op;
+  const pick = (input: number) => {
+    const indices = group.map((feature) => {
+      const at = rawNames.indexOf(feature.inputs[input]!);
+      if (at < 0) throw internalError(`ONNX export: derived feature ${feature.name} needs raw column ${feature.inputs[input]}`);
+      return at;
+    });
+    return g.node('Gather', [rawMatrix, g.int64s(`${op}_input_${input}`, [indices.length], indices)], undefined, [intAttr('axis', 1)]);
+  };
+  const a = pick(0);
+  const nan = g.doubles('nan', [], [Number.NaN]);
+  const zero = g.doubles('zero', [], [0]);
+  if (op === 'ratio') {
+    // x / d is NaN already when either is; a zero denominator gives NaN too.
+    const d = pick(1);
+    return g.node('Where', [g.node('Equal', [d, zero]), nan, g.node('Div', [a, d])], 'ratio');
+  }
+  // max(x, 0) that keeps NaN: a comparison with NaN is false, so NaN is not replaced.
+  if (op === 'log1p') return log1p(g, g.node('Where', [g.node('Less', [a, zero]), zero, a]), 'log1p');
+  let test: string;
+  if (op === 'positive') test = g.node('Greater', [a, zero]);
+  else {
+    const references = group.map((feature) => (feature.op === 'differs' ? feature.value : Number.NaN));
+    const distance = g.node('Abs', [g.node('Sub', [a, g.doubles('differs_reference', [group.length], references)])]);
+    test = g.node('Greater', [distance, g.doubles('differs_tolerance', [], [DIFFERS_TOLERANCE])]);
+  }
+  // A missing input stays missing (a comparison would turn NaN into 0).
+  return g.node('Where', [g.node('IsNaN', [a]), nan, g.node('Cast', [test], undefined, [intAttr('to', DataType.DOUBLE)])], op);
+}
+
+/**
+ * log(1 + y) as Math.log1p gives it, to about an ulp: log(u) − ((u − 1) − y) / u with u = 1 + y, since
+ * ONNX has no Log1p and log(u) alone loses the digits of a small y that u cannot hold. NaN stays NaN.
+ */
+function log1p(g: GraphBuilder, y: string, output: string): string {
+  const one = g.doubles('one_double', [], [1]);
+  const u = g.node('Add', [y, one]);
+  const lost = g.node('Sub', [g.node('Sub', [u, one]), y]);
+  return g.node('Sub', [g.node('Log', [u]), g.node('Div', [lost, u])], output);
+}
+
+/** The network on the model input, then the class-1 probability [N], calibrated when asked. */
+function networkStage(g: GraphBuilder, input: string, weights: NetworkWeights, calibration?: OnnxCalibration): string {
+  let h = input;
   const layers = weights.layers;
   layers.slice(0, -1).forEach((l, k) => {
     const z = g.node('Gemm', [h, g.floats(`kernel_${k}`, [l.inputs, l.units], l.kernel), g.floats(`bias_${k}`, [l.units], l.bias)]);
@@ -93,17 +203,7 @@ export function buildOnnxModel(features: FeatureState, weights: NetworkWeights, 
       probability = g.node('Sigmoid', [g.node('Add', [scaled, g.floats('calibration_intercept', [], [calibration.intercept])])]);
     }
   }
-  g.node('Reshape', [probability, g.int64s('flat', [1], [-1])], ONNX_OUTPUT);
-  g.output(ONNX_OUTPUT);
-
-  const model = onnx.ModelProto.create({
-    irVersion: ONNX_IR_VERSION,
-    opsetImport: [{ domain: '', version: ONNX_OPSET }],
-    producerName: 'rebuy',
-    docString: 'Probability of buying again, from raw customer features.',
-    graph: g.graph('rebuy'),
-  });
-  return onnx.ModelProto.encode(model).finish();
+  return g.node('Reshape', [probability, g.int64s('flat', [1], [-1])], ONNX_OUTPUT);
 }
 
 function activationOp(activation: string): string {
@@ -137,66 +237,83 @@ function intAttr(name: string, value: number): IAttributeProto {
   return { name, type: onnx.AttributeProto.AttributeType.INT, i: value };
 }
 
-/** Collects nodes, initializers and inputs; names intermediate values op_1, op_2, ... */
+function intsAttr(name: string, values: number[]): IAttributeProto {
+  return { name, type: onnx.AttributeProto.AttributeType.INTS, ints: values };
+}
+
+function stringsAttr(name: string, values: string[]): IAttributeProto {
+  const utf8 = new TextEncoder();
+  return { name, type: onnx.AttributeProto.AttributeType.STRINGS, strings: values.map((v) => utf8.encode(v)) };
+}
+
+/**
+ * Collects nodes, initializers, inputs and outputs. Inputs keep the raw column names; every other
+ * value gets a name no input has (a column may be called anything, "mean" or "probability" included).
+ */
 class GraphBuilder {
   private readonly nodes: INodeProto[] = [];
   private readonly initializers: ITensorProto[] = [];
   private readonly inputs: IValueInfoProto[] = [];
   private readonly outputs: IValueInfoProto[] = [];
+  private readonly used: Set<string>;
+  /** Constants by requested name, so that a shared one (an axis, zero) is stored once. */
+  private readonly constants = new Map<string, { name: string; key: string }>();
   private counter = 0;
 
-  input(name: string, width: number): void {
-    this.inputs.push(floatMatrixInfo(name, width));
+  constructor(inputNames: readonly string[]) {
+    this.used = new Set(inputNames);
   }
 
-  output(name: string): void {
-    this.outputs.push({
-      name,
-      type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }] } } },
-    });
+  input(name: string, elemType: number, docString: string): void {
+    this.inputs.push({ name, docString, type: { tensorType: { elemType, shape: { dim: [{ dimParam: 'N' }] } } } });
   }
 
-  node(opType: string, inputs: string[], output?: string, attribute: IAttributeProto[] = []): string {
-    const name = output ?? `${opType.toLowerCase()}_${++this.counter}`;
-    this.nodes.push({ opType, input: inputs, output: [name], name: `${opType}_${this.nodes.length}`, attribute });
+  output(name: string, docString: string): void {
+    this.outputs.push({ name, docString, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimParam: 'N' }] } } } });
+  }
+
+  node(opType: string, inputs: string[], output?: string, attribute: IAttributeProto[] = [], domain = ''): string {
+    const name = this.fresh(output ?? `${opType.toLowerCase()}_${++this.counter}`);
+    this.nodes.push({ opType, domain, input: inputs, output: [name], name: `${opType}_${this.nodes.length}`, attribute });
     return name;
   }
 
   floats(name: string, dims: number[], values: ArrayLike<number>): string {
     const data = Float32Array.from(values);
-    this.initializers.push({
-      name,
-      dims,
-      dataType: onnx.TensorProto.DataType.FLOAT,
-      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    });
-    return name;
+    return this.constant(name, dims, DataType.FLOAT, new Uint8Array(data.buffer));
+  }
+
+  doubles(name: string, dims: number[], values: ArrayLike<number>): string {
+    const data = Float64Array.from(values);
+    return this.constant(name, dims, DataType.DOUBLE, new Uint8Array(data.buffer));
   }
 
   int64s(name: string, dims: number[], values: number[]): string {
     const data = BigInt64Array.from(values, (v) => BigInt(v));
-    this.initializers.push({
-      name,
-      dims,
-      dataType: onnx.TensorProto.DataType.INT64,
-      rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-    });
-    return name;
+    return this.constant(name, dims, DataType.INT64, new Uint8Array(data.buffer));
   }
 
   graph(name: string): onnxProto.onnx.IGraphProto {
     return { name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
   }
-}
 
-function floatMatrixInfo(name: string, width: number): IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: [{ dimParam: 'N' }, { dimValue: width }] },
-      },
-    },
-  };
+  private constant(requested: string, dims: number[], dataType: number, rawData: Uint8Array): string {
+    const key = `${dataType}:${dims.join(',')}:${Buffer.from(rawData).toString('base64')}`;
+    const known = this.constants.get(requested);
+    if (known) {
+      if (known.key !== key) throw internalError(`ONNX export: two different constants named ${requested}`);
+      return known.name;
+    }
+    const name = this.fresh(requested);
+    this.constants.set(requested, { name, key });
+    this.initializers.push({ name, dims, dataType, rawData });
+    return name;
+  }
+
+  private fresh(name: string): string {
+    let candidate = name;
+    for (let k = 2; this.used.has(candidate); k++) candidate = `${name}_${k}`;
+    this.used.add(candidate);
+    return candidate;
+  }
 }

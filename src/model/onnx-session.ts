@@ -1,13 +1,22 @@
 /**
  * Running a pipeline that buildOnnxModel wrote, with onnxruntime-node. Kept apart from the builder so
  * that scoring never loads the ONNX protobuf code.
+ *
+ * The graph takes one input per raw column, named as the column, each a 1-D tensor of N values:
+ * numeric columns as float64 (NaN = missing), categorical ones as strings (MISSING_CATEGORY = missing).
  */
-import type { InferenceSession } from 'onnxruntime-node';
-import type { RawInputs } from '../prep/features.js';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
+import { inputError } from '../errors.js';
+import type { FeatureColumns } from '../core/table.js';
+import { MISSING_CATEGORY } from '../prep/features.js';
 
-export const ONNX_INPUT_NUMERIC = 'numeric';
-export const ONNX_INPUT_ONEHOT = 'onehot';
 export const ONNX_OUTPUT = 'probability';
+
+/** The raw columns a pipeline graph reads (see rawColumns in prep/features.ts), in input order. */
+export interface OnnxInputColumns {
+  numeric: readonly string[];
+  categorical: readonly string[];
+}
 
 /** Session options for small, frequent calls: one intra-op thread by default, full graph optimisation. */
 export function onnxSessionOptions(threads = 1): InferenceSession.SessionOptions {
@@ -22,14 +31,35 @@ export async function createOnnxSession(bytes: Uint8Array, threads = 1): Promise
   return ort.InferenceSession.create(bytes, onnxSessionOptions(threads));
 }
 
-/** Runs the pipeline on `nRows` rows of raw inputs (see encodeRaw); probabilities of class 1. */
-export async function runOnnxSession(session: InferenceSession, raw: RawInputs, nRows: number): Promise<Float32Array> {
-  if (nRows === 0) return new Float32Array(0);
+/** Runs the pipeline on the raw columns as they are: probabilities of class 1, one per row. */
+export async function runOnnxSession(session: InferenceSession, inputs: OnnxInputColumns, columns: FeatureColumns): Promise<Float32Array> {
+  const n = columns.nRows;
+  if (n === 0) return new Float32Array(0);
   const ort = await import('onnxruntime-node');
-  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {
-    [ONNX_INPUT_NUMERIC]: new ort.Tensor('float32', raw.numeric, [nRows, raw.numeric.length / nRows]),
-  };
-  if (raw.onehot) feeds[ONNX_INPUT_ONEHOT] = new ort.Tensor('float32', raw.onehot, [nRows, raw.onehot.length / nRows]);
+  const feeds: Record<string, Tensor> = {};
+  for (const name of inputs.numeric) feeds[name] = new ort.Tensor('float64', float64Column(requireColumn(columns.numeric, name), n), [n]);
+  for (const name of inputs.categorical) feeds[name] = new ort.Tensor('string', stringColumn(requireColumn(columns.categorical, name), n), [n]);
   const result = await session.run(feeds);
-  return result[ONNX_OUTPUT]!.data as Float32Array;
+  // The builder renames the output only when a raw column already holds its name.
+  return result[session.outputNames[0]!]!.data as Float32Array;
+}
+
+/** The column itself when it is already float64 (read chunks are): no copy on the hot path. */
+function float64Column(values: ArrayLike<number>, n: number): Float64Array {
+  if (values instanceof Float64Array) return values.length === n ? values : values.subarray(0, n);
+  return Float64Array.from({ length: n }, (_, i) => values[i]!);
+}
+
+/** The column itself when nothing is missing; else a copy with MISSING_CATEGORY for each missing value. */
+function stringColumn(values: ArrayLike<string | null>, n: number): string[] {
+  if (Array.isArray(values) && values.length === n && !values.includes(null) && !values.includes(undefined)) return values as string[];
+  const out = new Array<string>(n);
+  for (let i = 0; i < n; i++) out[i] = values[i] ?? MISSING_CATEGORY;
+  return out;
+}
+
+function requireColumn<T>(columns: ReadonlyMap<string, T>, name: string): T {
+  const values = columns.get(name);
+  if (values === undefined) throw inputError('a feature column the model needs is missing', { column: name });
+  return values;
 }

@@ -1,4 +1,7 @@
-/** Derived features: new numeric columns computed from raw ones, described as plain data. */
+/**
+ * Derived features: new numeric columns computed from raw ones, described as plain data. These rules
+ * give the training inputs; model/onnx-build.ts compiles the same rules into the scoring graph.
+ */
 import type { DerivedFeature, TableSchema } from '../core/schema.js';
 import { AUDIOBOOKS_DERIVED } from '../domain/audiobooks.js';
 
@@ -8,6 +11,9 @@ export type { DerivedFeature } from '../core/schema.js';
 export function derivedFeaturesFor(schema: TableSchema): DerivedFeature[] {
   return schema.name === 'audiobooks' ? [...AUDIOBOOKS_DERIVED] : [];
 }
+
+/** A value "differs" from its reference (a fill value) when further away than this. */
+export const DIFFERS_TOLERANCE = 1e-9;
 
 function compute(feature: DerivedFeature, inputs: ArrayLike<number>[], nRows: number): Float64Array {
   const out = new Float64Array(nRows);
@@ -23,7 +29,7 @@ function compute(feature: DerivedFeature, inputs: ArrayLike<number>[], nRows: nu
       out[i] = d === 0 || Number.isNaN(d) ? Number.NaN : x / d;
     } else if (feature.op === 'log1p') out[i] = Math.log1p(Math.max(x, 0));
     else if (feature.op === 'positive') out[i] = x > 0 ? 1 : 0;
-    else out[i] = Math.abs(x - feature.value) > 1e-9 ? 1 : 0;
+    else out[i] = Math.abs(x - feature.value) > DIFFERS_TOLERANCE ? 1 : 0;
   }
   return out;
 }

@@ -1,10 +1,12 @@
 /**
- * Feature fit/apply. Fitted state is plain JSON data (it goes into the manifest).
+ * Feature fit/apply. Fitted state is plain JSON data (it goes into the manifest); applyFeatures builds
+ * the training inputs, and model/onnx-build.ts compiles the same steps into the scoring graph.
  *
- * Model input layout, in this order:
+ * Model input layout, in this order (derived features count as numeric columns, after the raw ones):
  *   1. each numeric column j: (imputed x_j - mean_j) / std_j      (imputed: NaN -> fill_j)
  *   2. each numeric column j with flagMissing: 1 if x_j was missing, else 0
  *   3. each categorical column: one-hot over levels, plus a last "other" slot for unseen or missing values
+ *      (missing: null, undefined or MISSING_CATEGORY)
  *
  * mean and std (population, ddof 0) are those of the observed training values.
  */
@@ -14,6 +16,14 @@ import type { Table } from '../core/table.js';
 import { createMatrix, type Matrix } from '../core/matrix.js';
 import { withDerived } from './derived.js';
 import { type DerivedFeature } from '../core/schema.js';
+
+/** A categorical value that counts as missing, and how the ONNX graph is fed one: the empty string. */
+export const MISSING_CATEGORY = '';
+
+/** The value, or null when it counts as missing. */
+function categoryOf(v: string | null | undefined): string | null {
+  return v === null || v === undefined || v === MISSING_CATEGORY ? null : v;
+}
 
 export interface NumericFeatureState {
   name: string;
@@ -37,19 +47,6 @@ export interface FeatureState {
   categorical: CategoricalFeatureState[];
   /** Columns computed from raw ones before encoding; they appear in `numeric` by name. */
   derived?: DerivedFeature[];
-}
-
-/** Raw model inputs, as the ONNX graph takes them. */
-export interface RawInputs {
-  /** [n, numeric.length] row-major, raw values, NaN = missing. */
-  numeric: Float32Array;
-  /** [n, oneHotWidth] row-major, or null when there are no categorical features. */
-  onehot: Float32Array | null;
-}
-
-export interface RawColumns {
-  numeric: Map<string, ArrayLike<number>>;
-  categorical: Map<string, ArrayLike<string | null>>;
 }
 
 /** Learns the feature state from the training rows only; `derived` columns are added as numeric features. */
@@ -100,8 +97,8 @@ function fitNumeric(name: string, values: ArrayLike<number>, rows: ArrayLike<num
 function fitCategorical(name: string, values: ArrayLike<string | null>, rows: ArrayLike<number>): CategoricalFeatureState {
   const seen = new Set<string>();
   for (let i = 0; i < rows.length; i++) {
-    const v = values[rows[i]!];
-    if (v !== null && v !== undefined) seen.add(v);
+    const v = categoryOf(values[rows[i]!]);
+    if (v !== null) seen.add(v);
   }
   return { name, levels: [...seen].sort(compareCodeUnits) };
 }
@@ -142,95 +139,61 @@ export function featureNames(state: FeatureState): string[] {
   return names;
 }
 
-/** The raw inputs of the ONNX graph: numeric values as float32 (NaN = missing) and the one-hot block. */
-export function encodeRaw(state: FeatureState, columns: RawColumns, nRows: number): RawInputs {
-  return encodeRawRows(state, withDerivedColumns(state, columns, nRows), null, nRows);
+/**
+ * The raw columns the fitted pipeline reads, in the order the ONNX graph takes them: the numeric
+ * ones (not derived, plus any column a derived feature reads that is not a feature itself), then the
+ * categorical ones.
+ */
+export function rawColumns(state: FeatureState): { numeric: string[]; categorical: string[] } {
+  const derived = new Set((state.derived ?? []).map((d) => d.name));
+  const numeric = state.numeric.map((c) => c.name).filter((name) => !derived.has(name));
+  const known = new Set(numeric);
+  for (const feature of state.derived ?? []) {
+    for (const input of feature.inputs) {
+      if (!known.has(input)) {
+        numeric.push(input);
+        known.add(input);
+      }
+    }
+    known.add(feature.name);
+  }
+  return { numeric, categorical: state.categorical.map((c) => c.name) };
 }
 
-function withDerivedColumns(state: FeatureState, columns: RawColumns, nRows: number): RawColumns {
-  if (!state.derived?.length) return columns;
-  return { numeric: withDerived(state.derived, columns.numeric, nRows), categorical: columns.categorical };
-}
-
-/** The standardized model input per the layout above, for `rows` (default: all rows). */
+/** The standardized model input per the layout above, for `rows` (default: all rows): what training feeds the network. */
 export function applyFeatures(state: FeatureState, table: Table, rows?: ArrayLike<number>): Matrix {
-  const columns = withDerivedColumns(state, { numeric: table.numeric, categorical: table.categorical }, table.nRows);
+  const numericColumns = state.derived?.length ? withDerived(state.derived, table.numeric, table.nRows) : table.numeric;
   const n = rows ? rows.length : table.nRows;
-  return standardizeRaw(state, encodeRawRows(state, columns, rows ?? null, n, table.source), n);
-}
-
-/** Raw inputs → model input: impute, standardize, flag, one-hot (the same steps the ONNX graph takes). */
-export function standardizeRaw(state: FeatureState, raw: RawInputs, nRows: number): Matrix {
+  const at = (i: number) => (rows ? rows[i]! : i);
   const nNum = state.numeric.length;
   const flagged = flaggedIndices(state);
-  const nFlags = flagged.length;
-  const width = oneHotWidth(state);
-  const out = createMatrix(nRows, nNum + nFlags + width);
+  const out = createMatrix(n, nNum + flagged.length + oneHotWidth(state));
   const { data, cols } = out;
-  const mean = Float64Array.from(state.numeric, (c) => c.mean);
-  const std = Float64Array.from(state.numeric, (c) => c.std);
-  const fill = Float64Array.from(state.numeric, (c) => c.fill);
-  const onehot = raw.onehot;
-  for (let i = 0; i < nRows; i++) {
-    const from = i * nNum;
-    const to = i * cols;
-    for (let j = 0; j < nNum; j++) {
-      const v = raw.numeric[from + j]!;
-      data[to + j] = ((Number.isNaN(v) ? fill[j]! : v) - mean[j]!) / std[j]!;
+  state.numeric.forEach((c, j) => {
+    const values = requireColumn(numericColumns, c.name, table.source);
+    const flag = flagged.indexOf(j);
+    for (let i = 0; i < n; i++) {
+      const v = values[at(i)]!;
+      data[i * cols + j] = ((Number.isNaN(v) ? c.fill : v) - c.mean) / c.std;
+      if (flag >= 0) data[i * cols + nNum + flag] = Number.isNaN(v) ? 1 : 0;
     }
-    for (let k = 0; k < nFlags; k++) data[to + nNum + k] = Number.isNaN(raw.numeric[from + flagged[k]!]!) ? 1 : 0;
-    if (onehot) for (let k = 0; k < width; k++) data[to + nNum + nFlags + k] = onehot[i * width + k]!;
+  });
+  let offset = nNum + flagged.length;
+  for (const c of state.categorical) {
+    const values = requireColumn(table.categorical, c.name, table.source);
+    const index = new Map(c.levels.map((level, k) => [level, k]));
+    const other = c.levels.length;
+    for (let i = 0; i < n; i++) {
+      const v = categoryOf(values[at(i)]);
+      data[i * cols + offset + (v === null ? other : (index.get(v) ?? other))] = 1;
+    }
+    offset += other + 1;
   }
   return out;
 }
 
-const levelIndexCache = new WeakMap<CategoricalFeatureState, Map<string, number>>();
-
-function levelIndex(c: CategoricalFeatureState): Map<string, number> {
-  let index = levelIndexCache.get(c);
-  if (!index) {
-    index = new Map(c.levels.map((level, k) => [level, k]));
-    levelIndexCache.set(c, index);
-  }
-  return index;
-}
-
-function encodeRawRows(
-  state: FeatureState,
-  columns: RawColumns,
-  rows: ArrayLike<number> | null,
-  nRows: number,
-  source?: string,
-): RawInputs {
-  const nNum = state.numeric.length;
-  const numeric = new Float32Array(nRows * nNum);
-  for (let j = 0; j < nNum; j++) {
-    const values = requireColumn(columns.numeric, state.numeric[j]!.name, source);
-    if (rows) for (let i = 0; i < nRows; i++) numeric[i * nNum + j] = values[rows[i]!]!;
-    else for (let i = 0; i < nRows; i++) numeric[i * nNum + j] = values[i]!;
-  }
-  if (state.categorical.length === 0) return { numeric, onehot: null };
-  const width = oneHotWidth(state);
-  const onehot = new Float32Array(nRows * width);
-  let offset = 0;
-  for (const c of state.categorical) {
-    const values = requireColumn(columns.categorical, c.name, source);
-    const index = levelIndex(c);
-    const other = c.levels.length;
-    for (let i = 0; i < nRows; i++) {
-      const v = values[rows ? rows[i]! : i];
-      const k = v === null || v === undefined ? other : (index.get(v) ?? other);
-      onehot[i * width + offset + k] = 1;
-    }
-    offset += other + 1;
-  }
-  return { numeric, onehot };
-}
-
-function requireColumn<T>(columns: Map<string, T>, name: string, source?: string): T {
+function requireColumn<T>(columns: ReadonlyMap<string, T>, name: string, source: string): T {
   const values = columns.get(name);
-  if (values === undefined) {
-    throw inputError('a feature column the model needs is missing', source ? { file: source, column: name } : { column: name });
-  }
+  if (values === undefined) throw inputError('a feature column the model needs is missing', { file: source, column: name });
   return values;
 }

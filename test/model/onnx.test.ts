@@ -2,13 +2,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import onnxProto from 'onnx-proto';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { Table } from '../../src/core/table.js';
-import { applyFeatures, encodeRaw, fitFeatures, inputWidth, type FeatureState } from '../../src/prep/features.js';
+import { applyFeatures, fitFeatures, inputWidth, rawColumns, type FeatureState } from '../../src/prep/features.js';
 import { trainNetwork } from '../../src/model/mlp.js';
 import { predictNetworkTf } from '../helpers/network.js';
 import { trainLogistic } from '../../src/model/logistic.js';
 import type { NetworkWeights } from '../../src/model/network.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
-import { buildOnnxModel, ONNX_IR_VERSION, ONNX_OPSET } from '../../src/model/onnx-build.js';
+import { buildOnnxModel, ONNX_IR_VERSION, ONNX_ML_OPSET, ONNX_OPSET } from '../../src/model/onnx-build.js';
 import { createOnnxSession, runOnnxSession } from '../../src/model/onnx-session.js';
 import { createRng } from '../../src/core/random.js';
 
@@ -63,8 +63,7 @@ afterAll(async () => {
 async function onnxProbabilities(bytes: Uint8Array, features: FeatureState, table: Table): Promise<Float32Array> {
   const session = await createOnnxSession(bytes);
   sessions.push(session);
-  const raw = encodeRaw(features, { numeric: table.numeric, categorical: table.categorical }, table.nRows);
-  return runOnnxSession(session, raw, table.nRows);
+  return runOnnxSession(session, rawColumns(features), table);
 }
 
 function expectClose(actual: Float32Array, expected: ArrayLike<number>, tolerance: number): void {
@@ -150,7 +149,7 @@ describe('the ONNX pipeline', () => {
     expectClose(viaOnnx, expected, 1e-5);
   });
 
-  it('takes only "numeric" without categorical features, and handles zero and one row', async () => {
+  it('takes one float64 input per numeric column without categorical features, and handles zero and one row', async () => {
     const numericOnly: FeatureState = { numeric: features.numeric, categorical: [] };
     const width = inputWidth(numericOnly);
     const weights: NetworkWeights = {
@@ -159,27 +158,77 @@ describe('the ONNX pipeline', () => {
     const bytes = buildOnnxModel(numericOnly, weights);
     const session = await createOnnxSession(bytes);
     sessions.push(session);
-    expect(session.inputNames).toEqual(['numeric']);
+    expect(session.inputNames).toEqual(['minutes', 'completion', 'requests', 'constant']);
     expect(session.outputNames).toEqual(['probability']);
+    expect(onnx.ModelProto.decode(bytes).opsetImport.map((o) => o.domain)).toEqual(['']);
     const one = randomTable(1, 5);
-    const raw = encodeRaw(numericOnly, { numeric: one.numeric, categorical: new Map() }, 1);
-    const p = await runOnnxSession(session, raw, 1);
+    const p = await runOnnxSession(session, rawColumns(numericOnly), one);
     expectClose(p, await predictNetworkTf(weights, applyFeatures(numericOnly, one)), 1e-6);
-    expect(await runOnnxSession(session, { numeric: new Float32Array(0), onehot: null }, 0)).toHaveLength(0);
+    expect(await runOnnxSession(session, rawColumns(numericOnly), { nRows: 0, numeric: new Map(), categorical: new Map() })).toHaveLength(0);
   });
 
-  it('declares opset 17, IR version 8 and the documented inputs', () => {
+  it('declares opset 17 (and ai.onnx.ml), IR version 8 and one documented input per raw column', () => {
     const weights: NetworkWeights = {
       layers: [{ inputs: inputWidth(features), units: 2, kernel: new Float32Array(inputWidth(features) * 2), bias: new Float32Array(2), activation: 'softmax' }],
     };
     const model = onnx.ModelProto.decode(buildOnnxModel(features, weights));
     expect(Number(model.irVersion)).toBe(ONNX_IR_VERSION);
-    expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', ONNX_OPSET]]);
-    expect(model.graph!.input!.map((i) => [i.name, i.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))])).toEqual([
-      ['numeric', ['N', 4]],
-      ['onehot', ['N', 4]],
+    expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toEqual([['', ONNX_OPSET], ['ai.onnx.ml', ONNX_ML_OPSET]]);
+    const { DOUBLE, STRING } = onnx.TensorProto.DataType;
+    expect(model.graph!.input!.map((i) => [i.name, i.type!.tensorType!.elemType, i.type!.tensorType!.shape!.dim!.map((d) => d.dimParam)])).toEqual([
+      ['minutes', DOUBLE, ['N']],
+      ['completion', DOUBLE, ['N']],
+      ['requests', DOUBLE, ['N']],
+      ['constant', DOUBLE, ['N']],
+      ['plan', STRING, ['N']],
     ]);
+    const plan = model.graph!.input!.find((i) => i.name === 'plan')!;
+    expect(plan.docString).toContain('missing = ""');
+    expect(model.graph!.input!.find((i) => i.name === 'minutes')!.docString).toContain('NaN = missing');
     expect(model.graph!.output!.map((o) => o.name)).toEqual(['probability']);
+  });
+
+  it('puts unseen, missing and empty categorical values in the last ("other") slot', async () => {
+    // A linear model whose logit is the one-hot slot number (1..4): the probability tells the slot.
+    const width = inputWidth(features);
+    const kernel = new Float32Array(width * 2);
+    const firstSlot = width - 4;
+    for (let k = 0; k < 4; k++) kernel[(firstSlot + k) * 2 + 1] = k + 1;
+    const weights: NetworkWeights = { layers: [{ inputs: width, units: 2, kernel, bias: new Float32Array(2), activation: 'softmax' }] };
+    const session = await createOnnxSession(buildOnnxModel(features, weights));
+    sessions.push(session);
+    const plans = ['basic', 'gold', 'silver', 'platinum', null, '', 'Gold', ' basic'];
+    const n = plans.length;
+    const numeric = new Map(features.numeric.map((c) => [c.name, new Float64Array(n)]));
+    const p = await runOnnxSession(session, rawColumns(features), { nRows: n, numeric, categorical: new Map([['plan', plans]]) });
+    const slot = Array.from(p, (v) => Math.round(logit(v)));
+    expect(slot).toEqual([1, 2, 3, 4, 4, 4, 4, 4]);
+  });
+
+  it('keeps raw column names as inputs even when they clash with names inside the graph', async () => {
+    const rng = createRng(2);
+    const n = 50;
+    const names = ['probability', 'mean', 'numeric', 'model_input'];
+    const t: Table = {
+      source: 'clash.csv',
+      schema: { name: 'custom', id: null, target: 't', features: [...names.map((name) => ({ name, kind: 'numeric' as const })), { name: 'onehot_std', kind: 'categorical' }] },
+      nRows: n,
+      ids: Array.from({ length: n }, (_, i) => String(i)),
+      target: Uint8Array.from({ length: n }, (_, i) => i % 2),
+      numeric: new Map(names.map((name) => [name, Float64Array.from({ length: n }, () => (rng() < 0.2 ? NaN : rng()))])),
+      categorical: new Map([['onehot_std', Array.from({ length: n }, () => (rng() < 0.5 ? 'a' : 'b'))]]),
+      firstDataLine: 2,
+    };
+    const state = fitFeatures(t, Int32Array.from({ length: n }, (_, i) => i));
+    const width = inputWidth(state);
+    const weights: NetworkWeights = {
+      layers: [{ inputs: width, units: 2, kernel: Float32Array.from({ length: width * 2 }, () => rng() - 0.5), bias: new Float32Array(2), activation: 'softmax' }],
+    };
+    const session = await createOnnxSession(buildOnnxModel(state, weights));
+    sessions.push(session);
+    expect(session.inputNames).toEqual([...names, 'onehot_std']);
+    expect(session.outputNames).toEqual(['probability_2']);
+    expectClose(await runOnnxSession(session, rawColumns(state), t), await predictNetworkTf(weights, applyFeatures(state, t)), 1e-6);
   });
 
   it('refuses weights that do not fit the features', () => {

@@ -8,7 +8,7 @@ import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 import { EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
 import { RebuyError } from '../../src/errors.js';
 
-// Model inputs are float32: beyond ±3.4028234663852886e38 a value becomes infinite and the score NaN.
+// Values stay within float32's range (±3.4028234663852886e38), the number type the network computes in.
 describe('numbers beyond the model\'s float range are refused at the boundary', () => {
   let dir: string;
   beforeAll(async () => {

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
 import type { Table } from '../../src/core/table.js';
 import {
   applyFeatures,
-  encodeRaw,
   featureNames,
   fitFeatures,
   inputWidth,
-  standardizeRaw,
+  rawColumns,
   type FeatureState,
 } from '../../src/prep/features.js';
 import { isRebuyError } from '../../src/errors.js';
@@ -158,57 +156,44 @@ describe('applyFeatures', () => {
   });
 });
 
-describe('encodeRaw', () => {
+describe('applyFeatures on odd input', () => {
   const state = fitFeatures(table, trainRows);
 
-  it('gives raw float32 values with NaN kept, and the one-hot block', () => {
-    const raw = encodeRaw(state, { numeric: table.numeric, categorical: table.categorical }, 5);
-    expect(Array.from(raw.numeric.subarray(6, 9))).toEqual([NaN, 5, 20]);
-    expect(Array.from(raw.numeric.subarray(12, 15))).toEqual([100, -7, NaN]);
-    expect(rowsOf({ data: raw.onehot!, rows: 5, cols: 3 })).toEqual([
-      [1, 0, 0],
+  it('treats undefined categorical values as missing: the other slot', () => {
+    const t = { ...table, nRows: 2, numeric: new Map([...table.numeric].map(([k, v]) => [k, v.subarray(0, 2)])), categorical: new Map([['plan', [undefined, 'silver'] as unknown as (string | null)[]]]) };
+    expect(rowsOf(applyFeatures(state, t)).map((row) => row.slice(4))).toEqual([
+      [0, 0, 1],
       [0, 1, 0],
-      [0, 0, 1],
-      [1, 0, 0],
-      [0, 0, 1],
     ]);
   });
 
-  it('has no one-hot block without categorical features', () => {
-    const t = makeTable({ a: [1, 2] });
-    expect(encodeRaw(fitFeatures(t, [0, 1]), { numeric: t.numeric, categorical: new Map() }, 2).onehot).toBeNull();
+  it('treats an empty string as a missing category, in fitting and in applying (the graph is fed "" for missing)', () => {
+    const t = makeTable({}, { c: ['x', '', null, 'y'] });
+    const s = fitFeatures(t, [0, 1, 2, 3]);
+    expect(s.categorical[0]!.levels).toEqual(['x', 'y']);
+    expect(rowsOf(applyFeatures(s, t))).toEqual([
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 0, 1],
+      [0, 1, 0],
+    ]);
   });
 
-  it('treats undefined categorical values as missing', () => {
-    const raw = encodeRaw(
-      state,
-      { numeric: table.numeric, categorical: new Map([['plan', [undefined, 'silver'] as unknown as (string | null)[]]]) },
-      2,
-    );
-    expect(Array.from(raw.onehot!)).toEqual([0, 0, 1, 0, 1, 0]);
+  it('names the file and column of a feature column the table lacks', () => {
+    const broken = { ...table, categorical: new Map() };
+    expect(() => applyFeatures(state, broken)).toThrow(/test\.csv, column "plan"/);
   });
+});
 
-  it('then standardizeRaw equals applyFeatures, on any table', () => {
-    const value = fc.oneof(fc.integer({ min: -1e8, max: 1e8 }).map((v) => v / 100), fc.constant(NaN));
-    const level = fc.oneof(fc.constantFrom('a', 'b', 'c', 'zz'), fc.constant(null));
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(value, value, level), { minLength: 1, maxLength: 30 }),
-        fc.integer({ min: 1, max: 30 }),
-        (rows, nTrain) => {
-          const t = makeTable({ x: rows.map((r) => r[0]), y: rows.map((r) => r[1]) }, { c: rows.map((r) => r[2]) });
-          const train = Array.from({ length: Math.min(nTrain, rows.length) }, (_, i) => i);
-          const s = fitFeatures(t, train);
-          const viaRaw = standardizeRaw(s, encodeRaw(s, { numeric: t.numeric, categorical: t.categorical }, t.nRows), t.nRows);
-          const direct = applyFeatures(s, t);
-          expect(viaRaw.cols).toBe(direct.cols);
-          for (let i = 0; i < direct.data.length; i++) {
-            expect(Math.abs(viaRaw.data[i]! - direct.data[i]!)).toBeLessThanOrEqual(1e-6 * (1 + Math.abs(direct.data[i]!)));
-          }
-          expect(direct.data.every(Number.isFinite)).toBe(true);
-        },
-      ),
-      { numRuns: 200 },
-    );
+describe('rawColumns', () => {
+  it('lists the columns the pipeline reads: numeric ones without derived ones, then categorical ones', () => {
+    expect(rawColumns(fitFeatures(table, trainRows))).toEqual({ numeric: ['completion', 'constant', 'full'], categorical: ['plan'] });
+    const withDerived: FeatureState = {
+      numeric: [{ name: 'a', mean: 0, std: 1, fill: 0, flagMissing: false }, { name: 'a_per_b', mean: 0, std: 1, fill: 0, flagMissing: false }],
+      categorical: [],
+      derived: [{ name: 'a_per_b', op: 'ratio', inputs: ['a', 'b'] }],
+    };
+    // b is read only by the derived feature: still a raw input.
+    expect(rawColumns(withDerived)).toEqual({ numeric: ['a', 'b'], categorical: [] });
   });
 });
