@@ -5,11 +5,11 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleError } from '../../src/errors.js';
-import { fakePredictor } from './fakes.js';
+import { createGate, fakePredictor } from './fakes.js';
 import { TEST_KEY, expectErrorShape, makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
-import { EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
+import { AUDIOBOOKS_COLUMNS, EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
 
-const CSV_HEADER = 'id,a,b,c,d,e,f,g,h,i,j';
+const CSV_HEADER = AUDIOBOOKS_COLUMNS.filter((c) => c !== 'target').join(',');
 const csvOf = (rows: string[]): string => `${[CSV_HEADER, ...rows].join('\n')}\n`;
 const GOOD_ROW = '994,1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92';
 const customer = (id: string | number, completion: unknown = 0.5) => ({ ...EXAMPLE_CUSTOMER, id, completion });
@@ -187,10 +187,21 @@ describe('POST /v1/predictions', () => {
   });
 
   it('503 when more requests are in flight than allowed, and serves again after', async () => {
-    const { app: busy } = await makeApp({ maxInFlight: 2, predictor: { delayMs: 100 } });
-    const answers = await Promise.all(
-      Array.from({ length: 5 }, () => busy.inject({ method: 'POST', url: '/v1/predictions', payload: customer(1) })),
+    const gate = createGate();
+    const { app: busy } = await makeApp({ maxInFlight: 2, predictor: { gate } });
+    let refused = 0;
+    let allRefused = (): void => undefined;
+    const threeRefused = new Promise<void>((resolve) => (allRefused = resolve));
+    const pending = Array.from({ length: 5 }, () =>
+      busy.inject({ method: 'POST', url: '/v1/predictions', payload: customer(1) }).then((res) => {
+        if (res.statusCode === 503 && ++refused === 3) allRefused();
+        return res;
+      }),
     );
+    // Two requests hold the model while the other three are turned away; then the two finish.
+    await Promise.all([gate.arrived(2), threeRefused]);
+    gate.open();
+    const answers = await Promise.all(pending);
     const statuses = answers.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([200, 200, 503, 503, 503]);
     const overloaded = answers.find((r) => r.statusCode === 503)!;
@@ -256,7 +267,7 @@ describe('POST /v1/scores', () => {
     expect(res.statusCode).toBe(422);
     const err = expectErrorShape(res.body, 'INPUT_INVALID');
     expect(err.line).toBe(4);
-    expect(err.column).toBe('g');
+    expect(err.column).toBe('completion');
     expect(err.message).toContain('upload.csv:4');
     expect(err.message).toContain('"seven"');
     expect(res.body).not.toContain(tmpdir());
@@ -311,8 +322,8 @@ describe('POST /v1/scores', () => {
     const { app: local } = await makeApp({ tmpDir: dir });
     await local.inject({ method: 'POST', url: '/v1/scores', payload: csvOf([GOOD_ROW]), headers: { 'content-type': 'text/csv' } });
     await local.inject({ method: 'POST', url: '/v1/scores', payload: csvOf(['x,y']), headers: { 'content-type': 'text/csv' } });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await readdir(dir)).toEqual([]);
+    // The upload is removed after the answer is out: wait for that, not for a guessed time.
+    await expect.poll(() => readdir(dir), { timeout: 10_000 }).toEqual([]);
     await local.close();
     await rm(dir, { recursive: true, force: true });
   });
