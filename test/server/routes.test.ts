@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleError } from '../../src/errors.js';
+import { ERROR_CODES, bundleError } from '../../src/errors.js';
 import { createGate, fakePredictor } from './fakes.js';
 import { TEST_KEY, expectErrorShape, makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
 import { AUDIOBOOKS_COLUMNS, EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
@@ -519,6 +519,7 @@ describe('everything else', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/model', '/v1/model/reload', '/v1/predictions', '/v1/scores']);
     expect(doc.paths['/v1/scores'].post.requestBody.content).toHaveProperty('text/csv');
     expect(doc.paths['/v1/scores'].post.responses['200'].content).toHaveProperty('application/json');
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES]);
     const docs = await app.inject('/docs');
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger-ui');
