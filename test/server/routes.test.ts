@@ -1,5 +1,7 @@
 /** Every route and every error status through app.inject(), over a fake predictor. */
 import { readdir, rm } from 'node:fs/promises';
+import { scoreRows } from '../../src/predict/score-file.js';
+import type { ScoreFile } from '../../src/server/app.js';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -254,6 +256,47 @@ describe('POST /v1/scores', () => {
     expect(bad.statusCode).toBe(400);
     expect(expectErrorShape(bad.body, 'USAGE').field).toBe('reasons');
     await few.close();
+  });
+
+  it('explains the best rows from the scored rows, not from a second read of the upload', async () => {
+    // The upload is gone once scored: reasons can only come from what scoring kept.
+    const scoreThenRemove: ScoreFile = async (predictor, input, options) => {
+      const scored = await scoreRows(predictor, input, options);
+      await rm(input);
+      return scored;
+    };
+    const { app: few } = await makeApp({ predictor: { explain: true }, maxReasonRows: 2, scoreFile: scoreThenRemove });
+    // One id twice, with different features: only its better-ranked row is among the best two.
+    const rows = [GOOD_ROW, '7,2160,2160,5.33,5.33,0,8.91,0,0,0,0', '7,540,540,5,5,0,8.91,0.5,270,0,10', '8,1080,1080,9,9,1,7,0.2,200,1,30'];
+    const res = await few.inject({ method: 'POST', url: '/v1/scores?reasons=2', payload: csvOf(rows), headers: { 'content-type': 'text/csv', accept: 'application/json' } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { rows: { id: string; probability: number; rank: number; reasons?: unknown[] }[] };
+    expect(body.rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
+    expect(body.rows.map((r) => r.reasons?.length ?? 0)).toEqual([2, 2, 0, 0]);
+    // The reasons are those of the customers themselves, as /v1/predictions explains them.
+    const fields = CSV_HEADER.split(',');
+    const customers = rows.map((line) => Object.fromEntries(line.split(',').map((v, j) => [fields[j]!, j === 0 ? v : Number(v)])));
+    const predicted = (await few.inject({ method: 'POST', url: '/v1/predictions?reasons=2', payload: { customers } })).json() as {
+      predictions: { id: string; probability: number; reasons: unknown[] }[];
+    };
+    for (const row of body.rows.slice(0, 2)) {
+      const same = predicted.predictions.filter((p) => p.id === row.id && Math.abs(p.probability - row.probability) < 2e-6);
+      expect(same).toHaveLength(1);
+      expect(row.reasons).toEqual(same[0]!.reasons);
+    }
+    await few.close();
+  });
+
+  it('answers the same rows as JSON as in the CSV', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i},${540 * (1 + (i % 4))},540,${5 + i},5,${i % 2},8.91,${(i % 10) / 10},${i * 10},${i % 3},${i}`);
+    const ask = (accept: string) => call({ method: 'POST', url: '/v1/scores', payload: csvOf(rows), headers: { 'content-type': 'text/csv', accept } });
+    const [asJson, asCsv] = [await ask('application/json'), await ask('text/csv')];
+    const fromCsv = asCsv.body.trim().split('\n').slice(1).map((line) => {
+      const [id, probability, label, rank] = line.split(',');
+      return { id, probability: Number(probability), label: Number(label), rank: Number(rank) };
+    });
+    expect(asJson.json().rows).toEqual(fromCsv);
+    expect(asJson.headers['x-rebuy-rows']).toBe('30');
   });
 
   it('omits reasons when the bundle cannot explain', async () => {
