@@ -1,5 +1,7 @@
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname } from 'node:path';
+import { extname, join } from 'node:path';
 import {
   DuckDBDataChunk,
   DuckDBInstance,
@@ -36,6 +38,8 @@ export interface ScoreOptions {
   onProgress?: (rowsScored: number) => void;
   /** DuckDB's memory limit while ranking; beyond it DuckDB spills to a temp directory. */
   memoryLimit?: string;
+  /** Where that temp directory goes (default: the system's). */
+  tempDir?: string;
   /** Rows per model call (default SCORE_BATCH_ROWS). */
   batchRows?: number;
 }
@@ -131,17 +135,27 @@ function appendScores(
  */
 export async function scoreRows(predictor: Predictor, input: string, options: ScoreOptions = {}): Promise<ScoredRows> {
   const started = performance.now();
+  // A directory of its own: DuckDB instances spilling into one shared directory corrupt each other's files.
+  const spillDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'rebuy-score-'));
+  const removeSpillDir = (): void => rmSync(spillDir, { recursive: true, force: true });
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: options.memoryLimit ?? SCORE_MEMORY_LIMIT,
-    temp_directory: tmpdir(),
+    temp_directory: spillDir,
+  }).catch((err: unknown) => {
+    removeSpillDir();
+    throw err;
   });
   let connection: DuckDBConnection | null = null;
   let open = true;
   const close = (): void => {
     if (!open) return;
     open = false;
-    connection?.closeSync();
-    instance.closeSync();
+    try {
+      connection?.closeSync();
+      instance.closeSync();
+    } finally {
+      removeSpillDir();
+    }
   };
   try {
     connection = await instance.connect();

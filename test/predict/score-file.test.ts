@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -251,5 +251,36 @@ describe('scoreRows', () => {
     } finally {
       scored.close();
     }
+  });
+
+  it('scores several files at once past the memory limit, each spilling into a directory of its own that goes when closed', async () => {
+    const spill = join(dir, 'spill');
+    await mkdir(spill);
+    const big = join(dir, 'big.csv');
+    await writeFile(big, syntheticAudiobooks(300_000, 9));
+    const scorings = await Promise.all(
+      Array.from({ length: 3 }, () => scoreRows(predictor, big, { keepFeatures: true, memoryLimit: '48MB', tempDir: spill })),
+    );
+    try {
+      const own = await readdir(spill);
+      expect(own).toHaveLength(3);
+      // Each has spilled: its table is larger than the memory limit.
+      for (const d of own) expect((await readdir(join(spill, d))).length, d).toBeGreaterThan(0);
+      const firsts = await Promise.all(
+        scorings.map(async (scored) => {
+          let count = 0;
+          let first: ScoredRow | undefined;
+          for await (const batch of scored.ranked()) {
+            first ??= batch[0];
+            count += batch.length;
+          }
+          return { count, first, best: Array.from((await scored.bestFeatures(1)).numeric.get('completion')!) };
+        }),
+      );
+      for (const f of firsts) expect(f).toEqual({ ...firsts[0], count: 300_000 });
+    } finally {
+      for (const scored of scorings) scored.close();
+    }
+    expect(await readdir(spill)).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from 
 import { explainable, notReady, overloaded } from './common.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
-export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures'>) => Promise<ScoredRows>;
+export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir'>) => Promise<ScoredRows>;
 
 export interface ScoreRoutesOptions {
   models: ModelHolder;
@@ -110,7 +110,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       let scored: ScoredRows;
       let reasons: Reason[][] | null = null;
       try {
-        scored = await scoreFile(predictor, upload.path, { keepFeatures: top > 0 });
+        scored = await scoreFile(predictor, upload.path, { keepFeatures: top > 0, tempDir: tmpDir });
         try {
           if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top));
         } catch (err) {
