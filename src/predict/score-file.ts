@@ -228,20 +228,22 @@ function scoredRows(
       });
     },
     async *ranked() {
-      // The probability as the written file shows it: through DuckDB's own text of the float.
+      // One sort, best first: a row's rank is its position. The probability goes through DuckDB's
+      // own text of the float, so it is the value the written file shows.
       const result = await connection.stream(
-        `SELECT id, probability::VARCHAR::DOUBLE, label, rank FROM (${rankedSql('')}) ORDER BY rank`,
+        `SELECT id, probability::VARCHAR::DOUBLE AS shown, (probability >= ${threshold})::INTEGER AS label
+         FROM scores ORDER BY ${BEST_FIRST}`,
       );
       let read = 0;
       for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-        const [ids, probabilities, labels, ranks] = [0, 1, 2, 3].map((c) => chunk!.getColumnVector(c));
+        const [ids, shown, labels] = [0, 1, 2].map((c) => chunk!.getColumnVector(c));
         const batch: ScoredRow[] = new Array<ScoredRow>(chunk.rowCount);
         for (let i = 0; i < chunk.rowCount; i++) {
           batch[i] = {
             id: ids!.getItem(i) as string,
-            probability: (probabilities!.getItem(i) as number | null) ?? Number.NaN,
+            probability: (shown!.getItem(i) as number | null) ?? Number.NaN,
             label: labels!.getItem(i) === 1 ? 1 : 0,
-            rank: Number(ranks!.getItem(i)),
+            rank: read + i + 1,
           };
         }
         read += batch.length;
