@@ -1,5 +1,6 @@
 /** Every route and every error status through app.inject(), over a fake predictor. */
-import { readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { scoreRows } from '../../src/predict/score-file.js';
 import type { ScoreFile } from '../../src/server/app.js';
 import { tmpdir } from 'node:os';
@@ -362,10 +363,29 @@ describe('POST /v1/scores', () => {
   it('leaves no temporary files behind', async () => {
     const dir = `${tmpdir()}/rebuy-scores-test-${process.pid}`;
     await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
-    const { app: local } = await makeApp({ tmpDir: dir });
+    const { app: local } = await makeApp({ tmpDir: dir, predictor: { explain: true } });
     await local.inject({ method: 'POST', url: '/v1/scores', payload: csvOf([GOOD_ROW]), headers: { 'content-type': 'text/csv' } });
     await local.inject({ method: 'POST', url: '/v1/scores', payload: csvOf(['x,y']), headers: { 'content-type': 'text/csv' } });
+    const streamed = await local.inject({ method: 'POST', url: '/v1/scores?reasons=2', payload: csvOf([GOOD_ROW]), headers: { 'content-type': 'text/csv', accept: 'application/json' } });
+    expect(streamed.json().rows).toHaveLength(1);
     // The upload is removed after the answer is out: wait for that, not for a guessed time.
+    await expect.poll(() => readdir(dir), { timeout: 10_000 }).toEqual([]);
+    await local.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('frees the scored rows when the client goes away in the middle of a JSON answer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rebuy-scores-abort-'));
+    const { app: local } = await makeApp({ tmpDir: dir });
+    const base = await local.listen({ host: '127.0.0.1', port: 0 });
+    const rows = Array.from({ length: 50_000 }, (_, i) => `${i},1620,1620,19.73,19.73,1,10,${(i % 100) / 100},1603.8,5,92`);
+    const controller = new AbortController();
+    const res = await fetch(`${base}/v1/scores`, { method: 'POST', headers: { 'content-type': 'text/csv', accept: 'application/json' }, body: csvOf(rows), signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    controller.abort();
+    // The upload and the scoring's spill directory both go once the answer is abandoned.
     await expect.poll(() => readdir(dir), { timeout: 10_000 }).toEqual([]);
     await local.close();
     await rm(dir, { recursive: true, force: true });
