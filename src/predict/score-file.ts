@@ -18,7 +18,7 @@ import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
 import type { Predictor, ScoreSummary } from './types.js';
 
-/** Rows per ONNX call when scoring a file. */
+/** Rows per ONNX call when scoring a file: enough to keep onnxruntime busy, few enough to keep the batch small in memory. */
 export const SCORE_BATCH_ROWS = 16384;
 /** DuckDB's memory while ranking (it spills beyond), so a file of any size scores in bounded memory. */
 const SCORE_MEMORY_LIMIT = '96MB';
