@@ -1,30 +1,20 @@
 /** The error catalog: every error rebuy raises on purpose, with its CLI exit code and HTTP status. */
 
-export type ErrorCode =
-  | 'INPUT_INVALID' // the user's data is wrong: file, line, column, value
-  | 'MALFORMED' // a document that cannot be parsed at all: bad JSON syntax, broken CSV structure
-  | 'FILE_NOT_FOUND'
-  | 'USAGE' // bad flags or options
-  | 'BUNDLE_INVALID' // a model bundle that is missing, altered or unreadable
-  | 'PAYLOAD_TOO_LARGE'
-  | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'UNAUTHORIZED'
-  | 'NOT_FOUND'
-  | 'RATE_LIMITED'
-  | 'NOT_READY'
-  | 'OVERLOADED' // too many requests in flight; retry shortly
-  | 'INTERNAL';
-
 interface CodeMeaning {
   exitCode: 1 | 2;
   httpStatus: number;
 }
 
-const MEANINGS: Record<ErrorCode, CodeMeaning> = {
+/** Every code, with its meaning for the CLI (2: the user's input, 1: ours) and for HTTP. */
+const MEANINGS = {
+  /** The user's data is wrong: file, line, column, value. */
   INPUT_INVALID: { exitCode: 2, httpStatus: 422 },
+  /** A document that cannot be parsed at all: bad JSON syntax, broken CSV structure. */
   MALFORMED: { exitCode: 2, httpStatus: 400 },
   FILE_NOT_FOUND: { exitCode: 2, httpStatus: 404 },
+  /** Bad flags or options. */
   USAGE: { exitCode: 2, httpStatus: 400 },
+  /** A model bundle that is missing, altered or unreadable. */
   BUNDLE_INVALID: { exitCode: 2, httpStatus: 422 },
   PAYLOAD_TOO_LARGE: { exitCode: 2, httpStatus: 413 },
   UNSUPPORTED_MEDIA_TYPE: { exitCode: 2, httpStatus: 415 },
@@ -32,9 +22,15 @@ const MEANINGS: Record<ErrorCode, CodeMeaning> = {
   NOT_FOUND: { exitCode: 2, httpStatus: 404 },
   RATE_LIMITED: { exitCode: 2, httpStatus: 429 },
   NOT_READY: { exitCode: 1, httpStatus: 503 },
+  /** Too many requests in flight; retry shortly. */
   OVERLOADED: { exitCode: 1, httpStatus: 503 },
   INTERNAL: { exitCode: 1, httpStatus: 500 },
-};
+} as const satisfies Record<string, CodeMeaning>;
+
+export type ErrorCode = keyof typeof MEANINGS;
+
+/** Every error code, in the catalog's order (the API documents exactly these). */
+export const ERROR_CODES = Object.keys(MEANINGS) as readonly ErrorCode[];
 
 /** Where in the user's input the problem is. Lines are 1-based file lines (the header is line 1). */
 export interface InputLocation {

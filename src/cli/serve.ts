@@ -89,7 +89,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
   const loadPredictor: LoadPredictor =
     deps.loadPredictor ?? (async (dir) => (await import('../predict/predictor.js')).loadPredictor(dir, { threads: 1 }));
   const scoreFile: ScoreFile =
-    deps.scoreFile ?? (async (predictor, input, output) => (await import('../predict/score-file.js')).scoreFile(predictor, input, output));
+    deps.scoreFile ?? (async (predictor, input, options) => (await import('../predict/score-file.js')).scoreRows(predictor, input, options));
 
   const models = createModelHolder(loadPredictor, {
     bundleDir: flags.model,

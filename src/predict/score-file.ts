@@ -1,19 +1,26 @@
+import { rmSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname } from 'node:path';
-import { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR, sqlString, type DuckDBAppender } from '../data/duckdb.js';
+import { extname, join } from 'node:path';
+import {
+  DuckDBDataChunk,
+  DuckDBInstance,
+  sqlString,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBVector,
+} from '../data/duckdb.js';
 import { writeNativeIds } from '../data/native-ids.js';
 import { streamTable, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
 import { internalError } from '../errors.js';
+import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
 import type { Predictor, ScoreSummary } from './types.js';
 
-/**
- * Rows per ONNX call when scoring a file. 1M rows, runs alternating in one session: as fast as 32,768
- * and 8,192 rows, with a peak RSS 17 MB below 32,768.
- */
+/** Rows per ONNX call when scoring a file: enough to keep onnxruntime busy, few enough to keep the batch small in memory. */
 export const SCORE_BATCH_ROWS = 16384;
-/** DuckDB's memory while ranking (it spills beyond): ranks 1M scores faster than 64 MB, and 2M stay under 400 MB RSS. */
+/** DuckDB's memory while ranking (it spills beyond), so a file of any size scores in bounded memory. */
 const SCORE_MEMORY_LIMIT = '96MB';
 /** DuckDB's vector size: the most rows one appended chunk may hold. */
 const DUCKDB_CHUNK_ROWS = 2048;
@@ -21,16 +28,48 @@ const DUCKDB_CHUNK_ROWS = 2048;
 /** The top reasons' texts per row (exactly `top` each, '' where there are fewer). */
 export type ReasonTexts = (columns: FeatureColumns, top: number) => Promise<string[][]>;
 
-export interface ScoreFileOptions {
+export interface ScoreOptions {
   /** Add the top N reasons per customer, in words (columns reason_1 … reason_N), made by `explain`. */
   reasons?: number;
   explain?: ReasonTexts;
+  /** Keep every row's feature columns beside its score, so that `bestFeatures` can hand them out. */
+  keepFeatures?: boolean;
   /** Called after each batch with the rows scored so far. */
   onProgress?: (rowsScored: number) => void;
   /** DuckDB's memory limit while ranking; beyond it DuckDB spills to a temp directory. */
   memoryLimit?: string;
+  /** Where that temp directory goes (default: the system's). */
+  tempDir?: string;
   /** Rows per model call (default SCORE_BATCH_ROWS). */
   batchRows?: number;
+}
+
+/** One scored row as the output lists it. */
+export interface ScoredRow {
+  id: string;
+  /** The value the written file shows (DuckDB's shortest text of the 32-bit score); NaN if not finite. */
+  probability: number;
+  label: 0 | 1;
+  /** 1 = the most likely to buy again; equal probabilities rank in file order. */
+  rank: number;
+}
+
+/**
+ * A scored customer file held in DuckDB (which spills to disk past its memory limit). The caller
+ * decides the output: a file, rows, or the best rows' features. Close it when done.
+ */
+export interface ScoredRows {
+  readonly rows: number;
+  /** Seconds spent reading and scoring the file. */
+  readonly seconds: number;
+  /** Writes id, probability, label, rank (and the reasons asked for), best first, atomically: Parquet for .parquet/.pq, else CSV. */
+  write(path: string): Promise<void>;
+  /** Every row, best first, one batch at a time. */
+  ranked(): AsyncGenerator<ScoredRow[]>;
+  /** The feature columns of the `n` best-ranked rows, best first (scored with `keepFeatures`). */
+  bestFeatures(n: number): Promise<FeatureColumns>;
+  /** Frees DuckDB's memory and temporary files; safe to call twice. */
+  close(): void;
 }
 
 function outputFormat(path: string): 'parquet' | 'csv' {
@@ -42,80 +81,195 @@ function reasonColumns(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `reason_${i + 1}`);
 }
 
-/** Fills a DuckDB vector in place (typed arrays in one copy, strings item by item) and flushes it. */
-function fillVector(chunk: DuckDBDataChunk, column: number, values: ArrayLike<number | string>, from: number, to: number): void {
-  const vector = chunk.getColumnVector(column);
+/** A kept feature: its schema column and its SQL column (positional, so any header name is safe). */
+interface KeptFeature extends FeatureColumn {
+  sql: string;
+}
+
+function keptFeatures(predictor: Predictor, keep: boolean): KeptFeature[] {
+  return keep ? predictor.manifest.schema.features.map((f, i) => ({ ...f, sql: `feature_${i}` })) : [];
+}
+
+/** Fills a DuckDB vector in place (a typed array in one copy, other values item by item) and flushes it. */
+function fillVector(chunk: DuckDBDataChunk, column: number, values: ArrayLike<number | string | null>, from: number, to: number): void {
+  const vector = chunk.getColumnVector(column) as DuckDBVector<number | string>;
   const items = (vector as unknown as { items?: unknown }).items;
-  if (items instanceof Float32Array && values instanceof Float32Array) items.set(values.subarray(from, to));
-  else for (let i = from; i < to; i++) vector.setItem(i - from, values[i]!);
+  if (ArrayBuffer.isView(items) && ArrayBuffer.isView(values) && items.constructor === values.constructor) {
+    (items as Float32Array | Float64Array).set((values as Float32Array | Float64Array).subarray(from, to));
+  } else {
+    for (let i = from; i < to; i++) vector.setItem(i - from, values[i] ?? null);
+  }
   vector.flush();
 }
 
-/** Appends rows (id, probability, reasons…) to the scores table; the appender copies them. */
+/** Appends rows (id, probability, reasons…, features…) to the scores table; the appender copies them. */
 function appendScores(
   appender: DuckDBAppender,
   rows: TableChunk,
   probabilities: Float32Array,
   reasons: readonly (readonly string[])[],
+  features: readonly KeptFeature[],
 ): void {
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  const featureValues = features.map((f) => {
+    const values = f.kind === 'numeric' ? rows.numeric.get(f.name) : rows.categorical.get(f.name);
+    if (values === undefined) throw internalError(`scoring read no column ${f.name}`);
+    return values;
+  });
   for (let from = 0; from < rows.nRows; from += DUCKDB_CHUNK_ROWS) {
     const to = Math.min(rows.nRows, from + DUCKDB_CHUNK_ROWS);
-    const chunk = DuckDBDataChunk.create([VARCHAR, FLOAT, ...reasons.map(() => VARCHAR)], to - from);
+    const chunk = DuckDBDataChunk.create(types, to - from);
     if (rows.nativeIds) writeNativeIds(chunk, 0, rows.nativeIds, from, to);
     else fillVector(chunk, 0, rows.ids, from, to);
     fillVector(chunk, 1, probabilities, from, to);
     reasons.forEach((column, i) => fillVector(chunk, 2 + i, column, from, to));
+    featureValues.forEach((column, i) => fillVector(chunk, 2 + reasons.length + i, column, from, to));
     appender.appendDataChunk(chunk);
   }
 }
 
 /**
- * Scores a customer file through the Predictor, in bounded memory: rows stream in, probabilities go
- * into DuckDB (which spills to disk past its memory limit), and DuckDB ranks them and writes the
- * output — id, probability, label, rank (1 = most likely to buy again), best first — atomically.
+ * Scores a customer file through the Predictor into DuckDB, in bounded memory: rows stream in, and
+ * their probabilities (with reasons or features when asked) go into a table DuckDB spills to disk
+ * past its memory limit.
  */
-export async function scoreFile(
-  predictor: Predictor,
-  input: string,
-  output: string,
-  options: ScoreFileOptions = {},
-): Promise<ScoreSummary> {
+export async function scoreRows(predictor: Predictor, input: string, options: ScoreOptions = {}): Promise<ScoredRows> {
   const started = performance.now();
+  // A directory of its own: DuckDB instances spilling into one shared directory corrupt each other's files.
+  const spillDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'rebuy-score-'));
+  const removeSpillDir = (): void => rmSync(spillDir, { recursive: true, force: true });
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: options.memoryLimit ?? SCORE_MEMORY_LIMIT,
-    temp_directory: tmpdir(),
+    temp_directory: spillDir,
+  }).catch((err: unknown) => {
+    removeSpillDir();
+    throw err;
   });
-  const connection = await instance.connect();
+  let connection: DuckDBConnection | null = null;
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    try {
+      connection?.closeSync();
+      instance.closeSync();
+    } finally {
+      removeSpillDir();
+    }
+  };
   try {
+    connection = await instance.connect();
     const reasonNames = reasonColumns(options.reasons ?? 0);
-    await connection.run(
-      `CREATE TEMP TABLE scores (id VARCHAR, probability FLOAT${reasonNames.map((r) => `, ${r} VARCHAR`).join('')})`,
-    );
+    const features = keptFeatures(predictor, options.keepFeatures ?? false);
+    const columns = [
+      'id VARCHAR',
+      'probability FLOAT',
+      ...reasonNames.map((r) => `${r} VARCHAR`),
+      ...features.map((f) => `${f.sql} ${f.kind === 'numeric' ? 'DOUBLE' : 'VARCHAR'}`),
+    ];
+    await connection.run(`CREATE TEMP TABLE scores (${columns.join(', ')})`);
     const appender = await connection.createAppender('scores');
     let rows: number;
     try {
-      rows = await scoreInto(appender, predictor, input, reasonNames.length, options);
+      rows = await scoreInto(appender, predictor, input, reasonNames.length, features, options);
       appender.flushSync();
     } finally {
       appender.closeSync();
     }
-    const format = outputFormat(output);
-    // Ties rank in file order: rows were appended in file order, which rowid keeps (DuckDB's docs,
-    // "Order Preservation").
-    await withAtomicPath(output, async (tmpPath: string) => {
-      await connection.run(
-        `COPY (
-           SELECT id, probability, (probability >= ${predictor.threshold})::INTEGER AS label,
-                  row_number() OVER (ORDER BY probability DESC, rowid) AS rank${reasonNames.map((r) => `, ${r}`).join('')}
-           FROM scores ORDER BY rank
-         ) TO ${sqlString(tmpPath)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`,
-      );
-    });
-    return { rows, seconds: (performance.now() - started) / 1000, output };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
+    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, close);
+  } catch (err) {
+    close();
+    throw err;
   }
+}
+
+/**
+ * Scores a customer file and writes id, probability, label, rank (1 = most likely to buy again),
+ * best first, atomically: CSV, or Parquet for .parquet/.pq.
+ */
+export async function scoreFile(predictor: Predictor, input: string, output: string, options: ScoreOptions = {}): Promise<ScoreSummary> {
+  const started = performance.now();
+  const scored = await scoreRows(predictor, input, options);
+  try {
+    await scored.write(output);
+  } finally {
+    scored.close();
+  }
+  return { rows: scored.rows, seconds: (performance.now() - started) / 1000, output };
+}
+
+// Ties rank in file order: rows were appended in file order, which rowid keeps (DuckDB's docs,
+// "Order Preservation").
+const BEST_FIRST = 'probability DESC, rowid';
+
+function scoredRows(
+  connection: DuckDBConnection,
+  threshold: number,
+  rows: number,
+  seconds: number,
+  reasonNames: readonly string[],
+  features: readonly KeptFeature[],
+  close: () => void,
+): ScoredRows {
+  const rankedSql = (extra: string): string =>
+    `SELECT id, probability, (probability >= ${threshold})::INTEGER AS label,
+            row_number() OVER (ORDER BY ${BEST_FIRST}) AS rank${extra}
+     FROM scores ORDER BY rank`;
+  return {
+    rows,
+    seconds,
+    close,
+    async write(path) {
+      const format = outputFormat(path);
+      await withAtomicPath(path, async (tmpPath: string) => {
+        await connection.run(
+          `COPY (${rankedSql(reasonNames.map((r) => `, ${r}`).join(''))}) TO ${sqlString(tmpPath)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`,
+        );
+      });
+    },
+    async *ranked() {
+      // One sort, best first: a row's rank is its position. The probability goes through DuckDB's
+      // own text of the float, so it is the value the written file shows.
+      const result = await connection.stream(
+        `SELECT id, probability::VARCHAR::DOUBLE AS shown, (probability >= ${threshold})::INTEGER AS label
+         FROM scores ORDER BY ${BEST_FIRST}`,
+      );
+      let read = 0;
+      for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+        const [ids, shown, labels] = [0, 1, 2].map((c) => chunk!.getColumnVector(c));
+        const batch: ScoredRow[] = new Array<ScoredRow>(chunk.rowCount);
+        for (let i = 0; i < chunk.rowCount; i++) {
+          batch[i] = {
+            id: ids!.getItem(i) as string,
+            probability: (shown!.getItem(i) as number | null) ?? Number.NaN,
+            label: labels!.getItem(i) === 1 ? 1 : 0,
+            rank: read + i + 1,
+          };
+        }
+        read += batch.length;
+        yield batch;
+      }
+      // A DuckDB stream that fails part way just ends: an answer missing rows must not pass as whole.
+      if (read !== rows) throw internalError(`reading the scored rows stopped at ${read} of ${rows}`);
+    },
+    async bestFeatures(n) {
+      const limit = Math.max(0, Math.floor(n));
+      const columns: FeatureColumns = { nRows: 0, numeric: new Map(), categorical: new Map() };
+      if (limit === 0) return columns;
+      if (features.length === 0) throw internalError('bestFeatures needs rows scored with keepFeatures');
+      const reader = await connection.runAndReadAll(
+        `SELECT ${features.map((f) => f.sql).join(', ')} FROM scores ORDER BY ${BEST_FIRST} LIMIT ${limit}`,
+      );
+      const values = reader.getColumnsJS();
+      columns.nRows = reader.currentRowCount;
+      features.forEach((f, i) => {
+        const column = values[i] ?? [];
+        if (f.kind === 'numeric') columns.numeric.set(f.name, Float64Array.from(column, (v) => (v === null ? Number.NaN : Number(v))));
+        else columns.categorical.set(f.name, column.map((v) => (v === null ? null : String(v))));
+      });
+      return columns;
+    },
+  };
 }
 
 /** Streams the file through the model into the appender; returns the rows scored. */
@@ -124,7 +278,8 @@ async function scoreInto(
   predictor: Predictor,
   input: string,
   nReasons: number,
-  options: ScoreFileOptions,
+  features: readonly KeptFeature[],
+  options: ScoreOptions,
 ): Promise<number> {
   let rows = 0;
   const chunkRows = options.batchRows ?? SCORE_BATCH_ROWS;
@@ -143,7 +298,7 @@ async function scoreInto(
       const texts = await options.explain(chunk, nReasons);
       texts.forEach((row, r) => reasons.forEach((column, i) => (column[r] = row[i] ?? '')));
     }
-    appendScores(appender, chunk, probabilities, reasons);
+    appendScores(appender, chunk, probabilities, reasons, features);
     rows += chunk.nRows;
     options.onProgress?.(rows);
   }

@@ -20,7 +20,6 @@ import type { ModelRoutesOptions } from './routes/model.js';
 import type { ScoreFile } from './routes/scores.js';
 import { webRoutes } from './routes/web.js';
 import { errorSchema } from './schemas.js';
-import { explainTopRows, type ExplainTopRows } from './top-reasons.js';
 
 export type { ScoreFile } from './routes/scores.js';
 
@@ -65,8 +64,6 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
 export interface AppDeps {
   models: ModelHolder;
   scoreFile: ScoreFile;
-  /** Default: re-read the upload and explain its best rows through the Predictor. */
-  explainTopRows?: ExplainTopRows;
   options?: Partial<ServerOptions>;
   onReload?: ModelRoutesOptions['onReload'];
 }
@@ -129,7 +126,6 @@ export function createApp(deps: AppDeps): FastifyInstance {
     rateLimitPerMinute: options.rateLimitPerMinute,
     maxBatch: options.maxBatch,
     scoreFile: deps.scoreFile,
-    explainTopRows: deps.explainTopRows ?? explainTopRows,
     tmpDir: options.tmpDir,
     maxUploadBytes: options.maxUploadBytes,
     maxConcurrentUploads: options.maxConcurrentUploads,

@@ -6,24 +6,8 @@ import { Type } from '@sinclair/typebox';
 import { ManifestSchema, TrainingDataSchema } from '../bundle/manifest.js';
 import { BundleObjectiveSchema } from '../bundle/objective.js';
 import { EXAMPLE_CUSTOMER } from '../domain/audiobooks.js';
-import type { ErrorCode } from '../errors.js';
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Reason } from '../explain/types.js';
-
-export const ERROR_CODES: readonly ErrorCode[] = [
-  'INPUT_INVALID',
-  'MALFORMED',
-  'FILE_NOT_FOUND',
-  'USAGE',
-  'BUNDLE_INVALID',
-  'PAYLOAD_TOO_LARGE',
-  'UNSUPPORTED_MEDIA_TYPE',
-  'UNAUTHORIZED',
-  'NOT_FOUND',
-  'RATE_LIMITED',
-  'NOT_READY',
-  'OVERLOADED',
-  'INTERNAL',
-];
 
 /** Longest message an error body carries; the whole body stays well under 4 KB. */
 export const MAX_ERROR_MESSAGE = 1000;

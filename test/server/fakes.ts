@@ -1,13 +1,10 @@
-/** Stand-ins for the Predictor and scoreFile with the same contracts, for fast route tests. */
-import { readFile, writeFile } from 'node:fs/promises';
+/** A stand-in for the Predictor with the same contract, for fast route tests (scoring itself is real). */
 import type { Manifest } from '../../src/bundle/manifest.js';
 import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
-import { bundleError, inputError, RebuyError } from '../../src/errors.js';
+import { bundleError, inputError } from '../../src/errors.js';
 import type { LoadedBundle } from '../../src/bundle/load.js';
 import { BACKGROUND_FILE } from '../../src/bundle/layout.js';
-import { explainerFor } from '../../src/explain/explainer.js';
-import type { Reason } from '../../src/explain/types.js';
-import type { CustomerRecord, Predictor, ScoreSummary } from '../../src/predict/types.js';
+import type { CustomerRecord, Predictor } from '../../src/predict/types.js';
 import type { FeatureColumns } from '../../src/core/table.js';
 
 const FEATURES = AUDIOBOOKS_SCHEMA.features.map((f) => f.name);
@@ -58,9 +55,41 @@ function numberOf(value: CustomerRecord[string], field: string): number {
   return n;
 }
 
+/**
+ * A latch a test holds shut: requests wait at it, the test learns when they have arrived, then
+ * lets them through. An explicit signal instead of sleeping and hoping a request got there.
+ */
+export interface Gate {
+  /** Called by the code under test: counts the arrival, then waits until the gate opens. */
+  pass(): Promise<void>;
+  /** Resolves once `n` callers have arrived. */
+  arrived(n: number): Promise<void>;
+  open(): void;
+}
+
+export function createGate(): Gate {
+  let count = 0;
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const waiting: { n: number; resolve: () => void }[] = [];
+  return {
+    async pass() {
+      count++;
+      for (const w of waiting.filter((w) => w.n <= count)) w.resolve();
+      await opened;
+    },
+    arrived(n) {
+      return count >= n ? Promise.resolve() : new Promise((resolve) => waiting.push({ n, resolve }));
+    },
+    open: () => open(),
+  };
+}
+
 export interface FakePredictorOptions {
   hash?: string;
   delayMs?: number;
+  /** predictRecords waits at this gate. */
+  gate?: Gate;
   synthetic?: boolean;
   explain?: boolean;
 }
@@ -108,6 +137,7 @@ export function fakePredictor(options: FakePredictorOptions = {}): FakePredictor
       p.inFlight++;
       try {
         if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+        await options.gate?.pass();
         if (p.closed) throw new Error('predictor closed while in use');
         const out = new Float32Array(records.length);
         records.forEach((r, i) => {
@@ -123,42 +153,4 @@ export function fakePredictor(options: FakePredictorOptions = {}): FakePredictor
     },
   };
   return p;
-}
-
-/** A CSV scorer with scoreFile's contract: first column = id, the next 10 = features. */
-export async function fakeScoreFile(predictor: Predictor, inputPath: string, outputPath: string): Promise<ScoreSummary> {
-  const started = performance.now();
-  const text = await readFile(inputPath, 'utf8');
-  const lines = text.split(/\r?\n/).filter((l) => l !== '');
-  const header = lines[0]?.split(',') ?? [];
-  if (header.length < 11) throw inputError('expected a header with an id and 10 feature columns', { file: inputPath, line: 1 });
-  const ids: string[] = [];
-  const probs: number[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const cells = lines[i]!.split(',');
-    if (cells.length !== header.length) throw new RebuyError('MALFORMED', `${inputPath}:${i + 1}: expected ${header.length} fields, found ${cells.length}`, { file: inputPath, line: i + 1 });
-    const values = cells.slice(1, 11).map((c, j) => {
-      const n = c === '' ? 0 : Number(c);
-      if (!Number.isFinite(n)) throw inputError('not a number', { file: inputPath, line: i + 1, column: header[j + 1], value: c });
-      return n;
-    });
-    ids.push(cells[0]!);
-    probs.push(Math.fround(score(values)));
-  }
-  const order = probs.map((_, i) => i).sort((a, b) => probs[b]! - probs[a]!);
-  const rank = new Array<number>(probs.length);
-  order.forEach((row, r) => (rank[row] = r + 1));
-  const out = ['id,probability,label,rank'];
-  for (let i = 0; i < ids.length; i++) out.push(`${ids[i]},${probs[i]!.toFixed(6)},${probs[i]! >= predictor.threshold ? 1 : 0},${rank[i]}`);
-  await writeFile(outputPath, `${out.join('\n')}\n`);
-  return { rows: ids.length, seconds: (performance.now() - started) / 1000, output: outputPath };
-}
-
-/** explainTopRows for the fake scorer's files: reasons, through the fake predictor, for the first `rows` ids of the scored file. */
-export async function fakeExplainTopRows(predictor: Predictor, _input: string, scored: string, rows: number, top: number): Promise<Map<string, Reason[]>> {
-  const lines = (await readFile(scored, 'utf8')).trim().split('\n').slice(1);
-  const ranked = lines.map((l) => l.split(',')).sort((a, b) => Number(a[3]) - Number(b[3])).slice(0, rows);
-  const records = ranked.map(() => Object.fromEntries(FEATURES.map((f) => [f, 1])));
-  const reasons = await explainerFor(predictor).explain(records, top);
-  return new Map(ranked.map((r, i) => [r[0]!, reasons[i]!]));
 }

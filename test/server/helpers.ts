@@ -4,7 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { createApp, type ScoreFile, type ServerOptions } from '../../src/server/app.js';
 import { createModelHolder, type LoadPredictor, type ModelHolder } from '../../src/server/model-holder.js';
-import { fakeExplainTopRows, fakePredictor, fakeScoreFile, type FakePredictorOptions } from './fakes.js';
+import { scoreRows } from '../../src/predict/score-file.js';
+import { fakePredictor, type FakePredictorOptions } from './fakes.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
 
@@ -27,8 +28,7 @@ export async function makeApp(
   if (loaded !== false) await models.load();
   const app = createApp({
     models,
-    scoreFile: scoreFile ?? fakeScoreFile,
-    ...(scoreFile ? {} : { explainTopRows: fakeExplainTopRows }),
+    scoreFile: scoreFile ?? scoreRows,
     options: { rateLimitPerMinute: 0, ...serverOptions },
   });
   await app.ready();

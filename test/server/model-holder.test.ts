@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { bundleError } from '../../src/errors.js';
 import { createModelHolder } from '../../src/server/model-holder.js';
-import { fakePredictor, type FakePredictor } from './fakes.js';
+import { createGate, fakePredictor, type FakePredictor } from './fakes.js';
 
 function loaderOf(made: FakePredictor[]) {
   return async (dir: string) => {
@@ -46,13 +46,20 @@ describe('model holder', () => {
 
   it('runs loads one at a time, in order', async () => {
     const order: string[] = [];
+    const slow = createGate();
     const models = createModelHolder(async (dir) => {
       order.push(`start ${dir}`);
-      await new Promise((r) => setTimeout(r, dir === 'slow' ? 30 : 1));
+      if (dir === 'slow') await slow.pass();
       order.push(`end ${dir}`);
       return fakePredictor({ hash: dir });
     });
-    await Promise.all([models.load('slow'), models.load('fast')]);
+    const both = Promise.all([models.load('slow'), models.load('fast')]);
+    await slow.arrived(1);
+    // While the first load is held, a turn of the event loop lets a second one start if it could.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['start slow']);
+    slow.open();
+    await both;
     expect(order).toEqual(['start slow', 'end slow', 'start fast', 'end fast']);
     expect(models.current!.bundleHash).toBe('fast');
   });
@@ -64,7 +71,8 @@ describe('model holder', () => {
     const slot = models.acquire()!;
     let closed = false;
     const closing = models.close().then(() => (closed = true));
-    await new Promise((r) => setTimeout(r, 20));
+    // A turn of the event loop: enough for close to finish if it did not wait for the slot.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(closed).toBe(false);
     expect(models.acquire()).toBeNull();
     models.release(slot);

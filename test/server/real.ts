@@ -92,10 +92,10 @@ async function build(): Promise<RealDeps> {
   const a = await trainOnce('bundle-a', 1, data);
   const b = await trainOnce('bundle-b', 2, data);
   const { loadPredictor } = await import('../../src/predict/predictor.js');
-  const { scoreFile } = await import('../../src/predict/score-file.js');
+  const { scoreRows } = await import('../../src/predict/score-file.js');
   return {
     loadPredictor: (dir) => loadPredictor(dir, { threads: 1 }),
-    scoreFile: (predictor, input, output) => scoreFile(predictor, input, output),
+    scoreFile: scoreRows,
     bundles: [a, b],
     sampleCsv,
   };

@@ -1,15 +1,18 @@
 /** Every route and every error status through app.inject(), over a fake predictor. */
-import { readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { scoreRows } from '../../src/predict/score-file.js';
+import type { ScoreFile } from '../../src/server/app.js';
 import { tmpdir } from 'node:os';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleError } from '../../src/errors.js';
-import { fakePredictor } from './fakes.js';
+import { ERROR_CODES, bundleError } from '../../src/errors.js';
+import { createGate, fakePredictor } from './fakes.js';
 import { TEST_KEY, expectErrorShape, makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
-import { EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
+import { AUDIOBOOKS_COLUMNS, EXAMPLE_CUSTOMER } from '../../src/domain/audiobooks.js';
 
-const CSV_HEADER = 'id,a,b,c,d,e,f,g,h,i,j';
+const CSV_HEADER = AUDIOBOOKS_COLUMNS.filter((c) => c !== 'target').join(',');
 const csvOf = (rows: string[]): string => `${[CSV_HEADER, ...rows].join('\n')}\n`;
 const GOOD_ROW = '994,1620,1620,19.73,19.73,1,10,0.99,1603.8,5,92';
 const customer = (id: string | number, completion: unknown = 0.5) => ({ ...EXAMPLE_CUSTOMER, id, completion });
@@ -187,10 +190,21 @@ describe('POST /v1/predictions', () => {
   });
 
   it('503 when more requests are in flight than allowed, and serves again after', async () => {
-    const { app: busy } = await makeApp({ maxInFlight: 2, predictor: { delayMs: 100 } });
-    const answers = await Promise.all(
-      Array.from({ length: 5 }, () => busy.inject({ method: 'POST', url: '/v1/predictions', payload: customer(1) })),
+    const gate = createGate();
+    const { app: busy } = await makeApp({ maxInFlight: 2, predictor: { gate } });
+    let refused = 0;
+    let allRefused = (): void => undefined;
+    const threeRefused = new Promise<void>((resolve) => (allRefused = resolve));
+    const pending = Array.from({ length: 5 }, () =>
+      busy.inject({ method: 'POST', url: '/v1/predictions', payload: customer(1) }).then((res) => {
+        if (res.statusCode === 503 && ++refused === 3) allRefused();
+        return res;
+      }),
     );
+    // Two requests hold the model while the other three are turned away; then the two finish.
+    await Promise.all([gate.arrived(2), threeRefused]);
+    gate.open();
+    const answers = await Promise.all(pending);
     const statuses = answers.map((r) => r.statusCode).sort();
     expect(statuses).toEqual([200, 200, 503, 503, 503]);
     const overloaded = answers.find((r) => r.statusCode === 503)!;
@@ -245,6 +259,47 @@ describe('POST /v1/scores', () => {
     await few.close();
   });
 
+  it('explains the best rows from the scored rows, not from a second read of the upload', async () => {
+    // The upload is gone once scored: reasons can only come from what scoring kept.
+    const scoreThenRemove: ScoreFile = async (predictor, input, options) => {
+      const scored = await scoreRows(predictor, input, options);
+      await rm(input);
+      return scored;
+    };
+    const { app: few } = await makeApp({ predictor: { explain: true }, maxReasonRows: 2, scoreFile: scoreThenRemove });
+    // One id twice, with different features: only its better-ranked row is among the best two.
+    const rows = [GOOD_ROW, '7,2160,2160,5.33,5.33,0,8.91,0,0,0,0', '7,540,540,5,5,0,8.91,0.5,270,0,10', '8,1080,1080,9,9,1,7,0.2,200,1,30'];
+    const res = await few.inject({ method: 'POST', url: '/v1/scores?reasons=2', payload: csvOf(rows), headers: { 'content-type': 'text/csv', accept: 'application/json' } });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as { rows: { id: string; probability: number; rank: number; reasons?: unknown[] }[] };
+    expect(body.rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
+    expect(body.rows.map((r) => r.reasons?.length ?? 0)).toEqual([2, 2, 0, 0]);
+    // The reasons are those of the customers themselves, as /v1/predictions explains them.
+    const fields = CSV_HEADER.split(',');
+    const customers = rows.map((line) => Object.fromEntries(line.split(',').map((v, j) => [fields[j]!, j === 0 ? v : Number(v)])));
+    const predicted = (await few.inject({ method: 'POST', url: '/v1/predictions?reasons=2', payload: { customers } })).json() as {
+      predictions: { id: string; probability: number; reasons: unknown[] }[];
+    };
+    for (const row of body.rows.slice(0, 2)) {
+      const same = predicted.predictions.filter((p) => p.id === row.id && Math.abs(p.probability - row.probability) < 2e-6);
+      expect(same).toHaveLength(1);
+      expect(row.reasons).toEqual(same[0]!.reasons);
+    }
+    await few.close();
+  });
+
+  it('answers the same rows as JSON as in the CSV', async () => {
+    const rows = Array.from({ length: 30 }, (_, i) => `${i},${540 * (1 + (i % 4))},540,${5 + i},5,${i % 2},8.91,${(i % 10) / 10},${i * 10},${i % 3},${i}`);
+    const ask = (accept: string) => call({ method: 'POST', url: '/v1/scores', payload: csvOf(rows), headers: { 'content-type': 'text/csv', accept } });
+    const [asJson, asCsv] = [await ask('application/json'), await ask('text/csv')];
+    const fromCsv = asCsv.body.trim().split('\n').slice(1).map((line) => {
+      const [id, probability, label, rank] = line.split(',');
+      return { id, probability: Number(probability), label: Number(label), rank: Number(rank) };
+    });
+    expect(asJson.json().rows).toEqual(fromCsv);
+    expect(asJson.headers['x-rebuy-rows']).toBe('30');
+  });
+
   it('omits reasons when the bundle cannot explain', async () => {
     const res = await (await makeApp()).app.inject({ method: 'POST', url: '/v1/scores?reasons=3', payload: csvOf([GOOD_ROW]), headers: { 'content-type': 'text/csv', accept: 'application/json' } });
     expect(res.statusCode).toBe(200);
@@ -256,7 +311,7 @@ describe('POST /v1/scores', () => {
     expect(res.statusCode).toBe(422);
     const err = expectErrorShape(res.body, 'INPUT_INVALID');
     expect(err.line).toBe(4);
-    expect(err.column).toBe('g');
+    expect(err.column).toBe('completion');
     expect(err.message).toContain('upload.csv:4');
     expect(err.message).toContain('"seven"');
     expect(res.body).not.toContain(tmpdir());
@@ -308,11 +363,30 @@ describe('POST /v1/scores', () => {
   it('leaves no temporary files behind', async () => {
     const dir = `${tmpdir()}/rebuy-scores-test-${process.pid}`;
     await import('node:fs/promises').then((fs) => fs.mkdir(dir, { recursive: true }));
-    const { app: local } = await makeApp({ tmpDir: dir });
+    const { app: local } = await makeApp({ tmpDir: dir, predictor: { explain: true } });
     await local.inject({ method: 'POST', url: '/v1/scores', payload: csvOf([GOOD_ROW]), headers: { 'content-type': 'text/csv' } });
     await local.inject({ method: 'POST', url: '/v1/scores', payload: csvOf(['x,y']), headers: { 'content-type': 'text/csv' } });
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await readdir(dir)).toEqual([]);
+    const streamed = await local.inject({ method: 'POST', url: '/v1/scores?reasons=2', payload: csvOf([GOOD_ROW]), headers: { 'content-type': 'text/csv', accept: 'application/json' } });
+    expect(streamed.json().rows).toHaveLength(1);
+    // The upload is removed after the answer is out: wait for that, not for a guessed time.
+    await expect.poll(() => readdir(dir), { timeout: 10_000 }).toEqual([]);
+    await local.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('frees the scored rows when the client goes away in the middle of a JSON answer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rebuy-scores-abort-'));
+    const { app: local } = await makeApp({ tmpDir: dir });
+    const base = await local.listen({ host: '127.0.0.1', port: 0 });
+    const rows = Array.from({ length: 50_000 }, (_, i) => `${i},1620,1620,19.73,19.73,1,10,${(i % 100) / 100},1603.8,5,92`);
+    const controller = new AbortController();
+    const res = await fetch(`${base}/v1/scores`, { method: 'POST', headers: { 'content-type': 'text/csv', accept: 'application/json' }, body: csvOf(rows), signal: controller.signal });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    expect((await reader.read()).done).toBe(false);
+    controller.abort();
+    // The upload and the scoring's spill directory both go once the answer is abandoned.
+    await expect.poll(() => readdir(dir), { timeout: 10_000 }).toEqual([]);
     await local.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -508,6 +582,7 @@ describe('everything else', () => {
     expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/model', '/v1/model/reload', '/v1/predictions', '/v1/scores']);
     expect(doc.paths['/v1/scores'].post.requestBody.content).toHaveProperty('text/csv');
     expect(doc.paths['/v1/scores'].post.responses['200'].content).toHaveProperty('application/json');
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES]);
     const docs = await app.inject('/docs');
     expect(docs.statusCode).toBe(200);
     expect(docs.body).toContain('swagger-ui');

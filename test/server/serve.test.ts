@@ -7,22 +7,22 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runServe, type RunningServer, type ServeDeps } from '../../src/cli/serve.js';
 import { bundleError, RebuyError } from '../../src/errors.js';
 import { isLoopback } from '../../src/server/auth.js';
-import { fakePredictor, fakeScoreFile } from './fakes.js';
+import { createGate, fakePredictor, type Gate } from './fakes.js';
 import { TEST_KEY } from './helpers.js';
 
 let dir: string;
 const running: RunningServer[] = [];
 const lines: string[] = [];
 
-function deps(extra: Partial<ServeDeps> = {}): ServeDeps {
+/** The dependencies of runServe over fake predictors; with a gate, predictions wait at it. */
+function deps(extra: Partial<ServeDeps> = {}, gate?: Gate): ServeDeps {
   let n = 0;
   return {
     loadPredictor: async (bundle) => {
       if (bundle.includes('broken')) throw bundleError(bundle, 'manifest.json: hash mismatch');
       n++;
-      return fakePredictor({ hash: String(n).padStart(64, '0'), delayMs: 150 });
+      return fakePredictor({ hash: String(n).padStart(64, '0'), gate });
     },
-    scoreFile: fakeScoreFile,
     env: {},
     signals: false,
     log: (line) => lines.push(line),
@@ -30,8 +30,8 @@ function deps(extra: Partial<ServeDeps> = {}): ServeDeps {
   };
 }
 
-async function start(flags: Parameters<typeof runServe>[0], extra: Partial<ServeDeps> = {}): Promise<RunningServer> {
-  const server = await runServe(flags, deps(extra));
+async function start(flags: Parameters<typeof runServe>[0], extra: Partial<ServeDeps> = {}, gate?: Gate): Promise<RunningServer> {
+  const server = await runServe(flags, deps(extra, gate));
   running.push(server);
   return server;
 }
@@ -113,7 +113,8 @@ describe('signals', () => {
 
   it('SIGHUP reloads the model; SIGTERM lets requests in flight finish, then closes', async () => {
     await withOwnListeners(['SIGHUP', 'SIGTERM', 'SIGINT'], async () => {
-      const server = await runServe({ model: 'm', port: 0 }, deps({ signals: true }));
+      const gate = createGate();
+      const server = await runServe({ model: 'm', port: 0 }, deps({ signals: true }, gate));
       const before = (await (await fetch(`${server.url}/v1/model`)).json()).hash;
       process.emit('SIGHUP');
       await expect.poll(async () => (await (await fetch(`${server.url}/v1/model`)).json()).hash).not.toBe(before);
@@ -123,8 +124,10 @@ describe('signals', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ id: 1, completion: 0.5 }),
       });
-      await new Promise((r) => setTimeout(r, 40));
+      await gate.arrived(1);
       process.emit('SIGTERM');
+      await expect.poll(() => server.app.server.listening).toBe(false);
+      gate.open();
       const answer = await inFlight;
       expect(answer.status).toBe(200);
       await expect.poll(() => lines.includes('rebuy: stopped')).toBe(true);
@@ -136,7 +139,8 @@ describe('signals', () => {
 
 describe('graceful close', () => {
   it('finishes a request in flight and closes promptly, keep-alive or not', async () => {
-    const server = await start({ model: 'm', port: 0 });
+    const gate = createGate();
+    const server = await start({ model: 'm', port: 0 }, {}, gate);
     const port = Number(new URL(server.url).port);
     const agentPost = (): Promise<number> =>
       new Promise((resolve, reject) => {
@@ -148,9 +152,12 @@ describe('graceful close', () => {
         req.end(JSON.stringify({ id: 1 }));
       });
     const first = agentPost();
-    await new Promise((r) => setTimeout(r, 30));
+    await gate.arrived(1);
     const started = performance.now();
     const closing = server.close();
+    // The server stops listening while the request is still held; then the request may finish.
+    await expect.poll(() => server.app.server.listening).toBe(false);
+    gate.open();
     expect(await first).toBe(200);
     await closing;
     expect(performance.now() - started).toBeLessThan(2000);

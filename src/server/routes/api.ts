@@ -60,7 +60,6 @@ export async function apiRoutes(v1: FastifyInstance, options: ApiOptions) {
   await v1.register(scoreRoutes, {
     models,
     scoreFile: options.scoreFile,
-    explainTopRows: options.explainTopRows,
     tmpDir: options.tmpDir,
     maxUploadBytes: options.maxUploadBytes,
     maxConcurrentUploads: options.maxConcurrentUploads,

@@ -6,16 +6,18 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RebuyError, isRebuyError } from '../../errors.js';
+import { explainerFor } from '../../explain/explainer.js';
 import type { Reason } from '../../explain/types.js';
-import type { Predictor, ScoreSummary } from '../../predict/types.js';
+import type { ScoreOptions, ScoredRows } from '../../predict/score-file.js';
+import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
 import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema } from '../schemas.js';
-import { scoredCsvAsJson } from '../scored-json.js';
-import type { ExplainTopRows } from '../top-reasons.js';
+import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
 import { explainable, notReady, overloaded } from './common.js';
 
-export type ScoreFile = (predictor: Predictor, inputPath: string, outputPath: string) => Promise<ScoreSummary>;
+/** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
+export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir'>) => Promise<ScoredRows>;
 
 export interface ScoreRoutesOptions {
   models: ModelHolder;
@@ -24,7 +26,6 @@ export interface ScoreRoutesOptions {
   maxUploadBytes: number;
   /** Uploads scored at once; more get 503. */
   maxConcurrentUploads: number;
-  explainTopRows: ExplainTopRows;
   /** How many of the best-ranked rows get reasons (JSON answers with ?reasons=k). */
   maxReasonRows: number;
 }
@@ -48,7 +49,7 @@ function wantsJson(accept: string | undefined): boolean {
 }
 
 export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
-  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, explainTopRows, maxReasonRows } = options;
+  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows } = options;
   // Uploads being received or scored; counted from the first byte to the end of the answer.
   const active = new Set<FastifyRequest>();
   const finish = async (request: FastifyRequest): Promise<void> => {
@@ -103,15 +104,19 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
 
       const slot = models.acquire();
       if (slot === null) throw notReady();
-      const output = join(upload.dir, 'scored.csv');
-      const json = wantsJson(request.headers.accept);
       const { predictor } = slot;
-      let summary: ScoreSummary;
-      let reasons: Map<string, Reason[]> | null = null;
+      const json = wantsJson(request.headers.accept);
+      const top = json ? request.query.reasons : 0;
+      let scored: ScoredRows;
+      let reasons: Reason[][] | null = null;
       try {
-        summary = await scoreFile(predictor, upload.path, output);
-        const top = request.query.reasons;
-        if (json && top > 0) reasons = await explainable(() => explainTopRows(predictor, upload.path, output, maxReasonRows, top));
+        scored = await scoreFile(predictor, upload.path, { keepFeatures: top > 0, tempDir: tmpDir });
+        try {
+          if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top));
+        } catch (err) {
+          scored.close();
+          throw err;
+        }
       } catch (err) {
         throw publicError(err, upload);
       } finally {
@@ -119,15 +124,31 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       }
       reply
         .header('x-rebuy-model', predictor.bundleHash)
-        .header('x-rebuy-rows', String(summary.rows))
-        .header('x-rebuy-seconds', summary.seconds.toFixed(3));
+        .header('x-rebuy-rows', String(scored.rows))
+        .header('x-rebuy-seconds', scored.seconds.toFixed(3));
       if (json) {
-        reply.type('application/json; charset=utf-8');
-        const head = { model: predictor.bundleHash, threshold: predictor.threshold, seconds: summary.seconds };
-        return reply.send(scoredCsvAsJson(summary.output, head, reasons ?? undefined));
+        const head = { model: predictor.bundleHash, threshold: predictor.threshold, seconds: scored.seconds };
+        const body = scoresAsJson(scored.ranked(), head, reasons ?? undefined);
+        // DuckDB stays open while the rows stream out, and closes however the answer ends.
+        body.once('close', () => scored.close());
+        reply.raw.once('close', () => body.destroy());
+        return reply.type('application/json; charset=utf-8').send(body);
+      }
+      const output = join(upload.dir, 'scored.csv');
+      try {
+        await scored.write(output);
+      } finally {
+        scored.close();
       }
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="scores.csv"');
-      return reply.send(createReadStream(summary.output));
+      return reply.send(createReadStream(output));
     },
   );
+}
+
+/** The top reasons of the best-ranked rows, best first, from their features kept in DuckDB. */
+async function reasonsOfBest(predictor: Predictor, scored: ScoredRows, rows: number, top: number): Promise<Reason[][]> {
+  const best = await scored.bestFeatures(rows);
+  if (best.nRows === 0) return [];
+  return (await explainerFor(predictor).explainColumns(best, top)).map((e) => e.reasons);
 }
