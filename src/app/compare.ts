@@ -8,6 +8,7 @@ import type { Candidate } from '../train/fit.js';
 import { kFoldPlans, randomSplitPlans, type EvalPlan } from '../train/plans.js';
 import { evaluateOnPlans, type CandidateRun } from '../train/repeated.js';
 import { COMPARE_METRICS, DEFAULT_RANK_BY, runValues } from '../train/compare-metrics.js';
+import { COMPARE_REPEATS } from '../config.js';
 
 
 export interface CompareOptions {
@@ -57,15 +58,15 @@ export async function compareModels(options: CompareOptions): Promise<CompareRes
   const candidates = defaultCandidates(options);
   const plans = options.folds
     ? kFoldPlans(table, { folds: options.folds, balance: options.balance, seed: options.seed })
-    : randomSplitPlans(table, { repeats: options.repeats ?? 20, balance: options.balance, split: options.split, seed: options.seed });
+    : randomSplitPlans(table, { repeats: options.repeats ?? COMPARE_REPEATS, balance: options.balance, split: options.split, seed: options.seed });
   const runs = await evaluateOnPlans(table, candidates, plans, { onProgress: options.onProgress });
   const results: PlanResult[] = runs.map((r) => ({ candidate: r.candidate, plan: r.plan, values: runValues(r), trainSeconds: r.trainSeconds }));
   const rankBy = options.rankBy ?? DEFAULT_RANK_BY;
   if (!COMPARE_METRICS.some((m) => m.key === rankBy)) {
-    throw usageError(`--rank-by must be one of ${COMPARE_METRICS.map((m) => m.key).join(', ')}; got ${JSON.stringify(rankBy)}`);
+    throw usageError(`\`rankBy\` must be one of ${COMPARE_METRICS.map((m) => m.key).join(', ')}; got ${JSON.stringify(rankBy)}`);
   }
   const protocol = options.folds
     ? `${options.folds}-fold stratified cross-validation (balance: ${options.balance}, seed ${options.seed})`
-    : `${options.repeats ?? 20} random stratified splits ${options.split.join('/')} (balance: ${options.balance}, seeds ${options.seed}…)`;
+    : `${options.repeats ?? COMPARE_REPEATS} random stratified splits ${options.split.join('/')} (balance: ${options.balance}, seeds ${options.seed}…)`;
   return { protocol, leaderboard: buildLeaderboard(results, COMPARE_METRICS, rankBy, testTrainRatio(plans)), runs };
 }

@@ -7,6 +7,7 @@ import { loadPredictor } from '../predict/predictor.js';
 import { scoreFile } from '../predict/score-file.js';
 import { DEFAULT_PRESET } from '../model/presets.js';
 import { formatTrainResult, progressPrinter } from './train.js';
+import { SERVE_DEFAULTS, SPLIT_DEFAULTS } from '../config.js';
 
 export interface DemoFlags {
   data?: string;
@@ -36,8 +37,8 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
     data,
     out: modelDir,
     preset: DEFAULT_PRESET,
-    balance: 'random',
-    split: [0.8, 0.1, 0.1],
+    balance: SPLIT_DEFAULTS.balance,
+    split: SPLIT_DEFAULTS.split,
     seed: flags.seed,
     synthetic,
     onProgress: progressPrinter(log),
@@ -71,7 +72,7 @@ export async function runDemo(flags: DemoFlags): Promise<void> {
       '',
       `next: ${cli} score --model ${modelDir} --in customers.csv --out scores.csv --reasons 3`,
       `      ${cli} decide --model ${modelDir} --contact-cost 2 --value-per-return 30`,
-      `      ${cli} serve --model ${modelDir}   (then open http://127.0.0.1:8080/)`,
+      `      ${cli} serve --model ${modelDir}   (then open http://${SERVE_DEFAULTS.host}:${SERVE_DEFAULTS.port}/)`,
       '',
     ].join('\n'),
   );

@@ -2,12 +2,14 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption } from './options.js';
+import { SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION } from '../evaluate/calibration.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
-  .default('random');
-const SPLIT = new Option('--split <ratios>', 'train,validation,test shares').default('0.8,0.1,0.1');
-const SEED = new Option('--seed <n>', 'random seed: the same seed gives the same result').argParser(parseIntOption).default(0);
+  .default(SPLIT_DEFAULTS.balance);
+const SPLIT = new Option('--split <ratios>', 'train,validation,test shares').default(SPLIT_DEFAULTS.split.join(','));
+const SEED = new Option('--seed <n>', 'random seed: the same seed gives the same result').argParser(parseIntOption).default(SPLIT_DEFAULTS.seed);
 const JSON_OUT = new Option('--json', 'print machine-readable JSON on stdout');
 const TARGET = new Option('--target <col>', 'target column (0/1), for tables other than the Audiobooks schema');
 const ID = new Option('--id <col>', 'customer ID column, for tables other than the Audiobooks schema');
@@ -73,7 +75,7 @@ function buildProgram(): Command {
     .option('--preset <name>', 'network preset: 2x10, 2x50 or 3x50 (the seed notebooks\' networks; default 2x50)')
     .option('--model <auto>', 'auto: choose the configuration by 5-fold cross-validation on the training part')
     .option('--derived', 'add derived features (Audiobooks: books bought, listened at all, review given, log of long-tailed columns)')
-    .addOption(new Option('--calibration <method>', 'probability correction for the natural class mix').choices(['prior', 'platt', 'none']).default('prior'))
+    .addOption(new Option('--calibration <method>', 'probability correction for the natural class mix').choices(CALIBRATION_METHODS).default(DEFAULT_CALIBRATION))
     .option('--hidden <widths>', 'hidden layer widths, e.g. 50,50', parseListOption)
     .option('--activation <fn>', 'hidden activation: relu | tanh | sigmoid')
     .option('--output <fn>', 'output activation: softmax | sigmoid')
@@ -161,11 +163,11 @@ function buildProgram(): Command {
     .command('serve')
     .description('Serve a model over HTTP (JSON API, CSV scoring, OpenAPI docs) with a web page for the marketing team')
     .requiredOption('--model <dir>', 'model bundle directory')
-    .option('--host <host>', 'address to bind (anything but loopback requires an API key)', '127.0.0.1')
-    .option('--port <n>', 'port', parseIntOption, 8080)
+    .option('--host <host>', 'address to bind (anything but loopback requires an API key)', SERVE_DEFAULTS.host)
+    .option('--port <n>', 'port', parseIntOption, SERVE_DEFAULTS.port)
     .option('--api-key-file <file>', 'file holding the API key (or set REBUY_API_KEY)')
-    .option('--max-batch <n>', 'most customers in one JSON request', parseIntOption, 10_000)
-    .option('--max-upload-mb <n>', 'largest CSV upload in MB', parseIntOption, 100)
+    .option('--max-batch <n>', 'most customers in one JSON request', parseIntOption, SERVER_LIMITS.maxBatch)
+    .option('--max-upload-mb <n>', 'largest CSV upload in MB', parseIntOption, SERVER_LIMITS.maxUploadBytes / (1024 * 1024))
     .option('--rate-limit <n>', 'requests per minute per key (0: off)', parseIntOption)
     .option('--cors <origin>', 'allow this origin (CORS is off by default)')
     .action((opts) => run(program, async () => void (await (await import('./serve.js')).runServe(opts))));

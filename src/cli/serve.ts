@@ -9,6 +9,7 @@ import { packageVersions } from '../paths.js';
 import { isLoopback, validateApiKey } from '../server/auth.js';
 import { createApp, DEFAULT_SERVER_OPTIONS, type ScoreFile } from '../server/app.js';
 import { createModelHolder, type LoadPredictor, type ModelHolder } from '../server/model-holder.js';
+import { SERVE_DEFAULTS, SERVER_LIMITS } from '../config.js';
 
 export interface ServeFlags {
   model: string;
@@ -46,8 +47,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8080;
+export const DEFAULT_HOST = SERVE_DEFAULTS.host;
+export const DEFAULT_PORT = SERVE_DEFAULTS.port;
 const MB = 1024 * 1024;
 
 async function resolveApiKey(flags: ServeFlags, env: NodeJS.ProcessEnv): Promise<string | null> {
@@ -83,7 +84,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
     );
   }
   const maxBatch = checkRange('--max-batch', flags.maxBatch ?? DEFAULT_SERVER_OPTIONS.maxBatch, 1, 1_000_000);
-  const maxUploadBytes = Math.round(checkRange('--max-upload-mb', flags.maxUploadMb ?? 100, 0.001, 100_000) * MB);
+  const maxUploadBytes = Math.round(checkRange('--max-upload-mb', flags.maxUploadMb ?? SERVER_LIMITS.maxUploadBytes / MB, 0.001, 100_000) * MB);
   const rateLimitPerMinute = checkRange('--rate-limit', flags.rateLimit ?? DEFAULT_SERVER_OPTIONS.rateLimitPerMinute, 0);
 
   const loadPredictor: LoadPredictor =
@@ -126,7 +127,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
   log(`rebuy: listening on ${url} (web page at /, API docs at /docs)${apiKey === null ? '' : '; API key required'}`);
 
   let closing: Promise<void> | null = null;
-  const graceMs = (flags.graceSeconds ?? 30) * 1000;
+  const graceMs = (flags.graceSeconds ?? SERVE_DEFAULTS.graceSeconds) * 1000;
   const onHup = (): void => {
     log('rebuy: SIGHUP: reloading the model');
     reload().catch((err: unknown) => log(`rebuy: reload refused, the old model keeps serving: ${messageOf(err)}`));

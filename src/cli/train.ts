@@ -5,7 +5,7 @@ import type { NetworkConfig } from '../model/network.js';
 import type { DataSource } from '../train/dataset.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { objectiveInWords } from '../bundle/objective.js';
-import type { CalibrationMethod } from '../train/calibrate.js';
+import type { CalibrationMethod } from '../evaluate/calibration.js';
 import { usageError } from '../errors.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
 

@@ -9,16 +9,6 @@ export function createMatrix(rows: number, cols: number): Matrix {
   return { data: new Float32Array(rows * cols), rows, cols };
 }
 
-/** The rows at `indices`, in that order, as a new matrix. */
-export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
-  const out = createMatrix(indices.length, m.cols);
-  for (let i = 0; i < indices.length; i++) {
-    const from = indices[i]! * m.cols;
-    out.data.set(m.data.subarray(from, from + m.cols), i * m.cols);
-  }
-  return out;
-}
-
 export function takeLabels(y: Uint8Array, indices: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(indices.length);
   for (let i = 0; i < indices.length; i++) out[i] = y[indices[i]!]!;

@@ -23,10 +23,6 @@ export interface Table {
   firstDataLine: number;
 }
 
-export function lineOfRow(table: Pick<Table, 'firstDataLine'>, row: number): number {
-  return table.firstDataLine + row;
-}
-
 /** Rows of several tables with the same schema, one after another (for a user's own train/valid/test files). */
 export function concatTables(tables: readonly Table[]): Table {
   const first = tables[0];

@@ -14,6 +14,10 @@ export interface Calibration {
   intercept: number;
 }
 
+export type CalibrationMethod = Calibration['method'];
+export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['prior', 'platt', 'none'];
+export const DEFAULT_CALIBRATION: CalibrationMethod = 'prior';
+
 export type CalibrationMap = Pick<Calibration, 'slope' | 'intercept'>;
 
 export interface ReliabilityBin {

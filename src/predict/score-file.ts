@@ -17,11 +17,8 @@ import { internalError } from '../errors.js';
 import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
 import type { Predictor, ScoreSummary } from './types.js';
+import { SCORING_DEFAULTS } from '../config.js';
 
-/** Rows per ONNX call when scoring a file: enough to keep onnxruntime busy, few enough to keep the batch small in memory. */
-export const SCORE_BATCH_ROWS = 16384;
-/** DuckDB's memory while ranking (it spills beyond), so a file of any size scores in bounded memory. */
-const SCORE_MEMORY_LIMIT = '96MB';
 /** DuckDB's vector size: the most rows one appended chunk may hold. */
 const DUCKDB_CHUNK_ROWS = 2048;
 
@@ -40,7 +37,7 @@ export interface ScoreOptions {
   memoryLimit?: string;
   /** Where that temp directory goes (default: the system's). */
   tempDir?: string;
-  /** Rows per model call (default SCORE_BATCH_ROWS). */
+  /** Rows per model call (default SCORING_DEFAULTS.batchRows). */
   batchRows?: number;
 }
 
@@ -139,7 +136,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
   const spillDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'rebuy-score-'));
   const removeSpillDir = (): void => rmSync(spillDir, { recursive: true, force: true });
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? SCORE_MEMORY_LIMIT,
+    memory_limit: options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit,
     temp_directory: spillDir,
   }).catch((err: unknown) => {
     removeSpillDir();
@@ -282,7 +279,7 @@ async function scoreInto(
   options: ScoreOptions,
 ): Promise<number> {
   let rows = 0;
-  const chunkRows = options.batchRows ?? SCORE_BATCH_ROWS;
+  const chunkRows = options.batchRows ?? SCORING_DEFAULTS.batchRows;
   const chunks = streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true })[Symbol.asyncIterator]();
   let next = chunks.next();
   for (let read = await next; !read.done; read = await next) {

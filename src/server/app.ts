@@ -20,6 +20,7 @@ import type { ModelRoutesOptions } from './routes/model.js';
 import type { ScoreFile } from './routes/scores.js';
 import { webRoutes } from './routes/web.js';
 import { errorSchema } from './schemas.js';
+import { SERVER_LIMITS } from '../config.js';
 
 export type { ScoreFile } from './routes/scores.js';
 
@@ -49,13 +50,8 @@ export interface ServerOptions {
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   apiKey: null,
-  maxBatch: 10_000,
-  maxUploadBytes: 100 * 1024 * 1024,
-  rateLimitPerMinute: 6000,
+  ...SERVER_LIMITS,
   corsOrigin: null,
-  maxInFlight: 512,
-  maxConcurrentUploads: 4,
-  maxReasonRows: 1000,
   tmpDir: tmpdir(),
   logger: false,
   version: '0.1.0',

@@ -1,4 +1,4 @@
-import type { Calibration } from '../evaluate/calibration.js';
+import type { Calibration, CalibrationMethod } from '../evaluate/calibration.js';
 import { fitPlatt, logit, priorCorrection } from '../evaluate/calibration.js';
 import { takeLabels } from '../core/matrix.js';
 import { buildOnnxModel } from '../model/onnx-build.js';
@@ -7,9 +7,6 @@ import type { Dataset } from './dataset.js';
 import { scoreParts, type FittedCandidate } from './fit.js';
 import type { FittedModels } from './models.js';
 
-export type CalibrationMethod = Calibration['method'];
-export const CALIBRATION_METHODS: CalibrationMethod[] = ['prior', 'platt', 'none'];
-export const DEFAULT_CALIBRATION: CalibrationMethod = 'prior';
 
 export interface CalibrationInputs {
   /** Raw probabilities and labels of the validation part. */
