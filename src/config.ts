@@ -42,3 +42,7 @@ export const SCORING_DEFAULTS = {
   batchRows: 16_384,
   memoryLimit: '96MB',
 } as const;
+
+/** How probabilities are corrected for the natural class mix after training on a balanced one. */
+export const CALIBRATION_METHODS = ['prior', 'platt', 'none'] as const;
+export const DEFAULT_CALIBRATION: (typeof CALIBRATION_METHODS)[number] = 'prior';

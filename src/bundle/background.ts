@@ -1,5 +1,5 @@
 /** background.json: a small sample of training rows (feature values only: no IDs, no targets), for explanations. */
-import { Type, type StaticDecode } from '@sinclair/typebox';
+import { Type, type StaticDecode } from '#typebox';
 import type { FeatureColumns } from '../core/table.js';
 import { bundleError } from '../errors.js';
 import { decodeBundleValue, encodeBundleJson, lazyChecker, parseBundleJson } from './format.js';

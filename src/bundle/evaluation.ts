@@ -2,7 +2,7 @@
  * evaluation.json: what a bundle keeps of its evaluation, enough to draw every chart and to choose
  * a threshold later without the training data.
  */
-import { Type, type StaticDecode } from '@sinclair/typebox';
+import { Type, type StaticDecode } from '#typebox';
 import { bundleError } from '../errors.js';
 import {
   AuditReportSchema,

@@ -5,10 +5,16 @@
  * runtime types stay with the code that computes them; `agree` below proves each schema decodes to
  * exactly that type, so the two cannot drift apart.
  */
-import { Type, type StaticDecode, type TSchema } from '@sinclair/typebox';
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { TransformDecodeCheckError, TransformEncodeCheckError } from '@sinclair/typebox/value';
-import type { ValueError } from '@sinclair/typebox/errors';
+import {
+  Type,
+  TypeCompiler,
+  TransformDecodeCheckError,
+  TransformEncodeCheckError,
+  type StaticDecode,
+  type TSchema,
+  type TypeCheck,
+  type ValueError,
+} from '#typebox';
 import type { TableSchema } from '../core/schema.js';
 import type { FeatureState } from '../prep/features.js';
 import type { EpochRecord, NetworkConfig } from '../model/network.js';

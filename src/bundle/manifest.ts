@@ -1,5 +1,5 @@
 /** manifest.json: what a bundle is, how it was trained, and the SHA-256 of every other file in it. */
-import { Type, type StaticDecode } from '@sinclair/typebox';
+import { Type, type StaticDecode } from '#typebox';
 import { bundleError } from '../errors.js';
 import {
   CalibrationSchema,

@@ -1,5 +1,5 @@
 /** How a bundle's threshold was chosen: a structured value in the manifest, put in words in one place. */
-import { Type, type StaticDecode } from '@sinclair/typebox';
+import { Type, type StaticDecode } from '#typebox';
 import { formatNumber } from '../core/format.js';
 import { ThresholdObjectiveSchema } from './format.js';
 

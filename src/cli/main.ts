@@ -2,8 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption } from './options.js';
-import { SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
-import { CALIBRATION_METHODS, DEFAULT_CALIBRATION } from '../evaluate/calibration.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])

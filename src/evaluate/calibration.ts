@@ -6,17 +6,16 @@
 import { usageError } from '../errors.js';
 import { checkSameLength, type Labels, type Scores } from './curves.js';
 import { clipProbability } from './metrics.js';
+import type { CALIBRATION_METHODS } from '../config.js';
 
 export interface Calibration {
-  method: 'none' | 'prior' | 'platt';
+  method: (typeof CALIBRATION_METHODS)[number];
   /** p = sigmoid(slope * logit + intercept), logit = log(p_raw / (1 - p_raw)). */
   slope: number;
   intercept: number;
 }
 
 export type CalibrationMethod = Calibration['method'];
-export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['prior', 'platt', 'none'];
-export const DEFAULT_CALIBRATION: CalibrationMethod = 'prior';
 
 export type CalibrationMap = Pick<Calibration, 'slope' | 'intercept'>;
 

@@ -2,7 +2,7 @@
  * JSON schemas of every request and response body. Route schemas are built from these; the OpenAPI
  * document at /openapi.json is generated from the routes.
  */
-import { Type } from '@sinclair/typebox';
+import { Type } from '#typebox';
 import { ManifestSchema, TrainingDataSchema } from '../bundle/manifest.js';
 import { BundleObjectiveSchema } from '../bundle/objective.js';
 import { EXAMPLE_CUSTOMER } from '../domain/audiobooks.js';

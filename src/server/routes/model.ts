@@ -1,7 +1,7 @@
 /** GET /v1/model (what is serving) and POST /v1/model/reload (swap in a new bundle without downtime). */
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { StaticDecode } from '@sinclair/typebox';
+import type { StaticDecode } from '#typebox';
 import { lazyChecker } from '../../bundle/format.js';
 import { objectiveInWords } from '../../bundle/objective.js';
 import { bundleError, isRebuyError } from '../../errors.js';
