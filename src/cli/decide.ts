@@ -63,14 +63,18 @@ export function formatDecision(d: Decision): string {
     const { settings, bootstrap, curve, expected } = d.profit;
     const b = bootstrap.chosen;
     const level = Math.round(bootstrap.level * 100);
+    const rows: [string, string][] = [
+      ['expected profit (from the probabilities)', money(expected)],
+      ["realized profit (from these customers' labels)", money(b.profit)],
+      [`${level} % interval for another ${customers.toLocaleString('en')} customers`, `${money(b.lower)} to ${money(b.upper)} (bootstrap; chance of a loss ${pct(b.lossProbability)})`],
+    ];
+    const width = Math.max(...rows.map(([label]) => label.length));
     lines.push(
       '',
       `Money: ${money(settings.contactCost)} per contact, ${money(settings.valuePerReturn)} per returning customer`,
       `  the chosen list of ${d.choice.contacted}:`,
-      `    expected profit (from the probabilities)       ${money(expected)}`,
-      `    realized profit (from these customers' labels) ${money(b.profit)}`,
-      `    ${level} % interval for another ${customers} customers  ${money(b.lower)} to ${money(b.upper)} (bootstrap; chance of a loss ${pct(b.lossProbability)})`,
-      `  in hindsight, the best cut on these same labels contacts ${curve.best.contacted} → ${money(curve.best.profit)}: chosen with the labels it is judged on, so optimistic, not a plan`,
+      ...rows.map(([label, value]) => `    ${label.padEnd(width)}  ${value}`),
+      `  in hindsight, the most profitable cut on these same labels contacts ${curve.best.contacted} → ${money(curve.best.profit)}: chosen with the labels it is judged on, so optimistic, not a plan`,
     );
   }
   lines.push('', d.saved ? `saved: every later \`rebuy score --model ${d.model}\` uses this threshold` : 'not saved (--no-save)', '');
