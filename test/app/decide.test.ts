@@ -59,7 +59,7 @@ describe('decide', () => {
     expect(d.rule).toBe('validation');
     expect(d.choice.threshold).toBe(chooseThreshold(validation.probability, validation.label, { kind: 'f1' }, weights).threshold);
     expect(d.choice.contacted).toBe(evaluation.naturalTest.probability.filter((v) => v >= d.choice.threshold).length);
-    expect(formatDecision(d)).toMatch(/expected profit \(from the probabilities\)\s+\$[\d,]+\n\s+realized profit \(from these customers' labels\) −?\$[\d,]+\n\s+95 % interval/);
+    expect(formatDecision(d)).toMatch(/expected profit \(from the probabilities\)\s+\$[\d,]+\n\s+realized profit \(from these customers' labels\)\s+−?\$[\d,]+\n\s+95 % interval/);
   });
 
   it('saves the threshold into the bundle, which still verifies, and the Predictor uses it', async () => {
