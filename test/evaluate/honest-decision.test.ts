@@ -78,6 +78,7 @@ function profitOf(c: Customers, threshold: number): number {
 }
 
 interface RuleOutcome {
+  /** Repetitions where the reported interval held next month's profit (the honest rule only). */
   covered: number;
   /** Reported (realized on the held-out customers) minus next month's profit, per repetition. */
   optimism: number[];
@@ -102,11 +103,8 @@ function simulate(objective: ThresholdObjective, hindsight: ThresholdObjective |
   const empty = (): RuleOutcome => ({ covered: 0, optimism: [], nextMonth: [] });
   const honest = empty();
   const old = empty();
-  const record = (outcome: RuleOutcome, heldOut: Customers, next: Customers, threshold: number, r: number): void => {
-    const judged = judgeProfit(heldOut.probability, heldOut.label, threshold, MONEY, { seed: r, replicates: REPLICATES }).bootstrap.chosen;
-    const earned = profitOf(next, threshold);
-    if (judged.lower <= earned && earned <= judged.upper) outcome.covered++;
-    outcome.optimism.push(judged.profit - earned);
+  const record = (outcome: RuleOutcome, reported: number, earned: number): void => {
+    outcome.optimism.push(reported - earned);
     outcome.nextMonth.push(earned);
   };
   for (let r = 0; r < REPETITIONS; r++) {
@@ -115,17 +113,25 @@ function simulate(objective: ThresholdObjective, hindsight: ThresholdObjective |
     const validation: ValidationPart = { ...valid, positiveRate: 0.16 };
     const heldOut = draw(rng, model, HELD_OUT);
     const next = draw(rng, model, HELD_OUT);
-    record(honest, heldOut, next, chooseList(objective, heldOut.probability, validation).threshold, r);
-    if (hindsight) record(old, heldOut, next, chooseThreshold(heldOut.probability, heldOut.label, hindsight).threshold, r);
+    const threshold = chooseList(objective, heldOut.probability, validation).threshold;
+    const judged = judgeProfit(heldOut.probability, heldOut.label, threshold, MONEY, { seed: r, replicates: REPLICATES }).bootstrap.chosen;
+    const earned = profitOf(next, threshold);
+    if (judged.lower <= earned && earned <= judged.upper) honest.covered++;
+    record(honest, judged.profit, earned);
+    if (hindsight) {
+      // What decide reported before: the best cut on the held-out labels, and its profit on those same labels.
+      const oldThreshold = chooseThreshold(heldOut.probability, heldOut.label, hindsight).threshold;
+      record(old, profitOf(heldOut, oldThreshold), profitOf(next, oldThreshold));
+    }
   }
   return { honest, old };
 }
 
 function describeOutcome(name: string, o: RuleOutcome): string {
   const optimism = mean(o.optimism);
+  const coverage = name === 'honest rule' ? `interval covers next month in ${((o.covered / REPETITIONS) * 100).toFixed(1)} % of ${REPETITIONS}; ` : '';
   return (
-    `${name}: interval covers next month in ${((o.covered / REPETITIONS) * 100).toFixed(1)} % of ${REPETITIONS}; ` +
-    `reported minus next month's profit ${optimism.toFixed(0)} ± ${standardError(o.optimism).toFixed(0)} ` +
+    `${name}: ${coverage}reported minus next month's profit ${optimism.toFixed(0)} ± ${standardError(o.optimism).toFixed(0)} ` +
     `(${((optimism / mean(o.nextMonth)) * 100).toFixed(1)} % of next month's profit)`
   );
 }
