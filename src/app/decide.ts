@@ -4,20 +4,20 @@ import { evaluationJson, readEvaluation, type BundleEvaluation } from '../bundle
 import { EVALUATION_FILE, REPORT_FILE } from '../bundle/layout.js';
 import { readTable } from '../data/read.js';
 import { featureColumns } from '../core/table.js';
-import { usageError } from '../errors.js';
+import { bundleError, usageError } from '../errors.js';
 import {
-  bootstrapProfit,
   checkMoney,
-  chooseThreshold,
+  chooseList,
   gainsTable,
-  profitCurve,
-  type BootstrapProfit,
+  judgeProfit,
+  type ChoiceRule,
   type GainsRow,
-  type ProfitCurve,
-  type ThresholdChoice,
   type MoneySettings,
+  type ProfitJudgement,
   type ThresholdObjective,
+  type ValidationPart,
 } from '../evaluate/decide.js';
+import type { MetricSet } from '../evaluate/metrics.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { computeMetrics } from '../evaluate/metrics.js';
 import { renderReport } from '../report/html.js';
@@ -37,11 +37,14 @@ export interface DecideOptions {
 
 export interface Decision {
   model: string;
+  /** The customers the list is judged on; their labels play no part in choosing it. */
   population: { source: string; customers: number; buyers: number };
   objective: ThresholdObjective;
-  choice: ThresholdChoice;
+  /** How the list was chosen without the labels it is judged on. */
+  rule: ChoiceRule;
+  choice: { threshold: number; contacted: number; metrics: MetricSet };
   gains: GainsRow[];
-  profit: (ProfitCurve & { bootstrap: BootstrapProfit; contactCost: number; valuePerReturn: number }) | null;
+  profit: ProfitJudgement | null;
   saved: boolean;
 }
 
@@ -69,31 +72,39 @@ function money(options: DecideOptions): MoneySettings | null {
   return { contactCost: options.contactCost, valuePerReturn: options.valuePerReturn };
 }
 
+/** The validation part, reweighted to the training data's share of buyers; null for bundles made before it was kept. */
+function validationPart(bundle: LoadedBundle, evaluation: BundleEvaluation): ValidationPart | null {
+  const part = evaluation.validation;
+  if (!part) return null;
+  const { rows, positives } = bundle.manifest.data;
+  return { probability: part.probability, label: part.label, positiveRate: positives / rows };
+}
+
 /**
- * Chooses the threshold by an objective on labelled customers, shows gains, lift and the profit curve
- * with a bootstrap interval, and (by default) writes the threshold into the bundle for every later score.
+ * Chooses whom to contact without the labels the list is judged on (see chooseList), then judges it on
+ * labelled customers: gains, lift and — with money settings — expected and realized profit with a
+ * bootstrap interval. By default writes the threshold into the bundle for every later score.
  */
 export async function decide(options: DecideOptions): Promise<Decision> {
   const bundle = await loadBundle(options.model);
   const evaluation = await readEvaluation(bundle);
-  const { source, p, y } = await population(options, evaluation);
-  const choice = chooseThreshold(p, y, options.objective);
   const settings = money(options);
-  let profit: Decision['profit'] = null;
-  if (settings) {
-    const curve = profitCurve(p, y, settings.contactCost, settings.valuePerReturn);
-    const bootstrap = bootstrapProfit(p, y, settings.contactCost, settings.valuePerReturn, { seed: options.seed, threshold: choice.threshold });
-    profit = { ...curve, bootstrap, ...settings };
+  const validation = validationPart(bundle, evaluation);
+  if (!validation && (options.objective.kind === 'f1' || options.objective.kind === 'accuracy')) {
+    throw bundleError(bundle.dir, `keeps no validation part to choose the ${options.objective.kind} threshold on; train the model again`);
   }
+  const { source, p, y } = await population(options, evaluation);
+  const { rule, threshold } = chooseList(options.objective, p, validation);
+  const metrics = computeMetrics(p, y, threshold);
+  const profit = settings && judgeProfit(p, y, threshold, settings, { seed: options.seed });
   const save = options.save !== false;
-  if (save) await saveDecision(bundle, { ...evaluation, money: settings }, choice.threshold, options.objective);
-  let buyers = 0;
-  for (let i = 0; i < y.length; i++) buyers += y[i]!;
+  if (save) await saveDecision(bundle, { ...evaluation, money: settings }, threshold, options.objective);
   return {
     model: options.model,
-    population: { source, customers: p.length, buyers },
+    population: { source, customers: p.length, buyers: metrics.positives },
     objective: options.objective,
-    choice,
+    rule,
+    choice: { threshold, contacted: metrics.confusion[0][1] + metrics.confusion[1][1], metrics },
     gains: gainsTable(p, y),
     profit,
     saved: save,

@@ -32,6 +32,11 @@ export const EvaluationSchema = Type.Object({
   naturalTestUncalibrated: Type.Object(ScoredPartSchema.properties, {
     description: 'Raw probabilities on the natural test part, to show what calibration changed.',
   }),
+  validation: Type.Optional(
+    Type.Object(ScoredPartSchema.properties, {
+      description: 'Calibrated probabilities on the validation part, where objectives that need labels choose their threshold apart from the test parts.',
+    }),
+  ),
   importance: Nullable(Type.Array(FeatureImportanceSchema)),
   audit: Nullable(AuditReportSchema),
   leaderboard: Nullable(LeaderboardSchema),
@@ -44,7 +49,7 @@ const evaluationChecker = lazyChecker(EvaluationSchema);
 /** Parses and checks evaluation.json; a bad file is a BUNDLE_INVALID error naming the field. */
 export function parseEvaluation(text: string, dir: string): BundleEvaluation {
   const evaluation = decodeBundleValue(evaluationChecker(), EVALUATION_FILE, parseBundleJson(EVALUATION_FILE, text, dir), dir);
-  const parts = ['naturalTest', 'balancedTest', 'baselineNaturalTest', 'naturalTestUncalibrated'] as const;
+  const parts = ['naturalTest', 'balancedTest', 'baselineNaturalTest', 'naturalTestUncalibrated', 'validation'] as const;
   for (const name of parts) {
     const part = evaluation[name];
     if (part && part.probability.length !== part.label.length) {

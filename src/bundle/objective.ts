@@ -18,14 +18,14 @@ export function objectiveInWords(objective: BundleObjective): string {
     case 'balanced':
       return "the course notebooks' rule: a raw probability of at least 0.5 on the balanced training mix, carried over to calibrated probabilities";
     case 'f1':
-      return 'the threshold with the best F1 score, a balance between finding buyers and not wasting contacts';
+      return 'the threshold with the best F1 score on the validation part, a balance between finding buyers and not wasting contacts';
     case 'accuracy':
-      return 'the threshold with the most correct yes/no predictions';
+      return 'the threshold with the most correct yes/no predictions on the validation part';
     case 'topK':
       return `a budget: contact the ${objective.k.toLocaleString('en-US')} highest-scored customers`;
     case 'topFraction':
       return `a budget: contact the top ${formatNumber(objective.fraction * 100)} % of customers`;
     case 'profit':
-      return `the highest profit, with a contact cost of ${amount(objective.contactCost)} and a value of ${amount(objective.valuePerReturn)} per returning customer`;
+      return `the highest expected profit from the calibrated probabilities, with a contact cost of ${amount(objective.contactCost)} and a value of ${amount(objective.valuePerReturn)} per returning customer`;
   }
 }

@@ -1,6 +1,6 @@
 import { decide, type Decision } from '../app/decide.js';
 import { usageError } from '../errors.js';
-import type { ThresholdObjective } from '../evaluate/decide.js';
+import { choiceRuleInWords, type ThresholdObjective } from '../evaluate/decide.js';
 import { objectiveInWords } from '../bundle/objective.js';
 
 export interface DecideFlags {
@@ -43,11 +43,13 @@ const pct = (v: number): string => `${(v * 100).toFixed(1)} %`;
 
 export function formatDecision(d: Decision): string {
   const m = d.choice.metrics;
+  const customers = d.population.customers;
   const lines = [
-    `Decision for ${d.model} on ${d.population.source}: ${d.population.customers} customers, ${d.population.buyers} bought again`,
+    `Decision for ${d.model} on ${d.population.source}: ${customers} customers, ${d.population.buyers} bought again`,
     `objective: ${objectiveInWords(d.objective)}`,
+    `rule: the list was chosen ${choiceRuleInWords(d.rule)}; it is judged on these ${customers} customers, whose labels played no part in choosing it`,
     `threshold: contact customers with probability ≥ ${d.choice.threshold.toFixed(4)}`,
-    `  → contacts ${d.choice.contacted} of ${d.population.customers} (${pct(d.choice.contacted / d.population.customers)}); ` +
+    `  → contacts ${d.choice.contacted} of ${customers} (${pct(d.choice.contacted / customers)}); ` +
       `${m.confusion[1][1]} of them bought again (precision ${pct(m.precision)}), reaching ${pct(m.recall)} of all buyers`,
     '',
     'Cumulative gains and lift by decile (customers sorted by probability, best first):',
@@ -58,13 +60,21 @@ export function formatDecision(d: Decision): string {
     ),
   ];
   if (d.profit) {
-    const b = d.profit.bootstrap.chosen;
+    const { settings, bootstrap, curve, expected } = d.profit;
+    const b = bootstrap.chosen;
+    const level = Math.round(bootstrap.level * 100);
+    const rows: [string, string][] = [
+      ['expected profit (from the probabilities)', money(expected)],
+      ["realized profit (from these customers' labels)", money(b.profit)],
+      [`${level} % interval for another ${customers.toLocaleString('en')} customers`, `${money(b.lower)} to ${money(b.upper)} (bootstrap; chance of a loss ${pct(b.lossProbability)})`],
+    ];
+    const width = Math.max(...rows.map(([label]) => label.length));
     lines.push(
       '',
-      `Money: ${money(d.profit.contactCost)} per contact, ${money(d.profit.valuePerReturn)} per returning customer`,
-      `  at the chosen threshold: profit ${money(b.profit)} (bootstrap 95 % interval ${money(b.lower)} to ${money(b.upper)}; chance of a loss ${pct(b.lossProbability)})`,
-      `  best on these customers: contact the top ${d.profit.best.contacted} → ${money(d.profit.best.profit)}`,
-      `  recommended number to contact: ${d.choice.contacted} of ${d.population.customers} (${pct(d.choice.contacted / d.population.customers)} of customers)`,
+      `Money: ${money(settings.contactCost)} per contact, ${money(settings.valuePerReturn)} per returning customer`,
+      `  the chosen list of ${d.choice.contacted}:`,
+      ...rows.map(([label, value]) => `    ${label.padEnd(width)}  ${value}`),
+      `  in hindsight, the most profitable cut on these same labels contacts ${curve.best.contacted} → ${money(curve.best.profit)}: chosen with the labels it is judged on, so optimistic, not a plan`,
     );
   }
   lines.push('', d.saved ? `saved: every later \`rebuy score --model ${d.model}\` uses this threshold` : 'not saved (--no-save)', '');

@@ -127,9 +127,9 @@ function buildProgram(): Command {
 
   program
     .command('decide')
-    .description('Choose whom to contact: the threshold by an objective (accuracy, F1, a budget, or profit), with gains, lift and profit')
+    .description('Choose whom to contact without the labels the list is judged on (profit: by expected profit; a budget: no labels; accuracy, F1: on the validation part), then judge it: gains, lift, expected and realized profit with an interval')
     .requiredOption('--model <dir>', 'model bundle directory (the threshold is saved into it)')
-    .option('--data <file>', 'labelled customers to decide on (default: the natural test part kept in the bundle)')
+    .option('--data <file>', 'labelled customers to choose the list among and judge it on (default: the natural test part kept in the bundle)')
     .option('--objective <kind>', 'accuracy | f1 | budget | profit (default: implied by the other flags, else f1)')
     .option('--top <k>', 'budget: contact the top k customers', parseIntOption)
     .option('--top-percent <x>', 'budget: contact the top x % of customers', parseNumberOption)

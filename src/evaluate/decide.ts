@@ -1,6 +1,8 @@
 /**
  * Decisions: whom to contact, and what it earns. Contacting means p >= threshold.
  * Profit of a campaign = valuePerReturn × returners among the contacted − contactCost × contacted.
+ * The honest rule: a list is chosen without the labels it is judged on (chooseList), then judged on
+ * labelled customers that played no part in choosing (judgeProfit).
  */
 import type { MetricSet } from './metrics.js';
 import { usageError } from '../errors.js';
@@ -8,6 +10,7 @@ import { createRng, randomInt } from '../core/random.js';
 import { checkSameLength, descendingOrder, thresholdSweep, type Labels, type Scores } from './curves.js';
 import { computeMetrics } from './metrics.js';
 import { quantileOfSorted } from './stats.js';
+import { bestBudget, expectedGain, expectedProfitCurve } from './profit.js';
 
 export interface MoneySettings {
   contactCost: number;
@@ -63,7 +66,7 @@ export interface ProfitInterval {
   threshold: number;
   /** Profit on the data as given. */
   profit: number;
-  /** Over bootstrap replicates. */
+  /** Mean, and central interval, of the profit predicted for another draw of as many customers. */
   mean: number;
   lower: number;
   upper: number;
@@ -72,6 +75,7 @@ export interface ProfitInterval {
 export interface BootstrapProfit {
   replicates: number;
   level: number;
+  /** lossProbability: the predicted chance that another draw loses money. */
   chosen: ProfitInterval & { lossProbability: number };
   curve: ProfitInterval[];
 }
@@ -124,41 +128,48 @@ export function describeObjective(objective: ThresholdObjective): string {
   }
 }
 
-function topBudget(objective: ThresholdObjective, n: number): number {
+function topBudget(objective: { kind: 'topK'; k: number } | { kind: 'topFraction'; fraction: number }, n: number): number {
   if (objective.kind === 'topK') {
     if (!(Number.isInteger(objective.k) && objective.k >= 0)) {
       throw usageError(`k must be an integer >= 0; got ${objective.k}`);
     }
     return objective.k;
   }
-  if (objective.kind === 'topFraction') {
-    const f = objective.fraction;
-    if (!(f >= 0 && f <= 1)) throw usageError(`fraction to contact must be in [0, 1]; got ${f}`);
-    return Math.floor(f * n + 1e-9);
-  }
-  return n;
+  const f = objective.fraction;
+  if (!(f >= 0 && f <= 1)) throw usageError(`fraction to contact must be in [0, 1]; got ${f}`);
+  return Math.floor(f * n + 1e-9);
+}
+
+/** How much each buyer and each non-buyer counts, e.g. to carry a balanced part over to the natural mix. */
+export interface ClassWeights {
+  positive: number;
+  negative: number;
 }
 
 /**
- * The threshold that maximizes the objective over every distinct score (and "contact nobody").
- * Ties go to the higher threshold. topK / topFraction contact as many as fit in the budget without
- * splitting a group of tied scores.
+ * The threshold that maximizes the objective on these labelled customers, over every distinct score
+ * (and "contact nobody"); ties go to the higher threshold. Judged on the same labels, its value is
+ * optimistic: the honest rule (chooseList) uses it only on a validation part.
  */
-export function chooseThreshold(p: Scores, y: Labels, objective: ThresholdObjective): ThresholdChoice {
+export function chooseThreshold(p: Scores, y: Labels, objective: ThresholdObjective, weights: ClassWeights = { positive: 1, negative: 1 }): ThresholdChoice {
+  if (objective.kind === 'topK' || objective.kind === 'topFraction') {
+    checkSameLength(p, y);
+    const threshold = budgetThreshold(p, objective);
+    const metrics = computeMetrics(p, y, threshold);
+    const contacted = metrics.confusion[0][1] + metrics.confusion[1][1];
+    return { threshold, contacted, value: contacted, metrics };
+  }
   const sweep = thresholdSweep(p, y);
-  const { positives, negatives } = sweep;
+  const positives = sweep.positives * weights.positive;
+  const negatives = sweep.negatives * weights.negative;
   const n = positives + negatives;
   if (objective.kind === 'profit') checkMoney(objective.contactCost, objective.valuePerReturn);
-  const budget = topBudget(objective, n);
   const valueAt = (tp: number, fp: number): number => {
     switch (objective.kind) {
       case 'accuracy':
         return n === 0 ? 0 : (tp + negatives - fp) / n;
       case 'f1':
         return tp === 0 ? 0 : (2 * tp) / (tp + fp + positives);
-      case 'topK':
-      case 'topFraction':
-        return tp + fp <= budget ? tp + fp : Number.NEGATIVE_INFINITY;
       case 'profit':
         return objective.valuePerReturn * tp - objective.contactCost * (tp + fp);
     }
@@ -167,7 +178,7 @@ export function chooseThreshold(p: Scores, y: Labels, objective: ThresholdObject
   let contacted = 0;
   let best = valueAt(0, 0);
   for (let i = 0; i < sweep.thresholds.length; i++) {
-    const value = valueAt(sweep.tp[i]!, sweep.fp[i]!);
+    const value = valueAt(sweep.tp[i]! * weights.positive, sweep.fp[i]! * weights.negative);
     if (value > best) {
       best = value;
       threshold = sweep.thresholds[i]!;
@@ -175,6 +186,139 @@ export function chooseThreshold(p: Scores, y: Labels, objective: ThresholdObject
     }
   }
   return { threshold, contacted, value: best, metrics: computeMetrics(p, y, threshold) };
+}
+
+/**
+ * A budget needs no labels: the threshold that contacts as many of the highest-scored customers as
+ * fit in it, without splitting a group of tied scores.
+ */
+export function budgetThreshold(p: Scores, objective: { kind: 'topK'; k: number } | { kind: 'topFraction'; fraction: number }): number {
+  const budget = topBudget(objective, p.length);
+  const order = descendingOrder(p);
+  let threshold = thresholdAbove(p);
+  for (let k = 0; k < Math.min(budget, order.length); k++) {
+    const score = p[order[k]!]!;
+    const next = order[k + 1];
+    if (next === undefined || p[next] !== score) threshold = score;
+  }
+  return threshold;
+}
+
+/**
+ * The list with the highest expected profit from calibrated probabilities, without labels: every
+ * customer whose expected gain p · value − cost is positive (the rule the web page follows too).
+ */
+export function expectedProfitThreshold(p: Scores, money: MoneySettings): { threshold: number; contacted: number; expected: number } {
+  checkMoney(money.contactCost, money.valuePerReturn);
+  const sorted = Float64Array.from(p).sort().reverse();
+  const best = bestBudget(expectedProfitCurve(sorted, money.contactCost, money.valuePerReturn));
+  return { threshold: best.k === 0 ? thresholdAbove(p) : sorted[best.k - 1]!, contacted: best.k, expected: best.profit };
+}
+
+/** Expected profit of contacting every customer with p >= threshold: Σ (p · value − cost) over them. */
+export function expectedProfitAt(p: Scores, threshold: number, money: MoneySettings): number {
+  let sum = 0;
+  for (let i = 0; i < p.length; i++) if (p[i]! >= threshold) sum += expectedGain(p[i]!, money.contactCost, money.valuePerReturn);
+  return sum;
+}
+
+/**
+ * How a list is chosen without the labels it is judged on: by expected profit from calibrated
+ * probabilities, by a budget (no labels at all), or — for objectives that need labels — on the validation part.
+ */
+export type ChoiceRule = 'expected-profit' | 'budget' | 'validation';
+
+export function choiceRule(objective: ThresholdObjective): ChoiceRule {
+  switch (objective.kind) {
+    case 'profit':
+      return 'expected-profit';
+    case 'topK':
+    case 'topFraction':
+      return 'budget';
+    case 'accuracy':
+    case 'f1':
+      return 'validation';
+  }
+}
+
+/** The rule as a phrase that completes "The list was chosen …". */
+export function choiceRuleInWords(rule: ChoiceRule): string {
+  switch (rule) {
+    case 'expected-profit':
+      return 'by expected profit from the calibrated probabilities (contact whoever is expected to earn more than the contact costs), using no labels';
+    case 'budget':
+      return 'by the budget alone (the highest probabilities first), using no labels';
+    case 'validation':
+      return 'on the validation part (reweighted to the natural share of buyers), apart from the customers it is judged on';
+  }
+}
+
+/** Labelled customers apart from those judged, for objectives that need labels to choose. */
+export interface ValidationPart {
+  probability: Scores;
+  label: Labels;
+  /** The share of buyers where the list is used; the part (often balanced) is reweighted to it. */
+  positiveRate: number;
+}
+
+/** Weights that give the part the population's share of buyers. */
+export function weightsToRate(y: Labels, positiveRate: number): ClassWeights {
+  let positives = 0;
+  for (let i = 0; i < y.length; i++) if (y[i] !== 0) positives++;
+  const share = positives / y.length;
+  if (!(share > 0 && share < 1)) throw usageError('the validation part needs both buyers and non-buyers to choose a threshold');
+  if (!(positiveRate > 0 && positiveRate < 1)) throw usageError(`the share of buyers must be in (0, 1); got ${positiveRate}`);
+  return { positive: positiveRate / share, negative: (1 - positiveRate) / (1 - share) };
+}
+
+export interface ListChoice {
+  rule: ChoiceRule;
+  threshold: number;
+}
+
+/** Chooses whom to contact among customers scored `p`, never looking at the labels they will be judged on. */
+export function chooseList(objective: ThresholdObjective, p: Scores, validation: ValidationPart | null): ListChoice {
+  const rule = choiceRule(objective);
+  switch (objective.kind) {
+    case 'profit':
+      return { rule, threshold: expectedProfitThreshold(p, objective).threshold };
+    case 'topK':
+    case 'topFraction':
+      return { rule, threshold: budgetThreshold(p, objective) };
+    case 'accuracy':
+    case 'f1': {
+      if (!validation) throw usageError(`the ${objective.kind} objective needs labelled validation customers to choose on`);
+      const weights = weightsToRate(validation.label, validation.positiveRate);
+      return { rule, threshold: chooseThreshold(validation.probability, validation.label, objective, weights).threshold };
+    }
+  }
+}
+
+/** What a list chosen elsewhere earns: expected (from probabilities) and realized (from labels), side by side. */
+export interface ProfitJudgement {
+  settings: MoneySettings;
+  /** Σ (p · value − cost) over the list: what the probabilities promise. */
+  expected: number;
+  /** The realized profit of the list on these customers and its interval for another draw of as many. */
+  bootstrap: BootstrapProfit;
+  /** Profit at every depth of the ranking on these labels; its best point is hindsight, not a plan. */
+  curve: ProfitCurve;
+}
+
+export function judgeProfit(
+  p: Scores,
+  y: Labels,
+  threshold: number,
+  settings: MoneySettings,
+  options: { seed: number; replicates?: number },
+): ProfitJudgement {
+  const { contactCost, valuePerReturn } = settings;
+  return {
+    settings,
+    expected: expectedProfitAt(p, threshold, settings),
+    bootstrap: bootstrapProfit(p, y, contactCost, valuePerReturn, { ...options, threshold }),
+    curve: profitCurve(p, y, contactCost, valuePerReturn),
+  };
 }
 
 /** Cumulative gains and lift by equal-size groups of the ranking (ties split in row order). */
@@ -263,8 +407,11 @@ export function profitCurve(
 
 /**
  * Bootstrap (customers resampled with replacement) of the profit of each policy "contact every
- * customer with p >= threshold": mean and central interval. With the default policy — the best cut
- * on the same data — the chosen profit is optimistic; pass a threshold fixed on other data.
+ * customer with p >= threshold", as a prediction for another draw of as many customers: each
+ * replicate adds the difference of two independent resamples to the observed profit, so the
+ * interval holds both the uncertainty of the estimate and the next draw's own chance. With the
+ * default policy — the best cut on the same data — the chosen profit is optimistic; pass a threshold
+ * chosen without these labels.
  */
 export function bootstrapProfit(
   p: Scores,
@@ -301,9 +448,9 @@ export function bootstrapProfit(
   const n = order.length;
   const isPositive = Uint8Array.from(order, (row) => (y[row] !== 0 ? 1 : 0));
   const weight = new Uint32Array(n);
-  const profits = grid.map(() => new Float64Array(replicates));
+  const resampled = grid.map(() => new Float64Array(2 * replicates));
   const rng = createRng(options.seed);
-  for (let r = 0; r < replicates; r++) {
+  for (let r = 0; r < 2 * replicates; r++) {
     weight.fill(0);
     for (let d = 0; d < n; d++) weight[randomInt(rng, n)]!++;
     let contacted = 0;
@@ -314,9 +461,13 @@ export function bootstrapProfit(
         contacted += weight[k]!;
         returners += weight[k]! * isPositive[k]!;
       }
-      profits[g]![r] = valuePerReturn * returners - contactCost * contacted;
+      resampled[g]![r] = valuePerReturn * returners - contactCost * contacted;
     }
   }
+  const predictions = grid.map((pt, g) => {
+    const values = resampled[g]!;
+    return Float64Array.from({ length: replicates }, (_, r) => pt.profit + values[r]! - values[replicates + r]!);
+  });
 
   const alpha = (1 - level) / 2;
   const summarize = (pt: ProfitPoint, values: Float64Array): ProfitInterval => {
@@ -332,9 +483,9 @@ export function bootstrapProfit(
       upper: quantileOfSorted(sorted, 1 - alpha),
     };
   };
-  const summaries = grid.map((pt, g) => summarize(pt, profits[g]!));
+  const summaries = grid.map((pt, g) => summarize(pt, predictions[g]!));
   const chosenIndex = grid.findIndex((pt) => pt.contacted === chosen.contacted);
-  const chosenProfits = profits[chosenIndex]!;
+  const chosenProfits = predictions[chosenIndex]!;
   let losses = 0;
   for (const v of chosenProfits) if (v < 0) losses++;
   return {

@@ -5,12 +5,11 @@
 import type { ManifestDraft } from '../bundle/manifest.js';
 import type { MetricSet } from '../evaluate/metrics.js';
 import type { BundleEvaluation } from '../bundle/evaluation.js';
-import type { MoneySettings } from '../evaluate/decide.js';
 import type { ScoredPart } from '../evaluate/curves.js';
 import type { AuditReport } from '../audit/types.js';
 import { expectedCalibrationError, reliabilityCurve, type ReliabilityBin } from '../evaluate/calibration.js';
 import { prCurve, rocCurve, type PrCurve, type RocCurve } from '../evaluate/curves.js';
-import { bootstrapProfit, gainsTable, profitCurve, type BootstrapProfit, type GainsRow, type ProfitCurve } from '../evaluate/decide.js';
+import { choiceRule, choiceRuleInWords, gainsTable, judgeProfit, type GainsRow, type ProfitJudgement } from '../evaluate/decide.js';
 import { computeMetrics } from '../evaluate/metrics.js';
 
 export const CALIBRATION_BINS = 10;
@@ -48,12 +47,10 @@ export interface CalibrationResult {
   eceBefore: number | null;
 }
 
-export interface MoneyResult {
-  settings: MoneySettings;
+/** The chosen list's expected and realized profit on the natural test part, whose labels played no part in choosing it. */
+export interface MoneyResult extends ProfitJudgement {
   /** Where the settings came from. */
   source: 'evaluation' | 'objective';
-  curve: ProfitCurve;
-  bootstrap: BootstrapProfit;
   /** Contact when the probability exceeds cost / value. */
   breakEven: number;
 }
@@ -69,6 +66,8 @@ export interface ReportData {
   operating: OperatingPoint;
   calibration: CalibrationResult;
   money: MoneyResult | null;
+  /** How the threshold was chosen without the test labels, as a phrase completing "chosen …". */
+  rule: string;
   audit: AuditReport | null;
 }
 
@@ -118,16 +117,16 @@ function moneyResult(manifest: ManifestDraft, evaluation: BundleEvaluation): Mon
   if (!settings || p.length === 0) return null;
   const { contactCost, valuePerReturn } = settings;
   return {
-    settings,
+    ...judgeProfit(p, y, manifest.threshold, settings, { seed: manifest.data.seed, replicates: PROFIT_REPLICATES }),
     source: evaluation.money ? 'evaluation' : 'objective',
-    curve: profitCurve(p, y, contactCost, valuePerReturn),
-    bootstrap: bootstrapProfit(p, y, contactCost, valuePerReturn, {
-      seed: manifest.data.seed,
-      replicates: PROFIT_REPLICATES,
-      threshold: manifest.threshold,
-    }),
     breakEven: contactCost / valuePerReturn,
   };
+}
+
+function ruleInWords(manifest: ManifestDraft): string {
+  const objective = manifest.thresholdObjective;
+  if (objective.kind === 'balanced') return "by the training's fixed rule, using no labels";
+  return choiceRuleInWords(choiceRule(objective));
 }
 
 /** "Network 2x50", "Baseline logistic+derived". */
@@ -150,6 +149,7 @@ export function analyze(manifest: ManifestDraft, evaluation: BundleEvaluation): 
     operating: operatingPoint(network.metrics, manifest.threshold),
     calibration: calibrationResult(manifest, evaluation),
     money: moneyResult(manifest, evaluation),
+    rule: ruleInWords(manifest),
     audit: evaluation.audit,
   };
 }

@@ -39,6 +39,7 @@ export async function assessModels(
       balancedTest: part(network.balancedRaw, takeLabels(target, dataset.test)),
       baselineNaturalTest: baseline && part(baseline.natural, naturalY),
       naturalTestUncalibrated: part(network.naturalRaw, naturalY),
+      validation: part(network.valid, takeLabels(target, dataset.valid)),
       importance: await importance(dataset, models, naturalY),
       audit: auditTable(dataset.table),
       leaderboard,

@@ -48,10 +48,11 @@ export interface CalibratedModel {
   /** The whole scoring pipeline, calibration included. */
   onnx: Uint8Array;
   threshold: number;
-  /** Raw probabilities on the balanced test part and on the natural test part; calibrated ones on the natural part. */
+  /** Raw probabilities on the balanced test part and on the natural test part; calibrated ones on the natural and validation parts. */
   balancedRaw: Float32Array;
   naturalRaw: Float32Array;
   natural: Float32Array;
+  valid: Float32Array;
 }
 
 export interface CalibratedModels {
@@ -79,7 +80,7 @@ async function calibrateModel(dataset: Dataset, features: FeatureState, fitted: 
   const trainPositiveRate = dataset.classWeights ? 0.5 : trainY.reduce((s, v) => s + v, 0) / trainY.length;
   const calibration = fitCalibration(method, { validP: validRaw!, validY: takeLabels(target, dataset.valid), trainPositiveRate, truePositiveRate });
   const onnx = buildOnnxModel(features, fitted.trained.weights, calibration);
-  const [natural] = await scoreParts(features, onnx, table, [dataset.naturalTest]);
+  const [natural, valid] = await scoreParts(features, onnx, table, [dataset.naturalTest, dataset.valid]);
   return {
     fitted,
     calibration,
@@ -88,5 +89,6 @@ async function calibrateModel(dataset: Dataset, features: FeatureState, fitted: 
     balancedRaw: balancedRaw!,
     naturalRaw: naturalRaw!,
     natural: natural!,
+    valid: valid!,
   };
 }

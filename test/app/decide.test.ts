@@ -8,7 +8,8 @@ import { loadPredictor } from '../../src/predict/predictor.js';
 import type { BundleEvaluation } from '../../src/bundle/evaluation.js';
 import { MANIFEST_FILE, MANIFEST_HASH_FILE, REPORT_FILE } from '../../src/bundle/layout.js';
 import { objectiveInWords } from '../../src/bundle/objective.js';
-import type { ThresholdObjective } from '../../src/evaluate/decide.js';
+import { chooseThreshold, weightsToRate, type ThresholdObjective } from '../../src/evaluate/decide.js';
+import { formatDecision } from '../../src/cli/decide.js';
 import { syntheticCsv } from './fixtures.js';
 
 let dir: string;
@@ -28,24 +29,37 @@ async function storedEvaluation(): Promise<BundleEvaluation> {
 }
 
 describe('decide', () => {
-  it('by profit: the chosen threshold, contacts and profit follow from the stored probabilities', async () => {
+  it('by profit: contacts whoever is expected to earn more than the contact costs, and judges the list on the labels it did not look at', async () => {
     const cost = 2;
     const value = 30;
     const d = await decide({ model, objective: { kind: 'profit', contactCost: cost, valuePerReturn: value }, seed: 1, save: false });
     const { probability: p, label: y } = (await storedEvaluation()).naturalTest;
-    const contacted = p.filter((v) => v >= d.choice.threshold).length;
-    const returners = p.filter((v, i) => v >= d.choice.threshold && y[i] === 1).length;
-    expect(d.choice.contacted).toBe(contacted);
-    expect(d.profit!.bootstrap.chosen.profit).toBeCloseTo(value * returners - cost * contacted, 9);
-    // No other cut of these customers earns more.
-    const sorted = [...p].sort((a, b) => b - a);
-    for (const t of sorted) {
-      const n = p.filter((v) => v >= t).length;
-      const r = p.filter((v, i) => v >= t && y[i] === 1).length;
-      expect(value * r - cost * n).toBeLessThanOrEqual(value * returners - cost * contacted + 1e-9);
-    }
+    const chosen = p.map((v, i) => ({ v, y: y[i]! })).filter(({ v }) => v * value - cost > 0);
+    expect(d.rule).toBe('expected-profit');
+    expect(d.choice.contacted).toBe(chosen.length);
+    expect(d.choice.threshold).toBe(Math.min(...chosen.map(({ v }) => v)));
+    expect(d.profit!.expected).toBeCloseTo(chosen.reduce((s, { v }) => s + v * value - cost, 0), 6);
+    expect(d.profit!.bootstrap.chosen.profit).toBe(chosen.reduce((s, c) => s + c.y * value - cost, 0));
+    expect(d.profit!.bootstrap.chosen.lower).toBeLessThan(d.profit!.bootstrap.chosen.profit);
+    expect(d.profit!.bootstrap.chosen.upper).toBeGreaterThan(d.profit!.bootstrap.chosen.profit);
+    // The best cut in hindsight is shown apart, never taken as the plan.
+    expect(d.profit!.curve.best.profit).toBeGreaterThanOrEqual(d.profit!.bootstrap.chosen.profit);
     expect(d.gains).toHaveLength(10);
     expect(d.gains.at(-1)!.capturedShare).toBeCloseTo(1, 12);
+    expect(formatDecision(d)).toContain('rule: the list was chosen by expected profit from the calibrated probabilities');
+  });
+
+  it('by F1: chooses on the validation part kept in the bundle, reweighted to the natural share of buyers', async () => {
+    const d = await decide({ model, objective: { kind: 'f1' }, contactCost: 2, valuePerReturn: 30, seed: 1, save: false });
+    const evaluation = await storedEvaluation();
+    const validation = evaluation.validation!;
+    const bundle = await loadBundle(model);
+    const weights = weightsToRate(validation.label, bundle.manifest.data.positives / bundle.manifest.data.rows);
+    expect(validation.label.filter((v) => v === 1).length * 2).toBe(validation.label.length);
+    expect(d.rule).toBe('validation');
+    expect(d.choice.threshold).toBe(chooseThreshold(validation.probability, validation.label, { kind: 'f1' }, weights).threshold);
+    expect(d.choice.contacted).toBe(evaluation.naturalTest.probability.filter((v) => v >= d.choice.threshold).length);
+    expect(formatDecision(d)).toMatch(/expected profit \(from the probabilities\)\s+\$[\d,]+\n\s+realized profit \(from these customers' labels\)\s+−?\$[\d,]+\n\s+95 % interval/);
   });
 
   it('saves the threshold into the bundle, which still verifies, and the Predictor uses it', async () => {

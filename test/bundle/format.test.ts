@@ -125,11 +125,11 @@ describe('schemas and runtime types', () => {
 describe('objectiveInWords', () => {
   it.each<[BundleObjective, string]>([
     [{ kind: 'balanced' }, "the course notebooks' rule: a raw probability of at least 0.5 on the balanced training mix, carried over to calibrated probabilities"],
-    [{ kind: 'f1' }, 'the threshold with the best F1 score, a balance between finding buyers and not wasting contacts'],
-    [{ kind: 'accuracy' }, 'the threshold with the most correct yes/no predictions'],
+    [{ kind: 'f1' }, 'the threshold with the best F1 score on the validation part, a balance between finding buyers and not wasting contacts'],
+    [{ kind: 'accuracy' }, 'the threshold with the most correct yes/no predictions on the validation part'],
     [{ kind: 'topK', k: 1500 }, 'a budget: contact the 1,500 highest-scored customers'],
     [{ kind: 'topFraction', fraction: 0.125 }, 'a budget: contact the top 12.5 % of customers'],
-    [{ kind: 'profit', contactCost: 2.5, valuePerReturn: 30 }, 'the highest profit, with a contact cost of 2.5 and a value of 30 per returning customer'],
+    [{ kind: 'profit', contactCost: 2.5, valuePerReturn: 30 }, 'the highest expected profit from the calibrated probabilities, with a contact cost of 2.5 and a value of 30 per returning customer'],
   ])('%j', (objective, words) => {
     expect(objectiveInWords(objective)).toBe(words);
   });

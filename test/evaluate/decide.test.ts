@@ -2,11 +2,17 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   bootstrapProfit,
+  budgetThreshold,
+  chooseList,
   chooseThreshold,
   describeObjective,
+  expectedProfitAt,
+  expectedProfitThreshold,
   gainsTable,
+  judgeProfit,
   profitCurve,
   thresholdAbove,
+  weightsToRate,
 } from '../../src/evaluate/decide.js';
 import { bestBudget, expectedProfitCurve, expectedReturns } from '../../src/evaluate/profit.js';
 import { RebuyError } from '../../src/errors.js';
@@ -94,9 +100,79 @@ describe('chooseThreshold', () => {
     expect(() => chooseThreshold(p, y, { kind: 'profit', contactCost: 1, valuePerReturn: 0 })).toThrow(/value/);
   });
 
+  it('weights the classes: counting non-buyers five times over moves the F1 and accuracy thresholds up', () => {
+    // Non-buyers weighted 5: F1 = 2tp / (tp + 5fp + 3) is 4/5 at the top 2 and 6/11 at the top 4;
+    // weighted accuracy ∝ tp + 5 (3 − fp) is 17 at the top 2 and 13 at the top 4.
+    const weights = { positive: 1, negative: 5 };
+    expect(chooseThreshold(p, y, { kind: 'f1' }, weights).contacted).toBe(2);
+    expect(chooseThreshold(p, y, { kind: 'accuracy' }, weights).contacted).toBe(2);
+    expect(chooseThreshold(p, y, { kind: 'f1' }, { positive: 1, negative: 1 }).contacted).toBe(4);
+  });
+
   it('describes objectives for the manifest', () => {
     expect(describeObjective({ kind: 'f1' })).toBe('f1');
     expect(describeObjective({ kind: 'profit', contactCost: 2, valuePerReturn: 30 })).toBe('profit:cost=2,value=30');
+  });
+});
+
+describe('choosing a list without the labels it is judged on', () => {
+  const money = { contactCost: 1, valuePerReturn: 4 };
+
+  it('by expected profit: contacts exactly those with p · value > cost, whatever the labels say', () => {
+    // gains 4p − 1: 2.6, 1, 0 (p = 0.25 breaks even: not contacted), −0.2, −0.8
+    const scores = [0.5, 0.05, 0.9, 0.25, 0.2];
+    const choice = expectedProfitThreshold(scores, money);
+    expect(choice).toEqual({ threshold: 0.5, contacted: 2, expected: 3.6 });
+    expect(expectedProfitAt(scores, choice.threshold, money)).toBeCloseTo(3.6, 12);
+    for (const labels of [[0, 0, 0, 0, 0], [1, 1, 1, 1, 1]]) {
+      expect(chooseThreshold(scores, labels, { kind: 'profit', ...money }).threshold).not.toBe(0.5);
+      expect(chooseList({ kind: 'profit', ...money }, scores, null)).toEqual({ rule: 'expected-profit', threshold: 0.5 });
+    }
+    expect(expectedProfitThreshold([0.1, 0.2], money)).toMatchObject({ contacted: 0, threshold: 1, expected: 0 });
+  });
+
+  it('by a budget: the top k without splitting ties, from scores alone', () => {
+    expect(budgetThreshold(p, { kind: 'topK', k: 3 })).toBeCloseTo(0.7, 6);
+    expect(budgetThreshold([0.8, 0.8, 0.8, 0.2], { kind: 'topK', k: 2 })).toBe(1);
+    expect(budgetThreshold([0.8, 0.8, 0.8, 0.2], { kind: 'topFraction', fraction: 0.75 })).toBe(0.8);
+    expect(chooseList({ kind: 'topK', k: 3 }, p, null)).toEqual({ rule: 'budget', threshold: budgetThreshold(p, { kind: 'topK', k: 3 }) });
+  });
+
+  it('by F1 or accuracy: on the validation part reweighted to the natural mix, never on the scores judged', () => {
+    // The validation part is balanced (3 of 6 buyers); at a natural share of 1 in 6 a non-buyer counts 5 times a buyer.
+    expect(weightsToRate(y, 1 / 6)).toEqual({ positive: 1 / 3, negative: 5 / 3 });
+    const validation = { probability: p, label: y, positiveRate: 1 / 6 };
+    const judged = Float64Array.from([0.99, 0.01, 0.5]);
+    const f1 = chooseList({ kind: 'f1' }, judged, validation);
+    expect(f1).toEqual({ rule: 'validation', threshold: chooseThreshold(p, y, { kind: 'f1' }, weightsToRate(y, 1 / 6)).threshold });
+    expect(f1.threshold).toBeCloseTo(0.8, 6);
+    expect(chooseList({ kind: 'f1' }, Float64Array.from([0.3]), validation)).toEqual(f1);
+    expect(() => chooseList({ kind: 'accuracy' }, judged, null)).toThrow(/validation/);
+    expect(() => weightsToRate([1, 1], 0.2)).toThrow(/both buyers and non-buyers/);
+  });
+
+  it('judges the chosen list: expected profit from probabilities beside the realized profit and its interval', () => {
+    const rng = createRng(4);
+    const scores = Float64Array.from({ length: 2000 }, () => rng());
+    const labels = Uint8Array.from(scores, (s) => (rng() < s ? 1 : 0));
+    const threshold = chooseList({ kind: 'profit', ...money }, scores, null).threshold;
+    const judged = judgeProfit(scores, labels, threshold, money, { seed: 1, replicates: 300 });
+    let contacted = 0;
+    let returners = 0;
+    scores.forEach((s, i) => {
+      if (s >= threshold) {
+        contacted++;
+        returners += labels[i]!;
+      }
+    });
+    expect(judged.bootstrap.chosen).toMatchObject({ contacted, threshold, profit: 4 * returners - contacted });
+    expect(judged.expected).toBeCloseTo(expectedProfitAt(scores, threshold, money), 9);
+    expect(judged.bootstrap.chosen.lower).toBeLessThan(judged.bootstrap.chosen.profit);
+    expect(judged.bootstrap.chosen.upper).toBeGreaterThan(judged.bootstrap.chosen.profit);
+    // The probabilities are the true chances here, so what they promise lies inside the interval.
+    expect(judged.expected).toBeGreaterThan(judged.bootstrap.chosen.lower);
+    expect(judged.expected).toBeLessThan(judged.bootstrap.chosen.upper);
+    expect(judged.curve.best.profit).toBeGreaterThanOrEqual(judged.bootstrap.chosen.profit);
   });
 });
 
@@ -168,8 +244,8 @@ describe('bootstrapProfit', () => {
     expect([nobody.contacted, nobody.mean, nobody.lower, nobody.upper]).toEqual([0, 0, 0, 0]);
   });
 
-  it('matches the binomial spread when contacting everyone', () => {
-    // profit = 4 · Binomial(n, q) − n: sd = 4 √(n q (1 − q))
+  it('predicts another draw of as many customers: √2 times the binomial spread when contacting everyone', () => {
+    // profit = 4 · Binomial(n, q) − n: sd = 4 √(n q (1 − q)); this draw's and the next draw's chance add up.
     const n = 2000;
     const rng = createRng(8);
     const labels = Uint8Array.from({ length: n }, () => (rng() < 0.3 ? 1 : 0));
@@ -180,8 +256,8 @@ describe('bootstrapProfit', () => {
     expect(r.chosen.profit).toBeCloseTo(4 * q * n - n, 9);
     expect(Math.abs(r.chosen.mean - r.chosen.profit)).toBeLessThan(0.1 * sdProfit);
     const width = r.chosen.upper - r.chosen.lower;
-    expect(width / (2 * 1.96 * sdProfit)).toBeGreaterThan(0.9);
-    expect(width / (2 * 1.96 * sdProfit)).toBeLessThan(1.1);
+    expect(width / (2 * 1.96 * Math.SQRT2 * sdProfit)).toBeGreaterThan(0.9);
+    expect(width / (2 * 1.96 * Math.SQRT2 * sdProfit)).toBeLessThan(1.1);
   });
 
   it('defaults to the best cut, is deterministic under the seed, and brackets the observed profit', () => {

@@ -4,7 +4,7 @@ import type { Table } from '../../src/core/table.js';
 import { computeMetrics } from '../../src/evaluate/metrics.js';
 import { evaluationJson, parseEvaluation } from '../../src/bundle/evaluation.js';
 import { renderReport } from '../../src/report/html.js';
-import { fixed } from '../../src/report/words.js';
+import { fixed, money } from '../../src/report/words.js';
 import { makeFixture, type Fixture } from './fixtures.js';
 
 const SECTIONS = ['summary', 'audit', 'training', 'ranking', 'calibration', 'confusion', 'decision', 'importance', 'leaderboard', 'details'];
@@ -67,8 +67,38 @@ describe('renderReport', () => {
     expect(summary).toContain(`at least ${fixed(fixture.manifest.threshold)}`);
     expect(summary).toContain('the threshold with the best F1 score');
     expect(summary).toContain(`Out of 1,000 customers it would contact ${per1000(tp + fp)}. About ${per1000(tp)} of them would buy again`);
-    expect(summary).toMatch(/this plan earns about [\d,]+ per 1,000 customers \(95 % range [\d,−]+ to [\d,−]+; chance of a loss \d+ %\)/);
-    expect(summary).toMatch(/the most profitable number to contact is [\d,]+ of 1,000/);
+  });
+
+  it('puts the expected profit from probabilities beside the realized profit on customers that played no part in choosing', () => {
+    const { probability, label } = fixture.evaluation.naturalTest;
+    const { threshold } = fixture.manifest;
+    let expected = 0;
+    let realized = 0;
+    probability.forEach((v, i) => {
+      if (v < threshold) return;
+      expected += v * 30 - 2;
+      realized += label[i]! * 30 - 2;
+    });
+    const per1000 = (v: number): string => money((v / probability.length) * 1000);
+    const summary = textOf(sectionHtml(html, 'summary'));
+    expect(summary).toContain('the list was chosen on the validation part (reweighted to the natural share of buyers)');
+    expect(summary).toContain(`The probabilities expect it to earn ${per1000(expected)} per 1,000 customers`);
+    expect(summary).toMatch(
+      new RegExp(`who played no part in choosing it, it earned ${per1000(realized)} per 1,000 \\(95 % range for another group like them [\\d,−]+ to [\\d,−]+; chance of a loss \\d+ %\\)`),
+    );
+    expect(summary).toMatch(/In hindsight the most profitable number on those same customers was [\d,]+ of 1,000 .*an optimistic figure/);
+    const decision = textOf(sectionHtml(html, 'decision'));
+    expect(decision).toContain('Expected profit (from probabilities) Realized profit (test customers) 95 % interval');
+    expect(decision).toContain(`${per1000(expected)} ${per1000(realized)}`);
+  });
+
+  it('names the rule of a profit objective and of the training default', () => {
+    const byProfit = makeFixture();
+    byProfit.manifest.thresholdObjective = { kind: 'profit', contactCost: 2, valuePerReturn: 30 };
+    expect(textOf(sectionHtml(renderReport(byProfit), 'decision'))).toContain('The list was chosen by expected profit from the calibrated probabilities');
+    const byDefault = makeFixture();
+    byDefault.manifest.thresholdObjective = { kind: 'balanced' };
+    expect(textOf(sectionHtml(renderReport(byDefault), 'decision'))).toContain("The list was chosen by the training's fixed rule, using no labels");
   });
 
   it('lists the audit problems among the caveats and the findings in their section', () => {

@@ -100,26 +100,45 @@ function profitChart(data: ReportData, m: MoneyResult): string {
     ],
     markers: [
       { name: `threshold ${fixed(chosen.threshold)}: contact ${count(scale(chosen.contacted))}`, x: scale(chosen.contacted), label: `threshold ${fixed(chosen.threshold)}` },
-      { name: `expected ${money(scale(chosen.mean))}`, x: scale(chosen.contacted), y: scale(chosen.mean) },
-      { name: `most profitable: ${count(scale(best.contacted))}`, x: scale(best.contacted), y: scale(best.profit), color: COLORS.best },
+      { name: `realized ${money(scale(chosen.profit))}`, x: scale(chosen.contacted), y: scale(chosen.profit) },
+      { name: `best in hindsight: ${count(scale(best.contacted))}`, x: scale(best.contacted), y: scale(best.profit), color: COLORS.best },
     ],
     caption:
       `Profit = ${money(m.settings.valuePerReturn)} per returning customer reached − ${money(m.settings.contactCost)} per contact. ` +
-      'The shaded band shows how much the profit could vary on another sample of customers (resampled 1,000 times). The red line is the chosen threshold; the green dot the best number on these test customers.',
+      'The shaded band shows where the profit of each depth of the list could land on another sample of as many customers (resampled 1,000 times). The red line is the chosen threshold; the green dot the best number on these test customers in hindsight, found with the labels it is judged on, so optimistic.',
   });
 }
 
 function profitText(data: ReportData, m: MoneyResult): string {
-  const scale = (v: number): number => perCustomers(data, v);
-  const chosen = m.bootstrap.chosen;
   const source = m.source === 'objective' ? ' (taken from the threshold objective)' : '';
   return p(
     escapeHtml(
       `Costs${source}: ${money(m.settings.contactCost)} per contact, ${money(m.settings.valuePerReturn)} per returning customer; a contact pays off when the probability of buying again exceeds ${percent(m.breakEven)}. ` +
-        `At the chosen threshold the plan contacts ${count(scale(chosen.contacted))} of ${count(PER)} customers and earns ${money(scale(chosen.mean))} on average ` +
-        `(${Math.round(m.bootstrap.level * 100)} % range ${money(scale(chosen.lower))} to ${money(scale(chosen.upper))}; a loss in ${percent(chosen.lossProbability, 1)} of resamples).`,
+        `The list was chosen ${data.rule}. The test customers below played no part in choosing it, so what it earned on them is an honest measure; ` +
+        'the expected profit beside it shows whether the probabilities are right in money.',
     ),
   );
+}
+
+function profitTable(data: ReportData, m: MoneyResult): string {
+  const scale = (v: number): number => perCustomers(data, v);
+  const chosen = m.bootstrap.chosen;
+  const level = Math.round(m.bootstrap.level * 100);
+  return table({
+    head: ['Contacted', 'Expected profit (from probabilities)', 'Realized profit (test customers)', `${level} % interval`, 'Chance of a loss'],
+    numeric: [0, 1, 2, 3, 4],
+    rows: [
+      [
+        count(scale(chosen.contacted)),
+        money(scale(m.expected)),
+        money(scale(chosen.profit)),
+        escapeHtml(`${money(scale(chosen.lower))} to ${money(scale(chosen.upper))}`),
+        percent(chosen.lossProbability, 1),
+      ],
+    ],
+    caption:
+      `The chosen list per ${count(PER)} customers. The interval is where the profit of the same rule would land on another ${count(data.n)} customers like the test part (bootstrap, scaled to ${count(PER)}).`,
+  });
 }
 
 export function decisionSection(data: ReportData): string {
@@ -129,7 +148,7 @@ export function decisionSection(data: ReportData): string {
     ),
   );
   const money = data.money
-    ? h3('Profit') + profitText(data, data.money) + profitChart(data, data.money)
+    ? h3('Profit') + profitText(data, data.money) + profitTable(data, data.money) + profitChart(data, data.money)
     : h3('Profit') +
       callout(
         'info',

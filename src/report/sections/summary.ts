@@ -84,14 +84,15 @@ function decisionSentences(data: ReportData): string[] {
       `Contacting ${count(contacted)} customers at random would reach about ${count(atRandom)}.`,
   ];
   if (data.money) {
-    const { settings, bootstrap, curve } = data.money;
+    const { settings, bootstrap, curve, expected } = data.money;
     const chosen = bootstrap.chosen;
     out.push(
       `With a contact cost of ${money(settings.contactCost)} and a value of ${money(settings.valuePerReturn)} per returning customer, ` +
-        `this plan earns about ${money(perCustomers(data, chosen.mean))} per ${count(PER)} customers ` +
-        `(95 % range ${money(perCustomers(data, chosen.lower))} to ${money(perCustomers(data, chosen.upper))}; chance of a loss ${percent(chosen.lossProbability, 0)}). ` +
-        `On the test customers the most profitable number to contact is ${count(perCustomers(data, curve.best.contacted))} of ${count(PER)} ` +
-        `(profit ${money(perCustomers(data, curve.best.profit))}).`,
+        `the list was chosen ${data.rule}. The probabilities expect it to earn ${money(perCustomers(data, expected))} per ${count(PER)} customers; ` +
+        `on the test customers, who played no part in choosing it, it earned ${money(perCustomers(data, chosen.profit))} per ${count(PER)} ` +
+        `(95 % range for another group like them ${money(perCustomers(data, chosen.lower))} to ${money(perCustomers(data, chosen.upper))}; chance of a loss ${percent(chosen.lossProbability, 0)}). ` +
+        `In hindsight the most profitable number on those same customers was ${count(perCustomers(data, curve.best.contacted))} of ${count(PER)} ` +
+        `(profit ${money(perCustomers(data, curve.best.profit))}), an optimistic figure found with the labels it is judged on.`,
     );
   }
   return out;
@@ -148,7 +149,7 @@ function keyNumbers(data: ReportData): Kpi[] {
     { value: count(perCustomers(data, data.operating.contacted)), label: `customers to contact per ${count(PER)}` },
     { value: count(perCustomers(data, tp)), label: `expected buyers among them` },
   ];
-  if (data.money) items.push({ value: money(perCustomers(data, data.money.bootstrap.chosen.mean)), label: `expected profit per ${count(PER)} customers` });
+  if (data.money) items.push({ value: money(perCustomers(data, data.money.bootstrap.chosen.profit)), label: `profit per ${count(PER)} test customers` });
   return items;
 }
 
