@@ -75,6 +75,8 @@ export interface Axis {
   max?: number;
   format?: (v: number) => string;
   ticks?: number;
+  /** The axis spans the data and no further (epochs, customers): no room past the last value. */
+  tight?: boolean;
 }
 
 interface ChartBase {
@@ -220,7 +222,7 @@ function extent(lists: readonly (readonly number[])[], axis: Axis): [number, num
     }
   }
   if (lo > hi) [lo, hi] = [0, 1];
-  const [niceLo, niceHi] = niceDomain(lo, hi, axis.ticks ?? 5);
+  const [niceLo, niceHi] = axis.tight && lo < hi ? [lo, hi] : niceDomain(lo, hi, axis.ticks ?? 5);
   return [axis.min ?? niceLo, axis.max ?? niceHi];
 }
 

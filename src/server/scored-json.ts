@@ -4,74 +4,9 @@
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { createCsvRecordReader } from '../core/csv.js';
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-
-/** Splits CSV text into records, field by field (RFC 4180 quoting). Keeps state across chunks. */
-export function createCsvRecordReader(onRecord: (fields: string[]) => void) {
-  let field = '';
-  let fields: string[] = [];
-  let quoted = false;
-  let afterQuote = false;
-  let pendingCR = false;
-  let sawQuote = false;
-
-  function endRecord(): void {
-    fields.push(field);
-    field = '';
-    // A blank line is no record; a lone quoted empty field ("") is one.
-    if (sawQuote || !(fields.length === 1 && fields[0] === '')) onRecord(fields);
-    fields = [];
-    sawQuote = false;
-  }
-
-  return {
-    push(text: string): void {
-      let start = 0;
-      for (let i = 0; i < text.length; i++) {
-        const c = text.charCodeAt(i);
-        if (quoted) {
-          if (c === 34) {
-            field += text.slice(start, i);
-            start = i + 1;
-            quoted = false;
-            afterQuote = true;
-          }
-          continue;
-        }
-        if (c === 34) {
-          if (afterQuote) field += '"';
-          field += text.slice(start, i);
-          start = i + 1;
-          quoted = true;
-          sawQuote = true;
-          afterQuote = false;
-          continue;
-        }
-        afterQuote = false;
-        if (c === 44 || c === 10 || c === 13) {
-          field += text.slice(start, i);
-          start = i + 1;
-          if (c === 44) {
-            fields.push(field);
-            field = '';
-          } else if (c === 10 && pendingCR) {
-            pendingCR = false;
-          } else {
-            pendingCR = c === 13;
-            endRecord();
-          }
-          continue;
-        }
-        pendingCR = false;
-      }
-      field += text.slice(start);
-    },
-    end(): void {
-      if (field !== '' || fields.length > 0 || sawQuote) endRecord();
-    },
-  };
-}
 
 function jsonNumber(text: string): string {
   return NUMBER.test(text) ? text : 'null';

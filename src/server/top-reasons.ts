@@ -8,7 +8,7 @@ import type { Reason } from '../explain/types.js';
 import { explainerFor } from '../explain/explainer.js';
 import type { FeatureColumns } from '../core/table.js';
 import type { Predictor } from '../predict/types.js';
-import { createCsvRecordReader } from './scored-json.js';
+import { createCsvRecordReader } from '../core/csv.js';
 
 /** Customer id → top reasons, for at most `rows` of the best-ranked customers. */
 export type ExplainTopRows = (predictor: Predictor, inputPath: string, scoredPath: string, rows: number, top: number) => Promise<Map<string, Reason[]>>;

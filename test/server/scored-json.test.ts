@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCsvRecordReader, scoredCsvAsJson } from '../../src/server/scored-json.js';
+import { createCsvRecordReader } from '../../src/core/csv.js';
+import { scoredCsvAsJson } from '../../src/server/scored-json.js';
 
 function toCsv(records: string[][], eol: string): string {
   const cell = (s: string) => (/[",\r\n]/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s);
