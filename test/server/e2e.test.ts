@@ -118,9 +118,12 @@ describe.skipIf(!haveChromium)('web page in Chromium', () => {
     const file = join(ARTIFACTS, 'contact-list.csv');
     await download.saveAs(file);
     const lines = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
-    expect(lines[0]).toBe('position,id,probability,expected_profit');
+    // The upload's own columns, then what rebuy adds.
+    const header = (await readFile(data, 'utf8')).split(/\r?\n/)[0]!;
+    expect(lines[0]).toBe(`${header.split(',').map((c) => (/[",]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')},probability,label,rank,expected_profit,reason_1,reason_2,reason_3`);
     expect(lines).toHaveLength(503);
-    const p = lines.slice(1).map((l) => Number(l.split(',')[2]));
+    const at = header.split(',').length;
+    const p = lines.slice(1).map((l) => Number(l.split(',')[at]));
     for (let i = 1; i < p.length; i++) expect(p[i]).toBeLessThanOrEqual(p[i - 1]!);
 
     // Sorting by a header is keyboard-reachable and flips the order.

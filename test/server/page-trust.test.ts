@@ -256,7 +256,10 @@ describe.skipIf(!haveChromium)('the page tells one true story', () => {
     expect((await readFile(sampleFile, 'utf8')).split('\r\n')[0]).toBe('id,book_length_overall,book_length_avg,price_overall,price_avg,review,review_score,completion,minutes_listened,support_requests,last_visit_days');
 
     await scored(page);
-    // The y-axis title clears every tick label.
+    // The y-axis title clears every tick label, even the widest (large losses, with a minus sign).
+    await page.locator('#cost').fill('9000');
+    await page.locator('#value').fill('1000');
+    await expect.poll(() => page.locator('#profit-chart svg .tick-label').allTextContents()).toContain('−3,000,000');
     const overlaps = await page.locator('#profit-chart svg').evaluate((svg) => {
       const title = svg.querySelectorAll('.axis-label')[0]!.getBoundingClientRect();
       return Array.from(svg.querySelectorAll('.tick-label')).filter((t) => {

@@ -356,8 +356,12 @@ function featuresBlock(m) {
 
 // ---------- upload ----------
 
+/** Counts uploads: only the latest one's answer may become the list. */
+let uploads = 0;
+
 /** @param {File} file */
 async function upload(file) {
+  const mine = ++uploads;
   state.fileName = file.name;
   // From here the page holds no list: nothing shown or downloadable may be taken for this file's.
   clearList();
@@ -367,12 +371,14 @@ async function upload(file) {
   status.textContent = `Scoring ${file.name} (${(file.size / 1048576).toFixed(1)} MB)…`;
   try {
     const [result, own] = await Promise.all([scoreCsv(file), readUpload(file)]);
+    if (mine !== uploads) return;
     status.className = 'status';
     status.textContent = `Scored ${count(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
     state.listName = file.name;
     state.upload = indexUpload(own, result.rows);
     setRows(result.rows);
   } catch (err) {
+    if (mine !== uploads) return;
     status.className = 'status';
     status.textContent = `No list: ${file.name} could not be scored.`;
     if (err instanceof ApiError && err.status === 401) {
