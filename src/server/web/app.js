@@ -422,20 +422,25 @@ async function readUpload(file) {
 
 /**
  * Indexes the upload's rows by the column holding the scored ids (the one that matches most of them).
+ * A file without a header row (the course's original layout) has an id where a header would be: its
+ * first row is a customer, and its columns take the model's names.
  * @param {UploadRows} table
  * @param {{ id: string }[]} scored
  * @returns {UploadTable}
  */
 function indexUpload(table, scored) {
-  const { rows } = table;
-  const sample = new Set(scored.slice(0, 200).map((r) => r.id));
+  const ids = new Set(scored.map((r) => r.id));
+  const firstRows = table.rows.slice(0, 1000);
   let best = -1;
   let bestHits = 0;
   for (let j = 0; j < table.header.length; j++) {
     let hits = 0;
-    for (const row of rows.slice(0, 1000)) if (sample.has((row[j] ?? '').trim())) hits++;
+    for (const row of firstRows) if (ids.has((row[j] ?? '').trim())) hits++;
     if (hits > bestHits) [best, bestHits] = [j, hits];
   }
+  const headerless = best >= 0 && ids.has((table.header[best] ?? '').trim());
+  const rows = headerless ? [table.header, ...table.rows] : table.rows;
+  const header = headerless ? columnNames(table.header.length) : table.header;
   /** @type {Map<string, string[][]>} */
   const byId = new Map();
   if (best >= 0) {
@@ -446,7 +451,14 @@ function indexUpload(table, scored) {
       else byId.set(id, [row]);
     }
   }
-  return { header: table.header, byId };
+  return { header, byId };
+}
+
+/** Names for a header-less file's columns: the model's own when they are as many, else numbered. @param {number} n */
+function columnNames(n) {
+  const schema = state.model?.schema;
+  const names = schema ? [schema.id ?? 'id', ...schema.features.map((/** @type {{ name: string }} */ f) => f.name), ...(schema.target ? [schema.target] : [])] : [];
+  return names.length === n ? names : Array.from({ length: n }, (_, j) => `column_${j + 1}`);
 }
 
 /** @param {unknown} err */
@@ -949,6 +961,10 @@ function wire() {
     downloadSample();
   });
   $('report-link').addEventListener('click', (e) => void openReport(e));
+  // The profit chart is drawn at its shown width: a turned phone or a resized window redraws it.
+  window.addEventListener('resize', () => {
+    if (state.ranked.length > 0) scheduleRender();
+  });
 
   for (const th of document.querySelectorAll('#table th[data-key]')) {
     th.querySelector('button')?.addEventListener('click', () => {
