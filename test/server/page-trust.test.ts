@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, percent } from '../../src/core/format.js';
 import { computeMetrics } from '../../src/evaluate/metrics.js';
 import { byLikelihood, expectedReturns } from '../../src/evaluate/profit.js';
+import { REPORT_FILE } from '../../src/bundle/layout.js';
+import { TEST_KEY } from './helpers.js';
 import { syntheticAudiobooks } from './real.js';
 import { DECIDED_THRESHOLD, decidedApp, decidedBundle } from './trust-app.js';
 
@@ -182,6 +184,24 @@ describe.skipIf(!haveChromium)('the page tells one true story', () => {
     await context.close();
   });
 
+  it('saves the report with the key when the server asks for one, since a link cannot send it', async () => {
+    const secured = await decidedApp(SUSPECT, { server: { apiKey: TEST_KEY } });
+    const url = await secured.listen({ host: '127.0.0.1', port: 0 });
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.locator('#key-input').fill(TEST_KEY);
+    await page.getByRole('button', { name: 'Use key' }).click();
+    await page.locator('#report-link:not([hidden])').waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#report-link').click()]);
+    expect(download.suggestedFilename()).toBe(`report-${'a'.repeat(10)}.html`);
+    const saved = join(ARTIFACTS, 'trust-report.html');
+    await download.saveAs(saved);
+    expect(await readFile(saved, 'utf8')).toBe(decidedBundle(SUSPECT).stored.get(REPORT_FILE)!.toString('utf8'));
+    await context.close();
+    await secured.close();
+  });
+
   it('says the profit credits every buyer, shows the user’s currency, whole buyers and no jargon', async () => {
     const { context, page } = await open();
     await scored(page);
@@ -220,8 +240,8 @@ describe.skipIf(!haveChromium)('the page tells one true story', () => {
     }
     expect(await first.locator('td.reasons .reason').count()).toBeGreaterThan(0);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
-    // The profit chart's tick labels as drawn on screen.
-    const sizes = await page.locator('#profit-chart svg .tick-label').evaluateAll((labels) =>
+    // The charts' tick labels as drawn on screen.
+    const sizes = await page.locator('#profit-chart svg .tick-label, #model-body svg .tick-label').evaluateAll((labels) =>
       labels.map((t) => parseFloat(getComputedStyle(t).fontSize) * ((t as SVGGraphicsElement).getScreenCTM()?.a ?? 0)),
     );
     expect(sizes.length).toBeGreaterThan(0);

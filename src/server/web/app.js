@@ -120,7 +120,8 @@ function renderModel() {
   body.replaceChildren();
   const history = m.model?.history ?? [];
   if (history.length > 0) {
-    body.append(chartFigure(lossChart(history, m.model.bestEpoch ?? 0)), chartFigure(accuracyChart(history, m.model.bestEpoch ?? 0)));
+    chartFigure(body, lossChart(history, m.model.bestEpoch ?? 0));
+    chartFigure(body, accuracyChart(history, m.model.bestEpoch ?? 0));
   }
   body.append(metricsBlock(m), factsBlock(m));
   const confusion = m.model?.metrics?.naturalTest?.confusion ?? m.model?.metrics?.balancedTest?.confusion;
@@ -201,13 +202,17 @@ function badge(text, cls) {
 }
 
 /**
- * A chart drawn by the report's chart module, framed with its caption.
+ * A chart drawn by the report's chart module, framed with its caption, at the width it is shown
+ * (never wider than the report draws it), so its text keeps its size on a phone.
+ * @param {HTMLElement} parent
  * @param {import('./lib/report/charts.js').LineChartSpec} spec
  */
-function chartFigure(spec) {
+function chartFigure(parent, spec) {
   const fig = document.createElement('figure');
   fig.className = 'chart';
-  const svg = lineChartSvg(spec);
+  parent.append(fig);
+  const shown = fig.clientWidth;
+  const svg = lineChartSvg(shown > 0 && spec.width !== undefined ? { ...spec, width: Math.min(spec.width, Math.max(300, shown)) } : spec);
   if (svg === null) {
     const none = document.createElement('p');
     none.className = 'muted';
