@@ -66,8 +66,22 @@ async function evaluationOf(predictor: Predictor): Promise<BundleEvaluation | nu
   return readEvaluation(predictor.bundle);
 }
 
+/** Each loaded model's answer, made once: its bundle never changes while it serves. */
+const answers = new WeakMap<Predictor, Promise<ModelInfo>>();
+
 /** What GET /v1/model shows: the manifest without the fitted state, file hashes or server paths, and what the page needs of the evaluation. */
-export async function modelInfo(predictor: Predictor): Promise<ModelInfo> {
+export function modelInfo(predictor: Predictor): Promise<ModelInfo> {
+  let answer = answers.get(predictor);
+  if (answer === undefined) {
+    answer = describeModel(predictor);
+    // A failed read is not kept: the next request tries again.
+    answer.catch(() => answers.delete(predictor));
+    answers.set(predictor, answer);
+  }
+  return answer;
+}
+
+async function describeModel(predictor: Predictor): Promise<ModelInfo> {
   const m = predictor.manifest;
   const { fingerprint: _fingerprint, files, synthetic, ...data } = m.data;
   const evaluation = await evaluationOf(predictor);
