@@ -1,6 +1,7 @@
 /**
  * CSV cells and lines (RFC 4180 quoting), for every CSV rebuy writes: score files and the web page's
- * contact list (which loads this module as is, so it imports nothing).
+ * contact list; and a record reader for the CSV rebuy reads back as it streams (the scored file) and
+ * the page reads (the upload it sent). The page loads this module as is, so it imports nothing.
  */
 
 /** Text as one CSV field: quoted, with quotes doubled, when it holds a comma, a quote or a line break. */
@@ -26,4 +27,70 @@ export function spreadsheetSafe(text: string): string {
 /** Cells already formatted, joined into one line (without its line ending). */
 export function csvLine(cells: readonly string[]): string {
   return cells.join(',');
+}
+
+/** Splits CSV text into records, field by field (RFC 4180 quoting). Keeps state across chunks. */
+export function createCsvRecordReader(onRecord: (fields: string[]) => void) {
+  let field = '';
+  let fields: string[] = [];
+  let quoted = false;
+  let afterQuote = false;
+  let pendingCR = false;
+  let sawQuote = false;
+
+  function endRecord(): void {
+    fields.push(field);
+    field = '';
+    // A blank line is no record; a lone quoted empty field ("") is one.
+    if (sawQuote || !(fields.length === 1 && fields[0] === '')) onRecord(fields);
+    fields = [];
+    sawQuote = false;
+  }
+
+  return {
+    push(text: string): void {
+      let start = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (quoted) {
+          if (c === 34) {
+            field += text.slice(start, i);
+            start = i + 1;
+            quoted = false;
+            afterQuote = true;
+          }
+          continue;
+        }
+        if (c === 34) {
+          if (afterQuote) field += '"';
+          field += text.slice(start, i);
+          start = i + 1;
+          quoted = true;
+          sawQuote = true;
+          afterQuote = false;
+          continue;
+        }
+        afterQuote = false;
+        if (c === 44 || c === 10 || c === 13) {
+          field += text.slice(start, i);
+          start = i + 1;
+          if (c === 44) {
+            fields.push(field);
+            field = '';
+          } else if (c === 10 && pendingCR) {
+            pendingCR = false;
+          } else {
+            pendingCR = c === 13;
+            endRecord();
+          }
+          continue;
+        }
+        pendingCR = false;
+      }
+      field += text.slice(start);
+    },
+    end(): void {
+      if (field !== '' || fields.length > 0 || sawQuote) endRecord();
+    },
+  };
 }

@@ -69,3 +69,57 @@ export function contactListCsv(chosen: readonly RankedRow[], contactCost: number
   });
   return `${lines.join('\r\n')}\r\n`;
 }
+
+/** How a saved decision picks whom to contact: a budget, or a threshold on the probability. */
+export interface SavedDecision {
+  kind: string;
+  /** For a budget of the top k customers. */
+  k?: number;
+  /** For a budget of the top share of customers, 0..1. */
+  fraction?: number;
+}
+
+/**
+ * How many of a list's most likely customers a saved decision contacts: its budget when it is one,
+ * otherwise every customer at or above its threshold (probabilities sorted most likely first).
+ */
+export function decisionBudget(decision: SavedDecision, threshold: number, sortedDesc: ArrayLike<number>): number {
+  const n = sortedDesc.length;
+  if (decision.kind === 'topK' && decision.k !== undefined) return Math.min(decision.k, n);
+  if (decision.kind === 'topFraction' && decision.fraction !== undefined) return budgetCount('percent', decision.fraction * 100, n);
+  let k = 0;
+  while (k < n && sortedDesc[k]! >= threshold) k++;
+  return k;
+}
+
+/** A contact-list row with what the export adds to the upload's own columns. */
+export interface ExportRow extends RankedRow {
+  /** The upload's own cells for this customer, in its header's order; null when they are unknown. */
+  cells: readonly string[] | null;
+  reasons?: readonly { text: string }[];
+}
+
+/** Columns the export adds after the upload's own. */
+export const EXPORT_COLUMNS = ['probability', 'label', 'rank', 'expected_profit'] as const;
+
+/**
+ * The contact list as CSV (CRLF, for spreadsheets), most likely first: each customer's own columns
+ * from the upload, then probability, label (1: at or above the list's cut-off, as everyone contacted
+ * is), rank in the list, expected profit and the top reasons. An added column whose name the upload
+ * already uses is prefixed with `rebuy_`; cells a spreadsheet would run as formulas are defused.
+ */
+export function contactExportCsv(uploadHeader: readonly string[], chosen: readonly ExportRow[], contactCost: number, valuePerReturn: number): string {
+  const reasonCount = chosen.reduce((most, row) => Math.max(most, row.reasons?.length ?? 0), 0);
+  const taken = new Set(uploadHeader);
+  const added = [...EXPORT_COLUMNS, ...Array.from({ length: reasonCount }, (_, i) => `reason_${i + 1}`)].map((name) => (taken.has(name) ? `rebuy_${name}` : name));
+  const own = uploadHeader.length > 0 ? uploadHeader : ['id'];
+  const safe = (text: string): string => csvField(spreadsheetSafe(text));
+  const lines = [csvLine([...own, ...added].map(safe))];
+  chosen.forEach((row, i) => {
+    const p = row.probability ?? 0;
+    const cells = uploadHeader.length > 0 ? own.map((_, j) => row.cells?.[j] ?? '') : [row.id];
+    const reasons = Array.from({ length: reasonCount }, (_, j) => row.reasons?.[j]?.text ?? '');
+    lines.push(csvLine([...cells, p.toFixed(6), '1', String(i + 1), expectedGain(p, contactCost, valuePerReturn).toFixed(2), ...reasons].map((c, j) => (j < cells.length || j >= cells.length + EXPORT_COLUMNS.length ? safe(c) : c))));
+  });
+  return `${lines.join('\r\n')}\r\n`;
+}

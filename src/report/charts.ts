@@ -75,6 +75,8 @@ export interface Axis {
   max?: number;
   format?: (v: number) => string;
   ticks?: number;
+  /** The axis spans the data and no further (epochs, customers): no room past the last value. */
+  tight?: boolean;
 }
 
 interface ChartBase {
@@ -220,7 +222,7 @@ function extent(lists: readonly (readonly number[])[], axis: Axis): [number, num
     }
   }
   if (lo > hi) [lo, hi] = [0, 1];
-  const [niceLo, niceHi] = niceDomain(lo, hi, axis.ticks ?? 5);
+  const [niceLo, niceHi] = axis.tight && lo < hi ? [lo, hi] : niceDomain(lo, hi, axis.ticks ?? 5);
   return [axis.min ?? niceLo, axis.max ?? niceHi];
 }
 
@@ -384,7 +386,8 @@ export function lineChartSvg(spec: LineChartSpec): string | null {
   const leg = legend(items, width);
   const hasRuleLabels = markers.some((m) => !finite(m.y) && m.label);
   const frame: Frame = {
-    left: Math.max(52, yTickWidth(spec.y, yDomain) + 34),
+    // Tick widths are estimated; wide fonts (a minus sign, grouped digits) run up to a fifth past the estimate, and the rotated axis title sits left of them.
+    left: Math.max(52, Math.ceil(yTickWidth(spec.y, yDomain) * 1.2) + 34),
     top: LEGEND_TOP + leg.rows * LEGEND_ROW + (hasRuleLabels ? 14 : 4),
     right: width - RIGHT,
     bottom: height - BOTTOM,

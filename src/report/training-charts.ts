@@ -19,7 +19,7 @@ export function lossChart(history: readonly EpochRecord[], bestEpoch: number): L
   return {
     title: 'Loss per epoch',
     width: PAIR_WIDTH,
-    x: { label: 'Epoch' },
+    x: { label: 'Epoch', tight: true },
     y: { label: 'Cross-entropy loss' },
     series: [
       { name: 'training', points: points(history, 'loss'), color: COLORS.train },
@@ -36,7 +36,7 @@ export function accuracyChart(history: readonly EpochRecord[], bestEpoch: number
   return {
     title: 'Accuracy per epoch',
     width: PAIR_WIDTH,
-    x: { label: 'Epoch' },
+    x: { label: 'Epoch', tight: true },
     y: { label: 'Accuracy', format: (v) => `${Math.round(v * 100)} %` },
     series: [
       { name: 'training', points: points(history, 'accuracy'), color: COLORS.train },

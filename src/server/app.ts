@@ -112,7 +112,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
   registerDocs(app, { version: options.version, secured: keyCheck !== null });
 
   void app.register(healthRoutes, { models, isClosing: () => closing });
-  void app.register(webRoutes, { dir: options.webDir });
+  void app.register(webRoutes, { dir: options.webDir, models, keyCheck });
 
   void app.register(apiRoutes, {
     prefix: '/v1',

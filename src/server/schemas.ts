@@ -3,6 +3,7 @@
  * document at /openapi.json is generated from the routes.
  */
 import { Type } from '#typebox';
+import { AuditReportSchema, MetricSetSchema, MoneySettingsSchema, Nullable } from '../bundle/format.js';
 import { ManifestSchema, TrainingDataSchema } from '../bundle/manifest.js';
 import { BundleObjectiveSchema } from '../bundle/objective.js';
 import { EXAMPLE_CUSTOMER } from '../domain/audiobooks.js';
@@ -195,6 +196,27 @@ export const modelInfoSchema = Type.Object({
     ...Type.Omit(TrainingDataSchema, ['fingerprint', 'files', 'synthetic']).properties,
     files: Type.Array(Type.String(), { description: 'Training file names (no directories).' }),
   }),
+  money: Type.Union([MoneySettingsSchema, Type.Null()], {
+    description: "The saved decision's money settings: the profit objective's, else those given to `rebuy decide`; null when none were given.",
+  }),
+  caveats: Type.Array(Type.Pick(AuditReportSchema.properties.findings.items, ['code', 'severity', 'column', 'message']), {
+    description: "The training data audit's warnings and problems, most serious first; empty when the bundle keeps no audit.",
+  }),
+  suspectColumns: Type.Array(Type.String(), {
+    description: 'Columns the audit flags as leakage suspects: they decide the outcome almost alone, as a value recorded after it would.',
+  }),
+  sameThreshold: Type.Union(
+    [
+      Type.Object({
+        threshold: Type.Number(),
+        model: MetricSetSchema,
+        baseline: Nullable(MetricSetSchema),
+      }),
+      Type.Null(),
+    ],
+    { description: "The model's and the baseline's metrics on the natural test mix, both at the serving threshold; null when the bundle keeps no evaluation." },
+  ),
+  report: Type.Boolean({ description: 'Whether the bundle holds its HTML report (served at /report).' }),
 });
 
 export const reloadRequestSchema = {

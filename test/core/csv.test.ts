@@ -1,5 +1,11 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvField, csvLine, csvValue, spreadsheetSafe } from '../../src/core/csv.js';
+import { createCsvRecordReader, csvField, csvLine, csvValue, spreadsheetSafe } from '../../src/core/csv.js';
+
+function toCsv(records: string[][], eol: string): string {
+  const cell = (s: string) => (/[",\r\n]/.test(s) || s === '' ? `"${s.replaceAll('"', '""')}"` : s);
+  return records.map((r) => r.map(cell).join(',')).join(eol) + eol;
+}
 
 describe('CSV cells', () => {
   it('quotes a field only when it holds a comma, a quote or a line break', () => {
@@ -24,5 +30,30 @@ describe('CSV cells', () => {
     expect(spreadsheetSafe('-12')).toBe('-12');
     expect(spreadsheetSafe('+3.5')).toBe('+3.5');
     expect(spreadsheetSafe('C-42')).toBe('C-42');
+  });
+});
+
+describe('CSV record reader', () => {
+  it('reads back any records, however the text is cut into chunks', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.string({ unit: fc.constantFrom('a', '1', ',', '"', '\n', '\r', ' ', 'é') }), { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }),
+        fc.constantFrom('\n', '\r\n'),
+        fc.array(fc.nat(), { maxLength: 5 }),
+        (records, eol, cuts) => {
+          const csv = toCsv(records, eol);
+          const got: string[][] = [];
+          const reader = createCsvRecordReader((f) => got.push(f));
+          const points = [...new Set(cuts.map((c) => c % (csv.length + 1)))].sort((a, b) => a - b);
+          let from = 0;
+          for (const p of [...points, csv.length]) {
+            reader.push(csv.slice(from, p));
+            from = p;
+          }
+          reader.end();
+          expect(got).toEqual(records);
+        },
+      ),
+    );
   });
 });

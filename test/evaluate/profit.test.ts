@@ -4,7 +4,9 @@ import {
   bestBudget,
   budgetCount,
   byLikelihood,
+  contactExportCsv,
   contactListCsv,
+  decisionBudget,
   expectedGain,
   expectedProfitCurve,
   expectedReturns,
@@ -78,5 +80,45 @@ describe('expected profit of a contact list', () => {
     expect(csv).toBe(
       'position,id,probability,expected_profit\r\n1,7,0.500000,4.00\r\n2,"\'=HYPERLINK(""x"")",0.250000,1.50\r\n3,"a,b",0.000000,-1.00\r\n',
     );
+  });
+});
+
+describe('a saved decision on a new list', () => {
+  const sorted = [0.9, 0.6, 0.3, 0.3, 0.1];
+  it('contacts everyone at or above the threshold for a threshold objective', () => {
+    expect(decisionBudget({ kind: 'profit' }, 0.3, sorted)).toBe(4);
+    expect(decisionBudget({ kind: 'f1' }, 0.95, sorted)).toBe(0);
+    expect(decisionBudget({ kind: 'balanced' }, 0, sorted)).toBe(5);
+    expect(decisionBudget({ kind: 'accuracy' }, 0.5, [])).toBe(0);
+  });
+  it('keeps its budget for a budget objective, never more than the list', () => {
+    expect(decisionBudget({ kind: 'topK', k: 2 }, 0.99, sorted)).toBe(2);
+    expect(decisionBudget({ kind: 'topK', k: 50 }, 0.99, sorted)).toBe(5);
+    expect(decisionBudget({ kind: 'topFraction', fraction: 0.4 }, 0.99, sorted)).toBe(2);
+  });
+});
+
+describe('the contact list export', () => {
+  it('keeps the upload\'s own columns, then adds probability, label, rank, expected profit and the reasons', () => {
+    const csv = contactExportCsv(
+      ['ID', 'email', 'probability'],
+      [
+        { id: '7', probability: 0.5, rank: 2, cells: ['7', 'a@x.org', 'old'], reasons: [{ text: 'left a review: raises the chance' }, { text: 'a, b' }] },
+        { id: '=1+1', probability: 0.25, rank: 1, cells: ['=1+1', '=cmd', ''], reasons: [{ text: 'bought 1 book: lowers the chance' }] },
+        { id: '9', probability: null, rank: 3, cells: null },
+      ],
+      1,
+      10,
+    );
+    expect(csv.split('\r\n')).toEqual([
+      'ID,email,probability,rebuy_probability,label,rank,expected_profit,reason_1,reason_2',
+      '7,a@x.org,old,0.500000,1,1,4.00,left a review: raises the chance,"a, b"',
+      "'=1+1,'=cmd,,0.250000,1,2,1.50,bought 1 book: lowers the chance,",
+      ',,,0.000000,1,3,-1.00,,',
+      '',
+    ]);
+  });
+  it('gives the id alone when the upload\'s columns are unknown', () => {
+    expect(contactExportCsv([], [{ id: 'a', probability: 0.5, rank: 1, cells: null }], 1, 10)).toBe('id,probability,label,rank,expected_profit\r\na,0.500000,1,1,4.00\r\n');
   });
 });

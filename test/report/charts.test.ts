@@ -86,6 +86,18 @@ describe('scales and ticks', () => {
 });
 
 describe('lineChart', () => {
+  it('ends a tight axis at the last point (epochs, customers), where a nice axis runs on past it', () => {
+    const epochs: Point[] = [[1, 0.6], [2, 0.5], [3, 0.45], [4, 0.42], [5, 0.41], [6, 0.4], [7, 0.4]];
+    const lastX = (spec: LineChartSpec): number => {
+      const svg = lineChartSvg(spec)!;
+      const [points] = pathPoints(seriesPaths(svg)[0]!);
+      return points![points!.length - 1]![0] - (plotArea(svg).x + plotArea(svg).width);
+    };
+    const spec = { ...base, x: { label: 'Epoch' }, y: { label: 'loss' }, series: [{ name: 'loss', points: epochs, color: '#000' }] };
+    expect(lastX(spec)).toBeLessThan(-1);
+    expect(lastX({ ...spec, x: { label: 'Epoch', tight: true } })).toBeCloseTo(0, 1);
+  });
+
   it('maps each point to its pixel coordinates inside the plot area', () => {
     const html = lineChart(base);
     const area = plotArea(html);

@@ -16,6 +16,9 @@ const ARTIFACTS = 'test-artifacts';
 const hasRealData = existsSync(REAL_CSV);
 if (!hasRealData) console.warn(`the web page test uploads a synthetic table: ${REAL_CSV} is absent`);
 const HEADER = 'ID,Book length(mins)_overall,Book length(mins)_avg,Price_overall,Price_avg,Review,Review ?/10,Completion,Listened(mins),Support request,Last visited after Purchase date ,Targets';
+const HEADER_CANONICAL = 'id,book_length_overall,book_length_avg,price_overall,price_avg,review,review_score,completion,minutes_listened,support_requests,last_visit_days,target';
+/** The course's original file: no header row. */
+const ORIGINAL_CSV = join(REAL_CSV, '..', 'audiobooks_original_noheader.csv');
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
@@ -26,6 +29,8 @@ describe.skipIf(!haveChromium)('web page in Chromium', () => {
   /** The customer file to upload: the real one when present. */
   let data: string;
   let customers: number;
+  /** Whether the real Predictor and scoreFile serve (they read the course's header-less layout). */
+  let real = false;
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
@@ -33,9 +38,10 @@ describe.skipIf(!haveChromium)('web page in Chromium', () => {
     if (!hasRealData) await writeFile(data, syntheticAudiobooks(3000, 11));
     customers = (await readFile(data, 'utf8')).trim().split(/\r?\n/).length - 1;
     // The real bundle, loadPredictor and scoreFile when they load; the fake ones otherwise.
-    if (await realDeps.available()) {
-      const real = await realDeps.get();
-      ({ app } = await makeApp({ load: real.loadPredictor, scoreFile: real.scoreFile, bundleDir: real.bundles[0] }));
+    real = await realDeps.available();
+    if (real) {
+      const deps = await realDeps.get();
+      ({ app } = await makeApp({ load: deps.loadPredictor, scoreFile: deps.scoreFile, bundleDir: deps.bundles[0] }));
     } else {
       ({ app } = await makeApp({ predictor: { synthetic: true } }));
     }
@@ -118,9 +124,12 @@ describe.skipIf(!haveChromium)('web page in Chromium', () => {
     const file = join(ARTIFACTS, 'contact-list.csv');
     await download.saveAs(file);
     const lines = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
-    expect(lines[0]).toBe('position,id,probability,expected_profit');
+    // The upload's own columns, then what rebuy adds.
+    const header = (await readFile(data, 'utf8')).split(/\r?\n/)[0]!;
+    expect(lines[0]).toBe(`${header.split(',').map((c) => (/[",]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')},probability,label,rank,expected_profit,reason_1,reason_2,reason_3`);
     expect(lines).toHaveLength(503);
-    const p = lines.slice(1).map((l) => Number(l.split(',')[2]));
+    const at = header.split(',').length;
+    const p = lines.slice(1).map((l) => Number(l.split(',')[at]));
     for (let i = 1; i < p.length; i++) expect(p[i]).toBeLessThanOrEqual(p[i - 1]!);
 
     // Sorting by a header is keyboard-reachable and flips the order.
@@ -129,6 +138,31 @@ describe.skipIf(!haveChromium)('web page in Chromium', () => {
 
     await page.screenshot({ path: join(ARTIFACTS, 'web-page.png'), fullPage: true });
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it.skipIf(!existsSync(ORIGINAL_CSV))("exports a header-less file's customers whole, under the model's column names", async (ctx) => {
+    if (!real) ctx.skip();
+    const original = (await readFile(ORIGINAL_CSV, 'utf8')).split(/\r?\n/).slice(0, 300);
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(base);
+    await expect.poll(() => page.locator('#model-chip').textContent()).toContain('Model');
+    await page.locator('#file').setInputFiles({ name: 'original.csv', mimeType: 'text/csv', buffer: Buffer.from(`${original.join('\n')}\n`) });
+    await expect.poll(() => page.locator('#status').textContent()).toContain('Scored 300 customers from original.csv');
+    await page.locator('#budget-number').fill('5');
+    await expect.poll(() => page.locator('#kpi-contacted').textContent()).toMatch(/^5/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#download').click()]);
+    const file = join(ARTIFACTS, 'contact-list-original.csv');
+    await download.saveAs(file);
+    const lines = (await readFile(file, 'utf8')).trim().split('\r\n');
+    expect(lines[0]).toBe(`${HEADER_CANONICAL},probability,label,rank,expected_profit,reason_1,reason_2,reason_3`);
+    expect(lines).toHaveLength(6);
+    for (const line of lines.slice(1)) {
+      const own = original.find((l) => l.startsWith(`${line.split(',')[0]},`));
+      expect(own, line).toBeDefined();
+      expect(line.startsWith(`${own},`)).toBe(true);
+    }
     await context.close();
   });
 

@@ -32,6 +32,12 @@ describe('GET /v1/model', () => {
     expect(info.model.metrics.naturalTest.n).toBe(1409);
     expect(info.formatVersion).toBe(2);
     expect(info.data).not.toHaveProperty('fingerprint');
+    // A bundle without evaluation.json: nothing from it, and the profit objective's money still.
+    expect(info.money).toEqual({ contactCost: 2, valuePerReturn: 30 });
+    expect(info.caveats).toEqual([]);
+    expect(info.suspectColumns).toEqual([]);
+    expect(info.sameThreshold).toBeNull();
+    expect(info.report).toBe(false);
     expect(info.model.config).toEqual({ hidden: [50, 50], activation: 'relu', output: 'softmax', learningRate: 0.001, batchSize: 100, maxEpochs: 100, patience: 2, seed: 1 });
   });
 });

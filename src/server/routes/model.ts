@@ -3,7 +3,13 @@ import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { StaticDecode } from '#typebox';
 import { lazyChecker } from '../../bundle/format.js';
+import { readEvaluation, type BundleEvaluation } from '../../bundle/evaluation.js';
+import { EVALUATION_FILE, REPORT_FILE } from '../../bundle/layout.js';
+import type { Manifest } from '../../bundle/manifest.js';
 import { objectiveInWords } from '../../bundle/objective.js';
+import type { AuditReport } from '../../audit/types.js';
+import type { MoneySettings } from '../../evaluate/decide.js';
+import { computeMetrics } from '../../evaluate/metrics.js';
 import { bundleError, isRebuyError } from '../../errors.js';
 import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
@@ -20,10 +26,65 @@ export type ModelInfo = StaticDecode<typeof modelInfoSchema>;
 
 const modelInfoChecker = lazyChecker(modelInfoSchema);
 
-/** What GET /v1/model shows: the manifest without the fitted state, file hashes or server paths. */
-export function modelInfo(predictor: Predictor): ModelInfo {
+/** Leakage suspects: a column that decides the outcome (almost) alone was likely recorded after it. */
+const SUSPECT_CODES: ReadonlySet<string> = new Set(['PURE_GROUP', 'SEPARATOR']);
+const SEVERITY_ORDER = { problem: 0, warning: 1, info: 2 } as const;
+
+/** What the audit stored in the bundle warns about, for the page to show beside the results. */
+function auditCaveats(audit: AuditReport | null): Pick<ModelInfo, 'caveats' | 'suspectColumns'> {
+  if (audit === null) return { caveats: [], suspectColumns: [] };
+  const serious = audit.findings
+    .filter((f) => f.severity !== 'info')
+    .sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  const suspects = audit.findings.filter((f) => SUSPECT_CODES.has(f.code) && f.column !== null).map((f) => f.column!);
+  return {
+    caveats: serious.map(({ code, severity, column, message }) => ({ code, severity, column, message })),
+    suspectColumns: [...new Set(suspects)],
+  };
+}
+
+/** The saved decision's money: the profit objective's own, else the settings `decide` kept. */
+function savedMoney(objective: Manifest['thresholdObjective'], evaluation: BundleEvaluation | null): MoneySettings | null {
+  if (objective.kind === 'profit') return { contactCost: objective.contactCost, valuePerReturn: objective.valuePerReturn };
+  return evaluation?.money ?? null;
+}
+
+/** Model and baseline on the same natural test customers at the same (serving) threshold, so they compare. */
+function atSameThreshold(threshold: number, evaluation: BundleEvaluation | null): ModelInfo['sameThreshold'] {
+  if (evaluation === null) return null;
+  const { naturalTest, baselineNaturalTest } = evaluation;
+  return {
+    threshold,
+    model: computeMetrics(naturalTest.probability, naturalTest.label, threshold),
+    baseline: baselineNaturalTest === null ? null : computeMetrics(baselineNaturalTest.probability, baselineNaturalTest.label, threshold),
+  };
+}
+
+/** The bundle's evaluation.json, or null for a bundle that keeps none. */
+async function evaluationOf(predictor: Predictor): Promise<BundleEvaluation | null> {
+  if (!(EVALUATION_FILE in predictor.bundle.manifest.files)) return null;
+  return readEvaluation(predictor.bundle);
+}
+
+/** Each loaded model's answer, made once: its bundle never changes while it serves. */
+const answers = new WeakMap<Predictor, Promise<ModelInfo>>();
+
+/** What GET /v1/model shows: the manifest without the fitted state, file hashes or server paths, and what the page needs of the evaluation. */
+export function modelInfo(predictor: Predictor): Promise<ModelInfo> {
+  let answer = answers.get(predictor);
+  if (answer === undefined) {
+    answer = describeModel(predictor);
+    // A failed read is not kept: the next request tries again.
+    answer.catch(() => answers.delete(predictor));
+    answers.set(predictor, answer);
+  }
+  return answer;
+}
+
+async function describeModel(predictor: Predictor): Promise<ModelInfo> {
   const m = predictor.manifest;
   const { fingerprint: _fingerprint, files, synthetic, ...data } = m.data;
+  const evaluation = await evaluationOf(predictor);
   return {
     hash: predictor.bundleHash,
     version: m.packages['rebuy'] ?? null,
@@ -40,6 +101,10 @@ export function modelInfo(predictor: Predictor): ModelInfo {
     model: m.model,
     baseline: m.baseline,
     packages: m.packages,
+    money: savedMoney(m.thresholdObjective, evaluation),
+    ...auditCaveats(evaluation?.audit ?? null),
+    sameThreshold: atSameThreshold(predictor.threshold, evaluation),
+    report: REPORT_FILE in predictor.bundle.manifest.files,
   };
 }
 
@@ -58,7 +123,7 @@ export async function modelRoutes(app: FastifyInstance, { models, onReload }: Mo
       const predictor = models.current;
       if (predictor === null) throw notReady();
       // As JSON has it: NaN metrics become null.
-      return modelInfoChecker().Encode(modelInfo(predictor));
+      return modelInfoChecker().Encode(await modelInfo(predictor));
     },
   );
 

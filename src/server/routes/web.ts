@@ -10,9 +10,13 @@ import { readFile, readdir } from 'node:fs/promises';
 import { extname, join, posix } from 'node:path';
 import { init as initModuleLexer, parse as parseModule } from 'es-module-lexer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { internalError } from '../../errors.js';
+import { REPORT_FILE } from '../../bundle/layout.js';
+import { RebuyError, internalError } from '../../errors.js';
 import { packageRoot } from '../../paths.js';
 import { CHART_CSS } from '../../report/charts.js';
+import { presentedKey, unauthorized, type KeyCheck } from '../auth.js';
+import type { ModelHolder } from '../model-holder.js';
+import { notReady } from './common.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -26,6 +30,18 @@ const TYPES: Record<string, string> = {
 const PAGE_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+/**
+ * The bundle's report is self-contained: its own inline styles and SVG, no script and nothing from
+ * the network.
+ */
+const REPORT_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-cache',
@@ -110,7 +126,16 @@ function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: Asset) {
   return reply.send(asset.body);
 }
 
-export async function webRoutes(app: FastifyInstance, options: { dir?: string; libDir?: string }) {
+export interface WebRoutesOptions {
+  dir?: string;
+  libDir?: string;
+  /** The serving model, whose report /report shows; without it there is no /report. */
+  models?: ModelHolder;
+  /** The API's key check: the report tells as much about the model as GET /v1/model, so it asks for the same key. */
+  keyCheck?: KeyCheck | null;
+}
+
+export async function webRoutes(app: FastifyInstance, options: WebRoutesOptions) {
   const assets = await loadAssets(options.dir ?? webDir(), options.libDir ?? compiledDir());
   const index = assets.get('index.html');
   if (index === undefined) throw new Error('web page missing: index.html');
@@ -125,5 +150,27 @@ export async function webRoutes(app: FastifyInstance, options: { dir?: string; l
     const found = assets.get(`${LIB}${request.params['*']}`);
     if (found === undefined) return reply.callNotFound();
     return sendAsset(request, reply, found);
+  });
+
+  const { models, keyCheck = null } = options;
+  if (models === undefined) return;
+  // The serving model's report, read through its verified bundle: what is shown is what was hashed.
+  app.get('/report', { schema: { hide: true } }, async (request, reply) => {
+    if (keyCheck !== null && !keyCheck(presentedKey(request.headers))) throw unauthorized(presentedKey(request.headers));
+    const slot = models.acquire();
+    if (slot === null) throw notReady();
+    try {
+      const { bundle, bundleHash } = slot.predictor;
+      if (!(REPORT_FILE in bundle.manifest.files)) {
+        throw new RebuyError('NOT_FOUND', `the serving model's bundle holds no ${REPORT_FILE}: write it with rebuy report --model DIR, then reload`);
+      }
+      const html = await bundle.readVerified(REPORT_FILE);
+      const etag = `"${bundleHash.slice(0, 16)}"`;
+      reply.headers(REPORT_HEADERS).header('etag', etag).type('text/html; charset=utf-8');
+      if (request.headers['if-none-match'] === etag) return reply.code(304).send();
+      return reply.send(html);
+    } finally {
+      models.release(slot);
+    }
   });
 }

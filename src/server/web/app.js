@@ -4,11 +4,15 @@ import { ApiError, getKey, getModel, scoreCsv, setKey } from './api.js';
 // rebuy's own modules, compiled and served by this server: the same formula, charts and formats as the report and the CLI.
 import { count, fixed, money, percent } from './lib/core/format.js';
 import { METRIC_TABLE_KEYS, metricInfo, metricTitle } from './lib/evaluate/metric-labels.js';
-import { bestBudget, budgetCount, byLikelihood, contactListCsv, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
+import { createCsvRecordReader } from './lib/core/csv.js';
+import { bestBudget, budgetCount, byLikelihood, contactExportCsv, decisionBudget, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
 import { COLORS, lineChartSvg, thinPoints } from './lib/report/charts.js';
 import { accuracyChart, lossChart } from './lib/report/training-charts.js';
 
-/** @typedef {{ text: string, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
+/** @typedef {{ text: string, feature?: string, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
+/** @typedef {{ mode: 'count' | 'percent', budget: number | null, cost: number, value: number, currency: string }} Settings */
+/** @typedef {{ header: string[], rows: string[][] }} UploadRows */
+/** @typedef {{ header: string[], byId: Map<string, string[][]> }} UploadTable */
 /** @typedef {{ id: string, probability: number | null, label: number, rank: number, reasons?: Reason[], pos: number }} Row */
 
 /** @param {string} id */
@@ -31,15 +35,25 @@ const state = {
   /** @type {'count' | 'percent'} */ mode: 'count',
   cost: 1,
   value: 10,
+  currency: '',
+  /** @type {number | null} the budget the user set, in the mode's units; null: the model's decision */ budget: null,
   sort: { key: 'rank', dir: 1 },
   /** @type {Row[]} */ view: [],
   page: 0,
   pageSize: 50,
   search: '',
   onlyChosen: false,
+  /** The file being scored or that failed: named in messages. */
   fileName: '',
+  /** The file whose scored list the page holds: names the download. Empty when it holds none. */
+  listName: '',
+  /** @type {UploadTable | null} the upload's own rows, by customer id, for the export */ upload: null,
   hasReasons: false,
+  /** @type {Set<string>} columns the training data audit flags as leakage suspects */ suspects: new Set(),
 };
+
+/** The bundle's defaults when the user has set nothing: money from the saved decision, else these. */
+const FALLBACK_MONEY = { contactCost: 1, valuePerReturn: 10 };
 
 // ---------- model ----------
 
@@ -84,27 +98,99 @@ function renderModel() {
   code.textContent = m.hash.slice(0, 10);
   code.title = m.hash;
   name.append(code);
-  chip.append(name, `· trained ${Number.isNaN(created.getTime()) ? m.createdAt : created.toLocaleDateString()}`, `· threshold ${fixed(m.threshold, 2)}`);
+  // Separate items spaced by the layout: a wrapped line never starts with a separator.
+  chip.append(name, chipItem(`trained ${Number.isNaN(created.getTime()) ? m.createdAt : created.toLocaleDateString()}`), chipItem(`threshold ${fixed(m.threshold, 2)}`));
   if (m.synthetic) chip.append(badge('Synthetic data', 'synthetic'));
+  name.className = 'chip-item';
+  $('report-link').hidden = !m.report;
+  const features = (m.schema?.features ?? []).map((/** @type {{ name: string }} */ f) => f.name);
+  $('columns-hint').textContent = `Columns this model reads: ${[m.schema?.id ?? 'id', ...features].join(', ')}. Other columns are kept in the download.`;
+  renderCaveats(m);
+  applySettings(loadSettings());
 
   $('model-sub').textContent = m.synthetic
     ? 'Trained on generated demo data: its scores say nothing about real customers.'
     : `Trained on ${count(m.data?.rows ?? 0)} customers (${count(m.data?.positives ?? 0)} bought again).`;
   $('calibration-note').textContent =
     m.calibration?.method === 'none'
-      ? 'These probabilities are not calibrated: read the expected profit as a ranking aid, not a forecast.'
-      : `Probabilities are calibrated (${m.calibration?.method}), so expected profit is in the same units as your inputs.`;
+      ? 'These chances are not adjusted to your customers: read the expected profit as a ranking aid, not a forecast.'
+      : `The chances are ${calibrationWords(m.calibration)}, so the expected profit is in the same units as your cost and value.`;
 
   const body = $('model-body');
   body.replaceChildren();
   const history = m.model?.history ?? [];
   if (history.length > 0) {
-    body.append(chartFigure(lossChart(history, m.model.bestEpoch ?? 0)), chartFigure(accuracyChart(history, m.model.bestEpoch ?? 0)));
+    chartFigure(body, lossChart(history, m.model.bestEpoch ?? 0));
+    chartFigure(body, accuracyChart(history, m.model.bestEpoch ?? 0));
   }
   body.append(metricsBlock(m), factsBlock(m));
   const confusion = m.model?.metrics?.naturalTest?.confusion ?? m.model?.metrics?.balancedTest?.confusion;
   if (confusion) body.append(confusionBlock(confusion, m.model.metrics.naturalTest ? 'natural' : 'balanced'));
   body.append(featuresBlock(m));
+}
+
+/** @param {string} text */
+function chipItem(text) {
+  const span = document.createElement('span');
+  span.className = 'chip-item';
+  span.textContent = text;
+  return span;
+}
+
+/**
+ * How the chances were adjusted, in a marketer's words.
+ * @param {{ method: string }} calibration
+ */
+function calibrationWords(calibration) {
+  if (calibration.method === 'prior') return "adjusted to the real share of customers who buy again (the training mix was half buyers)";
+  if (calibration.method === 'platt') return 'adjusted so that a chance of 30 % means about 30 in 100 such customers buy again';
+  return 'not adjusted';
+}
+
+/**
+ * The training data audit's warnings, beside the results they bear on, with a link to the report.
+ * @param {any} m
+ */
+function renderCaveats(m) {
+  state.suspects = new Set(m.suspectColumns ?? []);
+  /** @type {{ severity: string, column: string | null, message: string }[]} */
+  const caveats = m.caveats ?? [];
+  const box = $('caveats');
+  box.hidden = caveats.length === 0;
+  const list = $('caveats-list');
+  list.replaceChildren(
+    ...caveats.map((c) => {
+      const li = document.createElement('li');
+      li.className = c.severity;
+      li.textContent = c.message;
+      return li;
+    }),
+  );
+  const more = $('caveats-more');
+  more.replaceChildren();
+  if (state.suspects.size > 0) more.append(`Reasons from a flagged column (${[...state.suspects].join(', ')}) are marked ⚠: they describe the data, not advice. `);
+  if (m.report) {
+    const a = document.createElement('a');
+    a.href = '/report';
+    a.target = '_blank';
+    a.rel = 'noopener';
+    a.textContent = "Read the model's full report";
+    a.addEventListener('click', (e) => void openReport(e));
+    more.append(a, '.');
+  }
+}
+
+/**
+ * With an API key the report needs it too, and a link cannot send it: fetch it and save it instead.
+ * @param {MouseEvent} event
+ */
+async function openReport(event) {
+  const key = getKey();
+  if (!key) return;
+  event.preventDefault();
+  const res = await fetch('/report', { headers: { authorization: `Bearer ${key}` } });
+  if (!res.ok) return;
+  saveBlob(await res.blob(), `report-${state.model.hash.slice(0, 10)}.html`);
 }
 
 /** @param {string} text @param {string} cls */
@@ -116,13 +202,17 @@ function badge(text, cls) {
 }
 
 /**
- * A chart drawn by the report's chart module, framed with its caption.
+ * A chart drawn by the report's chart module, framed with its caption, at the width it is shown
+ * (never wider than the report draws it), so its text keeps its size on a phone.
+ * @param {HTMLElement} parent
  * @param {import('./lib/report/charts.js').LineChartSpec} spec
  */
-function chartFigure(spec) {
+function chartFigure(parent, spec) {
   const fig = document.createElement('figure');
   fig.className = 'chart';
-  const svg = lineChartSvg(spec);
+  parent.append(fig);
+  const shown = fig.clientWidth;
+  const svg = lineChartSvg(shown > 0 && spec.width !== undefined ? { ...spec, width: Math.min(spec.width, Math.max(300, shown)) } : spec);
   if (svg === null) {
     const none = document.createElement('p');
     none.className = 'muted';
@@ -154,10 +244,13 @@ function metricsBlock(m) {
   const wrap = document.createElement('div');
   const h = document.createElement('h3');
   h.textContent = 'Test metrics';
+  const same = m.sameThreshold;
+  // Model and baseline side by side only where both are measured alike: same customers, same threshold.
   const columns = [
-    ['Balanced test', m.model?.metrics?.balancedTest],
-    ['Natural test', m.model?.metrics?.naturalTest],
-    ...(m.baseline ? [['Baseline (natural)', m.baseline.metrics?.naturalTest ?? m.baseline.metrics?.balancedTest]] : []),
+    ['Balanced test (threshold 0.5)', m.model?.metrics?.balancedTest],
+    ...(same
+      ? [['Model, natural mix', same.model], ...(same.baseline ? [['Baseline, natural mix', same.baseline]] : [])]
+      : [['Natural test', m.model?.metrics?.naturalTest]]),
   ].filter(([, set]) => set);
   const table = document.createElement('table');
   table.className = 'metrics';
@@ -189,6 +282,15 @@ function metricsBlock(m) {
     }
   }
   wrap.append(h, table);
+  if (same) {
+    const note = document.createElement('p');
+    note.className = 'hint';
+    note.id = 'metrics-note';
+    note.textContent =
+      `Model and baseline are compared on the same ${count(same.model.n)} test customers in their natural mix, both at the threshold ${fixed(same.threshold)} this server uses.` +
+      (same.baseline ? '' : ' This bundle has no baseline to compare with.');
+    wrap.append(note);
+  }
   return wrap;
 }
 
@@ -204,7 +306,7 @@ function factsBlock(m) {
     ['Model', `${m.model?.name ?? m.model?.kind ?? '?'} (${m.model?.kind ?? '?'}${Array.isArray(cfg.hidden) ? `, hidden ${cfg.hidden.join('×')}` : ''}${m.model?.derived ? ', derived features' : ''})`],
     ['Kept epoch', m.model?.bestEpoch != null ? `${m.model.bestEpoch} of ${m.model.history?.length ?? '?'}` : '–'],
     ['Threshold', `${fixed(m.threshold)}${m.thresholdObjective ? ` (${m.thresholdObjective})` : ''}`],
-    ['Calibration', m.calibration ? `${m.calibration.method}${m.calibration.method !== 'none' ? ` (slope ${m.calibration.slope.toFixed(2)}, intercept ${m.calibration.intercept.toFixed(2)})` : ''}` : '–'],
+    ['Chances', m.calibration ? calibrationWords(m.calibration) : '–'],
     ['Training data', m.data ? `${count(m.data.rows)} rows, split ${(m.data.split ?? []).join(' / ')}, balance ${m.data.balance}` : '–'],
     ['Created', Number.isNaN(new Date(m.createdAt).getTime()) ? m.createdAt : new Date(m.createdAt).toLocaleString()],
     ['Version', m.version ?? '–'],
@@ -259,27 +361,109 @@ function featuresBlock(m) {
 
 // ---------- upload ----------
 
+/** Counts uploads: only the latest one's answer may become the list. */
+let uploads = 0;
+
 /** @param {File} file */
 async function upload(file) {
+  const mine = ++uploads;
   state.fileName = file.name;
+  // From here the page holds no list: nothing shown or downloadable may be taken for this file's.
+  clearList();
   const status = $('status');
   $('file-error').hidden = true;
   status.className = 'status busy';
   status.textContent = `Scoring ${file.name} (${(file.size / 1048576).toFixed(1)} MB)…`;
   try {
-    const result = await scoreCsv(file);
+    const [result, own] = await Promise.all([scoreCsv(file), readUpload(file)]);
+    if (mine !== uploads) return;
     status.className = 'status';
     status.textContent = `Scored ${count(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
+    state.listName = file.name;
+    state.upload = indexUpload(own, result.rows);
     setRows(result.rows);
   } catch (err) {
+    if (mine !== uploads) return;
     status.className = 'status';
-    status.textContent = '';
+    status.textContent = `No list: ${file.name} could not be scored.`;
     if (err instanceof ApiError && err.status === 401) {
       showKeyPanel('The server needs an API key to score files.');
       return;
     }
     showFileError(err);
   }
+}
+
+/** Forgets the list the page holds and hides everything drawn from it. */
+function clearList() {
+  state.listName = '';
+  state.upload = null;
+  state.rows = [];
+  state.ranked = [];
+  state.view = [];
+  state.sortedP = new Float64Array(0);
+  state.k = 0;
+  $('plan').hidden = true;
+  $('results').hidden = true;
+  $('tbody').replaceChildren();
+  /** @type {HTMLButtonElement} */ ($('download')).disabled = true;
+}
+
+/**
+ * The upload's own rows, read here as the server read them, so the export keeps every column of it.
+ * Rows are found by customer id: the column whose cells are the ids the server answers with.
+ * @param {Blob} file
+ * @returns {Promise<UploadRows>}
+ */
+async function readUpload(file) {
+  /** @type {string[][]} */
+  const records = [];
+  const reader = createCsvRecordReader((fields) => records.push(fields));
+  reader.push((await file.text()).replace(/^\uFEFF/, ''));
+  reader.end();
+  const [header = [], ...rows] = records;
+  return { header, rows };
+}
+
+/**
+ * Indexes the upload's rows by the column holding the scored ids (the one that matches most of them).
+ * A file without a header row (the course's original layout) has an id where a header would be: its
+ * first row is a customer, and its columns take the model's names.
+ * @param {UploadRows} table
+ * @param {{ id: string }[]} scored
+ * @returns {UploadTable}
+ */
+function indexUpload(table, scored) {
+  const ids = new Set(scored.map((r) => r.id));
+  const firstRows = table.rows.slice(0, 1000);
+  let best = -1;
+  let bestHits = 0;
+  for (let j = 0; j < table.header.length; j++) {
+    let hits = 0;
+    for (const row of firstRows) if (ids.has((row[j] ?? '').trim())) hits++;
+    if (hits > bestHits) [best, bestHits] = [j, hits];
+  }
+  const headerless = best >= 0 && ids.has((table.header[best] ?? '').trim());
+  const rows = headerless ? [table.header, ...table.rows] : table.rows;
+  const header = headerless ? columnNames(table.header.length) : table.header;
+  /** @type {Map<string, string[][]>} */
+  const byId = new Map();
+  if (best >= 0) {
+    for (const row of rows) {
+      const id = (row[best] ?? '').trim();
+      const same = byId.get(id);
+      if (same) same.push(row);
+      else byId.set(id, [row]);
+    }
+  }
+  return { header, byId };
+}
+
+/** Names for a header-less file's columns: the model's own when they are as many, else numbered. @param {number} n */
+function columnNames(n) {
+  const schema = state.model?.schema;
+  const names = schema ? [schema.id ?? 'id', ...schema.features.map((/** @type {{ name: string }} */ f) => f.name), ...(schema.target ? [schema.target] : [])] : [];
+  return names.length === n ? names : Array.from({ length: n }, (_, j) => `column_${j + 1}`);
 }
 
 /** @param {unknown} err */
@@ -329,7 +513,7 @@ function setRows(rows) {
   state.sort = { key: 'rank', dir: 1 };
   state.page = 0;
   recomputeCurve();
-  state.k = state.best.k > 0 ? state.best.k : Math.round(ranked.length * 0.1);
+  state.k = budgetOf(state.budget);
   syncBudgetInputs();
   $('plan').hidden = false;
   $('results').hidden = false;
@@ -337,9 +521,116 @@ function setRows(rows) {
   renderPlan();
 }
 
+// ---------- one decision: the model's saved one, or the user's settings ----------
+
+/** Where this browser keeps the user's settings, per model: another model brings its own decision. */
+function settingsKey() {
+  return `rebuy.settings.${state.model?.hash ?? ''}`;
+}
+
+/** The model's saved decision as page settings. @returns {Settings} */
+function modelDecision() {
+  const money = state.model?.money ?? FALLBACK_MONEY;
+  return { mode: 'count', budget: null, cost: money.contactCost, value: money.valuePerReturn, currency: '' };
+}
+
+/** @returns {Settings} */
+function loadSettings() {
+  const defaults = modelDecision();
+  try {
+    const saved = JSON.parse(localStorage.getItem(settingsKey()) ?? 'null');
+    if (saved === null || typeof saved !== 'object') return defaults;
+    const num = (/** @type {unknown} */ v, /** @type {number} */ fallback) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : fallback);
+    return {
+      mode: saved.mode === 'percent' ? 'percent' : 'count',
+      budget: saved.budget === null ? null : num(saved.budget, Number.NaN),
+      cost: num(saved.cost, defaults.cost),
+      value: num(saved.value, defaults.value),
+      currency: typeof saved.currency === 'string' ? saved.currency.slice(0, 4) : '',
+    };
+  } catch {
+    return defaults;
+  }
+}
+
+function saveSettings() {
+  /** @type {Settings} */
+  const settings = { mode: state.mode, budget: state.budget, cost: state.cost, value: state.value, currency: state.currency };
+  try {
+    localStorage.setItem(settingsKey(), JSON.stringify(settings));
+  } catch {
+    /* storage unavailable: the settings last for this page */
+  }
+  showSettingsSource(true);
+}
+
+function resetSettings() {
+  try {
+    localStorage.removeItem(settingsKey());
+  } catch {
+    /* nothing stored */
+  }
+  applySettings(modelDecision());
+  showSettingsSource(false);
+}
+
+/** @param {boolean} own */
+function showSettingsSource(own) {
+  const m = state.model;
+  $('settings-source').textContent = own
+    ? 'Your settings, kept in this browser. Reset to go back to the model’s decision.'
+    : m?.money
+      ? `The model’s saved decision: ${m.thresholdObjective}.`
+      : `The model’s threshold (${m?.thresholdObjective ?? 'as trained'}); no cost or value was saved with it.`;
+}
+
+/** @param {Settings} settings */
+function applySettings(settings) {
+  state.mode = settings.mode;
+  state.budget = Number.isNaN(settings.budget) ? null : settings.budget;
+  state.cost = settings.cost;
+  state.value = settings.value;
+  state.currency = settings.currency;
+  input('cost').value = String(settings.cost);
+  input('value').value = String(settings.value);
+  input('currency').value = settings.currency;
+  for (const radio of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll('input[name="mode"]'))) radio.checked = radio.value === settings.mode;
+  const stored = (() => {
+    try {
+      return localStorage.getItem(settingsKey()) !== null;
+    } catch {
+      return false;
+    }
+  })();
+  showSettingsSource(stored);
+  if (state.ranked.length === 0) return;
+  recomputeCurve();
+  state.k = budgetOf(state.budget);
+  syncBudgetInputs();
+  refreshView();
+  renderPlan();
+}
+
+/**
+ * How many customers the plan contacts: the user's budget, else the model's saved decision applied to this list.
+ * @param {number | null} budget
+ */
+function budgetOf(budget) {
+  const n = state.ranked.length;
+  if (budget !== null) return budgetCount(state.mode, budget, n);
+  const m = state.model;
+  return m ? decisionBudget(m.objective ?? { kind: 'balanced' }, m.threshold, state.sortedP) : 0;
+}
+
 // ---------- budget ----------
 
 const PROFIT_CHART_WIDTH = 640;
+
+/** The profit chart is drawn at the width it is shown, so its text keeps its size on a phone. */
+function profitChartWidth() {
+  const shown = $('profit-chart').clientWidth;
+  return shown > 0 ? Math.min(PROFIT_CHART_WIDTH, Math.max(300, shown)) : PROFIT_CHART_WIDTH;
+}
 
 function recomputeCurve() {
   state.curve = expectedProfitCurve(state.sortedP, state.cost, state.value);
@@ -372,7 +663,9 @@ function syncBudgetInputs() {
 /** @param {string} raw */
 function setBudgetFrom(raw) {
   const amount = Number(raw);
+  state.budget = Number.isFinite(amount) && amount >= 0 ? amount : 0;
   state.k = budgetCount(state.mode, amount, state.ranked.length);
+  saveSettings();
   scheduleRender();
 }
 
@@ -382,42 +675,58 @@ function scheduleRender() {
   frame = requestAnimationFrame(() => {
     frame = 0;
     renderPlan();
-    if (state.onlyChosen || state.sort.key === 'chosen') refreshView();
+    if (state.onlyChosen || state.sort.key === 'chosen' || state.sort.key === 'label') refreshView();
     else renderTable();
   });
+}
+
+/** Money in the user's units, with their currency when they gave one. @param {number} v */
+function cash(v) {
+  return state.currency ? `${state.currency} ${money(v)}` : money(v);
+}
+
+/** The probability of the last customer contacted: the plan's cut-off. */
+function cutoff() {
+  return state.k > 0 ? state.sortedP[state.k - 1] ?? 0 : Number.NaN;
 }
 
 function renderPlan() {
   const n = state.ranked.length;
   const k = state.k;
   const profit = state.curve[k] ?? 0;
+  const returns = expectedReturns(state.sortedP, k);
   $('kpi-contacted').replaceChildren(count(k), small(n ? `${percent(k / n)} of ${count(n)}` : ''));
-  $('kpi-returns').replaceChildren(fixed(expectedReturns(state.sortedP, k), 2), small(k ? `${percent(expectedReturns(state.sortedP, k) / k)} of contacted` : ''));
+  // Buyers are whole customers: a fraction of one would read as precision the estimate does not have.
+  $('kpi-returns').replaceChildren(`about ${count(returns)}`, small(k ? `${percent(returns / k)} of contacted` : ''));
   const profitEl = $('kpi-profit');
-  profitEl.replaceChildren(money(profit), small(`cost ${money(k * state.cost)}`));
+  profitEl.replaceChildren(cash(profit), small(`cost ${cash(k * state.cost)}`));
   // The unrounded figure, for scripts that read the page.
   profitEl.dataset.value = String(profit);
   profitEl.classList.toggle('neg', profit < 0);
-  $('kpi-best').replaceChildren(money(state.best.profit), small(`contact top ${count(state.best.k)}${n ? ` (${percent(state.best.k / n)})` : ''}`));
+  $('kpi-best').replaceChildren(cash(state.best.profit), small(`contact top ${count(state.best.k)}${n ? ` (${percent(state.best.k / n)})` : ''}`));
   $('budget-hint').textContent =
     k === state.best.k ? 'This is the most profitable budget.' : `The best budget is ${count(state.best.k)} customers.`;
   const range = input('budget');
   range.setAttribute('aria-valuetext', `${count(k)} customers`);
   /** @type {HTMLButtonElement} */ ($('download')).textContent = `Download contact list (${count(k)})`;
-  /** @type {HTMLButtonElement} */ ($('download')).disabled = k === 0;
+  /** @type {HTMLButtonElement} */ ($('download')).disabled = k === 0 || state.listName === '';
+  $('cutoff-note').textContent =
+    k === 0
+      ? 'Nobody is contacted: every Prediction reads “below”.'
+      : `Contacting ${count(k)} of ${count(n)}: Prediction reads “above” for customers with a chance of at least ${percent(cutoff())}, the ${count(k)}th customer’s, and they are the ones marked Contact and downloaded.`;
 
   const best = state.best;
   const chart = lineChartSvg({
     title: 'Expected profit by customers contacted',
     caption: '',
-    width: PROFIT_CHART_WIDTH,
+    width: profitChartWidth(),
     height: 300,
-    x: { label: 'Customers contacted (most likely first)', format: count },
-    y: { label: 'Expected profit', format: money },
+    x: { label: 'Customers contacted (most likely first)', format: count, tight: true },
+    y: { label: state.currency ? `Expected profit (${state.currency})` : 'Expected profit', format: money },
     series: [{ name: 'expected profit', points: state.curvePoints, color: COLORS.network }],
     markers: [
-      { name: `best: ${count(best.k)} customers, ${money(best.profit)}`, x: best.k, y: best.profit, color: COLORS.best },
-      { name: `chosen: ${count(k)} customers, ${money(profit)}`, x: k, y: profit, color: COLORS.threshold },
+      { name: `best: ${count(best.k)} customers, ${cash(best.profit)}`, x: best.k, y: best.profit, color: COLORS.best },
+      { name: `chosen: ${count(k)} customers, ${cash(profit)}`, x: k, y: profit, color: COLORS.threshold },
     ],
   });
   $('profit-chart').replaceChildren(...(chart === null ? [] : [svgElement(chart)]));
@@ -431,17 +740,52 @@ function small(text) {
 }
 
 function download() {
-  const chosen = state.ranked.slice(0, state.k);
-  const csv = contactListCsv(chosen, state.cost, state.value);
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  if (state.listName === '' || state.k === 0) return;
+  const chosen = state.ranked.slice(0, state.k).map((row) => ({ ...row, cells: ownCells(row) }));
+  const csv = contactExportCsv(state.upload?.header ?? [], chosen, state.cost, state.value);
+  const base = state.listName.replace(/\.csv$/i, '') || 'customers';
+  saveBlob(new Blob([csv], { type: 'text/csv;charset=utf-8' }), `${base}-contact-top-${state.k}.csv`);
+}
+
+/**
+ * The upload's own cells for a scored row; a repeated id takes its rows in file order.
+ * @param {Row} row
+ */
+function ownCells(row) {
+  const same = state.upload?.byId.get(row.id);
+  if (!same || same.length === 0) return null;
+  return same.length === 1 ? same[0] ?? null : same[sameIdIndex(row)] ?? null;
+}
+
+/** Among rows sharing an id, this row's place in rank order, which keeps file order for equal chances. @param {Row} row */
+function sameIdIndex(row) {
+  let i = 0;
+  for (const other of state.ranked) {
+    if (other === row) return i;
+    if (other.id === row.id) i++;
+  }
+  return i;
+}
+
+/** @param {Blob} blob @param {string} name */
+function saveBlob(blob, name) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  const base = state.fileName.replace(/\.csv$/i, '') || 'customers';
-  a.download = `${base}-contact-top-${state.k}.csv`;
+  a.download = name;
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A sample upload: this model's columns and one made-up customer, to show the shape of a file. */
+function downloadSample() {
+  const m = state.model;
+  if (!m) return;
+  const names = [m.schema?.id ?? 'id', ...(m.schema?.features ?? []).map((/** @type {{ name: string }} */ f) => f.name)];
+  const example = names.map((name, j) => (j === 0 ? '00001' : (m.schema.features[j - 1]?.kind === 'categorical' ? 'a' : '1')));
+  saveBlob(new Blob([`${names.join(',')}\r\n${example.join(',')}\r\n`], { type: 'text/csv;charset=utf-8' }), 'sample-customers.csv');
 }
 
 // ---------- table ----------
@@ -451,7 +795,7 @@ const COMPARE = {
   rank: (a, b) => a.pos - b.pos,
   probability: (a, b) => (a.probability ?? -1) - (b.probability ?? -1) || b.pos - a.pos,
   id: (a, b) => a.id.localeCompare(b.id, undefined, { numeric: true }) || a.pos - b.pos,
-  label: (a, b) => a.label - b.label || a.pos - b.pos,
+  label: (a, b) => Number(a.pos < state.k) - Number(b.pos < state.k) || b.pos - a.pos,
   chosen: (a, b) => Number(a.pos < state.k) - Number(b.pos < state.k) || b.pos - a.pos,
 };
 
@@ -499,7 +843,8 @@ function renderTable() {
     val.textContent = r.probability == null ? '–' : percent(r.probability);
     wrap.append(bar, val);
     prob.append(wrap);
-    tr.insertCell().append(badge(r.label === 1 ? 'likely' : 'unlikely', r.label === 1 ? 'yes' : 'no'));
+    // The plan's one decision: above its cut-off exactly when contacted.
+    tr.insertCell().append(badge(chosen ? 'above' : 'below', chosen ? 'yes' : 'no'));
     tr.insertCell().textContent = chosen ? 'Contact' : '';
     if (state.hasReasons) {
       const reasons = tr.insertCell();
@@ -509,6 +854,15 @@ function renderTable() {
         item.className = `reason ${reason.direction === 'lowers' ? 'lowers' : 'raises'}`;
         item.textContent = reason.text;
         if (reason.actionable) item.title = 'Something marketing can act on';
+        if (reason.feature !== undefined && state.suspects.has(reason.feature)) {
+          item.classList.add('suspect');
+          item.title = 'The data audit flags this column: it may have been recorded after the purchase, so read it as a fact of the data, not as advice.';
+          const mark = document.createElement('span');
+          mark.className = 'suspect-mark';
+          mark.textContent = '⚠ ';
+          mark.setAttribute('aria-label', 'flagged by the data audit: ');
+          item.prepend(mark);
+        }
         reasons.append(item);
       }
     }
@@ -566,6 +920,9 @@ function wire() {
     radio.addEventListener('change', (e) => {
       state.mode = /** @type {HTMLInputElement} */ (e.target).value === 'percent' ? 'percent' : 'count';
       syncBudgetInputs();
+      // The same customers, in the new mode's units.
+      state.budget = Number(input('budget-number').value);
+      saveSettings();
     });
   }
   input('budget').addEventListener('input', (e) => {
@@ -585,16 +942,34 @@ function wire() {
       if (!Number.isFinite(cost) || !Number.isFinite(value) || cost < 0 || value < 0) return;
       state.cost = cost;
       state.value = value;
+      saveSettings();
       recomputeCurve();
       scheduleRender();
     });
   }
+  input('currency').addEventListener('input', () => {
+    state.currency = input('currency').value.trim();
+    saveSettings();
+    scheduleRender();
+  });
   $('use-best').addEventListener('click', () => {
     state.k = state.best.k;
     syncBudgetInputs();
+    state.budget = Number(input('budget-number').value);
+    saveSettings();
     scheduleRender();
   });
+  $('reset-settings').addEventListener('click', resetSettings);
   $('download').addEventListener('click', download);
+  $('sample-link').addEventListener('click', (e) => {
+    e.preventDefault();
+    downloadSample();
+  });
+  $('report-link').addEventListener('click', (e) => void openReport(e));
+  // The profit chart is drawn at its shown width: a turned phone or a resized window redraws it.
+  window.addEventListener('resize', () => {
+    if (state.ranked.length > 0) scheduleRender();
+  });
 
   for (const th of document.querySelectorAll('#table th[data-key]')) {
     th.querySelector('button')?.addEventListener('click', () => {
