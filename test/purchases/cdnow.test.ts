@@ -70,7 +70,7 @@ describe.runIf(hasCdnow)('BG/NBD on the CDNOW sample', () => {
     // The classic chart: mean holdout purchases for customers with 0, 1, …, 6, 7+ calibration purchases.
     for (let f = 0; f <= 7; f++) {
       const inGroup = (i: number): boolean => (f < 7 ? x[i] === f : x[i]! >= 7);
-      const n = sum(x.map(() => 1), inGroup);
+      const n = sum(Array.from(x, () => 1), inGroup);
       const predicted = sum(scores.expected, inGroup) / n;
       const observed = sum(actual, inGroup) / n;
       expect(Math.abs(predicted - observed)).toBeLessThan(0.35 * Math.max(observed, 1));
