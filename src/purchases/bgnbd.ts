@@ -5,7 +5,7 @@
  * and the time observed T (any unit, the same for all three; rebuy's tables use days).
  */
 import { inputError } from '../errors.js';
-import { hessian, invertPositiveDefinite, minimizeWithRestarts } from './optimize.js';
+import { fitPositive, type MleFit } from './mle.js';
 import { hyp2f1, lbeta, lgamma } from './special.js';
 
 export interface BgNbdParams {
@@ -112,29 +112,7 @@ export function bgNbdLogLikelihood(params: BgNbdParams, data: RepeatData): numbe
   return compressedLogLikelihood(params, compress(data));
 }
 
-export interface BgNbdStart {
-  start: BgNbdParams;
-  params: BgNbdParams;
-  logLikelihood: number;
-  converged: boolean;
-}
-
-export interface BgNbdFit {
-  params: BgNbdParams;
-  /** Standard errors from the observed information (NaN when it is not positive definite). */
-  standardErrors: BgNbdParams;
-  /** 95 % intervals, symmetric on the log scale (the parameters are positive). */
-  intervals: Record<keyof BgNbdParams, [number, number]>;
-  logLikelihood: number;
-  customers: number;
-  /** Every start converged, and the observed information is positive definite. */
-  converged: boolean;
-  /** Each starting point and where it ended. */
-  starts: BgNbdStart[];
-}
-
-const toVector = (p: BgNbdParams): number[] => BG_NBD_PARAMS.map((k) => Math.log(p[k]));
-const fromVector = (v: readonly number[]): BgNbdParams => ({ r: Math.exp(v[0]!), alpha: Math.exp(v[1]!), a: Math.exp(v[2]!), b: Math.exp(v[3]!) });
+export type BgNbdFit = MleFit<BgNbdParams> & { customers: number };
 
 /** Starting points spread over orders of magnitude; α scales with the data's time unit. */
 function defaultStarts(c: Compressed): BgNbdParams[] {
@@ -148,38 +126,14 @@ function defaultStarts(c: Compressed): BgNbdParams[] {
   ];
 }
 
-const Z95 = 1.959963984540054;
-
 /** Maximum-likelihood fit from several starting points; the best optimum is kept. */
 export function fitBgNbd(data: RepeatData, opts: { starts?: BgNbdParams[] } = {}): BgNbdFit {
   checkRepeatData(data);
   const c = compress(data);
   if (c.customers === 0) throw inputError('no customers to fit BG/NBD on');
   if (c.distinctX.length === 1 && c.distinctX[0] === 0) throw inputError('no customer made a repeat purchase: BG/NBD cannot be fitted');
-  // Per-customer scale keeps the tolerances meaningful whatever the number of customers.
-  const objective = (v: readonly number[]): number => -compressedLogLikelihood(fromVector(v), c) / c.customers;
-  const starts = (opts.starts ?? defaultStarts(c)).map((start): BgNbdStart => {
-    const m = minimizeWithRestarts(objective, toVector(start), { xTolerance: 1e-9, fTolerance: 1e-13 });
-    return { start, params: fromVector(m.x), logLikelihood: -m.fx * c.customers, converged: m.converged };
-  });
-  const best = starts.reduce((p, q) => (q.logLikelihood > p.logLikelihood ? q : p));
-  const v = toVector(best.params);
-  const H = hessian((u) => -compressedLogLikelihood(fromVector(u), c), v, 1e-4);
-  const cov = invertPositiveDefinite(H);
-  const sdLog = BG_NBD_PARAMS.map((_, i) => (cov ? Math.sqrt(cov[i]![i]!) : NaN));
-  const standardErrors = Object.fromEntries(BG_NBD_PARAMS.map((k, i) => [k, best.params[k] * sdLog[i]!])) as unknown as BgNbdParams;
-  const intervals = Object.fromEntries(
-    BG_NBD_PARAMS.map((k, i) => [k, [best.params[k] * Math.exp(-Z95 * sdLog[i]!), best.params[k] * Math.exp(Z95 * sdLog[i]!)]]),
-  ) as Record<keyof BgNbdParams, [number, number]>;
-  return {
-    params: best.params,
-    standardErrors,
-    intervals,
-    logLikelihood: best.logLikelihood,
-    customers: c.customers,
-    converged: starts.every((s) => s.converged) && cov !== null,
-    starts,
-  };
+  const fit = fitPositive(BG_NBD_PARAMS, (p) => compressedLogLikelihood(p, c), opts.starts ?? defaultStarts(c), c.customers);
+  return { ...fit, customers: c.customers };
 }
 
 // ---------------------------------------------------------------------------------------------
