@@ -13,6 +13,7 @@ export interface FeaturesFlags {
   out: string;
   allowReturns?: boolean;
   outcomeCounts?: boolean;
+  bgnbd?: boolean;
   json?: boolean;
 }
 
@@ -21,6 +22,14 @@ function parseColumns(text: string | undefined): string[] | undefined {
   const names = text.split(',').map((s) => s.trim());
   if (names.length < 2) throw usageError(`--columns: expected the names of the file's fields separated by commas, got ${JSON.stringify(text)}`);
   return names;
+}
+
+/** `r = 0.243 ± 0.013, …`: each parameter with its standard error. */
+function describeFit(fit: { params: object; standardErrors: object }): string {
+  const se = fit.standardErrors as Record<string, number>;
+  return Object.entries(fit.params as Record<string, number>)
+    .map(([k, v]) => `${k} = ${v.toPrecision(4)} ± ${se[k]!.toPrecision(2)}`)
+    .join(', ');
 }
 
 export async function runFeatures(flags: FeaturesFlags): Promise<void> {
@@ -34,6 +43,7 @@ export async function runFeatures(flags: FeaturesFlags): Promise<void> {
     cutoff: parseDay(flags.cutoff, '--cutoff'),
     horizonDays: parseHorizon(flags.horizon),
     outcomeCounts: flags.outcomeCounts ?? false,
+    bgnbd: flags.bgnbd ?? false,
     out: flags.out,
   });
   for (const note of info.notes) process.stderr.write(`rebuy: note: ${note}\n`);
@@ -47,6 +57,8 @@ export async function runFeatures(flags: FeaturesFlags): Promise<void> {
       `wrote ${info.customers} customers to ${flags.out}${buyers}`,
       `  from ${info.log.rows} purchases, ${info.log.firstDay} to ${info.log.lastDay}; cutoff ${info.cutoff}`,
       `  columns: ${info.columns.join(', ')}`,
+      ...(info.bgnbd ? [`  BG/NBD (days): ${describeFit(info.bgnbd)}, log-likelihood ${info.bgnbd.logLikelihood.toFixed(2)}`] : []),
+      ...(info.gammaGamma ? [`  Gamma-Gamma: ${describeFit(info.gammaGamma)}`] : []),
       '',
     ].join('\n'),
   );

@@ -101,6 +101,7 @@ function buildProgram(): Command {
     .requiredOption('--out <file>', 'customer table to write (.csv or .parquet)')
     .option('--allow-returns', 'accept negative amounts (returns) instead of refusing them')
     .option('--outcome-counts', 'also write purchases_after and value_after (outcomes in the horizon: not features; leave them out of train)')
+    .option('--bgnbd', 'add BG/NBD\'s P(alive), expected purchases and P(at least one) in the horizon (and Gamma-Gamma\'s expected spend, with --amount) as features, fitted on the data up to the cutoff')
     .addOption(JSON_OUT)
     .addHelpText(
       'after',

@@ -10,7 +10,7 @@ import {
   scoreBgNbd,
   type BgNbdParams,
 } from '../../src/purchases/bgnbd.js';
-import { simulateCustomer, simulateCustomers, asRepeatData } from './simulate.js';
+import { simulateCustomer, simulateCustomers, asRepeatData } from '../../src/purchases/simulate.js';
 
 const data = (rows: [x: number, tx: number, T: number][]) => ({
   frequency: rows.map((r) => r[0]),

@@ -4,7 +4,7 @@ import { RebuyError } from '../../src/errors.js';
 import { buildCustomerTable } from '../../src/purchases/customer-table.js';
 import { expectedSpend, fitGammaGamma, gammaGammaLogLikelihood, type GammaGammaParams } from '../../src/purchases/gamma-gamma.js';
 import { CDNOW_CUTOFF, CDNOW_SPEC, hasCdnow } from './helpers.js';
-import { gamma } from './simulate.js';
+import { gamma } from '../../src/purchases/simulate.js';
 
 describe('Gamma-Gamma', () => {
   it('matches a hand computation: p = 1, q = 2, γ = 1', () => {

@@ -1,9 +1,9 @@
 /**
- * Customers drawn from the BG/NBD and Gamma-Gamma stories themselves (not from their likelihoods),
- * so a fit can be checked against the parameters that made the data.
+ * Customers and purchase logs drawn from the BG/NBD story itself (not from its likelihood), so a fit
+ * can be checked against the parameters that made the data, and benchmarks have logs of any size.
  */
-import { createRng, type Rng } from '../../src/core/random.js';
-import type { BgNbdParams } from '../../src/purchases/bgnbd.js';
+import { createRng, type Rng } from '../core/random.js';
+import type { BgNbdParams } from './bgnbd.js';
 
 function normal(rng: Rng): number {
   const u = 1 - rng();
@@ -70,4 +70,22 @@ export function asRepeatData(customers: readonly SimulatedCustomer[]): { frequen
     recency: Float64Array.from(customers, (c) => c.tx),
     age: Float64Array.from(customers, (c) => c.T),
   };
+}
+
+/**
+ * Purchase days of one customer whose first purchase is on day `first` and who is watched until day
+ * `last`: BG/NBD purchase times (in days) rounded down to whole days.
+ */
+export function simulatePurchaseDays(rng: Rng, p: BgNbdParams, first: number, last: number): number[] {
+  const lambda = gamma(rng, p.r, p.alpha);
+  const dropout = beta(rng, p.a, p.b);
+  const days = [first];
+  let t = first;
+  for (;;) {
+    t += -Math.log(1 - rng()) / lambda;
+    if (t > last) break;
+    days.push(Math.floor(t));
+    if (rng() < dropout) break;
+  }
+  return days;
 }
