@@ -40,44 +40,85 @@ export function checkRepeatData(data: RepeatData): void {
   }
 }
 
-/** Customers with equal (x, t_x, T) share one likelihood term: the data compressed to distinct rows and counts. */
+/**
+ * Customers with equal (x, t_x, T) share one likelihood term: the data compressed to distinct rows
+ * and counts. Distinct values of x, t_x and T are indexed so that each evaluation computes the
+ * gamma functions and logarithms once per distinct value (whole-day times have a few hundred).
+ */
 interface Compressed {
   x: Float64Array;
-  tx: Float64Array;
-  T: Float64Array;
   weight: Float64Array;
-  /** Index of each row's x in `distinctX`. */
   xIndex: Int32Array;
+  txIndex: Int32Array;
+  TIndex: Int32Array;
   distinctX: Float64Array;
+  distinctTx: Float64Array;
+  distinctT: Float64Array;
   customers: number;
 }
 
-function compress(data: RepeatData): Compressed {
-  const counts = new Map<string, { x: number; tx: number; T: number; w: number }>();
-  for (let i = 0; i < data.frequency.length; i++) {
-    const [x, tx, T] = [data.frequency[i]!, data.recency[i]!, data.age[i]!];
-    const key = `${x}|${tx}|${T}`;
-    const hit = counts.get(key);
-    if (hit) hit.w += 1;
-    else counts.set(key, { x, tx, T, w: 1 });
-  }
-  const rows = [...counts.values()];
-  const distinctX = Float64Array.from(new Set(rows.map((r) => r.x)));
-  const position = new Map([...distinctX].map((x, i) => [x, i]));
+function indexer(): { index: (v: number) => number; values: () => Float64Array } {
+  const position = new Map<number, number>();
+  const values: number[] = [];
   return {
-    x: Float64Array.from(rows, (r) => r.x),
-    tx: Float64Array.from(rows, (r) => r.tx),
-    T: Float64Array.from(rows, (r) => r.T),
-    weight: Float64Array.from(rows, (r) => r.w),
-    xIndex: Int32Array.from(rows, (r) => position.get(r.x)!),
-    distinctX,
-    customers: data.frequency.length,
+    index: (v) => {
+      let i = position.get(v);
+      if (i === undefined) {
+        i = values.length;
+        position.set(v, i);
+        values.push(v);
+      }
+      return i;
+    },
+    values: () => Float64Array.from(values),
+  };
+}
+
+function compress(data: RepeatData): Compressed {
+  const xs = indexer();
+  const txs = indexer();
+  const Ts = indexer();
+  const n = data.frequency.length;
+  const rowOf = new Map<string, number>();
+  const x: number[] = [];
+  const weight: number[] = [];
+  const xIndex: number[] = [];
+  const txIndex: number[] = [];
+  const TIndex: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const [xi, ti, Ti] = [xs.index(data.frequency[i]!), txs.index(data.recency[i]!), Ts.index(data.age[i]!)];
+    const key = `${xi}|${ti}|${Ti}`;
+    const row = rowOf.get(key);
+    if (row !== undefined) weight[row]! += 1;
+    else {
+      rowOf.set(key, x.length);
+      x.push(data.frequency[i]!);
+      weight.push(1);
+      xIndex.push(xi);
+      txIndex.push(ti);
+      TIndex.push(Ti);
+    }
+  }
+  return {
+    x: Float64Array.from(x),
+    weight: Float64Array.from(weight),
+    xIndex: Int32Array.from(xIndex),
+    txIndex: Int32Array.from(txIndex),
+    TIndex: Int32Array.from(TIndex),
+    distinctX: xs.values(),
+    distinctTx: txs.values(),
+    distinctT: Ts.values(),
+    customers: n,
   };
 }
 
 function logAddExp(u: number, v: number): number {
   const m = Math.max(u, v);
   return m === -Infinity ? -Infinity : m + Math.log1p(Math.exp(-Math.abs(u - v)));
+}
+
+function logsOf(values: Float64Array, alpha: number): Float64Array {
+  return values.map((v) => Math.log(alpha + v));
 }
 
 function compressedLogLikelihood(p: BgNbdParams, c: Compressed): number {
@@ -95,13 +136,15 @@ function compressedLogLikelihood(p: BgNbdParams, c: Compressed): number {
     alive[k] = lbeta(a, b + x) - lnBab;
     dead[k] = x > 0 ? lbeta(a + 1, b + x - 1) - lnBab : -Infinity;
   }
+  const logAT = logsOf(c.distinctT, alpha);
+  const logAtx = logsOf(c.distinctTx, alpha);
   let total = 0;
   for (let i = 0; i < c.x.length; i++) {
     const k = c.xIndex[i]!;
     const rx = r + c.x[i]!;
-    const stillAlive = alive[k]! - rx * Math.log(alpha + c.T[i]!);
-    const droppedOut = dead[k]! - rx * Math.log(alpha + c.tx[i]!);
-    total += c.weight[i]! * (head[k]! + logAddExp(stillAlive, droppedOut));
+    const stillAlive = alive[k]! - rx * logAT[c.TIndex[i]!]!;
+    const term = c.x[i] === 0 ? stillAlive : logAddExp(stillAlive, dead[k]! - rx * logAtx[c.txIndex[i]!]!);
+    total += c.weight[i]! * (head[k]! + term);
   }
   return total;
 }
@@ -117,7 +160,7 @@ export type BgNbdFit = MleFit<BgNbdParams> & { customers: number };
 /** Starting points spread over orders of magnitude; α scales with the data's time unit. */
 function defaultStarts(c: Compressed): BgNbdParams[] {
   let sumT = 0;
-  for (let i = 0; i < c.T.length; i++) sumT += c.weight[i]! * c.T[i]!;
+  for (let i = 0; i < c.x.length; i++) sumT += c.weight[i]! * c.distinctT[c.TIndex[i]!]!;
   const scale = sumT > 0 ? sumT / c.customers : 1;
   return [
     { r: 1, alpha: scale, a: 1, b: 1 },

@@ -267,7 +267,7 @@ async function* readLines(path: string): AsyncGenerator<string> {
 }
 
 async function firstLine(path: string): Promise<string | null> {
-  for await (const line of readLines(path)) return line.replace(/\r$/, '');
+  for await (const line of readLines(path)) return line.replace(/\r$/, '').replace(/^\uFEFF/, '');
   return null;
 }
 

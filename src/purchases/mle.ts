@@ -41,7 +41,7 @@ export function fitPositive<K extends string>(
   const fromVector = (v: readonly number[]): P => Object.fromEntries(names.map((k, i) => [k, Math.exp(v[i]!)])) as P;
   const objective = (v: readonly number[]): number => -logLikelihood(fromVector(v)) / scale;
   const ends = starts.map((start): MleStart<P> => {
-    const m = minimizeWithRestarts(objective, toVector(start), { xTolerance: 1e-9, fTolerance: 1e-13 });
+    const m = minimizeWithRestarts(objective, toVector(start), { xTolerance: 1e-7, fTolerance: 1e-11 });
     return { start, params: fromVector(m.x), logLikelihood: -m.fx * scale, converged: m.converged };
   });
   const best = ends.reduce((p, q) => (q.logLikelihood > p.logLikelihood ? q : p));
