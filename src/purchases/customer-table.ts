@@ -6,6 +6,9 @@
  * literature). Every feature reads only transactions on or before the cutoff day; amounts are summed
  * as exact decimals and the gap trend from integer sums, so the table does not depend on row order.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DuckDBInstance, sqlString, type DuckDBConnection } from '../data/duckdb.js';
 import { withAtomicPath } from '../data/write.js';
 import { inputError, usageError } from '../errors.js';
@@ -100,61 +103,65 @@ export function customerTableSql(idColumn: string, opts: CustomerTableOptions, h
   const horizonEnd = `(${cutoff} + INTERVAL ${opts.horizonDays} DAY)::DATE`;
   const since = (days: number): string => `count(*) FILTER (WHERE day > ${cutoff} - ${days})`;
   const amountColumns = hasAmount
-    ? `, CAST(total AS DOUBLE) / n AS amount_mean, CAST(total AS DOUBLE) AS amount_total,
-         CASE WHEN n > 1 THEN CAST(repeat_total AS DOUBLE) / (n - 1) END AS amount_repeat_mean`
+    ? `, CAST(total AS DOUBLE) / n::DOUBLE AS amount_mean, CAST(total AS DOUBLE) AS amount_total,
+         CASE WHEN n > 1 THEN CAST(total - first_amount AS DOUBLE) / (n - 1)::DOUBLE END AS amount_repeat_mean`
     : '';
   const target = withTarget
     ? `, (coalesce(n_after, 0) > 0)::INTEGER AS ${TARGET_COLUMN}${
         opts.outcomeCounts ? `, coalesce(n_after, 0) AS purchases_after${hasAmount ? ', CAST(coalesce(v_after, 0) AS DOUBLE) AS value_after' : ''}` : ''
       }`
     : '';
+  // The gap trend is the least-squares slope of the gaps g_k = d_k − d_{k−1} (k = 2..n) against k. Its sums
+  // need no window: Σk and Σk² depend on n only, Σg = d_n − d_1 and Σk·g_k = (n+1)·d_n − Σd − d_1.
+  // Days count from the cutoff; every sum is an exact integer.
+  const m = '(n - 1)';
+  const sk = '(n * (n + 1) // 2 - 1)';
+  const skk = '(n * (n + 1) * (2 * n + 1) // 6 - 1)';
+  const sg = '(d_last - d_first)';
+  const skg = '((n + 1) * d_last - sum_d - d_first)';
   return `
-WITH tx AS (
+WITH tx AS MATERIALIZED (
   SELECT customer, day, sum(amount) AS amount FROM purchases GROUP BY customer, day
-), seen AS (
-  SELECT customer, day, amount,
-         row_number() OVER w AS k,
-         day - lag(day) OVER w AS gap
-  FROM tx WHERE day <= ${cutoff}
-  WINDOW w AS (PARTITION BY customer ORDER BY day)
 ), per_customer AS (
   SELECT customer,
-         count(*) AS n,
+         count(*)::HUGEINT AS n,
          min(day) AS first_day,
          max(day) AS last_day,
+         (min(day) - ${cutoff})::HUGEINT AS d_first,
+         (max(day) - ${cutoff})::HUGEINT AS d_last,
+         sum(day - ${cutoff})::HUGEINT AS sum_d,
          ${since(30)} AS p30, ${since(90)} AS p90, ${since(365)} AS p365,
          sum(amount) AS total,
-         sum(amount) FILTER (WHERE k > 1) AS repeat_total,
-         count(gap) AS m,
-         sum(k) FILTER (WHERE gap IS NOT NULL) AS sk,
-         sum(k * k) FILTER (WHERE gap IS NOT NULL) AS skk,
-         sum(gap) AS sg,
-         sum(k * gap) AS skg
-  FROM seen GROUP BY customer
+         arg_min(amount, day) AS first_amount
+  FROM tx WHERE day <= ${cutoff} GROUP BY customer
 ), after AS (
   SELECT customer, count(*) AS n_after, sum(amount) AS v_after
   FROM tx WHERE day > ${cutoff} AND day <= ${horizonEnd} GROUP BY customer
 )
 SELECT customer AS ${quoteIdent(idColumn)},
-       n - 1 AS frequency,
+       (n - 1)::BIGINT AS frequency,
        last_day - first_day AS recency,
        ${cutoff} - first_day AS age,
        ${cutoff} - last_day AS days_since_last,
        p30 AS purchases_30d, p90 AS purchases_90d, p365 AS purchases_365d,
-       CASE WHEN n > 1 THEN (last_day - first_day) / (n - 1) END AS gap_mean,
-       CASE WHEN m >= 2 THEN CAST(m * skg - sk * sg AS DOUBLE) / CAST(m * skk - sk * sk AS DOUBLE) END AS gap_trend
+       CASE WHEN n > 1 THEN (last_day - first_day) / (n - 1)::DOUBLE END AS gap_mean,
+       CASE WHEN n >= 3 THEN CAST(${m} * ${skg} - ${sk} * ${sg} AS DOUBLE) / CAST(${m} * ${skk} - ${sk} * ${sk} AS DOUBLE) END AS gap_trend
        ${amountColumns}
        ${target}
 FROM per_customer LEFT JOIN after USING (customer)
 ORDER BY customer`;
 }
 
+/** DuckDB spills to a temporary directory beyond this, so memory stays bounded as the log grows. */
+const DUCKDB_MEMORY = { memory_limit: '1GB', preserve_insertion_order: 'true' };
+
 async function withLog<T>(
   spec: PurchaseLogSpec,
   opts: CustomerTableOptions,
   body: (con: DuckDBConnection, sql: string, info: Omit<CustomerTableInfo, 'customers' | 'buyers'>) => Promise<T>,
 ): Promise<T> {
-  const instance = await DuckDBInstance.create(':memory:');
+  const spill = await mkdtemp(join(tmpdir(), 'rebuy-features-'));
+  const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_MEMORY, temp_directory: spill });
   const con = await instance.connect();
   try {
     const log = await openPurchaseLog(con, spec);
@@ -182,6 +189,7 @@ async function withLog<T>(
   } finally {
     con.closeSync();
     instance.closeSync();
+    await rm(spill, { recursive: true, force: true });
   }
 }
 

@@ -49,8 +49,10 @@ const FIELD_SPLIT = /\s*,\s*|\s+/;
 const LINE_TRIM_SQL = `E' \\t\\r'`;
 const LINE_TRIM = /^[ \t\r]+|[ \t\r]+$/g;
 
+/** Compact YYYYMMDD by its format, anything else by DuckDB's date cast (a failed cast is slow: try it last). */
 const DATE_SQL = (raw: string): string =>
-  `coalesce(try_strptime(trim(${raw}), '%Y%m%d'), try_cast(trim(${raw}) AS TIMESTAMP))::DATE`;
+  `CASE WHEN length(trim(${raw})) = 8 AND NOT contains(${raw}, '-') THEN try_strptime(trim(${raw}), '%Y%m%d')::DATE
+        ELSE coalesce(try_cast(trim(${raw}) AS DATE), try_cast(trim(${raw}) AS TIMESTAMP)::DATE) END`;
 /** Parsed as a double (any numeric spelling), then held as an exact decimal so sums do not depend on order. */
 const AMOUNT_DOUBLE_SQL = (raw: string): string => `try_cast(trim(${raw}) AS DOUBLE)`;
 
