@@ -95,7 +95,7 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-async function detectLayout(con: DuckDBConnection, spec: PurchaseLogSpec): Promise<Layout> {
+async function detectLayout(spec: PurchaseLogSpec): Promise<Layout> {
   const info = await stat(spec.file).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT' || err.code === 'ENOTDIR') throw fileNotFound(spec.file);
     throw err;
@@ -165,7 +165,7 @@ async function columnNames(con: DuckDBConnection, spec: PurchaseLogSpec, layout:
  * DECIMAL)` on `con`, after checking every row. Throws an input error at the first bad row.
  */
 export async function openPurchaseLog(con: DuckDBConnection, spec: PurchaseLogSpec): Promise<PurchaseLogInfo> {
-  const layout = await detectLayout(con, spec);
+  const layout = await detectLayout(spec);
   const available = await columnNames(con, spec, layout);
   const raw = rawRelation(spec, layout, available);
   await con.run(`CREATE OR REPLACE TEMP VIEW purchase_log_raw AS ${raw}`);

@@ -117,6 +117,12 @@ describe('customer table from a purchase log', () => {
     expect(fromText.numeric).toEqual(fromCsv.numeric);
   });
 
+  it('reads timestamps by their day, a header with a byte-order mark, and semicolons', async () => {
+    const path = await file('\uFEFFcustomer;date;amount\nA;2024-01-01 23:59:59;1\nA;2024-01-03T08:00:00Z;2\nA;20240103;4\n');
+    const table = await buildCustomerTable({ file: path, ...SPEC }, { cutoff: '2024-01-03', horizonDays: 5 });
+    expect(row(table, 'A')).toMatchObject({ frequency: 1, recency: 2, amount_total: 7, amount_repeat_mean: 6 });
+  });
+
   it('without an amount column writes the time features only; at the end of the log, no target', async () => {
     const path = await file('customer,date\nA,2024-01-01\nA,2024-01-05\nB,2024-01-03\n');
     const table = await buildCustomerTable({ file: path, customer: 'customer', date: 'date' }, { cutoff: '2024-01-05', horizonDays: 10 });
