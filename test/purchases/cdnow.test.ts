@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { rocAuc } from '../../src/evaluate/metrics.js';
 import { bgNbdLogLikelihood, expectedPurchases, fitBgNbd, scoreBgNbd, type BgNbdFit, type RepeatData } from '../../src/purchases/bgnbd.js';
 import { buildCustomerTable, type CustomerTable } from '../../src/purchases/customer-table.js';
+import { expectationGrid, holdoutByFrequency } from '../../src/purchases/holdout.js';
 import { CDNOW_CUTOFF, CDNOW_HOLDOUT_DAYS, CDNOW_SPEC, hasCdnow } from './helpers.js';
 
 /** The paper's estimates (weeks) and log-likelihood. */
@@ -57,25 +58,26 @@ describe.runIf(hasCdnow)('BG/NBD on the CDNOW sample', () => {
     const scores = scoreBgNbd(fit.params, weeks, HOLDOUT_WEEKS);
     const actual = table.numeric.get('purchases_after')!;
     const bought = table.numeric.get('bought_again')!;
-    const x = weeks.frequency;
-    const sum = (v: ArrayLike<number>, keep: (i: number) => boolean = () => true): number => {
-      let s = 0;
-      for (let i = 0; i < v.length; i++) if (keep(i)) s += v[i]!;
-      return s;
-    };
-    const predictedTotal = sum(scores.expected);
-    const actualTotal = sum(actual);
+    const chart = holdoutByFrequency(weeks.frequency, scores.expected, actual);
+    expect(chart.actualTotal).toBe(1882);
     // BG/NBD is known to under-predict this holdout somewhat; a wide miss would mean a broken model.
-    expect(Math.abs(predictedTotal / actualTotal - 1)).toBeLessThan(0.15);
+    expect(Math.abs(chart.predictedTotal / chart.actualTotal - 1)).toBeLessThan(0.15);
     // The classic chart: mean holdout purchases for customers with 0, 1, …, 6, 7+ calibration purchases.
-    for (let f = 0; f <= 7; f++) {
-      const inGroup = (i: number): boolean => (f < 7 ? x[i] === f : x[i]! >= 7);
-      const n = sum(Array.from(x, () => 1), inGroup);
-      const predicted = sum(scores.expected, inGroup) / n;
-      const observed = sum(actual, inGroup) / n;
-      expect(Math.abs(predicted - observed)).toBeLessThan(0.35 * Math.max(observed, 1));
-    }
+    expect(chart.groups.map((g) => g.label)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7+']);
+    expect(chart.groups.reduce((s, g) => s + g.customers, 0)).toBe(2357);
+    for (const g of chart.groups) expect(Math.abs(g.predicted - g.actual)).toBeLessThan(0.35 * Math.max(g.actual, 1));
     const auc = rocAuc(scores.pAtLeastOne, Uint8Array.from(bought));
     expect(auc).toBeGreaterThan(0.7);
+  });
+
+  it('gives the heat map: more purchases expected for more frequent and more recent customers', () => {
+    const grid = expectationGrid(fit.params, 39, 39, 10, 13);
+    expect(grid.expected.length).toBe(11);
+    expect(grid.expected[0]!.every((v) => v === grid.expected[0]![0])).toBe(true); // x = 0: recency is 0
+    for (let i = 1; i < grid.expected.length; i++) {
+      const row = grid.expected[i]!;
+      for (let j = 1; j < row.length; j++) expect(row[j]).toBeGreaterThan(row[j - 1]!);
+      expect(row[row.length - 1]).toBeGreaterThan(grid.expected[i - 1]![row.length - 1]!);
+    }
   });
 });
