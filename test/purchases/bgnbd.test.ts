@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/core/random.js';
 import { RebuyError } from '../../src/errors.js';
@@ -103,6 +104,35 @@ describe('what the model says about a customer', () => {
       const mean = sum / n;
       expect(Math.abs(expectedPurchases(q, 25, 0, 0, 0) - mean) / mean).toBeLessThan(0.03);
     }
+  });
+
+  it('keeps E[Y] ≥ P(Y ≥ 1) ≤ P(alive) for any parameters and customers, up to hundreds of purchases', () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          r: fc.double({ min: 0.05, max: 10, noNaN: true }),
+          alpha: fc.double({ min: 0.1, max: 100, noNaN: true }),
+          a: fc.double({ min: 0.05, max: 10, noNaN: true }),
+          b: fc.double({ min: 0.05, max: 10, noNaN: true }),
+        }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 1, max: 400, noNaN: true }),
+        fc.double({ min: 1, max: 400, noNaN: true }),
+        (q, x, share, T, t) => {
+          const tx = x === 0 ? 0 : share * T;
+          const alive = pAlive(q, x, tx, T);
+          const any = pAtLeastOne(q, t, x, tx, T);
+          const mean = expectedPurchases(q, t, x, tx, T);
+          expect(Number.isFinite(mean)).toBe(true);
+          expect(alive).toBeGreaterThanOrEqual(0);
+          expect(alive).toBeLessThanOrEqual(1);
+          expect(any).toBeLessThanOrEqual(alive + 1e-12);
+          expect(mean).toBeGreaterThanOrEqual(any * (1 - 1e-9) - 1e-12);
+        },
+      ),
+      { numRuns: 400, seed: 3 },
+    );
   });
 
   it('scores arrays of customers with the same three numbers', () => {
