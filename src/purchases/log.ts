@@ -235,7 +235,8 @@ async function failAtFirstBadRow(con: DuckDBConnection, spec: PurchaseLogSpec, l
       const check = failing[i]!;
       const value = fields[names.indexOf(nameOf(check))] ?? '';
       if (badValues[i]!.has(value) || (check.column !== 'amount' && badValues[i]!.has('') && value.trim() === '')) {
-        throw inputError(check.problem, { file: spec.file, line: lineNo, column: nameOf(check), value });
+        const hint = layout.kind === 'fields' && lineNo === 1 ? ' (if line 1 is a header row, leave out --columns)' : '';
+        throw inputError(`${check.problem}${hint}`, { file: spec.file, line: lineNo, column: nameOf(check), value });
       }
     }
   }

@@ -312,6 +312,13 @@ describe('bad input', () => {
     expect(err.message).toMatch(/2 fields, but --columns names 3/);
   });
 
+  it('--columns on a file with a header row: the message says so', async () => {
+    const path = await file('customer date amount\nA 20240101 10\n', 'txt');
+    const err = await failure(buildCustomerTable({ file: path, ...SPEC, columns: ['customer', 'date', 'amount'] }, opts));
+    expect(err.message).toContain(`${path}:1`);
+    expect(err.message).toMatch(/if line 1 is a header row, leave out --columns/);
+  });
+
   it('a Parquet row with a bad date is named by its row number', async () => {
     const path = join(dir, 'bad.parquet');
     await writeParquet(path, [
