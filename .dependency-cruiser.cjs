@@ -13,7 +13,8 @@ const LAYERS = [
   ['bundle'],
   ['evaluate'],
   ['model'],
-  ['prep', 'audit'],
+  // purchases/ builds customer tables from logs and fits BG/NBD on them: it needs only data/ and below.
+  ['prep', 'audit', 'purchases'],
   ['data'],
   ['domain'],
   ['core'],

@@ -23,3 +23,18 @@ export { computeMetrics } from './evaluate/metrics.js';
 export { auditTable } from './audit/audit.js';
 export { buildReport } from './app/report.js';
 export { createApp } from './server/app.js';
+export { buildFeatures, type FeaturesOptions, type FeaturesResult } from './app/features.js';
+export { buildCustomerTable, type CustomerTable, type CustomerTableInfo, type CustomerTableOptions } from './purchases/customer-table.js';
+export type { PurchaseLogSpec } from './purchases/log.js';
+export {
+  fitBgNbd,
+  bgNbdLogLikelihood,
+  pAlive,
+  expectedPurchases,
+  pAtLeastOne,
+  scoreBgNbd,
+  type BgNbdParams,
+  type BgNbdFit,
+  type RepeatData,
+} from './purchases/bgnbd.js';
+export { fitGammaGamma, gammaGammaLogLikelihood, expectedSpend, type GammaGammaParams, type GammaGammaFit } from './purchases/gamma-gamma.js';

@@ -90,6 +90,29 @@ function buildProgram(): Command {
     .action((opts) => run(program, async () => (await import('./train.js')).runTrain(opts)));
 
   program
+    .command('features')
+    .description('Turn a purchase log (one row per order) into a customer table at a cutoff date, with the target from the horizon after it')
+    .requiredOption('--transactions <file>', 'purchase log: CSV with a header, Parquet, or header-less text named by --columns')
+    .requiredOption('--customer <col>', 'customer ID column')
+    .requiredOption('--date <col>', 'purchase date column (YYYY-MM-DD, YYYYMMDD or a timestamp)')
+    .option('--amount <col>', 'order amount column (adds mean, total and repeat-purchase value)')
+    .option('--columns <names>', 'names of the fields of a header-less file, comma-separated; fields are split at a comma or a run of spaces/tabs')
+    .requiredOption('--cutoff <date>', 'last day of the observation period: features use purchases up to and including it')
+    .option('--horizon <span>', 'the period after the cutoff for the target, in days (180d) or weeks (26w)', '180d')
+    .requiredOption('--out <file>', 'customer table to write (.csv or .parquet)')
+    .option('--allow-returns', 'accept negative amounts (returns) instead of refusing them')
+    .option('--outcome-counts', 'also write purchases_after and value_after (outcomes in the horizon: not features; leave them out of train)')
+    .option('--bgnbd', 'add BG/NBD\'s P(alive), expected purchases and P(at least one) in the horizon (and Gamma-Gamma\'s expected spend, with --amount) as features, fitted on the data up to the cutoff')
+    .addOption(JSON_OUT)
+    .addHelpText(
+      'after',
+      '\nSame-day purchases of one customer count as one transaction (amounts summed): frequency is the number of repeat\n' +
+        'purchase days, recency the days from the first to the last, age the days from the first to the cutoff.\n' +
+        'Target "bought_again": 1 if the customer bought within the horizon after the cutoff (written when the log runs past it).',
+    )
+    .action((opts) => run(async () => (await import('./features.js')).runFeatures(opts)));
+
+  program
     .command('evaluate')
     .description('Metrics of a saved model on a labelled table: natural class mix and a balanced sample')
     .requiredOption('--model <dir>', 'model bundle directory')
