@@ -110,7 +110,7 @@ function buildProgram(): Command {
         'purchase days, recency the days from the first to the last, age the days from the first to the cutoff.\n' +
         'Target "bought_again": 1 if the customer bought within the horizon after the cutoff (written when the log runs past it).',
     )
-    .action((opts) => run(async () => (await import('./features.js')).runFeatures(opts)));
+    .action((opts) => run(program, async () => (await import('./features.js')).runFeatures(opts)));
 
   program
     .command('evaluate')
