@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
+    // onnxruntime's telemetry off in every worker and every process a test starts (rebuy's own code
+    // turns it off too; this covers tests that load onnxruntime directly).
+    env: { ORT_DISABLE_TELEMETRY: '1' },
   },
 });
