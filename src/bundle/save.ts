@@ -141,9 +141,10 @@ async function swapInto(tmp: string, dir: string): Promise<void> {
   const previous = `${dir}${PREVIOUS_SUFFIX}`;
   await rm(previous, { recursive: true, force: true });
   let moved = false;
-  // A signal between the two renames puts the previous bundle back before the process ends.
+  // A signal between the two renames puts the previous bundle back before the process ends. (The
+  // previous copy was removed above, so one there now is the bundle this save moved aside.)
   const restore = onInterrupt(() => {
-    if (moved && !existsSync(dir) && existsSync(previous)) renameSync(previous, dir);
+    if (!existsSync(dir) && existsSync(previous)) renameSync(previous, dir);
   });
   try {
     try {
