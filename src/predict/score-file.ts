@@ -314,7 +314,7 @@ function scoredRows(
 async function* csvLines(connection: DuckDBConnection, select: string, names: readonly string[]): AsyncGenerator<string> {
   yield `${names.join(',')}\n`;
   // Numbers as DuckDB's own text of them, as its CSV writer writes them.
-  const result = await connection.stream(`SELECT ${names.map((n) => `${n}::VARCHAR AS ${n}`).join(', ')} FROM (${select}) ORDER BY rank`);
+  const result = await connection.stream(`SELECT ${names.map((n, i) => `s.${n}::VARCHAR AS c${i}`).join(', ')} FROM (${select}) AS s ORDER BY s.rank`);
   for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const vectors = names.map((_, c) => chunk!.getColumnVector(c));
     let text = '';
