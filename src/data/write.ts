@@ -5,7 +5,7 @@
  */
 import { chmod, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
-import { zipSync, type Zippable } from 'fflate';
+import type { Zippable } from 'fflate';
 import { DuckDBInstance, sqlIdent, sqlString, type DuckDBAppender } from './duckdb.js';
 import { internalError, outputError } from '../errors.js';
 import { csvField, csvValue } from '../core/csv.js';
@@ -193,6 +193,8 @@ const ZIP_EPOCH = new Date(1980, 0, 1);
 export async function writeNpz(path: string, arrays: Record<string, NpyArray>): Promise<void> {
   const entries: Zippable = {};
   for (const [name, array] of Object.entries(arrays)) entries[`${name}.npy`] = [encodeNpy(array), { level: 0, mtime: ZIP_EPOCH }];
+  // Loaded here, not at the top: every command that writes a file imports this module, few write .npz.
+  const { zipSync } = await import('fflate');
   await atomicWriteFile(path, zipSync(entries));
 }
 

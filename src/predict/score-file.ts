@@ -258,7 +258,7 @@ function scoredRows(
              FROM (${rankedSql(reasonNames.map((r) => `, ${r}`).join(''))}) ORDER BY rank`
           : rankedSql(reasonNames.map((r) => `, ${r}`).join(''));
       if (path === STDOUT) {
-        await writeToStdout(csvLines(connection, select, ['id', 'probability', 'label', 'rank', ...reasonNames]));
+        await writeToStdout(csvLines(connection, select, ['id', 'probability', 'label', 'rank', ...reasonNames], rows));
         return;
       }
       await withAtomicPath(path, async (tmpPath: string) => {
@@ -311,16 +311,20 @@ function scoredRows(
 }
 
 /** The rows of `select` as CSV text, a DuckDB chunk at a time, the same bytes DuckDB's COPY writes. */
-async function* csvLines(connection: DuckDBConnection, select: string, names: readonly string[]): AsyncGenerator<string> {
+async function* csvLines(connection: DuckDBConnection, select: string, names: readonly string[], rows: number): AsyncGenerator<string> {
   yield `${names.join(',')}\n`;
+  let written = 0;
   // Numbers as DuckDB's own text of them, as its CSV writer writes them.
   const result = await connection.stream(`SELECT ${names.map((n, i) => `s.${n}::VARCHAR AS c${i}`).join(', ')} FROM (${select}) AS s ORDER BY s.rank`);
   for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const vectors = names.map((_, c) => chunk!.getColumnVector(c));
     let text = '';
     for (let i = 0; i < chunk.rowCount; i++) text += `${vectors.map((v) => duckCsvCell(v.getItem(i))).join(',')}\n`;
+    written += chunk.rowCount;
     yield text;
   }
+  // A DuckDB stream that fails part way just ends: output missing rows must not pass as whole.
+  if (written !== rows) throw internalError(`writing the scored rows stopped at ${written} of ${rows}`);
 }
 
 /** Streams the file through the model into the appender; returns the rows scored. */
