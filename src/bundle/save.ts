@@ -1,4 +1,4 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -135,6 +135,37 @@ export async function saveBundle(dir: string, manifest: ManifestDraft, files: Bu
   } finally {
     forget();
   }
+}
+
+/**
+ * Runs `read` on a bundle directory a save may be swapping at this moment, for loaders. Between a
+ * save's two renames `dir` is missing and the previous bundle whole at `dir.previous`; a read that
+ * straddles a swap sees files of both and fails verification. So: `dir`, then `dir.previous` if `dir`
+ * is missing, then `dir` again, a bounded number of rounds; the last error if none succeeds.
+ */
+export async function readDuringSwap<T>(dir: string, read: (from: string) => Promise<T>, rounds = 5): Promise<T> {
+  const previous = `${dir}${PREVIOUS_SUFFIX}`;
+  const identity = (): number | null => statSync(dir, { throwIfNoEntry: false })?.ino ?? null;
+  let last: unknown;
+  for (let round = 0; round < rounds; round++) {
+    const before = identity();
+    try {
+      return await read(dir);
+    } catch (err) {
+      last = err;
+    }
+    if (!existsSync(dir) && existsSync(previous)) {
+      try {
+        return await read(previous);
+      } catch (err) {
+        last = err;
+      }
+      continue;
+    }
+    // The same directory before and after: no swap got in the way, the error is the bundle's own.
+    if (before !== null && before === identity()) break;
+  }
+  throw last;
 }
 
 async function swapInto(tmp: string, dir: string): Promise<void> {
