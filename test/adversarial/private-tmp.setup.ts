@@ -3,12 +3,14 @@
  * directory can be checked: after the run, no onnxruntime telemetry log (mat-debug-PID.log) may be
  * there. Other runs on the same machine write to their own.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
   const dir = mkdtempSync(join(tmpdir(), 'rebuy-test-run-'));
+  // Traversable by the unprivileged user the permission tests run as (each test's own directory stays private).
+  chmodSync(dir, 0o755);
   process.env.TMPDIR = dir;
   return () => {
     const telemetry = readdirSync(dir).filter((name) => /^mat-debug-\d+\.log$/.test(name));

@@ -86,7 +86,11 @@ describe('inputs the machine refuses', () => {
     const out = join(dir, 'open');
     await mkdir(out);
     await chmod(out, 0o1777);
-    const result = rebuy(['score', '--model', model, '--in', locked, '--out', join(out, 's.csv')], asRoot ? { uid: NOBODY, gid: NOBODY } : {});
+    // Its temp directory one that user may write to, so that the input is the first thing refused.
+    const result = rebuy(['score', '--model', model, '--in', locked, '--out', join(out, 's.csv')], {
+      env: { TMPDIR: out },
+      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    });
     expectOneLine(result, locked, /permission denied/);
   });
 });
