@@ -5,7 +5,10 @@ interface CodeMeaning {
   httpStatus: number;
 }
 
-/** Every code, with its meaning for the CLI (2: the user's input, 1: ours) and for HTTP. */
+/**
+ * Every code, with its meaning for the CLI (2: the user's input or the machine's state, 1: ours) and
+ * for HTTP (4xx: the client's request; 5xx: the server's machine or our bug).
+ */
 const MEANINGS = {
   /** The user's data is wrong: file, line, column, value. */
   INPUT_INVALID: { exitCode: 2, httpStatus: 422 },
@@ -21,6 +24,13 @@ const MEANINGS = {
   UNAUTHORIZED: { exitCode: 2, httpStatus: 401 },
   NOT_FOUND: { exitCode: 2, httpStatus: 404 },
   RATE_LIMITED: { exitCode: 2, httpStatus: 429 },
+  /**
+   * The machine refused a file, directory or port it was pointed at: permission, a symlink loop, a
+   * name too long, a read-only disk, a port in use. Not the client's doing when it happens to a server.
+   */
+  SYSTEM: { exitCode: 2, httpStatus: 500 },
+  /** The disk (or the quota) is full. */
+  NO_SPACE: { exitCode: 2, httpStatus: 507 },
   NOT_READY: { exitCode: 1, httpStatus: 503 },
   /** Too many requests in flight; retry shortly. */
   OVERLOADED: { exitCode: 1, httpStatus: 503 },
@@ -102,6 +112,90 @@ export function usageError(message: string): RebuyError {
 
 export function bundleError(dir: string, problem: string, cause?: unknown): RebuyError {
   return new RebuyError('BUNDLE_INVALID', `model bundle ${dir}: ${problem}`, { file: dir }, { cause });
+}
+
+/** A file rebuy was told to write cannot be written as asked (a directory, a device, a missing directory). */
+export function outputError(path: string, problem: string, cause?: unknown): RebuyError {
+  return new RebuyError('USAGE', `cannot write ${path}: ${problem}`, { file: path }, { cause });
+}
+
+/** What an errno code means, in words, for the errors the user or the machine causes (not our bugs). */
+const SYSTEM_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'no such file or directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ELOOP: 'too many levels of symbolic links (a symlink loop?)',
+  ENAMETOOLONG: 'file name too long',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'is a directory',
+  EROFS: 'read-only file system',
+  EBUSY: 'device or resource busy',
+  ETXTBSY: 'text file busy',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  EFBIG: 'file too large',
+  EIO: 'input/output error',
+  EXDEV: 'not on the same file system',
+  ENXIO: 'no such device or address',
+  ENODEV: 'no such device',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EPIPE: 'closed by the reader before everything was written',
+  EADDRINUSE: 'address already in use',
+  EADDRNOTAVAIL: 'address not available on this machine',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name cannot be resolved now',
+};
+
+interface SystemFailure {
+  code?: unknown;
+  path?: unknown;
+  syscall?: unknown;
+  address?: unknown;
+  port?: unknown;
+  hostname?: unknown;
+}
+
+function errnoCode(err: unknown): string | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const code = (err as SystemFailure).code;
+  return typeof code === 'string' && code in SYSTEM_PROBLEMS ? code : null;
+}
+
+/** Whether a thrown value is the machine refusing something (an errno error of the kinds above). */
+export function isSystemFailure(err: unknown): boolean {
+  return errnoCode(err) !== null;
+}
+
+/**
+ * The machine refused `subject` (a path, "standard output", "port 8080 on 127.0.0.1"): one line naming
+ * it and saying why. A full disk is NO_SPACE; everything else SYSTEM.
+ */
+export function systemError(subject: string, err: unknown): RebuyError {
+  const code = errnoCode(err);
+  const problem = code === null ? (err instanceof Error ? err.message : String(err)) : SYSTEM_PROBLEMS[code]!;
+  const kind: ErrorCode = code === 'ENOSPC' || code === 'EDQUOT' ? 'NO_SPACE' : code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'SYSTEM';
+  return new RebuyError(kind, `${subject}: ${problem}`, { file: subject }, { cause: err });
+}
+
+/**
+ * A system error that reached the top without a RebuyError around it, named by what the error itself
+ * says (its path, or its address and port); null for anything else, which stays a bug of ours.
+ */
+export function asSystemError(err: unknown): RebuyError | null {
+  if (errnoCode(err) === null) return null;
+  const e = err as SystemFailure;
+  if (typeof e.path === 'string') return systemError(e.path, err);
+  if (typeof e.port === 'number' || typeof e.address === 'string') {
+    return systemError(`${typeof e.address === 'string' ? e.address : 'address'}${typeof e.port === 'number' ? ` port ${e.port}` : ''}`, err);
+  }
+  if (typeof e.hostname === 'string') return systemError(e.hostname, err);
+  return null;
+}
+
+/** A failure of DuckDB's own I/O that means a full disk (DuckDB reports it as text, not as an errno). */
+export function isDiskFullMessage(err: unknown): boolean {
+  return err instanceof Error && /no space left on device|disk quota exceeded/i.test(err.message);
 }
 
 export function internalError(message: string, cause?: unknown): RebuyError {

@@ -10,12 +10,13 @@ describe('error catalog', () => {
     expect(ERROR_CODES).toContain('OVERLOADED');
   });
 
-  it("maps the user's problems to exit 2 and a 4xx status, ours to exit 1 and a 5xx", () => {
+  it("maps the user's problems to exit 2 and a 4xx status, the machine's to exit 2 and a 5xx, ours to exit 1 and a 5xx", () => {
+    const machine: readonly string[] = ['SYSTEM', 'NO_SPACE'];
     for (const code of ERROR_CODES) {
       const err = new RebuyError(code, 'x');
       expect(httpStatusOfCode(code), code).toBe(err.httpStatus);
-      expect(exitCodeOf(err), code).toBe(err.exitCode);
-      expect(err.exitCode === 2 ? [400, 499] : [500, 599], code).toSatisfy(
+      expect(exitCodeOf(err), code).toBe(machine.includes(code) ? 2 : err.exitCode);
+      expect(err.exitCode === 2 && !machine.includes(code) ? [400, 499] : [500, 599], code).toSatisfy(
         ([low, high]: number[]) => err.httpStatus >= low! && err.httpStatus <= high!,
       );
     }

@@ -1,6 +1,21 @@
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { existsSync, renameSync, statSync } from 'node:fs';
+import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { outputError, systemError } from '../errors.js';
+import {
+  checkWritableDirectory,
+  followOutputPath,
+  kindOf,
+  onInterrupt,
+  removeSync,
+  STDOUT,
+  sweepStale,
+  syncDirectory,
+  temporaryNaming,
+  temporaryTag,
+  writeFailure,
+} from '../data/fs.js';
 import { manifestJson, type Manifest, type ManifestDraft } from './manifest.js';
 import { sha256 } from './hash.js';
 import { MANIFEST_FILE, MANIFEST_HASH_FILE, PREVIOUS_SUFFIX } from './layout.js';
@@ -17,23 +32,78 @@ async function writeDurably(path: string, data: Uint8Array | string): Promise<vo
   }
 }
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
-
 function assertPlainName(name: string): void {
   if (name !== basename(name) || name.startsWith('.') || name === MANIFEST_FILE || name === MANIFEST_HASH_FILE) {
     throw new Error(`invalid bundle file name ${JSON.stringify(name)}`);
   }
 }
 
+async function lstatOrNull(given: string, path: string): Promise<Stats | null> {
+  try {
+    return await lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw systemError(given, err);
+  }
+}
+
+/** The temporary directories a save of `dir` makes beside it. */
+function partialNaming(dir: string): ReturnType<typeof temporaryNaming> {
+  return temporaryNaming(dir, 'partial');
+}
+
+/**
+ * Where a bundle saved to `given` goes, checked before any work: the directory itself or, through
+ * symlinks, the one they lead to (the links stay). Only a model bundle, an empty directory or nothing
+ * is replaced: anything else there (a directory of other files, a file, a device) is refused, exit 2.
+ * Missing parent directories are made.
+ */
+export async function checkBundleTarget(given: string): Promise<string> {
+  if (given === STDOUT) throw outputError(given, 'a model bundle is a directory; name one (standard output cannot hold it)');
+  if (given === '') throw outputError('""', 'an empty directory name');
+  const dir = await followOutputPath(given);
+  const st = await lstatOrNull(given, dir);
+  if (st === null) {
+    try {
+      await mkdir(dirname(dir), { recursive: true });
+    } catch (err) {
+      throw writeFailure(dirname(dir), err);
+    }
+  } else if (!st.isDirectory()) {
+    throw outputError(given, `it is ${kindOf(st)}, not a model bundle directory`);
+  } else {
+    const names = await readdir(dir).catch((err: unknown) => {
+      throw systemError(given, err);
+    });
+    if (names.length > 0 && !names.includes(MANIFEST_FILE) && !names.includes(MANIFEST_HASH_FILE)) {
+      throw outputError(given, 'the directory holds files that are not a model bundle; rebuy replaces only a bundle (name a new or empty directory)');
+    }
+  }
+  await checkWritableDirectory(given, dirname(dir));
+  return dir;
+}
+
+/** Whether another process on this machine is saving to `dir` right now. */
+async function liveSaveBeside(dir: string): Promise<boolean> {
+  const pattern = partialNaming(dir).pattern;
+  return (await readdir(dirname(dir)).catch(() => [] as string[])).some((name) => pattern.test(name));
+}
+
+/**
+ * A save killed between its two renames leaves no `dir`, and the previous bundle whole at
+ * `dir.previous`: put it back, unless another save is under way.
+ */
+async function recoverInterruptedSwap(dir: string): Promise<void> {
+  const previous = `${dir}${PREVIOUS_SUFFIX}`;
+  if (existsSync(dir) || !existsSync(previous) || (await liveSaveBeside(dir))) return;
+  await rename(previous, dir).catch(() => {});
+}
+
 /**
  * Writes a bundle directory atomically: everything goes to a sibling temp directory first, which then
- * replaces `dir` by rename. A failure before that leaves `dir` as it was; a crash between the two
- * renames leaves the previous bundle intact at `dir.previous`.
+ * replaces `dir` by rename. A failure, or a signal, before that leaves `dir` as it was. A kill between
+ * the two renames leaves the previous bundle whole at `dir.previous`, which the next save puts back
+ * first; the next save also removes the temporaries of killed saves.
  */
 export async function saveBundle(dir: string, manifest: ManifestDraft, files: BundleFiles): Promise<Manifest> {
   const hashes: Record<string, string> = {};
@@ -44,30 +114,83 @@ export async function saveBundle(dir: string, manifest: ManifestDraft, files: Bu
   const full: Manifest = { ...manifest, files: hashes };
   // Checked against the schema before anything touches the disk.
   const manifestText = manifestJson(full);
-  const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const tmp = join(parent, `.${basename(dir)}.partial-${randomBytes(6).toString('hex')}`);
-  await mkdir(tmp);
+  const target = await checkBundleTarget(dir);
+  const parent = dirname(target);
+  const naming = partialNaming(target);
+  await sweepStale(parent, naming.pattern);
+  await recoverInterruptedSwap(target);
+  const tmp = join(parent, naming.name(temporaryTag()));
+  const forget = onInterrupt(() => removeSync(tmp));
   try {
+    await mkdir(tmp);
     for (const [name, data] of files) await writeDurably(join(tmp, name), data);
     await writeDurably(join(tmp, MANIFEST_FILE), manifestText);
     await writeDurably(join(tmp, MANIFEST_HASH_FILE), `${sha256(manifestText)}  ${MANIFEST_FILE}\n`);
-    await swapInto(tmp, dir);
+    await syncDirectory(tmp);
+    await swapInto(tmp, target);
     return full;
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw writeFailure(dir, err);
+  } finally {
+    forget();
   }
+}
+
+/**
+ * Runs `read` on a bundle directory a save may be swapping at this moment, for loaders. Between a
+ * save's two renames `dir` is missing and the previous bundle whole at `dir.previous`; a read that
+ * straddles a swap sees files of both and fails verification. So: `dir`, then `dir.previous` if `dir`
+ * is missing, then `dir` again, a bounded number of rounds; the last error if none succeeds.
+ */
+export async function readDuringSwap<T>(dir: string, read: (from: string) => Promise<T>, rounds = 5): Promise<T> {
+  const previous = `${dir}${PREVIOUS_SUFFIX}`;
+  const identity = (): number | null => statSync(dir, { throwIfNoEntry: false })?.ino ?? null;
+  let last: unknown;
+  for (let round = 0; round < rounds; round++) {
+    const before = identity();
+    try {
+      return await read(dir);
+    } catch (err) {
+      last = err;
+    }
+    if (!existsSync(dir) && existsSync(previous)) {
+      try {
+        return await read(previous);
+      } catch (err) {
+        last = err;
+      }
+      continue;
+    }
+    // The same directory before and after: no swap got in the way, the error is the bundle's own.
+    if (before !== null && before === identity()) break;
+  }
+  throw last;
 }
 
 async function swapInto(tmp: string, dir: string): Promise<void> {
   const previous = `${dir}${PREVIOUS_SUFFIX}`;
-  if (await exists(dir)) {
-    await rm(previous, { recursive: true, force: true });
-    await rename(dir, previous);
+  await rm(previous, { recursive: true, force: true });
+  let moved = false;
+  // A signal between the two renames puts the previous bundle back before the process ends. (The
+  // previous copy was removed above, so one there now is the bundle this save moved aside.)
+  const restore = onInterrupt(() => {
+    if (!existsSync(dir) && existsSync(previous)) renameSync(previous, dir);
+  });
+  try {
+    try {
+      await rename(dir, previous);
+      moved = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
     await rename(tmp, dir);
-    await rm(previous, { recursive: true, force: true });
-  } else {
-    await rename(tmp, dir);
+  } catch (err) {
+    if (moved) await rename(previous, dir).catch(() => {});
+    throw err;
+  } finally {
+    restore();
   }
+  await syncDirectory(dirname(dir));
+  await rm(previous, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { generateAudiobooksSample } from '../data/sample.js';
 import { atomicWriteFile } from '../data/write.js';
+import { prepareOutputDirectory } from '../data/fs.js';
 import { trainBundle } from '../app/train.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { scoreFile } from '../predict/score-file.js';
@@ -23,7 +23,7 @@ export const SAMPLE_FILE = 'synthetic-audiobooks.csv';
 export async function runDemo(flags: DemoFlags): Promise<void> {
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
   const out = resolve(flags.out);
-  await mkdir(out, { recursive: true });
+  await prepareOutputDirectory(out);
   const synthetic = !flags.data;
   let data = flags.data ?? join(out, SAMPLE_FILE);
   if (synthetic) {

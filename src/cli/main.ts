@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
-import { exitCodeOf, isRebuyError, usageError } from '../errors.js';
+import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
+import { cleanUpOnSignals } from './signals.js';
 import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption } from './options.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
@@ -24,7 +25,9 @@ function dataOptions(cmd: Command): Command {
 }
 
 /** Runs a command body; a thrown error becomes a clear message on stderr and an exit code (2: your input, 1: ours). */
-async function run(program: Command, body: () => Promise<void>): Promise<void> {
+async function run(program: Command, body: () => Promise<void>, options: { signals?: 'own' } = {}): Promise<void> {
+  // `serve` handles its signals itself (a graceful stop); every other command cleans up and ends.
+  if (options.signals !== 'own') cleanUpOnSignals();
   try {
     await body();
   } catch (err) {
@@ -32,7 +35,9 @@ async function run(program: Command, body: () => Promise<void>): Promise<void> {
   }
 }
 
-function reportError(program: Command, err: unknown): void {
+function reportError(program: Command, thrown: unknown): void {
+  // The machine refusing a file or a port is not a bug of ours: one line naming it, exit 2.
+  const err = asSystemError(thrown) ?? thrown;
   if (isRebuyError(err)) {
     process.stderr.write(`rebuy: ${inFlagTerms(err.message, flagsByOptionName(program))}\n`);
     if (err.exitCode === 1 && err.cause) process.stderr.write(`${String((err.cause as Error).stack ?? err.cause)}\n`);
@@ -168,7 +173,7 @@ function buildProgram(): Command {
     .description('Score customers: writes id, probability of buying again, label and rank (1 = most likely), best first, equal probabilities in file order (CSV or Parquet)')
     .requiredOption('--model <dir>', 'model bundle directory')
     .requiredOption('--in <file>', 'customer table to score (CSV or Parquet)')
-    .requiredOption('--out <file>', 'scores file to write (.csv or .parquet)')
+    .requiredOption('--out <file>', 'scores file to write (.csv or .parquet; - for CSV on standard output)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
@@ -177,7 +182,7 @@ function buildProgram(): Command {
     .command('report')
     .description('Write the model report: one self-contained HTML file a marketer reads top to bottom')
     .requiredOption('--model <dir>', 'model bundle directory')
-    .option('--out <file>', 'HTML file to write (default: <model>/report.html)')
+    .option('--out <file>', 'HTML file to write (default: <model>/report.html; - for standard output)')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => void (await (await import('./report.js')).runReport(opts))));
 
@@ -192,7 +197,7 @@ function buildProgram(): Command {
     .option('--max-upload-mb <n>', 'largest CSV upload in MB', parseIntOption, SERVER_LIMITS.maxUploadBytes / (1024 * 1024))
     .option('--rate-limit <n>', 'requests per minute per key (0: off)', parseIntOption)
     .option('--cors <origin>', 'allow this origin (CORS is off by default)')
-    .action((opts) => run(program, async () => void (await (await import('./serve.js')).runServe(opts))));
+    .action((opts) => run(program, async () => void (await (await import('./serve.js')).runServe(opts)), { signals: 'own' }));
 
   return program;
 }

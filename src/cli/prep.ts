@@ -1,6 +1,7 @@
 import { prepareParts } from '../app/prep.js';
 import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { DataSource } from '../train/dataset.js';
+import { prepareOutputDirectory } from '../data/fs.js';
 
 export interface PrepFlags extends DataSource {
   out: string;
@@ -11,6 +12,7 @@ export interface PrepFlags extends DataSource {
 }
 
 export async function runPrep(flags: PrepFlags): Promise<void> {
+  await prepareOutputDirectory(flags.out);
   const result = await prepareParts({ ...flags, split: parseSplit(flags.split) });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

@@ -1,15 +1,19 @@
 import { buildReport, type ReportResult } from '../app/report.js';
+import { resolveOutputFile, STDOUT } from '../data/fs.js';
 
 export interface ReportFlags {
   /** The model bundle directory. */
   model: string;
-  /** Where to write the page; default <model>/report.html. */
+  /** Where to write the page; default <model>/report.html; `-` for standard output. */
   out?: string;
   json?: boolean;
 }
 
 export async function runReport(flags: ReportFlags): Promise<ReportResult> {
+  const toStdout = flags.out === STDOUT;
+  if (flags.out !== undefined && !toStdout) await resolveOutputFile(flags.out);
   const result = await buildReport(flags);
-  process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `report written to ${result.path}\n`);
+  // With the page on standard output, what the command says goes to stderr.
+  (toStdout ? process.stderr : process.stdout).write(flags.json ? `${JSON.stringify(result)}\n` : `report written to ${toStdout ? 'standard output' : result.path}\n`);
   return result;
 }

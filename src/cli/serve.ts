@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
-import { fileNotFound, usageError } from '../errors.js';
+import { fileNotFound, isSystemFailure, systemError, usageError } from '../errors.js';
 import { packageVersions } from '../paths.js';
 import { isLoopback, validateApiKey } from '../server/auth.js';
 import { createApp, DEFAULT_SERVER_OPTIONS, type ScoreFile } from '../server/app.js';
@@ -72,9 +72,26 @@ function checkRange(name: string, value: number, min: number, max = Number.MAX_S
   return value;
 }
 
+/** A host as given, URL-style brackets around an IPv6 address taken off (`[::1]` → `::1`). */
+export function bareHost(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+/** Listens, or says in one line which address and port could not be had and why (exit 2). */
+async function listenOn(app: FastifyInstance, host: string, port: number): Promise<void> {
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await app.close().catch(() => {});
+    if (isSystemFailure(err)) throw systemError(`cannot listen on ${host.includes(':') ? `[${host}]` : host} port ${port}`, err);
+    throw err;
+  }
+}
+
 export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise<RunningServer> {
   const log = deps.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const host = flags.host ?? DEFAULT_HOST;
+  const host = bareHost(flags.host ?? DEFAULT_HOST);
+  if (host === '') throw usageError('--host is empty');
   const port = checkRange('--port', flags.port ?? DEFAULT_PORT, 0, 65_535);
   const apiKey = await resolveApiKey(flags, deps.env ?? process.env);
   if (apiKey === null && !isLoopback(host)) {
@@ -112,7 +129,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
       log(error === undefined ? `rebuy: reloaded, now serving model ${hash?.slice(0, 12)}` : `rebuy: reload refused, the old model keeps serving: ${messageOf(error)}`),
   });
 
-  await app.listen({ host, port });
+  await listenOn(app, host, port);
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address !== null ? address.port : port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;

@@ -7,6 +7,7 @@ import type { Manifest } from '../bundle/manifest.js';
 import { objectiveInWords } from '../bundle/objective.js';
 import type { CalibrationMethod } from '../evaluate/calibration.js';
 import { usageError } from '../errors.js';
+import { checkBundleTarget } from '../bundle/save.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
 
 export interface TrainFlags extends DataSource {
@@ -119,6 +120,8 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
 export async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.model !== undefined && flags.model !== 'auto') throw usageError(`--model takes only "auto"; got ${JSON.stringify(flags.model)}`);
   if (flags.model === 'auto' && (flags.preset || networkOverrides(flags))) throw usageError('--model auto chooses the network itself: leave out --preset and the network flags');
+  // A bundle that cannot be saved is said before the training, not after it.
+  await checkBundleTarget(flags.out);
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
   const { manifest, dir, report } = await trainBundle(toTrainOptions(flags, progressPrinter(log)));
   if (flags.json) {

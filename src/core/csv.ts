@@ -16,12 +16,18 @@ export function csvValue(value: number | string | null): string {
   return csvField(value);
 }
 
+/** A first character that makes a spreadsheet read a cell as a formula (OWASP's list). */
+export const FORMULA_START = '^[=+@\\t\\r-]';
+/** A plain number, which a spreadsheet reads as a number whatever its sign: left as it is. */
+export const PLAIN_NUMBER = '^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?$';
+
 /**
  * Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe,
- * for files people open in a spreadsheet; signed numbers stay as they are.
+ * for files people open in a spreadsheet; plain signed numbers stay as they are. The same patterns
+ * serve DuckDB (RE2) for files it writes, so both kinds of output agree.
  */
 export function spreadsheetSafe(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d/.test(text) ? `'${text}` : text;
+  return new RegExp(FORMULA_START).test(text) && !new RegExp(PLAIN_NUMBER).test(text) ? `'${text}` : text;
 }
 
 /** Cells already formatted, joined into one line (without its line ending). */

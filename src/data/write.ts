@@ -1,14 +1,26 @@
 /**
- * Writers for CSV, Parquet and NumPy .npz. Every write is atomic: the data goes to a temporary file
- * in the target's directory, which is renamed over the target only when complete.
+ * Writers for CSV, Parquet and NumPy .npz. Every write to a file is atomic: the data goes to a
+ * temporary file beside the target, renamed over it only when complete. `-` is standard output,
+ * streamed, with no temporary file.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, extname, join } from 'node:path';
+import { chmod, open, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
 import type { Zippable } from 'fflate';
 import { DuckDBInstance, sqlIdent, sqlString, type DuckDBAppender } from './duckdb.js';
-import { internalError } from '../errors.js';
+import { internalError, outputError } from '../errors.js';
 import { csvField, csvValue } from '../core/csv.js';
+import {
+  onInterrupt,
+  removeSync,
+  resolveOutputFile,
+  STDOUT,
+  sweepStale,
+  syncDirectory,
+  temporaryNaming,
+  temporaryTag,
+  writeFailure,
+  writeToStdout,
+} from './fs.js';
 
 export { csvValue };
 
@@ -30,29 +42,38 @@ export interface NpyArray {
 /**
  * Runs `write(tmpPath)`, which must create the file at tmpPath, then flushes it to disk and renames
  * it to `path`. If anything fails, the temporary file is removed and `path` is left untouched.
+ *
+ * `path` must be a regular file or nothing: a symlink is written through (the link stays and its
+ * target gets the new contents, atomically, as editors and a shell's `>` keep links); a directory,
+ * device, FIFO or socket is refused, since renaming over it would replace the entry itself. The
+ * replaced file's permissions are kept. Stale temporaries of killed writes to the same file go first.
  */
 export async function withAtomicPath<T>(path: string, write: (tmpPath: string) => Promise<T>): Promise<T> {
-  const tmpPath = temporaryPathFor(path);
+  if (path === STDOUT) throw internalError('withAtomicPath writes files: stream standard output instead');
+  const target = await resolveOutputFile(path);
+  const naming = temporaryNaming(target.path, 'tmp', extname(target.path));
+  await sweepStale(dirname(target.path), naming.pattern);
+  const tmpPath = join(dirname(target.path), naming.name(temporaryTag()));
+  const forget = onInterrupt(() => removeSync(tmpPath));
   try {
     const result = await write(tmpPath);
+    if (target.mode !== null) await chmod(tmpPath, target.mode);
     await flushToDisk(tmpPath);
-    await rename(tmpPath, path);
+    await rename(tmpPath, target.path);
+    await syncDirectory(dirname(target.path));
     return result;
   } catch (err) {
     await rm(tmpPath, { force: true });
-    throw err;
+    throw writeFailure(path, err);
+  } finally {
+    forget();
   }
 }
 
+/** Writes data to a file atomically (see withAtomicPath), or to standard output for `-`. */
 export async function atomicWriteFile(path: string, data: string | Uint8Array): Promise<void> {
+  if (path === STDOUT) return writeToStdout([data]);
   await withAtomicPath(path, (tmpPath) => writeFile(tmpPath, data));
-}
-
-/** `dir/.name.tmp-<random>.ext`: same directory (so rename is atomic), same extension. */
-function temporaryPathFor(path: string): string {
-  const ext = extname(path);
-  const stem = basename(path, ext);
-  return join(dirname(path), `.${stem}.tmp-${randomBytes(6).toString('hex')}${ext}`);
 }
 
 async function flushToDisk(path: string): Promise<void> {
@@ -69,13 +90,25 @@ async function flushToDisk(path: string): Promise<void> {
 
 const CSV_BATCH_ROWS = 8192;
 
-/** Writes columns as CSV (LF, header row). Numbers in their shortest round-trip form; NaN and null empty. */
+/**
+ * Writes columns as CSV (LF, header row), or to standard output for `-`. Numbers in their shortest
+ * round-trip form; NaN and null empty. Text is written as it is (these files are read back as data).
+ */
 export async function writeCsv(path: string, columns: readonly OutputColumn[]): Promise<void> {
   const nRows = commonLength(columns);
+  const header = `${columns.map((c) => csvField(c.name)).join(',')}\n`;
+  if (path === STDOUT) {
+    return writeToStdout(
+      (function* () {
+        yield header;
+        for (let start = 0; start < nRows; start += CSV_BATCH_ROWS) yield csvRows(columns, start, Math.min(nRows, start + CSV_BATCH_ROWS));
+      })(),
+    );
+  }
   await withAtomicPath(path, async (tmpPath) => {
     const handle = await open(tmpPath, 'w');
     try {
-      await handle.write(`${columns.map((c) => csvField(c.name)).join(',')}\n`);
+      await handle.write(header);
       for (let start = 0; start < nRows; start += CSV_BATCH_ROWS) {
         await handle.write(csvRows(columns, start, Math.min(nRows, start + CSV_BATCH_ROWS)));
       }
@@ -109,6 +142,7 @@ function commonLength(columns: readonly OutputColumn[]): number {
 
 /** Writes columns as Parquet: a column whose values are all numbers (or missing) is DOUBLE, else VARCHAR. */
 export async function writeParquet(path: string, columns: readonly OutputColumn[]): Promise<void> {
+  if (path === STDOUT) throw outputError(STDOUT, 'Parquet is not streamed to standard output; name a .parquet file');
   const nRows = commonLength(columns);
   const numeric = columns.map((c) => isNumericColumn(c.values));
   await withAtomicPath(path, async (tmpPath) => {

@@ -25,9 +25,19 @@ export function onnxSessionOptions(threads = 1): InferenceSession.SessionOptions
   return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', extra: noSpinning };
 }
 
+/**
+ * onnxruntime-node, loaded on first use, with its telemetry off: otherwise every process leaves a
+ * mat-debug-PID.log in the temp directory and writes a database under the user's cache directory.
+ * ORT_DISABLE_TELEMETRY is onnxruntime's switch, read when its environment is first made.
+ */
+async function onnxRuntime(): Promise<typeof import('onnxruntime-node')> {
+  process.env.ORT_DISABLE_TELEMETRY = '1';
+  return import('onnxruntime-node');
+}
+
 /** Opens an ONNX model with onnxruntime-node (loaded on first use, not on import). */
 export async function createOnnxSession(bytes: Uint8Array, threads = 1): Promise<InferenceSession> {
-  const ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime();
   return ort.InferenceSession.create(bytes, onnxSessionOptions(threads));
 }
 
@@ -35,7 +45,7 @@ export async function createOnnxSession(bytes: Uint8Array, threads = 1): Promise
 export async function runOnnxSession(session: InferenceSession, inputs: OnnxInputColumns, columns: FeatureColumns): Promise<Float32Array> {
   const n = columns.nRows;
   if (n === 0) return new Float32Array(0);
-  const ort = await import('onnxruntime-node');
+  const ort = await onnxRuntime();
   const feeds: Record<string, Tensor> = {};
   for (const name of inputs.numeric) feeds[name] = new ort.Tensor('float64', float64Column(requireColumn(columns.numeric, name), n), [n]);
   for (const name of inputs.categorical) feeds[name] = new ort.Tensor('string', stringColumn(requireColumn(columns.categorical, name), n), [n]);

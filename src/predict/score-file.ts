@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import {
@@ -13,7 +12,9 @@ import {
 import { writeNativeIds } from '../data/native-ids.js';
 import { streamTable, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
+import { onInterrupt, removeSync, STDOUT, sweepStale, temporaryTag, writeToStdout } from '../data/fs.js';
 import { internalError } from '../errors.js';
+import { FORMULA_START, PLAIN_NUMBER } from '../core/csv.js';
 import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
 import type { Predictor, ScoreSummary } from './types.js';
@@ -59,7 +60,10 @@ export interface ScoredRows {
   readonly rows: number;
   /** Seconds spent reading and scoring the file. */
   readonly seconds: number;
-  /** Writes id, probability, label, rank (and the reasons asked for), best first, atomically: Parquet for .parquet/.pq, else CSV. */
+  /**
+   * Writes id, probability, label, rank (and the reasons asked for), best first, atomically: Parquet
+   * for .parquet/.pq, else CSV; `-` streams CSV to standard output.
+   */
   write(path: string): Promise<void>;
   /** Every row, best first, one batch at a time. */
   ranked(): AsyncGenerator<ScoredRow[]>;
@@ -68,6 +72,25 @@ export interface ScoredRows {
   /** Frees DuckDB's memory and temporary files; safe to call twice. */
   close(): void;
 }
+
+/**
+ * A text column as a CSV cell a spreadsheet shows as text: an apostrophe before a leading =, +, -, @,
+ * tab or CR, unless the text is a plain number (as the web page's contact list does).
+ */
+function spreadsheetSafeSql(column: string): string {
+  return `CASE WHEN regexp_matches(${column}, ${sqlString(FORMULA_START)}) AND NOT regexp_matches(${column}, ${sqlString(PLAIN_NUMBER)})
+          THEN '''' || ${column} ELSE ${column} END AS ${column}`;
+}
+
+/** A CSV cell as DuckDB's CSV writer makes it: quoted when it holds a comma, a quote or a line break, or is empty text. */
+function duckCsvCell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return text === '' || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Spill directories of scoring runs, named by their process so a later run can remove a killed one's. */
+const SPILL_PATTERN = /^rebuy-score-([0-9a-f]{8})-([0-9]+)-[0-9a-f]{12}$/;
 
 function outputFormat(path: string): 'parquet' | 'csv' {
   const ext = extname(path).toLowerCase();
@@ -133,8 +156,15 @@ function appendScores(
 export async function scoreRows(predictor: Predictor, input: string, options: ScoreOptions = {}): Promise<ScoredRows> {
   const started = performance.now();
   // A directory of its own: DuckDB instances spilling into one shared directory corrupt each other's files.
-  const spillDir = await mkdtemp(join(options.tempDir ?? tmpdir(), 'rebuy-score-'));
-  const removeSpillDir = (): void => rmSync(spillDir, { recursive: true, force: true });
+  const spillParent = options.tempDir ?? tmpdir();
+  await sweepStale(spillParent, SPILL_PATTERN);
+  const spillDir = join(spillParent, `rebuy-score-${temporaryTag()}`);
+  await mkdir(spillDir, { mode: 0o700 });
+  const forgetSpillDir = onInterrupt(() => removeSync(spillDir));
+  const removeSpillDir = (): void => {
+    forgetSpillDir();
+    removeSync(spillDir);
+  };
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit,
     temp_directory: spillDir,
@@ -217,11 +247,19 @@ function scoredRows(
     seconds,
     close,
     async write(path) {
-      const format = outputFormat(path);
+      const format = path === STDOUT ? 'csv' : outputFormat(path);
+      // Parquet keeps every value exact; CSV, opened in a spreadsheet, gets its text cells made safe.
+      const select =
+        format === 'csv'
+          ? `SELECT ${['id', 'probability', 'label', 'rank', ...reasonNames].map((c) => (c === 'id' || reasonNames.includes(c) ? spreadsheetSafeSql(c) : c)).join(', ')}
+             FROM (${rankedSql(reasonNames.map((r) => `, ${r}`).join(''))}) ORDER BY rank`
+          : rankedSql(reasonNames.map((r) => `, ${r}`).join(''));
+      if (path === STDOUT) {
+        await writeToStdout(csvLines(connection, select, ['id', 'probability', 'label', 'rank', ...reasonNames], rows));
+        return;
+      }
       await withAtomicPath(path, async (tmpPath: string) => {
-        await connection.run(
-          `COPY (${rankedSql(reasonNames.map((r) => `, ${r}`).join(''))}) TO ${sqlString(tmpPath)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`,
-        );
+        await connection.run(`COPY (${select}) TO ${sqlString(tmpPath)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`);
       });
     },
     async *ranked() {
@@ -267,6 +305,23 @@ function scoredRows(
       return columns;
     },
   };
+}
+
+/** The rows of `select` as CSV text, a DuckDB chunk at a time, the same bytes DuckDB's COPY writes. */
+async function* csvLines(connection: DuckDBConnection, select: string, names: readonly string[], rows: number): AsyncGenerator<string> {
+  yield `${names.join(',')}\n`;
+  let written = 0;
+  // Numbers as DuckDB's own text of them, as its CSV writer writes them.
+  const result = await connection.stream(`SELECT ${names.map((n, i) => `s.${n}::VARCHAR AS c${i}`).join(', ')} FROM (${select}) AS s ORDER BY s.rank`);
+  for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+    const vectors = names.map((_, c) => chunk!.getColumnVector(c));
+    let text = '';
+    for (let i = 0; i < chunk.rowCount; i++) text += `${vectors.map((v) => duckCsvCell(v.getItem(i))).join(',')}\n`;
+    written += chunk.rowCount;
+    yield text;
+  }
+  // A DuckDB stream that fails part way just ends: output missing rows must not pass as whole.
+  if (written !== rows) throw internalError(`writing the scored rows stopped at ${written} of ${rows}`);
 }
 
 /** Streams the file through the model into the appender; returns the rows scored. */
