@@ -8,6 +8,8 @@ export interface ScoreFlags {
   out: string;
   reasons?: number;
   json?: boolean;
+  delimiter?: string;
+  decimal?: string;
 }
 
 export async function runScore(flags: ScoreFlags): Promise<void> {
@@ -16,6 +18,7 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
     const interactive = process.stderr.isTTY && !flags.json;
     const summary = await scoreFile(predictor, flags.in, flags.out, {
       reasons: flags.reasons,
+      dialect: { delimiter: flags.delimiter, decimal: flags.decimal },
       explain: explainerFor(predictor).reasonTexts,
       onProgress: interactive ? (rows) => process.stderr.write(`\rscored ${rows.toLocaleString('en')} customers`) : undefined,
     });

@@ -65,7 +65,7 @@ export function progressPrinter(log: (line: string) => void): (event: TrainProgr
 
 export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onProgress']): TrainOptions {
   const network = networkOverrides(flags);
-  const { data, train, valid, test, target, id } = flags;
+  const { data, train, valid, test, target, id, delimiter, decimal } = flags;
   return {
     data,
     train,
@@ -73,6 +73,8 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     test,
     target,
     id,
+    delimiter,
+    decimal,
     out: flags.out,
     preset: flags.preset,
     ...(network && { network }),

@@ -22,11 +22,13 @@ import { ColumnBuffers, collect } from './read/columns.js';
 import { STREAM_BUFFER, STREAM_CONFIG, withConnection } from './read/connection.js';
 import { failAtFirstProblem, failRowCountMismatch } from './read/first-problem.js';
 import { startCountingRows } from './read/row-count.js';
-import { noDataRows, openSource, type Source } from './read/source.js';
+import { noDataRows, openSource, type CsvDialect, type Source } from './read/source.js';
+
+export type { CsvDialect } from './read/source.js';
 import { profileSql, selectSql } from './read/sql.js';
 import { failOnBadValue, validTable } from './read/validate.js';
 
-export interface ReadOptions {
+export interface ReadOptions extends CsvDialect {
   /** Exact header name of the target column. */
   target?: string;
   /** Exact header name of the customer-ID column. */
@@ -55,7 +57,7 @@ export interface TableChunk {
   firstRow: number;
 }
 
-export interface StreamOptions {
+export interface StreamOptions extends CsvDialect {
   /** Rows per yielded chunk (the last may be shorter). Default 65,536. */
   chunkRows?: number;
   /** Keep the file's IDs inside DuckDB (`TableChunk.nativeIds`) instead of making strings of them. */
@@ -66,7 +68,7 @@ const DEFAULT_CHUNK_ROWS = 65_536;
 
 /** Reads a whole CSV or Parquet file into a Table, validated. */
 export async function readTable(path: string, opts: ReadOptions = {}): Promise<Table> {
-  const source = await openSource(path);
+  const source = await openSource(path, opts);
   return withConnection(async (con) => {
     const binding = opts.schema ? bindToSchema(source, opts.schema) : await bindByHeader(source, opts, () => profileColumns(con, source));
     checkTargetPresence(source, binding, opts.requireTarget ?? !opts.schema);
@@ -93,7 +95,7 @@ export async function* streamTable(
   opts: StreamOptions = {},
 ): AsyncGenerator<TableChunk> {
   const chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? DEFAULT_CHUNK_ROWS));
-  const source = await openSource(path);
+  const source = await openSource(path, opts);
   const binding: Binding = { ...bindToSchema(source, schema), target: null };
   const instance = await DuckDBInstance.create(':memory:', STREAM_CONFIG);
   let con: DuckDBConnection | null = null;

@@ -11,7 +11,7 @@ import {
   type DuckDBVector,
 } from '../data/duckdb.js';
 import { writeNativeIds } from '../data/native-ids.js';
-import { streamTable, type TableChunk } from '../data/read.js';
+import { streamTable, type CsvDialect, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
 import { internalError } from '../errors.js';
 import type { FeatureColumn } from '../core/schema.js';
@@ -42,6 +42,8 @@ export interface ScoreOptions {
   tempDir?: string;
   /** Rows per model call (default SCORE_BATCH_ROWS). */
   batchRows?: number;
+  /** The input's CSV field separator and decimal mark (default: `,` and `.`, or as the file shows). */
+  dialect?: CsvDialect;
 }
 
 /** One scored row as the output lists it. */
@@ -283,7 +285,7 @@ async function scoreInto(
 ): Promise<number> {
   let rows = 0;
   const chunkRows = options.batchRows ?? SCORE_BATCH_ROWS;
-  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true })[Symbol.asyncIterator]();
+  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true, ...options.dialect })[Symbol.asyncIterator]();
   let next = chunks.next();
   for (let read = await next; !read.done; read = await next) {
     const chunk = read.value;

@@ -135,7 +135,7 @@ function listColumns(source: Source): string {
 }
 
 /** When the names hold another separator than the one read with, the file is likely split by that one. */
-function separatorHint(source: Source): string {
+export function separatorHint(source: Source): string {
   if (source.format !== 'csv') return '';
   const other = [';', '\t', '|'].find((d) => d !== source.delimiter && source.labels.some((l) => l.includes(d)));
   return other ? `; the separator looks like ${JSON.stringify(other)}: set it with \`delimiter\` (and \`decimal\` for decimal commas)` : '';

@@ -12,6 +12,8 @@ export interface RawRecord {
   bytes: Buffer;
   /** The record's full length in bytes. */
   length: number;
+  /** In a record cut short: where the first separator after the kept bytes is (-1: none seen), so the cut field's size is known. */
+  separatorAfterCut?: number;
 }
 
 const LF = 0x0a;
@@ -97,8 +99,8 @@ export async function countLines(path: string, skipBlank: boolean): Promise<numb
   return lines;
 }
 
-export async function firstRecord(path: string): Promise<RawRecord | null> {
-  for await (const record of rawRecords(path, true)) return record;
+export async function firstRecord(path: string, delimiter = ','): Promise<RawRecord | null> {
+  for await (const record of rawRecords(path, true, delimiter)) return record;
   return null;
 }
 
@@ -118,20 +120,27 @@ interface PhysicalLine {
   quotes: number;
   /** Whether the line ended in CRLF (null: no line end). */
   crlf: boolean | null;
+  /** Position of the first separator at or after `MAX_RECORD_BYTES` (-1: none). */
+  separatorAfterLimit: number;
 }
 
 /**
  * Physical lines, in one pass: a line that spans read chunks is gathered as a list of pieces and
  * joined once, never re-joined per chunk, and bytes past `MAX_RECORD_BYTES` are counted, not kept.
  */
-async function* physicalLines(path: string): AsyncGenerator<PhysicalLine> {
+async function* physicalLines(path: string, separator = 0x2c): AsyncGenerator<PhysicalLine> {
   let pieces: Buffer[] = [];
   let kept = 0;
   let length = 0;
   let quotes = 0;
   let lastByte = -1;
+  let separatorAfterLimit = -1;
   const add = (piece: Buffer): void => {
     if (piece.length === 0) return;
+    if (separatorAfterLimit < 0 && length + piece.length > MAX_RECORD_BYTES) {
+      const at = piece.indexOf(separator, Math.max(0, MAX_RECORD_BYTES - length));
+      if (at >= 0) separatorAfterLimit = length + at;
+    }
     length += piece.length;
     quotes += countByte(piece, QUOTE);
     lastByte = piece[piece.length - 1]!;
@@ -143,10 +152,10 @@ async function* physicalLines(path: string): AsyncGenerator<PhysicalLine> {
   const take = (crlf: boolean | null): PhysicalLine => {
     let bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, kept);
     if (crlf && bytes.length === length) bytes = bytes.subarray(0, bytes.length - 1);
-    const line = { bytes, length: crlf ? length - 1 : length, quotes, crlf };
+    const line = { bytes, length: crlf ? length - 1 : length, quotes, crlf, separatorAfterLimit };
     pieces = [];
     kept = length = quotes = 0;
-    lastByte = -1;
+    lastByte = separatorAfterLimit = -1;
     return line;
   };
   for await (const chunk of fileChunks(path)) {
@@ -157,7 +166,8 @@ async function* physicalLines(path: string): AsyncGenerator<PhysicalLine> {
         const crlf = nl > start && chunk[nl - 1] === CR;
         const end = crlf ? nl - 1 : nl;
         const bytes = chunk.subarray(start, Math.min(end, start + MAX_RECORD_BYTES));
-        yield { bytes, length: end - start, quotes: countByte(chunk.subarray(start, end), QUOTE), crlf };
+        const after = end - start > MAX_RECORD_BYTES ? chunk.subarray(start, end).indexOf(separator, MAX_RECORD_BYTES) : -1;
+        yield { bytes, length: end - start, quotes: countByte(chunk.subarray(start, end), QUOTE), crlf, separatorAfterLimit: after };
       } else {
         add(chunk.subarray(start, nl));
         yield take(lastByte === CR);
@@ -184,6 +194,7 @@ export async function lineEndingChange(path: string): Promise<number | null> {
 
 /** A file's first physical line (cut to `MAX_RECORD_BYTES`), or null when the file is empty. */
 export async function firstLine(path: string): Promise<Buffer | null> {
+  // The separator is not known yet; it matters only for a line cut short, and this one is only looked at.
   for await (const { bytes } of physicalLines(path)) return stripBom(bytes, 1);
   return null;
 }
@@ -192,21 +203,25 @@ export async function firstLine(path: string): Promise<Buffer | null> {
  * Records: physical lines joined while a quoted field is open; blank lines skipped if `skipBlank`.
  * A record keeps at most `MAX_RECORD_BYTES` (its `length` says how long it was).
  */
-export async function* rawRecords(path: string, skipBlank: boolean): AsyncGenerator<RawRecord> {
+export async function* rawRecords(path: string, skipBlank: boolean, delimiter = ','): AsyncGenerator<RawRecord> {
+  const separator = delimiter.charCodeAt(0);
   let line = 0;
   let parts: Buffer[] = [];
   let kept = 0;
   let length = 0;
   let startLine = 0;
   let quotes = 0;
+  let separatorAfterCut = -1;
   const finish = (): RawRecord => {
     const bytes = stripBom(parts.length === 1 ? parts[0]! : Buffer.concat(parts), startLine);
-    const record = { line: startLine, bytes, length: length - (bytes.length < kept ? 3 : 0) };
+    const bom = bytes.length < kept ? 3 : 0;
+    const record = { line: startLine, bytes, length: length - bom, separatorAfterCut: separatorAfterCut < 0 ? -1 : separatorAfterCut - bom };
     parts = [];
     kept = length = quotes = 0;
+    separatorAfterCut = -1;
     return record;
   };
-  for await (const physical of physicalLines(path)) {
+  for await (const physical of physicalLines(path, separator)) {
     line++;
     if (length === 0 && parts.length === 0) {
       if (physical.length === 0 && skipBlank) continue;
@@ -217,6 +232,12 @@ export async function* rawRecords(path: string, skipBlank: boolean): AsyncGenera
         parts.push(NEWLINE);
         kept += 1;
       }
+    }
+    if (separatorAfterCut < 0 && length + physical.length > MAX_RECORD_BYTES) {
+      // The cut falls in this line: look past it in what the line kept, then past the line's own limit.
+      const inKept = physical.bytes.indexOf(separator, Math.max(0, MAX_RECORD_BYTES - length));
+      const at = inKept >= 0 ? inKept : physical.separatorAfterLimit;
+      if (at >= 0) separatorAfterCut = length + at;
     }
     length += physical.length;
     if (kept < MAX_RECORD_BYTES && physical.bytes.length > 0) {

@@ -7,7 +7,7 @@
 import { isUtf8 } from 'node:buffer';
 import { RebuyError, inputError, malformedInput } from '../../errors.js';
 import { sqlIdent } from '../duckdb.js';
-import { outputColumns, type Binding, type BoundColumn } from './binding.js';
+import { outputColumns, separatorHint, type Binding, type BoundColumn } from './binding.js';
 import { badNumberProblem } from './columns.js';
 import { withConnection } from './connection.js';
 import { MAX_RECORD_BYTES, QUOTE, countByte, decodeText, endsInsideQuotes, lineEndingChange, splitFields, type RawRecord } from './csv-scanner.js';
@@ -90,7 +90,8 @@ export async function readError(source: Source, binding: Binding | null, err: un
     const count = found ? fields.length : Number(ragged[2]);
     const column = count < expected ? labels[count] : undefined;
     const value = count > expected ? fields.slice(expected).join(source.delimiter) : fields.join(source.delimiter);
-    return malformedInput(`${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}`, { ...loc, column, value }, err);
+    const problem = `${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}${separatorHint(source)}`;
+    return malformedInput(problem, { ...loc, column, value }, err);
   }
   if (conversion) {
     const index = Number(conversion[1]);

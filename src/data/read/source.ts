@@ -58,7 +58,7 @@ async function openCsv(path: string, dialect: CsvDialect): Promise<Source> {
   if (line.includes(0x0d)) throw crLineEnds(path);
   const delimiter = dialect.delimiter ?? detectDelimiter(decodeText(line));
   checkHeaderQuotes(path, line, delimiter);
-  const first = await firstRecord(path);
+  const first = await firstRecord(path, delimiter);
   if (!first) throw malformedInput('the file is empty', { file: path, line: 1 });
   if (first.line !== 1) throw malformedInput('the first line is empty (expected a header or a data row)', { file: path, line: 1 });
   if (first.length > MAX_RECORD_BYTES) throw recordTooLong(path, first, delimiter, []);
@@ -106,8 +106,8 @@ async function openParquet(path: string): Promise<Source> {
 }
 
 /** Records as DuckDB sees them: blank lines are skipped, except in a one-column file. */
-export function recordsOf(source: Pick<Source, 'path' | 'labels'>): AsyncGenerator<RawRecord> {
-  return rawRecords(source.path, source.labels.length > 1);
+export function recordsOf(source: Pick<Source, 'path' | 'labels' | 'delimiter'>): AsyncGenerator<RawRecord> {
+  return rawRecords(source.path, source.labels.length > 1, source.delimiter);
 }
 
 /**
@@ -155,7 +155,7 @@ function detectDelimiter(header: string): string {
 /** With a separator other than a comma: decimal commas when a sampled value is digits, a comma, digits. */
 async function detectDecimal(path: string, delimiter: string, nFields: number): Promise<string> {
   let seen = 0;
-  for await (const record of rawRecords(path, nFields > 1)) {
+  for await (const record of rawRecords(path, nFields > 1, delimiter)) {
     if (seen++ > DECIMAL_SAMPLE_RECORDS) break;
     const fields = splitFields(decodeText(record.bytes), delimiter);
     if (fields.some((f) => /^\s*[-+]?\d*,\d+\s*$/.test(f))) return ',';
@@ -187,8 +187,9 @@ export function recordTooLong(path: string, record: RawRecord, delimiter: string
     return malformedInput(`too many fields: more than ${labels.length}, expected ${labels.length}`, { ...loc, value: fields.slice(labels.length).join(delimiter) });
   }
   const index = fields.length - 1;
-  const keptBefore = Buffer.byteLength(fields.slice(0, index).join(delimiter)) + (index > 0 ? delimiter.length : 0);
-  const size = record.length - keptBefore;
+  const start = Buffer.byteLength(fields.slice(0, index).join(delimiter)) + (index > 0 ? delimiter.length : 0);
+  const end = record.separatorAfterCut !== undefined && record.separatorAfterCut >= 0 ? record.separatorAfterCut : record.length;
+  const size = end - start;
   return malformedInput(
     `field too long: ${size.toLocaleString('en')} bytes; a line may hold at most ${MAX_RECORD_BYTES.toLocaleString('en')}`,
     { ...loc, column: labels[index] ?? `column${index + 1}`, value: fields[index]! },
