@@ -146,6 +146,7 @@ function buildProgram(): Command {
     .requiredOption('--in <file>', 'customer table to score (CSV or Parquet)')
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
+    .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 

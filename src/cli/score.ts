@@ -1,6 +1,8 @@
 import { loadPredictor } from '../predict/predictor.js';
 import { scoreFile } from '../predict/score-file.js';
 import { explainerFor } from '../explain/explainer.js';
+import { writeCsv } from '../data/write.js';
+import type { BadRow } from '../data/read.js';
 
 export interface ScoreFlags {
   model: string;
@@ -10,28 +12,50 @@ export interface ScoreFlags {
   json?: boolean;
   delimiter?: string;
   decimal?: string;
+  skipBadRows?: boolean;
+}
+
+/** Where the skipped rows and their reasons go: beside the output, `scores.csv` → `scores.bad-rows.csv`. */
+export function badRowsPath(out: string): string {
+  return out.replace(/(\.[^./]*)?$/, '.bad-rows.csv');
 }
 
 export async function runScore(flags: ScoreFlags): Promise<void> {
   const predictor = await loadPredictor(flags.model, { threads: 2 });
+  let badRows: BadRow[] = [];
   try {
     const interactive = process.stderr.isTTY && !flags.json;
     const summary = await scoreFile(predictor, flags.in, flags.out, {
       reasons: flags.reasons,
       dialect: { delimiter: flags.delimiter, decimal: flags.decimal },
+      skipBadRows: flags.skipBadRows,
+      onBadRows: (rows) => (badRows = rows),
       explain: explainerFor(predictor).reasonTexts,
       onProgress: interactive ? (rows) => process.stderr.write(`\rscored ${rows.toLocaleString('en')} customers`) : undefined,
     });
     if (interactive) process.stderr.write('\n');
+    const sideFile = flags.skipBadRows && badRows.length > 0 ? badRowsPath(flags.out) : null;
+    if (sideFile) await writeBadRows(sideFile, badRows);
+    const skipped = flags.skipBadRows ? { skippedRows: badRows.length, badRowsFile: sideFile } : {};
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ ...summary, model: flags.model, threshold: predictor.threshold }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ ...summary, ...skipped, model: flags.model, threshold: predictor.threshold }, null, 2)}\n`);
     } else {
       process.stdout.write(
         `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s → ${summary.output}\n` +
+          (flags.skipBadRows ? `skipped ${badRows.length} bad rows${sideFile ? ` (line, column, value and reason of each in ${sideFile})` : ''}\n` : '') +
           `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold.toFixed(4)}), rank (1 = most likely)${flags.reasons ? `, reason_1…reason_${flags.reasons}` : ''}\n`,
       );
     }
   } finally {
     await predictor.close();
   }
+}
+
+async function writeBadRows(path: string, rows: readonly BadRow[]): Promise<void> {
+  await writeCsv(path, [
+    { name: 'line', values: rows.map((r) => r.line) },
+    { name: 'column', values: rows.map((r) => r.column) },
+    { name: 'value', values: rows.map((r) => r.value) },
+    { name: 'reason', values: rows.map((r) => r.reason) },
+  ]);
 }

@@ -21,6 +21,9 @@ import { bindByHeader, bindToSchema, checkTargetPresence, type Binding } from '.
 import { ColumnBuffers, collect } from './read/columns.js';
 import { STREAM_BUFFER, STREAM_CONFIG, withConnection } from './read/connection.js';
 import { failAtFirstProblem, failRowCountMismatch } from './read/first-problem.js';
+import { findBadRows, type BadRow } from './read/bad-rows.js';
+
+export type { BadRow } from './read/bad-rows.js';
 import { startCountingRows } from './read/row-count.js';
 import { noDataRows, openSource, type CsvDialect, type Source } from './read/source.js';
 
@@ -62,6 +65,12 @@ export interface StreamOptions extends CsvDialect {
   chunkRows?: number;
   /** Keep the file's IDs inside DuckDB (`TableChunk.nativeIds`) instead of making strings of them. */
   nativeIds?: boolean;
+  /**
+   * Leave out the rows the model cannot take instead of failing on the first: each is handed to
+   * `onBadRows` (with its line and reason) before the first chunk, never dropped unsaid.
+   */
+  skipBadRows?: boolean;
+  onBadRows?: (rows: BadRow[]) => void;
 }
 
 const DEFAULT_CHUNK_ROWS = 65_536;
@@ -106,8 +115,15 @@ export async function* streamTable(
     const fail = (err: unknown): Promise<never> =>
       failAtFirstProblem(connection, source, binding, err, { checkRowsFrom: firstRow });
     const count = await startCountingRows(connection, source);
+    const skip = opts.skipBadRows ?? false;
+    let skipped = 0;
+    if (skip) {
+      const bad = await findBadRows(connection, source, binding).catch(fail);
+      skipped = bad.length;
+      opts.onBadRows?.(bad);
+    }
     await connection.run(STREAM_BUFFER);
-    const result = await connection.stream(selectSql(source, binding)).catch(fail);
+    const result = await connection.stream(selectSql(source, binding, skip ? { skipBadRows: true, onlyGoodRows: true } : {})).catch(fail);
     const nativeIds = opts.nativeIds ?? false;
     const bufferOptions = { nativeIds };
     let buffers = new ColumnBuffers(binding, chunkRows, { ...bufferOptions, firstRow: 0 });
@@ -125,7 +141,7 @@ export async function* streamTable(
     }
     const last = buffers.length > 0 ? await finishChunk(source, buffers, firstRow) : null;
     const rowsRead = firstRow + buffers.length;
-    const expectedRows = await count.rows;
+    const expectedRows = (await count.rows) - skipped;
     if (rowsRead !== expectedRows) await failRowCountMismatch(connection, source, binding, rowsRead, expectedRows);
     if (last) yield last;
     else if (rowsRead === 0) throw noDataRows(source);

@@ -11,7 +11,7 @@ import {
   type DuckDBVector,
 } from '../data/duckdb.js';
 import { writeNativeIds } from '../data/native-ids.js';
-import { streamTable, type CsvDialect, type TableChunk } from '../data/read.js';
+import { streamTable, type BadRow, type CsvDialect, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
 import { internalError } from '../errors.js';
 import type { FeatureColumn } from '../core/schema.js';
@@ -44,6 +44,9 @@ export interface ScoreOptions {
   batchRows?: number;
   /** The input's CSV field separator and decimal mark (default: `,` and `.`, or as the file shows). */
   dialect?: CsvDialect;
+  /** Leave out rows the model cannot take, handing each to `onBadRows` (see streamTable). */
+  skipBadRows?: boolean;
+  onBadRows?: (rows: BadRow[]) => void;
 }
 
 /** One scored row as the output lists it. */
@@ -285,7 +288,13 @@ async function scoreInto(
 ): Promise<number> {
   let rows = 0;
   const chunkRows = options.batchRows ?? SCORE_BATCH_ROWS;
-  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true, ...options.dialect })[Symbol.asyncIterator]();
+  const chunks = streamTable(input, predictor.manifest.schema, {
+    chunkRows,
+    nativeIds: true,
+    ...options.dialect,
+    skipBadRows: options.skipBadRows,
+    onBadRows: options.onBadRows,
+  })[Symbol.asyncIterator]();
   let next = chunks.next();
   for (let read = await next; !read.done; read = await next) {
     const chunk = read.value;

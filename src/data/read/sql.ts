@@ -3,6 +3,7 @@ import { sqlIdent, sqlString } from '../duckdb.js';
 import { outputColumns, type Binding, type BoundColumn, type Role } from './binding.js';
 import type { Source } from './source.js';
 import { MAX_RECORD_BYTES } from './csv-scanner.js';
+import { FLOAT32_OVERFLOW } from '../../core/bounds.js';
 
 /** Buffers small enough that several threads share even a mid-sized file (and as long as the longest line read). */
 const CSV_BUFFER_BYTES = MAX_RECORD_BYTES;
@@ -17,6 +18,10 @@ export interface ScanOptions {
   offset?: number;
   /** Skip rows DuckDB cannot parse (only to re-read rows known to be good, before a bad one). */
   skipBadRows?: boolean;
+  /** With `skipBadRows`: record what was skipped in DuckDB's reject tables (reject_errors). */
+  storeRejects?: boolean;
+  /** Leave out rows holding a value the model cannot take (see rowIsGood). */
+  onlyGoodRows?: boolean;
 }
 
 export function selectSql(source: Source, binding: Binding, scan: ScanOptions = {}): string {
@@ -25,7 +30,24 @@ export function selectSql(source: Source, binding: Binding, scan: ScanOptions = 
   const typeOf = (i: number): string => csvType(outputs.find((c) => c.index === i)?.role);
   const from = source.format === 'csv' ? csvReader(source, typeOf, scan) : parquetReader(source);
   const limit = scan.limit === undefined ? '' : ` LIMIT ${scan.limit} OFFSET ${scan.offset ?? 0}`;
-  return `SELECT ${exprs.join(', ')} FROM ${from}${limit}`;
+  const select = `SELECT ${exprs.join(', ')} FROM ${from}${limit}`;
+  return scan.onlyGoodRows ? `SELECT * FROM (${select}) WHERE ${rowIsGood(binding)}` : select;
+}
+
+/** Values at or beyond float32's range (and NaN, ±Infinity) are not model inputs. */
+const FLOAT32_LIMIT = String(FLOAT32_OVERFLOW);
+
+/** Per output column `oI`, whether its value is one the model takes (NULL is missing, which it takes). */
+export function goodValueSql(binding: Binding): string[] {
+  return outputColumns(binding).map((col, i) => {
+    if (col.role === 'id') return `o${i} <> ''`;
+    if (col.role === 'numeric' || col.role === 'target') return `(o${i} IS NULL OR abs(o${i}) < ${FLOAT32_LIMIT})`;
+    return 'true';
+  });
+}
+
+export function rowIsGood(binding: Binding): string {
+  return goodValueSql(binding).join(' AND ');
 }
 
 /** Per column: does every non-empty value parse as a finite number? Plus the row count. */
@@ -52,7 +74,7 @@ function csvReader(source: Source, typeOf: (index: number) => string, scan: Scan
     `auto_detect = false, strict_mode = ${!source.mixedLineEnds}, delim = ${sqlString(source.delimiter)}, ` +
     `decimal_separator = ${sqlString(source.decimal)}, quote = '"', escape = '"', compression = 'none', ` +
     `buffer_size = ${CSV_BUFFER_BYTES}, max_line_size = ${MAX_RECORD_BYTES}, parallel = ${scan.parallel ?? source.parallel}` +
-    `${scan.skipBadRows ? ', ignore_errors = true' : ''})`
+    `${scan.skipBadRows ? ', ignore_errors = true' : ''}${scan.storeRejects ? ', store_rejects = true' : ''})`
   );
 }
 
