@@ -3,6 +3,7 @@ import { scoreFile } from '../predict/score-file.js';
 import { explainerFor } from '../explain/explainer.js';
 import { writeCsv } from '../data/write.js';
 import type { BadRow } from '../data/read.js';
+import type { DuplicateIds } from '../predict/types.js';
 
 export interface ScoreFlags {
   model: string;
@@ -42,6 +43,7 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
     } else {
       process.stdout.write(
         `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s → ${summary.output}\n` +
+          duplicateLine(summary.duplicateIds) +
           (flags.skipBadRows ? `skipped ${badRows.length} bad rows${sideFile ? ` (line, column, value and reason of each in ${sideFile})` : ''}\n` : '') +
           `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold.toFixed(4)}), rank (1 = most likely)${flags.reasons ? `, reason_1…reason_${flags.reasons}` : ''}\n`,
       );
@@ -58,4 +60,10 @@ async function writeBadRows(path: string, rows: readonly BadRow[]): Promise<void
     { name: 'value', values: rows.map((r) => r.value) },
     { name: 'reason', values: rows.map((r) => r.reason) },
   ]);
+}
+
+function duplicateLine(d: DuplicateIds): string {
+  if (d.ids === 0) return '';
+  const examples = d.examples.map((id) => JSON.stringify(id)).join(', ');
+  return `${d.ids} customer IDs appear on more than one row (${d.rows} rows, e.g. ${examples}): marked 1 in the column duplicate_id\n`;
 }

@@ -16,7 +16,7 @@ import { withAtomicPath } from '../data/write.js';
 import { internalError } from '../errors.js';
 import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
-import type { Predictor, ScoreSummary } from './types.js';
+import type { DuplicateIds, Predictor, ScoreSummary } from './types.js';
 
 /** Rows per ONNX call when scoring a file: enough to keep onnxruntime busy, few enough to keep the batch small in memory. */
 export const SCORE_BATCH_ROWS = 16384;
@@ -67,6 +67,8 @@ export interface ScoredRows {
   readonly rows: number;
   /** Seconds spent reading and scoring the file. */
   readonly seconds: number;
+  /** IDs on more than one row; when there are any, `write` adds a `duplicate_id` column (1 on their rows). */
+  duplicateIds(): Promise<DuplicateIds>;
   /** Writes id, probability, label, rank (and the reasons asked for), best first, atomically: Parquet for .parquet/.pq, else CSV. */
   write(path: string): Promise<void>;
   /** Every row, best first, one batch at a time. */
@@ -197,10 +199,10 @@ export async function scoreFile(predictor: Predictor, input: string, output: str
   const scored = await scoreRows(predictor, input, options);
   try {
     await scored.write(output);
+    return { rows: scored.rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };
   } finally {
     scored.close();
   }
-  return { rows: scored.rows, seconds: (performance.now() - started) / 1000, output };
 }
 
 // Ties rank in file order: rows were appended in file order, which rowid keeps (DuckDB's docs,
@@ -220,15 +222,21 @@ function scoredRows(
     `SELECT id, probability, (probability >= ${threshold})::INTEGER AS label,
             row_number() OVER (ORDER BY ${BEST_FIRST}) AS rank${extra}
      FROM scores ORDER BY rank`;
+  let duplicates: Promise<DuplicateIds> | null = null;
+  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection));
   return {
     rows,
     seconds,
     close,
+    duplicateIds,
     async write(path) {
       const format = outputFormat(path);
+      const repeated = (await duplicateIds()).ids > 0;
+      // Only a list with repeated IDs gets the column, so a clean list keeps its usual shape.
+      const mark = repeated ? ', (id IN (SELECT id FROM scores GROUP BY id HAVING count(*) > 1))::INTEGER AS duplicate_id' : '';
       await withAtomicPath(path, async (tmpPath: string) => {
         await connection.run(
-          `COPY (${rankedSql(reasonNames.map((r) => `, ${r}`).join(''))}) TO ${sqlString(tmpPath)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`,
+          `COPY (${rankedSql(reasonNames.map((r) => `, ${r}`).join('') + mark)}) TO ${sqlString(tmpPath)} (FORMAT ${format}${format === 'csv' ? ', HEADER true' : ''})`,
         );
       });
     },
@@ -314,4 +322,14 @@ async function scoreInto(
     options.onProgress?.(rows);
   }
   return rows;
+}
+
+/** IDs on more than one row of the scored list: how many, on how many rows, and the first few. */
+async function findDuplicateIds(connection: DuckDBConnection): Promise<DuplicateIds> {
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*)::DOUBLE, coalesce(sum(n), 0)::DOUBLE, coalesce(list(id ORDER BY first)[1:3], []) FROM
+       (SELECT id, count(*) AS n, min(rowid) AS first FROM scores GROUP BY id HAVING count(*) > 1)`,
+  );
+  const [ids, rows, examples] = reader.getRowsJS()[0] ?? [0, 0, []];
+  return { ids: Number(ids), rows: Number(rows), examples: Array.isArray(examples) ? examples.map(String) : [] };
 }
