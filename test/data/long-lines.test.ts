@@ -71,6 +71,13 @@ describe('long lines', () => {
     expect(err.message).toMatch(/field too long: 1,200,000 bytes/);
   });
 
+  it('names the long field whatever DuckDB reports first, also in a line of many megabytes', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW}\n1,${'9'.repeat(12_000_000)}${TAIL.slice(TAIL.indexOf(',', 1))}\n`);
+    const err = await failure(readTable(path));
+    expect(err.location).toMatchObject({ line: 3, column: 'Book length(mins)_overall' });
+    expect(err.message).toMatch(/field too long: 12,000,000 bytes/);
+  });
+
   it('says so for a header line that is too long, when streaming too', async () => {
     const path = await fileWith(`${'h'.repeat(MAX_RECORD_BYTES + 1)},b\n1,2\n`);
     const stream = (async () => {

@@ -76,13 +76,15 @@ export async function readError(source: Source, binding: Binding | null, err: un
   const duckLine = Number(/CSV Error on Line: (\d+)/.exec(message)?.[1] ?? NaN);
   const ragged = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   const conversion = /Error when converting column "c(\d+)"\. Could not convert string "([\s\S]*)" to '/.exec(message);
-  const found = await findRecord(source, (fields, valid) => {
-    if (!valid) return true;
+  // A record past the line limit comes first whatever DuckDB said: its cut fields would miscount.
+  const found = await findRecord(source, (fields, valid, record) => {
+    if (!valid || record.length > MAX_RECORD_BYTES) return true;
     if (ragged) return fields.length !== source.labels.length;
     if (conversion) return fields[Number(conversion[1])] === conversion[2];
     return false;
   });
   if (found && !found.valid) return notUtf8(source.path, found.record, labels, source.delimiter);
+  if (found && found.record.length > MAX_RECORD_BYTES) return recordTooLong(source.path, found.record, source.delimiter, labels);
   const loc = { file: source.path, line: found?.record.line ?? (Number.isNaN(duckLine) ? undefined : duckLine) };
   if (ragged) {
     const expected = source.labels.length;
