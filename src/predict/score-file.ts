@@ -326,6 +326,9 @@ async function scoreInto(
 
 /** IDs on more than one row of the scored list: how many, on how many rows, and the first few. */
 async function findDuplicateIds(connection: DuckDBConnection): Promise<DuplicateIds> {
+  // The plain count is the cheap common answer (none); only repeats pay for the rows and examples.
+  const any = await connection.runAndReadAll('SELECT count(*)::DOUBLE FROM (SELECT id FROM scores GROUP BY id HAVING count(*) > 1)');
+  if (Number(any.getRowsJS()[0]?.[0] ?? 0) === 0) return { ids: 0, rows: 0, examples: [] };
   const reader = await connection.runAndReadAll(
     `SELECT count(*)::DOUBLE, coalesce(sum(n), 0)::DOUBLE, coalesce(list(id ORDER BY first)[1:3], []) FROM
        (SELECT id, count(*) AS n, min(rowid) AS first FROM scores GROUP BY id HAVING count(*) > 1)`,
