@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
-import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption } from './options.js';
+import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption, readingOptions } from './options.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
@@ -15,7 +15,7 @@ const TARGET = new Option('--target <col>', 'target column (0/1), for tables oth
 const ID = new Option('--id <col>', 'customer ID column, for tables other than the Audiobooks schema');
 
 function dataOptions(cmd: Command): Command {
-  return cmd
+  return readingOptions(cmd)
     .option('--data <file>', 'customer table (CSV or Parquet) to split into train/validation/test')
     .option('--train <file>', 'your own training part (instead of --data)')
     .option('--valid <file>', 'your own validation part')
@@ -144,8 +144,8 @@ function buildProgram(): Command {
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./compare.js')).runCompare(opts)));
 
-  program
-    .command('audit')
+  readingOptions(program
+    .command('audit'))
     .description('Check a customer table before training: balance, missing values, duplicates, filled-in values, leakage suspects')
     .requiredOption('--data <file>', 'customer table (CSV or Parquet)')
     .addOption(TARGET)
@@ -168,13 +168,14 @@ function buildProgram(): Command {
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./decide.js')).runDecide(opts)));
 
-  program
-    .command('score')
+  readingOptions(program
+    .command('score'))
     .description('Score customers: writes id, probability of buying again, label and rank (1 = most likely), best first, equal probabilities in file order (CSV or Parquet)')
     .requiredOption('--model <dir>', 'model bundle directory')
     .requiredOption('--in <file>', 'customer table to score (CSV or Parquet)')
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet; - for CSV on standard output)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
+    .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 

@@ -1,4 +1,19 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+
+const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', '|': '|', tab: '\t', '\t': '\t', '\\t': '\t' };
+
+export function parseDelimiterOption(value: string): string {
+  const delimiter = DELIMITERS[value];
+  if (delimiter === undefined) throw new InvalidArgumentError(`expected one of , ; | tab, got ${JSON.stringify(value)}`);
+  return delimiter;
+}
+
+/** The options that say how to read a CSV file the reader cannot tell by itself. */
+export function readingOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--delimiter <char>', 'CSV field separator: , ; | or tab (default: , or the one the header shows)').argParser(parseDelimiterOption))
+    .addOption(new Option('--decimal <mark>', 'decimal mark in numbers: . or , (default: . or, with ; as separator, what the values show)').choices(['.', ',']));
+}
 
 export function parseIntOption(value: string): number {
   const n = Number(value);

@@ -9,6 +9,9 @@ import type { CalibrationMethod } from '../evaluate/calibration.js';
 import { usageError } from '../errors.js';
 import { checkBundleTarget } from '../bundle/save.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
+import type { BundleEvaluation } from '../bundle/evaluation.js';
+import type { Finding } from '../audit/types.js';
+import { compareAuc, type AucComparison } from '../evaluate/verdict.js';
 
 export interface TrainFlags extends DataSource {
   out: string;
@@ -66,7 +69,7 @@ export function progressPrinter(log: (line: string) => void): (event: TrainProgr
 
 export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onProgress']): TrainOptions {
   const network = networkOverrides(flags);
-  const { data, train, valid, test, target, id } = flags;
+  const { data, train, valid, test, target, id, delimiter, decimal } = flags;
   return {
     data,
     train,
@@ -74,6 +77,8 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     test,
     target,
     id,
+    delimiter,
+    decimal,
     out: flags.out,
     preset: flags.preset,
     ...(network && { network }),
@@ -117,16 +122,71 @@ export function formatTrainResult(manifest: Manifest, dir: string): string {
   return lines.join('\n');
 }
 
+export interface Verdict {
+  comparison: AucComparison | null;
+  /** The audit's most serious finding, if any is more than information. */
+  caveat: Finding | null;
+  next: string;
+}
+
+/** What the run means: the model against the baseline on the natural mix, the audit's worst caveat, the next command. */
+export function trainVerdict(manifest: Manifest, evaluation: BundleEvaluation, dir: string): Verdict {
+  const baseline = evaluation.baselineNaturalTest;
+  const natural = evaluation.naturalTest;
+  const comparison =
+    baseline && natural.label.length > 0 ? compareAuc(natural.probability, baseline.probability, natural.label, { seed: manifest.data.seed }) : null;
+  const findings = evaluation.audit?.findings ?? [];
+  const caveat = findings.find((f) => f.severity === 'problem') ?? findings.find((f) => f.severity === 'warning') ?? null;
+  const next = `rebuy decide --model ${shellWord(dir)} --contact-cost COST --value-per-return VALUE`;
+  return { comparison, caveat, next };
+}
+
+function shellWord(text: string): string {
+  return /^[\w./@:+-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+function signed(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}`;
+}
+
+export function formatVerdict(manifest: Manifest, verdict: Verdict): string {
+  const lines: string[] = ['', 'verdict:'];
+  const c = verdict.comparison;
+  const model = manifest.model.kind === 'network' ? 'the network' : `the chosen ${describeModel(manifest.model)}`;
+  if (!c) {
+    lines.push(`  no baseline was trained, so nothing says whether ${model} is worth it: train again without --no-baseline`);
+  } else {
+    const [low, high] = c.interval;
+    const how =
+      low > 0
+        ? `${model} beats the logistic-regression baseline`
+        : high < 0
+          ? `${model} does worse than the logistic-regression baseline`
+          : `${model} does not clearly beat the logistic-regression baseline (the interval includes no difference)`;
+    lines.push(
+      `  ${how}: ROC-AUC on the natural mix ${c.model.toFixed(3)} against ${c.baseline.toFixed(3)}, a difference of ${signed(c.difference)}`,
+      `  (${Math.round(c.level * 100)} % interval ${signed(low)} to ${signed(high)}, paired bootstrap over the same ${c.customers.toLocaleString('en')} test customers).`,
+    );
+  }
+  if (verdict.caveat) {
+    const sentence = /^.*?[.!?](?=\s|$)/.exec(verdict.caveat.message)?.[0] ?? verdict.caveat.message;
+    lines.push(`  most serious caveat from the audit (${verdict.caveat.severity}): ${sentence}`, '  (all findings: rebuy audit, or the report)');
+  }
+  lines.push(`next: choose whom to contact: ${verdict.next}`);
+  return lines.join('\n');
+}
+
 export async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.model !== undefined && flags.model !== 'auto') throw usageError(`--model takes only "auto"; got ${JSON.stringify(flags.model)}`);
   if (flags.model === 'auto' && (flags.preset || networkOverrides(flags))) throw usageError('--model auto chooses the network itself: leave out --preset and the network flags');
   // A bundle that cannot be saved is said before the training, not after it.
   await checkBundleTarget(flags.out);
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
-  const { manifest, dir, report } = await trainBundle(toTrainOptions(flags, progressPrinter(log)));
+  const { manifest, dir, report, evaluation } = await trainBundle(toTrainOptions(flags, progressPrinter(log)));
+  const verdict = trainVerdict(manifest, evaluation, dir);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ model: dir, report, threshold: manifest.threshold, calibration: manifest.calibration, network: manifest.model, baseline: manifest.baseline, data: manifest.data }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ model: dir, report, threshold: manifest.threshold, calibration: manifest.calibration, network: manifest.model, baseline: manifest.baseline, data: manifest.data, verdict }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatTrainResult(manifest, dir)}\n${report ? `report: ${report}\n` : ''}`);
+    process.stdout.write(`${formatTrainResult(manifest, dir)}\n${report ? `report: ${report}\n` : ''}${formatVerdict(manifest, verdict)}\n`);
   }
 }

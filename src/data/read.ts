@@ -21,12 +21,17 @@ import { bindByHeader, bindToSchema, checkTargetPresence, type Binding } from '.
 import { ColumnBuffers, collect } from './read/columns.js';
 import { STREAM_BUFFER, STREAM_CONFIG, withConnection } from './read/connection.js';
 import { failAtFirstProblem, failRowCountMismatch } from './read/first-problem.js';
+import { findBadRows, type BadRow } from './read/bad-rows.js';
+
+export type { BadRow } from './read/bad-rows.js';
 import { startCountingRows } from './read/row-count.js';
-import { noDataRows, openSource, type Source } from './read/source.js';
+import { noDataRows, openSource, type CsvDialect, type Source } from './read/source.js';
+
+export type { CsvDialect } from './read/source.js';
 import { profileSql, selectSql } from './read/sql.js';
 import { failOnBadValue, validTable } from './read/validate.js';
 
-export interface ReadOptions {
+export interface ReadOptions extends CsvDialect {
   /** Exact header name of the target column. */
   target?: string;
   /** Exact header name of the customer-ID column. */
@@ -55,18 +60,24 @@ export interface TableChunk {
   firstRow: number;
 }
 
-export interface StreamOptions {
+export interface StreamOptions extends CsvDialect {
   /** Rows per yielded chunk (the last may be shorter). Default 65,536. */
   chunkRows?: number;
   /** Keep the file's IDs inside DuckDB (`TableChunk.nativeIds`) instead of making strings of them. */
   nativeIds?: boolean;
+  /**
+   * Leave out the rows the model cannot take instead of failing on the first: each is handed to
+   * `onBadRows` (with its line and reason) before the first chunk, never dropped unsaid.
+   */
+  skipBadRows?: boolean;
+  onBadRows?: (rows: BadRow[]) => void;
 }
 
 const DEFAULT_CHUNK_ROWS = 65_536;
 
 /** Reads a whole CSV or Parquet file into a Table, validated. */
 export async function readTable(path: string, opts: ReadOptions = {}): Promise<Table> {
-  const source = await openSource(path);
+  const source = await openSource(path, opts);
   return withConnection(async (con) => {
     const binding = opts.schema ? bindToSchema(source, opts.schema) : await bindByHeader(source, opts, () => profileColumns(con, source));
     checkTargetPresence(source, binding, opts.requireTarget ?? !opts.schema);
@@ -93,7 +104,7 @@ export async function* streamTable(
   opts: StreamOptions = {},
 ): AsyncGenerator<TableChunk> {
   const chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? DEFAULT_CHUNK_ROWS));
-  const source = await openSource(path);
+  const source = await openSource(path, opts);
   const binding: Binding = { ...bindToSchema(source, schema), target: null };
   const instance = await DuckDBInstance.create(':memory:', STREAM_CONFIG);
   let con: DuckDBConnection | null = null;
@@ -104,8 +115,15 @@ export async function* streamTable(
     const fail = (err: unknown): Promise<never> =>
       failAtFirstProblem(connection, source, binding, err, { checkRowsFrom: firstRow });
     const count = await startCountingRows(connection, source);
+    const skip = opts.skipBadRows ?? false;
+    let skipped = 0;
+    if (skip) {
+      const bad = await findBadRows(connection, source, binding).catch(fail);
+      skipped = bad.length;
+      opts.onBadRows?.(bad);
+    }
     await connection.run(STREAM_BUFFER);
-    const result = await connection.stream(selectSql(source, binding)).catch(fail);
+    const result = await connection.stream(selectSql(source, binding, skip ? { skipBadRows: true, onlyGoodRows: true } : {})).catch(fail);
     const nativeIds = opts.nativeIds ?? false;
     const bufferOptions = { nativeIds };
     let buffers = new ColumnBuffers(binding, chunkRows, { ...bufferOptions, firstRow: 0 });
@@ -123,7 +141,7 @@ export async function* streamTable(
     }
     const last = buffers.length > 0 ? await finishChunk(source, buffers, firstRow) : null;
     const rowsRead = firstRow + buffers.length;
-    const expectedRows = await count.rows;
+    const expectedRows = (await count.rows) - skipped;
     if (rowsRead !== expectedRows) await failRowCountMismatch(connection, source, binding, rowsRead, expectedRows);
     if (last) yield last;
     else if (rowsRead === 0) throw noDataRows(source);

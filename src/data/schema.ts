@@ -1,7 +1,7 @@
 /** Which schema a table's header names: the built-in Audiobooks one, or one inferred from the columns. */
-import { usageError } from '../errors.js';
+import { inputError, usageError } from '../errors.js';
 import { normalizeHeader, type TableSchema } from '../core/schema.js';
-import { AUDIOBOOKS_SCHEMA, audiobooksColumnOf, type AudiobooksColumn } from '../domain/audiobooks.js';
+import { AUDIOBOOKS_COLUMNS, AUDIOBOOKS_SCHEMA, audiobooksColumnOf, type AudiobooksColumn } from '../domain/audiobooks.js';
 
 /** Which columns play the ID and target roles, when named rather than found by a conventional name. */
 export interface RoleOptions {
@@ -91,4 +91,36 @@ export function inferSchema(columns: readonly ColumnProfile[], roles: RoleOption
       .filter((c) => c.name !== id && c.name !== target)
       .map((c) => ({ name: c.name, kind: c.numeric ? ('numeric' as const) : ('categorical' as const) })),
   };
+}
+
+const CANONICAL: ReadonlySet<string> = new Set(AUDIOBOOKS_COLUMNS);
+
+/** A customer sent as JSON: column name → value. */
+export type RecordValues = Readonly<Record<string, unknown>>;
+
+/**
+ * A JSON customer under the schema's column names: for the Audiobooks schema, keys spelled as a
+ * file's header spells them (`"Price_overall"`, `"ID"`) are taken as the columns they name, as a
+ * CSV header is. A column given twice under different spellings with different values is refused.
+ * `at` names the record in messages (`customers[3]`).
+ */
+export function canonicalRecord<T extends RecordValues>(schema: TableSchema, record: T, at: string): T {
+  if (schema.name !== AUDIOBOOKS_SCHEMA.name) return record;
+  let out: Record<string, unknown> | null = null;
+  const spelledAs = new Map<string, string>();
+  for (const key of Object.keys(record)) {
+    if (CANONICAL.has(key)) continue;
+    const column = audiobooksColumnOf(key);
+    if (column === null || column === key) continue;
+    const before = spelledAs.get(column) ?? (column in record ? column : undefined);
+    if (before !== undefined && record[before] !== record[key]) {
+      throw inputError(`column ${column} is given twice, as ${JSON.stringify(before)} and ${JSON.stringify(key)}, with different values`, {
+        field: `${at}.${key}`,
+      });
+    }
+    spelledAs.set(column, key);
+    out ??= { ...record };
+    out[column] = record[key];
+  }
+  return (out ?? record) as T;
 }

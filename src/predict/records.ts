@@ -3,6 +3,7 @@ import type { TableSchema } from '../core/schema.js';
 import { FLOAT32_OVERFLOW } from '../core/bounds.js';
 import type { CustomerRecord } from './types.js';
 import type { FeatureColumns } from '../core/table.js';
+import { canonicalRecord } from '../data/schema.js';
 
 function fieldPath(row: number, field: string): string {
   return `customers[${row}].${field}`;
@@ -23,7 +24,9 @@ function categoricalValue(value: unknown, row: number, field: string): string | 
 }
 
 /** Customers as JSON → feature columns, validated against the model's schema. */
-export function recordsToColumns(schema: TableSchema, records: readonly CustomerRecord[]): FeatureColumns {
+export function recordsToColumns(schema: TableSchema, given: readonly CustomerRecord[]): FeatureColumns {
+  // Keys as a file's header spells them name the same columns as in a CSV file.
+  const records = given.map((record, row) => canonicalRecord(schema, record, `customers[${row}]`));
   const n = records.length;
   const numeric = new Map<string, Float64Array>();
   const categorical = new Map<string, (string | null)[]>();

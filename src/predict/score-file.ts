@@ -10,14 +10,14 @@ import {
   type DuckDBVector,
 } from '../data/duckdb.js';
 import { writeNativeIds } from '../data/native-ids.js';
-import { streamTable, type TableChunk } from '../data/read.js';
+import { streamTable, type BadRow, type CsvDialect, type TableChunk } from '../data/read.js';
 import { withAtomicPath } from '../data/write.js';
 import { onInterrupt, removeSync, STDOUT, sweepStale, temporaryTag, writeToStdout } from '../data/fs.js';
 import { internalError } from '../errors.js';
 import { FORMULA_START, PLAIN_NUMBER } from '../core/csv.js';
 import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
-import type { Predictor, ScoreSummary } from './types.js';
+import type { DuplicateIds, Predictor, ScoreSummary } from './types.js';
 import { SCORING_DEFAULTS } from '../config.js';
 
 /** DuckDB's vector size: the most rows one appended chunk may hold. */
@@ -40,6 +40,11 @@ export interface ScoreOptions {
   tempDir?: string;
   /** Rows per model call (default SCORING_DEFAULTS.batchRows). */
   batchRows?: number;
+  /** The input's CSV field separator and decimal mark (default: `,` and `.`, or as the file shows). */
+  dialect?: CsvDialect;
+  /** Leave out rows the model cannot take, handing each to `onBadRows` (see streamTable). */
+  skipBadRows?: boolean;
+  onBadRows?: (rows: BadRow[]) => void;
 }
 
 /** One scored row as the output lists it. */
@@ -60,6 +65,8 @@ export interface ScoredRows {
   readonly rows: number;
   /** Seconds spent reading and scoring the file. */
   readonly seconds: number;
+  /** IDs on more than one row; when there are any, `write` adds a `duplicate_id` column (1 on their rows). */
+  duplicateIds(): Promise<DuplicateIds>;
   /**
    * Writes id, probability, label, rank (and the reasons asked for), best first, atomically: Parquet
    * for .parquet/.pq, else CSV; `-` streams CSV to standard output.
@@ -219,10 +226,10 @@ export async function scoreFile(predictor: Predictor, input: string, output: str
   const scored = await scoreRows(predictor, input, options);
   try {
     await scored.write(output);
+    return { rows: scored.rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };
   } finally {
     scored.close();
   }
-  return { rows: scored.rows, seconds: (performance.now() - started) / 1000, output };
 }
 
 // Ties rank in file order: rows were appended in file order, which rowid keeps (DuckDB's docs,
@@ -242,20 +249,28 @@ function scoredRows(
     `SELECT id, probability, (probability >= ${threshold})::INTEGER AS label,
             row_number() OVER (ORDER BY ${BEST_FIRST}) AS rank${extra}
      FROM scores ORDER BY rank`;
+  let duplicates: Promise<DuplicateIds> | null = null;
+  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection));
   return {
     rows,
     seconds,
     close,
+    duplicateIds,
     async write(path) {
       const format = path === STDOUT ? 'csv' : outputFormat(path);
+      const repeated = (await duplicateIds()).ids > 0;
+      // Only a list with repeated IDs gets the column, so a clean list keeps its usual shape.
+      const mark = repeated ? ', (id IN (SELECT id FROM scores GROUP BY id HAVING count(*) > 1))::INTEGER AS duplicate_id' : '';
+      const columns = ['id', 'probability', 'label', 'rank', ...reasonNames, ...(repeated ? ['duplicate_id'] : [])];
+      const ranked = rankedSql(reasonNames.map((r) => `, ${r}`).join('') + mark);
       // Parquet keeps every value exact; CSV, opened in a spreadsheet, gets its text cells made safe.
       const select =
         format === 'csv'
-          ? `SELECT ${['id', 'probability', 'label', 'rank', ...reasonNames].map((c) => (c === 'id' || reasonNames.includes(c) ? spreadsheetSafeSql(c) : c)).join(', ')}
-             FROM (${rankedSql(reasonNames.map((r) => `, ${r}`).join(''))}) ORDER BY rank`
-          : rankedSql(reasonNames.map((r) => `, ${r}`).join(''));
+          ? `SELECT ${columns.map((c) => (c === 'id' || reasonNames.includes(c) ? spreadsheetSafeSql(c) : c)).join(', ')}
+             FROM (${ranked}) ORDER BY rank`
+          : ranked;
       if (path === STDOUT) {
-        await writeToStdout(csvLines(connection, select, ['id', 'probability', 'label', 'rank', ...reasonNames], rows));
+        await writeToStdout(csvLines(connection, select, columns, rows));
         return;
       }
       await withAtomicPath(path, async (tmpPath: string) => {
@@ -335,7 +350,13 @@ async function scoreInto(
 ): Promise<number> {
   let rows = 0;
   const chunkRows = options.batchRows ?? SCORING_DEFAULTS.batchRows;
-  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows, nativeIds: true })[Symbol.asyncIterator]();
+  const chunks = streamTable(input, predictor.manifest.schema, {
+    chunkRows,
+    nativeIds: true,
+    ...options.dialect,
+    skipBadRows: options.skipBadRows,
+    onBadRows: options.onBadRows,
+  })[Symbol.asyncIterator]();
   let next = chunks.next();
   for (let read = await next; !read.done; read = await next) {
     const chunk = read.value;
@@ -355,4 +376,17 @@ async function scoreInto(
     options.onProgress?.(rows);
   }
   return rows;
+}
+
+/** IDs on more than one row of the scored list: how many, on how many rows, and the first few. */
+async function findDuplicateIds(connection: DuckDBConnection): Promise<DuplicateIds> {
+  // The plain count is the cheap common answer (none); only repeats pay for the rows and examples.
+  const any = await connection.runAndReadAll('SELECT count(*)::DOUBLE FROM (SELECT id FROM scores GROUP BY id HAVING count(*) > 1)');
+  if (Number(any.getRowsJS()[0]?.[0] ?? 0) === 0) return { ids: 0, rows: 0, examples: [] };
+  const reader = await connection.runAndReadAll(
+    `SELECT count(*)::DOUBLE, coalesce(sum(n), 0)::DOUBLE, coalesce(list(id ORDER BY first)[1:3], []) FROM
+       (SELECT id, count(*) AS n, min(rowid) AS first FROM scores GROUP BY id HAVING count(*) > 1)`,
+  );
+  const [ids, rows, examples] = reader.getRowsJS()[0] ?? [0, 0, []];
+  return { ids: Number(ids), rows: Number(rows), examples: Array.isArray(examples) ? examples.map(String) : [] };
 }

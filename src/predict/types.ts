@@ -27,4 +27,15 @@ export interface ScoreSummary {
   rows: number;
   seconds: number;
   output: string;
+  /** Customer IDs that appear on more than one row (marked in the output's `duplicate_id` column). */
+  duplicateIds: DuplicateIds;
+}
+
+export interface DuplicateIds {
+  /** Distinct IDs that repeat. */
+  ids: number;
+  /** Rows holding them. */
+  rows: number;
+  /** A few of them, in file order of first appearance. */
+  examples: string[];
 }

@@ -21,6 +21,9 @@ export interface DataSource {
   test?: string;
   target?: string;
   id?: string;
+  /** CSV field separator and decimal mark (see readTable). */
+  delimiter?: string;
+  decimal?: string;
 }
 
 export interface SplitOptions {
@@ -97,7 +100,7 @@ function ownSplit(tables: Table[], options: SplitOptions): Omit<Dataset, 'files'
 }
 
 export async function loadDataset(source: DataSource, options: SplitOptions): Promise<Dataset> {
-  const readOptions = { target: source.target, id: source.id };
+  const readOptions = { target: source.target, id: source.id, delimiter: source.delimiter, decimal: source.decimal };
   if (source.data) {
     if (source.train || source.valid || source.test) throw usageError('give either `data` or `train`/`valid`/`test`, not both');
     const table = await readTable(source.data, readOptions);

@@ -7,6 +7,8 @@ import { readTable, streamTable } from '../../src/data/read.js';
 import { AUDIOBOOKS_HEADER, AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
 import { type TableSchema } from '../../src/core/schema.js';
 import { writeParquet } from '../../src/data/write.js';
+import { sqlString } from '../../src/data/duckdb.js';
+import { withConnection } from '../../src/data/read/connection.js';
 import { REAL_CSV, realDataPresent } from '../helpers/paths.js';
 
 const realData = realDataPresent('read errors deep inside the real file');
@@ -115,9 +117,21 @@ describe('bad values', () => {
     await expectInputError(readTable(path), path, { line: 3, column: 'Price_overall', value: 'abc', problem: /not a number/ });
   });
 
-  it.each(['inf', 'nan', '-Infinity', '1e999'])('rejects the non-finite value %j', async (bad) => {
+  it.each([
+    ['inf', /^(?!.*3\.4e38).*not a finite number/],
+    ['-Infinity', /^(?!.*3\.4e38).*not a finite number/],
+    ['nan', /^(?!.*3\.4e38).*NaN is not a number the model takes/],
+    ['1e999', /beyond ±3\.4e38/],
+    ['-4e38', /beyond ±3\.4e38/],
+  ])('rejects the value %j the model cannot take, saying why', async (bad, problem) => {
     const path = await fileWith(`${HEADER}\r\n${ROW_A}\r\n${ROW_B}\r\n1143,2160,2160,5.33,5.33,0,8.91,${bad},0,0,0,1\r\n`);
-    await expectInputError(readTable(path), path, { line: 4, column: 'Completion', value: bad, problem: /not a number/ });
+    await expectInputError(readTable(path), path, { line: 4, column: 'Completion', value: bad, problem });
+  });
+
+  it('mentions the model\'s range only when a value is beyond it', async () => {
+    const path = await fileWith(`${HEADER}\n${ROW_A}\n1143,2160,2160,abc,5.33,0,8.91,0,0,0,0,1\n`);
+    const err = await expectInputError(readTable(path), path, { line: 3, column: 'Price_overall', value: 'abc', problem: /not a number/ });
+    expect(err.message).not.toContain('3.4e38');
   });
 
   it('reports the line of a bad value in a header-less file by its column name', async () => {
@@ -211,12 +225,38 @@ describe('malformed files', () => {
     const inNumber = await fileWith(bytes(third, third.indexOf(',5.33'), [0xe9]));
     await expectInputError(readTable(inNumber), inNumber, { line: 3, column: 'Book length(mins)_avg', problem: /not UTF-8/ });
     const inHeader = await fileWith(bytes('plan,target\n1,0\n', 2, [0xe9]));
-    await expectInputError(readTable(inHeader), inHeader, { line: 1, column: 'column1', value: 'pl\uFFFDan', problem: /not UTF-8/ });
+    await expectInputError(readTable(inHeader), inHeader, { line: 1, column: 'column1', value: 'pl\u00e9an', problem: /not UTF-8/ });
   });
 
-  it('reports mixed line endings with their line', async () => {
-    const mixed = await fileWith('x,target\r\n1,0\r\n2,1\n3,0\r\n');
-    await expectInputError(readTable(mixed), mixed, { line: 3, problem: /mixed line endings/ });
+  it('names the likely encoding of bytes that are not UTF-8, and how to convert them', async () => {
+    const latin = await fileWith(Buffer.from(`${HEADER}\n${ROW_A}\nM\u00fcller,2160,2160,5.33,5.33,0,8.91,0,0,0,0,1\n`, 'latin1'));
+    const err = await expectInputError(readTable(latin), latin, { line: 3, column: 'ID', value: 'M\u00fcller', problem: /looks like WINDOWS-1252/ });
+    expect(err.message).toContain(`iconv -f WINDOWS-1252 -t UTF-8 ${latin}`);
+    const utf16 = await fileWith(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`x,target\n1,0\n`, 'utf16le')]));
+    await expectInputError(readTable(utf16), utf16, { line: 1, problem: /looks like UTF-16LE.*iconv -f UTF-16LE -t UTF-8/ });
+  });
+
+  it('reads a file whose lines end in LF in some places and CRLF in others', async () => {
+    const mixed = await fileWith(`${HEADER}\r\n${ROW_A}\r\n${ROW_B}\n${ROW_A.replace('994', '995')}\r\n`);
+    const table = await readTable(mixed);
+    expect(table.ids).toEqual(['994', '1143', '995']);
+    expect(Array.from(table.numeric.get('price_overall')!)).toEqual([19.73, 5.33, 19.73]);
+  });
+
+  it('still refuses too many fields in a file with mixed line ends', async () => {
+    const mixed = await fileWith(`${HEADER}\r\n${ROW_A}\n${ROW_B},7\r\n`);
+    await expectInputError(readTable(mixed), mixed, { line: 3, value: '7', problem: /too many fields: 13, expected 12/ });
+  });
+
+  it('says that lines ending in CR alone are an old format, and how to convert', async () => {
+    const cr = await fileWith(`${HEADER}\r${ROW_A}\r${ROW_B}\r`);
+    await expectInputError(readTable(cr), cr, { line: 1, problem: /carriage return alone.*tr '\\r' '\\n'/ });
+  });
+
+  it('names a quote inside a header name instead of counting every line as one record', async () => {
+    const path = await fileWith(`${HEADER.replace('Review ?/10', 'Review "?/10')}\n${ROW_A}\n${ROW_B}\n`);
+    const err = await expectInputError(readTable(path), path, { line: 1, column: 'column7', value: 'Review "?/10', problem: /a quote inside the column name 7/ });
+    expect(err.message).not.toMatch(/expected \d+ fields/);
   });
 
   it('reports a quote that is never closed, or a stray quote, instead of dropping rows', async () => {
@@ -311,9 +351,9 @@ describe('Parquet errors', () => {
   });
 
   it.each([
-    ['infinite', Infinity],
-    ['beyond float32', 1e39],
-  ])('refuses a number the model cannot take (%s) in a numeric Parquet column', async (_, bad) => {
+    ['infinite', Infinity, /not a finite number/],
+    ['beyond float32', 1e39, /beyond ±3\.4e38/],
+  ])('refuses a number the model cannot take (%s) in a numeric Parquet column', async (_, bad, problem) => {
     const path = join(dir, `numeric-${bad}.parquet`);
     await writeParquet(path, [
       { name: 'spend', values: [1.5, 2, bad] },
@@ -322,7 +362,20 @@ describe('Parquet errors', () => {
     const err = await readTable(path).then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(RebuyError);
     expect((err as RebuyError).location).toMatchObject({ file: path, line: 3, column: 'spend' });
-    expect((err as RebuyError).message).toMatch(/not a number/);
+    expect((err as RebuyError).message).toMatch(problem);
+  });
+
+  it('refuses NaN in a numeric Parquet column, as a CSV file\'s `NaN` is refused (null is missing)', async () => {
+    const path = join(dir, 'numeric-nan.parquet');
+    await withConnection(async (con) => {
+      await con.run(
+        `COPY (SELECT * FROM (VALUES (1.5, 0), (NULL, 1), ('NaN'::DOUBLE, 0)) t(spend, target)) TO ${sqlString(path)} (FORMAT parquet)`,
+      );
+    });
+    const err = await readTable(path).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(RebuyError);
+    expect((err as RebuyError).location).toMatchObject({ file: path, line: 3, column: 'spend' });
+    expect((err as RebuyError).message).toMatch(/NaN is not a number the model takes/);
   });
 
   it('reads empty text as missing in a text Parquet column of numbers', async () => {

@@ -131,7 +131,14 @@ function audiobooksSpelling(key: string): string {
 
 function listColumns(source: Source): string {
   const shown = source.labels.map((l) => JSON.stringify(l)).join(', ');
-  return source.hasHeader ? shown : `${source.labels.length} unnamed columns (no header row)`;
+  return (source.hasHeader ? shown : `${source.labels.length} unnamed columns (no header row)`) + separatorHint(source);
+}
+
+/** When the names hold another separator than the one read with, the file is likely split by that one. */
+export function separatorHint(source: Source): string {
+  if (source.format !== 'csv') return '';
+  const other = [';', '\t', '|'].find((d) => d !== source.delimiter && source.labels.some((l) => l.includes(d)));
+  return other ? `; the separator looks like ${JSON.stringify(other)}: set it with \`delimiter\` (and \`decimal\` for decimal commas)` : '';
 }
 
 /** Output columns, in this order: id, target, then the features in schema order. */

@@ -5,7 +5,20 @@ import { captureNativeIds, createNativeIds, type NativeIds } from '../native-ids
 import { FLOAT32_OVERFLOW } from '../../core/bounds.js';
 import { outputColumns, type Binding, type BoundColumn } from './binding.js';
 
-export const NOT_A_MODEL_NUMBER = 'not a number (or beyond ±3.4e38, the model\'s range)';
+/**
+ * Why a value is not a number the model takes, from its text as the file holds it: beyond float32's
+ * range, NaN (refused, as in CSV and JSON: an empty cell is how a file says "missing"), or no number.
+ */
+export function badNumberProblem(value: string, decimal = '.'): string {
+  const text = value.trim();
+  if (/^[-+]?nan$/i.test(text)) return 'NaN is not a number the model takes (leave the value empty when it is missing)';
+  if (/^[-+]?inf(inity)?$/i.test(text)) return 'not a finite number';
+  const parsed = Number(decimal === '.' ? text : text.replace(decimal, '.'));
+  if (text !== '' && !Number.isNaN(parsed) && !(Math.abs(parsed) < FLOAT32_OVERFLOW)) {
+    return 'beyond ±3.4e38, the range of numbers the model takes';
+  }
+  return 'not a number';
+}
 
 export interface MaterializedResult {
   rowCount: number;

@@ -8,7 +8,12 @@ import { open } from 'node:fs/promises';
 /** A CSV record as raw bytes (line terminators removed) and the file line it starts on. */
 export interface RawRecord {
   line: number;
+  /** The record's bytes, cut to `MAX_RECORD_BYTES`. */
   bytes: Buffer;
+  /** The record's full length in bytes. */
+  length: number;
+  /** In a record cut short: where the first separator after the kept bytes is (-1: none seen), so the cut field's size is known. */
+  separatorAfterCut?: number;
 }
 
 const LF = 0x0a;
@@ -16,8 +21,6 @@ const LF = 0x0a;
 const CR = 0x0d;
 
 export const QUOTE = 0x22;
-
-const COMMA = 0x2c;
 
 const NEWLINE = Buffer.from('\n');
 
@@ -47,9 +50,31 @@ async function* fileBlocks(path: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** Whether the file holds `byte` anywhere. */
-export async function fileHasByte(path: string, byte: number): Promise<boolean> {
-  for await (const block of fileBlocks(path)) if (block.includes(byte)) return true;
+/** Whether the file holds a quote anywhere, and whether its lines end both in LF and in CRLF. */
+export async function scanLineEnds(path: string): Promise<{ quoted: boolean; mixedLineEnds: boolean }> {
+  let quoted = false;
+  let crlf: boolean | null = null;
+  let previous = -1; // the byte before the block
+  for await (const block of fileBlocks(path)) {
+    quoted ||= block.includes(QUOTE);
+    // A file with no CR at all has LF ends only: one fast search settles the common case.
+    if (crlf !== true && !block.includes(CR)) {
+      if (crlf === null && block.includes(LF)) crlf = false;
+      previous = block[block.length - 1]!;
+      continue;
+    }
+    for (let nl = block.indexOf(LF); nl >= 0; nl = block.indexOf(LF, nl + 1)) {
+      const ends = (nl > 0 ? block[nl - 1] : previous) === CR;
+      if (crlf === null) crlf = ends;
+      else if (ends !== crlf) return { quoted: quoted || (await fileHasQuote(path)), mixedLineEnds: true };
+    }
+    previous = block[block.length - 1]!;
+  }
+  return { quoted, mixedLineEnds: false };
+}
+
+async function fileHasQuote(path: string): Promise<boolean> {
+  for await (const block of fileBlocks(path)) if (block.includes(QUOTE)) return true;
   return false;
 }
 
@@ -74,25 +99,84 @@ export async function countLines(path: string, skipBlank: boolean): Promise<numb
   return lines;
 }
 
-export async function firstRecord(path: string): Promise<RawRecord | null> {
-  for await (const record of rawRecords(path, true)) return record;
+export async function firstRecord(path: string, delimiter = ','): Promise<RawRecord | null> {
+  for await (const record of rawRecords(path, true, delimiter)) return record;
   return null;
 }
 
-/** Physical lines, without the LF; `crlf` tells whether the line ended in CRLF (null: no line end). */
-async function* physicalLines(path: string): AsyncGenerator<{ bytes: Buffer; crlf: boolean | null }> {
-  let rest: Buffer = Buffer.alloc(0);
+/**
+ * The longest record (line) rebuy reads, in bytes: DuckDB is told the same limit (max_line_size),
+ * and the scanner keeps at most this much of a record, so a file of one endless line reads in
+ * bounded memory and gets a message naming the field that is too long.
+ */
+export const MAX_RECORD_BYTES = 1 << 20;
+
+interface PhysicalLine {
+  /** The line without its line end, cut to `MAX_RECORD_BYTES`. */
+  bytes: Buffer;
+  /** The line's full length in bytes (more than `bytes.length` when cut). */
+  length: number;
+  /** Quote characters in the whole line, kept part or not. */
+  quotes: number;
+  /** Whether the line ended in CRLF (null: no line end). */
+  crlf: boolean | null;
+  /** Position of the first separator at or after `MAX_RECORD_BYTES` (-1: none). */
+  separatorAfterLimit: number;
+}
+
+/**
+ * Physical lines, in one pass: a line that spans read chunks is gathered as a list of pieces and
+ * joined once, never re-joined per chunk, and bytes past `MAX_RECORD_BYTES` are counted, not kept.
+ */
+async function* physicalLines(path: string, separator = 0x2c): AsyncGenerator<PhysicalLine> {
+  let pieces: Buffer[] = [];
+  let kept = 0;
+  let length = 0;
+  let quotes = 0;
+  let lastByte = -1;
+  let separatorAfterLimit = -1;
+  const add = (piece: Buffer): void => {
+    if (piece.length === 0) return;
+    if (separatorAfterLimit < 0 && length + piece.length > MAX_RECORD_BYTES) {
+      const at = piece.indexOf(separator, Math.max(0, MAX_RECORD_BYTES - length));
+      if (at >= 0) separatorAfterLimit = length + at;
+    }
+    length += piece.length;
+    quotes += countByte(piece, QUOTE);
+    lastByte = piece[piece.length - 1]!;
+    if (kept >= MAX_RECORD_BYTES) return;
+    const part = piece.length > MAX_RECORD_BYTES - kept ? piece.subarray(0, MAX_RECORD_BYTES - kept) : piece;
+    pieces.push(Buffer.from(part));
+    kept += part.length;
+  };
+  const take = (crlf: boolean | null): PhysicalLine => {
+    let bytes = pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces, kept);
+    if (crlf && bytes.length === length) bytes = bytes.subarray(0, bytes.length - 1);
+    const line = { bytes, length: crlf ? length - 1 : length, quotes, crlf, separatorAfterLimit };
+    pieces = [];
+    kept = length = quotes = 0;
+    lastByte = separatorAfterLimit = -1;
+    return line;
+  };
   for await (const chunk of fileChunks(path)) {
-    const data = rest.length > 0 ? Buffer.concat([rest, chunk]) : chunk;
     let start = 0;
-    for (let nl = data.indexOf(LF, start); nl >= 0; nl = data.indexOf(LF, start)) {
-      const crlf = nl > start && data[nl - 1] === CR;
-      yield { bytes: data.subarray(start, crlf ? nl - 1 : nl), crlf };
+    for (let nl = chunk.indexOf(LF, start); nl >= 0; nl = chunk.indexOf(LF, start)) {
+      if (pieces.length === 0 && length === 0) {
+        // The common case, a line inside one chunk: no copy.
+        const crlf = nl > start && chunk[nl - 1] === CR;
+        const end = crlf ? nl - 1 : nl;
+        const bytes = chunk.subarray(start, Math.min(end, start + MAX_RECORD_BYTES));
+        const after = end - start > MAX_RECORD_BYTES ? chunk.subarray(start, end).indexOf(separator, MAX_RECORD_BYTES) : -1;
+        yield { bytes, length: end - start, quotes: countByte(chunk.subarray(start, end), QUOTE), crlf, separatorAfterLimit: after };
+      } else {
+        add(chunk.subarray(start, nl));
+        yield take(lastByte === CR);
+      }
       start = nl + 1;
     }
-    rest = Buffer.from(data.subarray(start));
+    add(chunk.subarray(start));
   }
-  if (rest.length > 0) yield { bytes: rest, crlf: null };
+  if (length > 0) yield take(null);
 }
 
 /** The first line that ends differently (LF vs CRLF) from line 1, or null. */
@@ -108,29 +192,63 @@ export async function lineEndingChange(path: string): Promise<number | null> {
   return null;
 }
 
-/** Records: physical lines joined while a quoted field is open; blank lines skipped if `skipBlank`. */
-export async function* rawRecords(path: string, skipBlank: boolean): AsyncGenerator<RawRecord> {
+/** A file's first physical line (cut to `MAX_RECORD_BYTES`), or null when the file is empty. */
+export async function firstLine(path: string): Promise<Buffer | null> {
+  // The separator is not known yet; it matters only for a line cut short, and this one is only looked at.
+  for await (const { bytes } of physicalLines(path)) return stripBom(bytes, 1);
+  return null;
+}
+
+/**
+ * Records: physical lines joined while a quoted field is open; blank lines skipped if `skipBlank`.
+ * A record keeps at most `MAX_RECORD_BYTES` (its `length` says how long it was).
+ */
+export async function* rawRecords(path: string, skipBlank: boolean, delimiter = ','): AsyncGenerator<RawRecord> {
+  const separator = delimiter.charCodeAt(0);
   let line = 0;
   let parts: Buffer[] = [];
+  let kept = 0;
+  let length = 0;
   let startLine = 0;
   let quotes = 0;
-  for await (const { bytes: physical } of physicalLines(path)) {
+  let separatorAfterCut = -1;
+  const finish = (): RawRecord => {
+    const bytes = stripBom(parts.length === 1 ? parts[0]! : Buffer.concat(parts), startLine);
+    const bom = bytes.length < kept ? 3 : 0;
+    const record = { line: startLine, bytes, length: length - bom, separatorAfterCut: separatorAfterCut < 0 ? -1 : separatorAfterCut - bom };
+    parts = [];
+    kept = length = quotes = 0;
+    separatorAfterCut = -1;
+    return record;
+  };
+  for await (const physical of physicalLines(path, separator)) {
     line++;
-    if (parts.length === 0) {
+    if (length === 0 && parts.length === 0) {
       if (physical.length === 0 && skipBlank) continue;
       startLine = line;
     } else {
-      parts.push(NEWLINE);
+      length += 1;
+      if (kept < MAX_RECORD_BYTES) {
+        parts.push(NEWLINE);
+        kept += 1;
+      }
     }
-    parts.push(physical);
-    quotes += countByte(physical, QUOTE);
-    if (quotes % 2 === 0) {
-      yield { line: startLine, bytes: stripBom(Buffer.concat(parts), startLine) };
-      parts = [];
-      quotes = 0;
+    if (separatorAfterCut < 0 && length + physical.length > MAX_RECORD_BYTES) {
+      // The cut falls in this line: look past it in what the line kept, then past the line's own limit.
+      const inKept = physical.bytes.indexOf(separator, Math.max(0, MAX_RECORD_BYTES - length));
+      const at = inKept >= 0 ? inKept : physical.separatorAfterLimit;
+      if (at >= 0) separatorAfterCut = length + at;
     }
+    length += physical.length;
+    if (kept < MAX_RECORD_BYTES && physical.bytes.length > 0) {
+      const part = physical.bytes.length > MAX_RECORD_BYTES - kept ? physical.bytes.subarray(0, MAX_RECORD_BYTES - kept) : physical.bytes;
+      parts.push(part);
+      kept += part.length;
+    }
+    quotes += physical.quotes;
+    if (quotes % 2 === 0) yield finish();
   }
-  if (parts.length > 0) yield { line: startLine, bytes: stripBom(Buffer.concat(parts), startLine) };
+  if (length > 0 || parts.length > 0) yield finish();
 }
 
 function stripBom(bytes: Buffer, line: number): Buffer {
@@ -144,7 +262,8 @@ export function countByte(bytes: Buffer, byte: number): number {
 }
 
 /** Whether a quote that starts a field is still open at the end (`a"b,"c` has two quotes but is open). */
-export function endsInsideQuotes(bytes: Buffer): boolean {
+export function endsInsideQuotes(bytes: Buffer, delimiter = ','): boolean {
+  const separator = delimiter.charCodeAt(0);
   let quoted = false;
   let atFieldStart = true;
   for (let i = 0; i < bytes.length; i++) {
@@ -153,7 +272,7 @@ export function endsInsideQuotes(bytes: Buffer): boolean {
       if (byte !== QUOTE) continue;
       if (bytes[i + 1] === QUOTE) i++;
       else quoted = false;
-    } else if (byte === COMMA) {
+    } else if (byte === separator) {
       atFieldStart = true;
     } else {
       quoted = byte === QUOTE && atFieldStart;
@@ -168,7 +287,7 @@ export function decodeText(bytes: Uint8Array): string {
 }
 
 /** Splits one CSV record into fields (RFC 4180 quoting, `""` inside quotes is a quote). */
-export function splitFields(text: string): string[] {
+export function splitFields(text: string, delimiter = ','): string[] {
   const fields: string[] = [];
   let i = 0;
   for (;;) {
@@ -192,9 +311,36 @@ export function splitFields(text: string): string[] {
         }
       }
     }
-    const comma = text.indexOf(',', i);
+    const comma = text.indexOf(delimiter, i);
     fields.push(value + text.slice(i, comma < 0 ? text.length : comma));
     if (comma < 0) return fields;
-    i = comma + 1;
+    i = comma + delimiter.length;
   }
+}
+
+/** The index of the first field where a quote stands inside an unquoted value (`Review "?/10`), or -1. */
+export function strayQuoteField(text: string, delimiter = ','): number {
+  let field = 0;
+  let quoted = false;
+  let atFieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"') {
+        if (text[i + 1] === '"') i++;
+        else quoted = false;
+      }
+    } else if (text.startsWith(delimiter, i)) {
+      field++;
+      atFieldStart = true;
+      i += delimiter.length - 1;
+    } else if (ch === '"') {
+      if (!atFieldStart) return field;
+      quoted = true;
+      atFieldStart = false;
+    } else {
+      atFieldStart = false;
+    }
+  }
+  return -1;
 }

@@ -7,11 +7,11 @@
 import { isUtf8 } from 'node:buffer';
 import { RebuyError, inputError, malformedInput } from '../../errors.js';
 import { sqlIdent } from '../duckdb.js';
-import { outputColumns, type Binding, type BoundColumn } from './binding.js';
-import { NOT_A_MODEL_NUMBER } from './columns.js';
+import { outputColumns, separatorHint, type Binding, type BoundColumn } from './binding.js';
+import { badNumberProblem } from './columns.js';
 import { withConnection } from './connection.js';
-import { QUOTE, countByte, decodeText, endsInsideQuotes, lineEndingChange, splitFields, type RawRecord } from './csv-scanner.js';
-import { firstLineOf, notUtf8, recordsOf, type Source } from './source.js';
+import { MAX_RECORD_BYTES, QUOTE, countByte, decodeText, endsInsideQuotes, lineEndingChange, splitFields, type RawRecord } from './csv-scanner.js';
+import { firstLineOf, notUtf8, recordTooLong, recordsOf, type Source } from './source.js';
 import { parquetReader } from './sql.js';
 
 export async function lineOf(source: Source, row: number): Promise<number> {
@@ -23,7 +23,7 @@ export async function locateValue(source: Source, row: number, col: BoundColumn)
   if (source.format === 'parquet') return { line: row + 1, value: await parquetValue(source, row, col) };
   const record = await recordOfRow(source, row);
   if (!record) return { line: source.firstDataLine + row, value: '' };
-  return { line: record.line, value: splitFields(decodeText(record.bytes))[col.index] ?? '' };
+  return { line: record.line, value: splitFields(decodeText(record.bytes), source.delimiter)[col.index] ?? '' };
 }
 
 async function recordOfRow(source: Source, row: number): Promise<RawRecord | null> {
@@ -38,7 +38,7 @@ async function recordOfRow(source: Source, row: number): Promise<RawRecord | nul
 /** The first record whose quotes do not balance: it ran to the end of the file. */
 export async function firstOpenQuote(source: Source): Promise<RawRecord | null> {
   for await (const record of recordsOf(source)) {
-    if (countByte(record.bytes, QUOTE) % 2 === 1 || endsInsideQuotes(record.bytes)) return record;
+    if (countByte(record.bytes, QUOTE) % 2 === 1 || endsInsideQuotes(record.bytes, source.delimiter)) return record;
   }
   return null;
 }
@@ -68,28 +68,36 @@ export async function readError(source: Source, binding: Binding | null, err: un
   const message = err instanceof Error ? err.message : String(err);
   if (source.format === 'parquet') return inputError(`could not read: ${firstLineOf(err)}`, { file: source.path }, err);
   const labels = labelsOf(source, binding);
+  if (/Maximum line size/.test(message)) {
+    const long = await findRecord(source, (_fields, valid, record) => !valid || record.length > MAX_RECORD_BYTES);
+    if (long && !long.valid) return notUtf8(source.path, long.record, labels, source.delimiter);
+    if (long) return recordTooLong(source.path, long.record, source.delimiter, labels);
+  }
   const duckLine = Number(/CSV Error on Line: (\d+)/.exec(message)?.[1] ?? NaN);
   const ragged = /Expected Number of Columns: (\d+) Found: (\d+)/.exec(message);
   const conversion = /Error when converting column "c(\d+)"\. Could not convert string "([\s\S]*)" to '/.exec(message);
-  const found = await findRecord(source, (fields, valid) => {
-    if (!valid) return true;
+  // A record past the line limit comes first whatever DuckDB said: its cut fields would miscount.
+  const found = await findRecord(source, (fields, valid, record) => {
+    if (!valid || record.length > MAX_RECORD_BYTES) return true;
     if (ragged) return fields.length !== source.labels.length;
     if (conversion) return fields[Number(conversion[1])] === conversion[2];
     return false;
   });
-  if (found && !found.valid) return notUtf8(source.path, found.record, labels);
+  if (found && !found.valid) return notUtf8(source.path, found.record, labels, source.delimiter);
+  if (found && found.record.length > MAX_RECORD_BYTES) return recordTooLong(source.path, found.record, source.delimiter, labels);
   const loc = { file: source.path, line: found?.record.line ?? (Number.isNaN(duckLine) ? undefined : duckLine) };
   if (ragged) {
     const expected = source.labels.length;
     const fields = found?.fields ?? [];
     const count = found ? fields.length : Number(ragged[2]);
     const column = count < expected ? labels[count] : undefined;
-    const value = count > expected ? fields.slice(expected).join(',') : fields.join(',');
-    return malformedInput(`${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}`, { ...loc, column, value }, err);
+    const value = count > expected ? fields.slice(expected).join(source.delimiter) : fields.join(source.delimiter);
+    const problem = `${count > expected ? 'too many' : 'too few'} fields: ${count}, expected ${expected}${separatorHint(source)}`;
+    return malformedInput(problem, { ...loc, column, value }, err);
   }
   if (conversion) {
     const index = Number(conversion[1]);
-    const problem = binding?.target?.index === index ? 'target must be 0 or 1' : NOT_A_MODEL_NUMBER;
+    const problem = binding?.target?.index === index ? 'target must be 0 or 1' : badNumberProblem(conversion[2]!, source.decimal);
     return inputError(problem, { ...loc, column: labels[index]!, value: conversion[2]! }, err);
   }
   const changed = /invalid state/.test(message) ? await lineEndingChange(source.path) : null;
@@ -114,13 +122,13 @@ function labelsOf(source: Source, binding: Binding | null): string[] {
 /** The first data record (or any record with bad bytes) that matches. */
 async function findRecord(
   source: Source,
-  matches: (fields: string[], valid: boolean) => boolean,
+  matches: (fields: string[], valid: boolean, record: RawRecord) => boolean,
 ): Promise<{ record: RawRecord; fields: string[]; valid: boolean } | null> {
   let isHeader = source.hasHeader;
   for await (const record of recordsOf(source)) {
     const valid = isUtf8(record.bytes);
-    const fields = splitFields(decodeText(record.bytes));
-    if ((!isHeader || !valid) && matches(fields, valid)) return { record, fields, valid };
+    const fields = splitFields(decodeText(record.bytes), source.delimiter);
+    if ((!isHeader || !valid) && matches(fields, valid, record)) return { record, fields, valid };
     isHeader = false;
   }
   return null;

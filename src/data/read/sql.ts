@@ -2,9 +2,11 @@
 import { sqlIdent, sqlString } from '../duckdb.js';
 import { outputColumns, type Binding, type BoundColumn, type Role } from './binding.js';
 import type { Source } from './source.js';
+import { MAX_RECORD_BYTES } from './csv-scanner.js';
+import { FLOAT32_OVERFLOW } from '../../core/bounds.js';
 
-/** Buffers small enough (and rows at most this long) that several threads share even a mid-sized file. */
-const CSV_BUFFER_BYTES = 1 << 20;
+/** Buffers small enough that several threads share even a mid-sized file (and as long as the longest line read). */
+const CSV_BUFFER_BYTES = MAX_RECORD_BYTES;
 
 const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL|BOOLEAN)/;
 
@@ -16,6 +18,10 @@ export interface ScanOptions {
   offset?: number;
   /** Skip rows DuckDB cannot parse (only to re-read rows known to be good, before a bad one). */
   skipBadRows?: boolean;
+  /** With `skipBadRows`: record what was skipped in DuckDB's reject tables (reject_errors). */
+  storeRejects?: boolean;
+  /** Leave out rows holding a value the model cannot take (see rowIsGood). */
+  onlyGoodRows?: boolean;
 }
 
 export function selectSql(source: Source, binding: Binding, scan: ScanOptions = {}): string {
@@ -24,7 +30,24 @@ export function selectSql(source: Source, binding: Binding, scan: ScanOptions = 
   const typeOf = (i: number): string => csvType(outputs.find((c) => c.index === i)?.role);
   const from = source.format === 'csv' ? csvReader(source, typeOf, scan) : parquetReader(source);
   const limit = scan.limit === undefined ? '' : ` LIMIT ${scan.limit} OFFSET ${scan.offset ?? 0}`;
-  return `SELECT ${exprs.join(', ')} FROM ${from}${limit}`;
+  const select = `SELECT ${exprs.join(', ')} FROM ${from}${limit}`;
+  return scan.onlyGoodRows ? `SELECT * FROM (${select}) WHERE ${rowIsGood(binding)}` : select;
+}
+
+/** Values at or beyond float32's range (and NaN, ±Infinity) are not model inputs. */
+const FLOAT32_LIMIT = String(FLOAT32_OVERFLOW);
+
+/** Per output column `oI`, whether its value is one the model takes (NULL is missing, which it takes). */
+export function goodValueSql(binding: Binding): string[] {
+  return outputColumns(binding).map((col, i) => {
+    if (col.role === 'id') return `o${i} <> ''`;
+    if (col.role === 'numeric' || col.role === 'target') return `(o${i} IS NULL OR abs(o${i}) < ${FLOAT32_LIMIT})`;
+    return 'true';
+  });
+}
+
+export function rowIsGood(binding: Binding): string {
+  return goodValueSql(binding).join(' AND ');
 }
 
 /** Per column: does every non-empty value parse as a finite number? Plus the row count. */
@@ -32,7 +55,8 @@ export function profileSql(source: Source): string {
   const checks = source.labels.map((label, i) => {
     if (source.types !== null && NUMERIC_TYPE.test(source.types[i]!)) return 'true';
     const text = source.format === 'csv' ? `c${i}` : `CAST(${sqlIdent(label)} AS VARCHAR)`;
-    return `coalesce(bool_and(${text} IS NULL OR coalesce(isfinite(TRY_CAST(${text} AS DOUBLE)), false)), true)`;
+    const number = source.decimal === '.' ? text : `replace(${text}, ${sqlString(source.decimal)}, '.')`;
+    return `coalesce(bool_and(${text} IS NULL OR coalesce(isfinite(TRY_CAST(${number} AS DOUBLE)), false)), true)`;
   });
   const from = source.format === 'csv' ? csvReader(source, () => 'VARCHAR') : parquetReader(source);
   return `SELECT count(*)::DOUBLE, ${checks.join(', ')} FROM ${from}`;
@@ -47,9 +71,10 @@ function csvReader(source: Source, typeOf: (index: number) => string, scan: Scan
   const columns = source.labels.map((_, i) => `'c${i}': '${typeOf(i)}'`).join(', ');
   return (
     `read_csv(${sqlString(source.path)}, columns = {${columns}}, header = ${source.hasHeader}, ` +
-    `auto_detect = false, strict_mode = true, delim = ',', quote = '"', escape = '"', compression = 'none', ` +
-    `buffer_size = ${CSV_BUFFER_BYTES}, max_line_size = ${CSV_BUFFER_BYTES}, parallel = ${scan.parallel ?? source.parallel}` +
-    `${scan.skipBadRows ? ', ignore_errors = true' : ''})`
+    `auto_detect = false, strict_mode = ${!source.mixedLineEnds}, delim = ${sqlString(source.delimiter)}, ` +
+    `decimal_separator = ${sqlString(source.decimal)}, quote = '"', escape = '"', compression = 'none', ` +
+    `buffer_size = ${CSV_BUFFER_BYTES}, max_line_size = ${MAX_RECORD_BYTES}, parallel = ${scan.parallel ?? source.parallel}` +
+    `${scan.skipBadRows ? ', ignore_errors = true' : ''}${scan.storeRejects ? ', store_rejects = true' : ''})`
   );
 }
 
@@ -69,10 +94,8 @@ function valueExpr(source: Source, col: BoundColumn): string {
   const c = sqlIdent(col.label);
   if (col.role === 'id') return `coalesce(CAST(${c} AS VARCHAR), '')`;
   if (col.role === 'categorical') return `CAST(${c} AS VARCHAR)`;
-  if (NUMERIC_TYPE.test(source.types![col.index]!)) {
-    const d = `CAST(${c} AS DOUBLE)`;
-    return `CASE WHEN isnan(${d}) THEN NULL ELSE ${d} END`;
-  }
+  // NaN stays NaN, which reads as a bad value: refused as in CSV files and JSON requests.
+  if (NUMERIC_TYPE.test(source.types![col.index]!)) return `CAST(${c} AS DOUBLE)`;
   const t = `CAST(${c} AS VARCHAR)`;
   return `CASE WHEN ${t} IS NULL OR trim(${t}) = '' THEN NULL ELSE coalesce(TRY_CAST(${t} AS DOUBLE), 'Infinity'::DOUBLE) END`;
 }

@@ -3,7 +3,7 @@ import { inputError } from '../../errors.js';
 import type { Table } from '../../core/table.js';
 import { firstEmptyNativeId } from '../native-ids.js';
 import type { Binding, BoundColumn } from './binding.js';
-import { NOT_A_MODEL_NUMBER, type ColumnBuffers } from './columns.js';
+import { badNumberProblem, type ColumnBuffers } from './columns.js';
 import { lineOf, locateValue } from './locate.js';
 import type { Source } from './source.js';
 
@@ -40,7 +40,7 @@ export async function failOnBadValue(source: Source, buffers: ColumnBuffers, fir
     if (row < 0 || row >= buffers.length) continue;
     const col = buffers.labels.get(key)!;
     const at = await locateValue(source, firstRow + row, col);
-    throw inputError(NOT_A_MODEL_NUMBER, { file: source.path, line: at.line, column: col.label, value: at.value });
+    throw inputError(badNumberProblem(at.value, source.decimal), { file: source.path, line: at.line, column: col.label, value: at.value });
   }
 }
 

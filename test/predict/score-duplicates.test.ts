@@ -1,0 +1,40 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scoreFile } from '../../src/predict/score-file.js';
+import { AUDIOBOOKS_HEADER } from '../../src/domain/audiobooks.js';
+import { fakePredictor } from '../server/fakes.js';
+
+const row = (id: string, minutes: number): string => `${id},1620,1620,19.73,19.73,1,10,0.99,${minutes},5,92,0`;
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rebuy-score-dups-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('duplicate IDs in a list to score', () => {
+  it('are counted in the summary and marked in a duplicate_id column', async () => {
+    const input = join(dir, 'dups.csv');
+    await writeFile(input, [AUDIOBOOKS_HEADER.join(','), row('7', 1), row('8', 2), row('7', 3), row('9', 4), row('8', 5), row('7', 6)].join('\n') + '\n');
+    const out = join(dir, 'dups-scores.csv');
+    const summary = await scoreFile(fakePredictor(), input, out);
+    expect(summary.duplicateIds).toEqual({ ids: 2, rows: 5, examples: ['7', '8'] });
+    const [header, ...lines] = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(header).toBe('id,probability,label,rank,duplicate_id');
+    const marks = new Map(lines.map((l) => l.split(',')).map((f) => [f[0], f[4]]));
+    expect(Object.fromEntries(marks)).toEqual({ '7': '1', '8': '1', '9': '0' });
+  });
+
+  it('leave a list without repeats in its usual four columns', async () => {
+    const input = join(dir, 'unique.csv');
+    await writeFile(input, [AUDIOBOOKS_HEADER.join(','), row('1', 1), row('2', 2)].join('\n') + '\n');
+    const out = join(dir, 'unique-scores.csv');
+    const summary = await scoreFile(fakePredictor(), input, out);
+    expect(summary.duplicateIds).toEqual({ ids: 0, rows: 0, examples: [] });
+    expect((await readFile(out, 'utf8')).split('\n')[0]).toBe('id,probability,label,rank');
+  });
+});
