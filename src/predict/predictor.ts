@@ -1,4 +1,4 @@
-import { bundleError } from '../errors.js';
+import { bundleError, isRebuyError } from '../errors.js';
 import { loadBundle, type LoadedBundle } from '../bundle/load.js';
 import { ONNX_FILE } from '../bundle/layout.js';
 import { recordsToColumns } from './records.js';
@@ -13,7 +13,8 @@ export async function loadPredictor(dir: string, options: ScorerOptions = {}): P
   try {
     scorer = await createOnnxScorer(bundle.manifest.features, onnx, options);
   } catch (err) {
-    throw bundleError(dir, `${ONNX_FILE} could not be opened by onnxruntime`, err);
+    // Our own refusals say why; onnxruntime's messages are not for the client.
+    throw bundleError(dir, isRebuyError(err) ? `${ONNX_FILE}: ${err.message}` : `${ONNX_FILE} could not be opened by onnxruntime`, err);
   }
   return predictorOf(bundle, scorer);
 }
