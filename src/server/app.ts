@@ -10,7 +10,7 @@ import cors from '@fastify/cors';
 import { tmpdir } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RebuyError } from '../errors.js';
-import { createKeyCheck } from './auth.js';
+import { createKeyCheck, isLoopbackHostHeader } from './auth.js';
 import { installErrorHandlers } from './error-handler.js';
 import type { ModelHolder } from './model-holder.js';
 import { apiRoutes } from './routes/api.js';
@@ -45,6 +45,8 @@ export interface ServerOptions {
   webDir?: string;
   /** The version shown in the OpenAPI document. */
   version: string;
+  /** Reload may load directories inside this one by name; null: only the configured bundle directory. */
+  modelsRoot: string | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -59,6 +61,7 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   tmpDir: tmpdir(),
   logger: false,
   version: '0.1.0',
+  modelsRoot: null,
 };
 
 export interface AppDeps {
@@ -87,6 +90,15 @@ export function createApp(deps: AppDeps): FastifyInstance {
   app.addHook('preClose', async () => {
     closing = true;
   });
+  if (keyCheck === null) {
+    // Without a key the server listens on loopback only (runServe enforces it); a page on another
+    // site could still reach it by rebinding its own name to 127.0.0.1, which shows in Host.
+    app.addHook('onRequest', async (request) => {
+      if (!isLoopbackHostHeader(request.headers.host)) {
+        throw new RebuyError('FORBIDDEN', 'the Host header does not name this server (use 127.0.0.1, localhost or [::1])');
+      }
+    });
+  }
   app.addHook('onRequest', async (_request, reply) => {
     if (closing) {
       reply.header('connection', 'close');
@@ -131,6 +143,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     maxConcurrentUploads: options.maxConcurrentUploads,
     maxReasonRows: options.maxReasonRows,
     onReload: deps.onReload,
+    modelsRoot: options.modelsRoot,
   });
 
   return app;

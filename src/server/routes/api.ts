@@ -21,6 +21,7 @@ export interface ApiOptions extends Omit<ScoreRoutesOptions, 'models'> {
   rateLimitPerMinute: number;
   maxBatch: number;
   onReload?: ModelRoutesOptions['onReload'];
+  modelsRoot: string | null;
 }
 
 /** Rate-limit buckets: the valid key, else the client's IP (so wrong keys are counted too). */
@@ -65,5 +66,5 @@ export async function apiRoutes(v1: FastifyInstance, options: ApiOptions) {
     maxConcurrentUploads: options.maxConcurrentUploads,
     maxReasonRows: options.maxReasonRows,
   });
-  await v1.register(modelRoutes, { models, onReload: options.onReload });
+  await v1.register(modelRoutes, { models, onReload: options.onReload, modelsRoot: options.modelsRoot });
 }
