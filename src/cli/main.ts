@@ -168,6 +168,7 @@ function buildProgram(): Command {
     .option('--max-upload-mb <n>', 'largest CSV upload in MB', parseIntOption, 100)
     .option('--rate-limit <n>', 'requests per minute per key (0: off)', parseIntOption)
     .option('--cors <origin>', 'allow this origin (CORS is off by default)')
+    .option('--models-root <dir>', 'POST /v1/model/reload may load bundle directories inside this one (default: only --model)')
     .action((opts) => run(program, async () => void (await (await import('./serve.js')).runServe(opts))));
 
   return program;
