@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RebuyError } from '../errors.js';
 import { createKeyCheck, isLoopbackHostHeader } from './auth.js';
-import { installErrorHandlers } from './error-handler.js';
+import { handleClientError, installErrorHandlers } from './error-handler.js';
 import type { ModelHolder } from './model-holder.js';
 import { apiRoutes } from './routes/api.js';
 import { registerDocs } from './routes/docs.js';
@@ -84,6 +84,7 @@ export function createApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 1 << 20,
     requestTimeout: 10 * 60_000,
     ajv: { customOptions: { allowUnionTypes: true } },
+    clientErrorHandler: handleClientError,
   });
 
   let closing = false;

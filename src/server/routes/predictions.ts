@@ -43,6 +43,36 @@ function asSingle(err: unknown): unknown {
   return new RebuyError(err.code, message, { ...err.location, field }, { cause: err });
 }
 
+function invalid(field: string, problem: string): RebuyError {
+  return new RebuyError('INPUT_INVALID', `${field}: ${problem}`, { field });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkValues(record: Record<string, unknown>, prefix: string): void {
+  for (const [name, value] of Object.entries(record)) {
+    if (value === null || typeof value === 'number' || typeof value === 'string') continue;
+    throw invalid(`${prefix}${name.length > 60 ? `${name.slice(0, 60)}…` : name}`, 'must be a number, a string or null');
+  }
+}
+
+/**
+ * Refuses what the schema validator would coerce rather than refuse: `true` or `[1]` taken as
+ * numbers, `customers: null` taken as `[null]`. Runs on the body as parsed, before validation.
+ */
+function checkJsonTypes(body: unknown): void {
+  if (!isRecord(body)) return;
+  if (!Object.hasOwn(body, 'customers')) return checkValues(body, '');
+  const customers = body.customers;
+  if (!Array.isArray(customers)) throw invalid('customers', 'must be an array');
+  customers.forEach((customer: unknown, i) => {
+    if (!isRecord(customer)) throw invalid(`customers[${i}]`, 'must be an object');
+    checkValues(customer, `customers[${i}].`);
+  });
+}
+
 function noBody(): RebuyError {
   return new RebuyError('UNSUPPORTED_MEDIA_TYPE', 'send the customers as a JSON body with Content-Type: application/json');
 }
@@ -55,6 +85,7 @@ export async function predictionRoutes(app: FastifyInstance, { models, maxBatch 
       bodyLimit: Math.max(1 << 20, maxBatch * 2048),
       preValidation: async (request) => {
         if (request.body === undefined) throw noBody();
+        checkJsonTypes(request.body);
       },
       schema: {
         summary: 'Score one customer or a batch',
