@@ -20,6 +20,7 @@ import type { ModelRoutesOptions } from './routes/model.js';
 import type { ScoreFile } from './routes/scores.js';
 import { webRoutes } from './routes/web.js';
 import { errorSchema } from './schemas.js';
+import { createWorkBudget, type WorkBudget } from './work-budget.js';
 
 export type { ScoreFile } from './routes/scores.js';
 
@@ -47,6 +48,13 @@ export interface ServerOptions {
   version: string;
   /** Reload may load directories inside this one by name; null: only the configured bundle directory. */
   modelsRoot: string | null;
+  /**
+   * Rows through the model in flight (a row with reasons counts as the rows its explanation
+   * scores); beyond it requests get 503 with Retry-After. A request alone always runs.
+   */
+  maxWork: number;
+  /** Declared JSON body bytes in flight; beyond it requests get 503 before their body is read. */
+  maxBodyBytesInFlight: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -62,6 +70,9 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   logger: false,
   version: '0.1.0',
   modelsRoot: null,
+  // About one 1,000-customer batch with reasons, or a hundred 10,000-customer batches without.
+  maxWork: 1_000_000,
+  maxBodyBytesInFlight: 64 * 1024 * 1024,
 };
 
 export interface AppDeps {
@@ -69,6 +80,8 @@ export interface AppDeps {
   scoreFile: ScoreFile;
   options?: Partial<ServerOptions>;
   onReload?: ModelRoutesOptions['onReload'];
+  /** The work budget (default: one of options.maxWork); given by tests and benchmarks to watch it. */
+  work?: WorkBudget;
 }
 
 export function createApp(deps: AppDeps): FastifyInstance {
@@ -145,6 +158,8 @@ export function createApp(deps: AppDeps): FastifyInstance {
     maxReasonRows: options.maxReasonRows,
     onReload: deps.onReload,
     modelsRoot: options.modelsRoot,
+    work: deps.work ?? createWorkBudget(options.maxWork),
+    maxBodyBytesInFlight: options.maxBodyBytesInFlight,
   });
 
   return app;
