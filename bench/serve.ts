@@ -235,15 +235,16 @@ async function overload(url: string, pid: number, body: string, connections: num
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
-          signal: AbortSignal.timeout(Math.max(1, deadline - performance.now() + 5000)),
+          signal: AbortSignal.timeout(Math.max(1, Math.round(deadline - performance.now() + 5000))),
         });
         await res.arrayBuffer();
         byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
         if (res.status === 200) accepted.push(performance.now() - started);
         // A shed client waits as it is told before trying again.
         if (res.status === 503) await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
-      } catch {
+      } catch (err) {
         clientErrors++;
+        if (clientErrors === 1) log(`   first client error: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
   };

@@ -44,6 +44,29 @@ describe('load shedding by cost', () => {
     await app.close();
   });
 
+  it('counts the reasons of an upload against the same budget', async () => {
+    const gate = createGate();
+    const work = createWorkBudget(1000);
+    const { app } = await makeApp({ predictor: { gate, explain: true }, work });
+    const big = app.inject({ method: 'POST', url: '/v1/predictions', payload: batch(800) });
+    await gate.arrived(1);
+    const header = Object.keys(CUSTOMER).join(',');
+    const csv = `${header}\n${Object.values(CUSTOMER).join(',')}\n`;
+    const upload = (accept: string) =>
+      app.inject({ method: 'POST', url: '/v1/scores?reasons=3', payload: csv, headers: { 'content-type': 'text/csv', accept } });
+    const refused = await upload('application/json');
+    expect(refused.statusCode).toBe(503);
+    expect(refused.headers['retry-after']).toBe('1');
+    expectErrorShape(refused.body, 'OVERLOADED');
+    // Without reasons the upload is scored as before.
+    expect((await upload('text/csv')).statusCode).toBe(200);
+    gate.open();
+    expect((await big).statusCode).toBe(200);
+    expect((await upload('application/json')).statusCode).toBe(200);
+    expect(work.used).toBe(0);
+    await app.close();
+  });
+
   it('refuses bodies beyond the bytes in flight before reading them', async () => {
     const gate = createGate();
     const { app } = await makeApp({ predictor: { gate }, maxBodyBytesInFlight: 1000 });

@@ -65,6 +65,7 @@ export async function apiRoutes(v1: FastifyInstance, options: ApiOptions) {
     maxUploadBytes: options.maxUploadBytes,
     maxConcurrentUploads: options.maxConcurrentUploads,
     maxReasonRows: options.maxReasonRows,
+    work: options.work,
   });
   await v1.register(modelRoutes, { models, onReload: options.onReload, modelsRoot: options.modelsRoot });
 }

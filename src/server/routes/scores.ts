@@ -14,7 +14,9 @@ import type { ModelHolder } from '../model-holder.js';
 import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema } from '../schemas.js';
 import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
-import { explainable, notReady, overloaded } from './common.js';
+import { BACKGROUND_ROWS } from '../../bundle/background.js';
+import { explainCostPerRow, type WorkBudget } from '../work-budget.js';
+import { explainable, notReady, overloaded, shed } from './common.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
 export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir'>) => Promise<ScoredRows>;
@@ -28,6 +30,8 @@ export interface ScoreRoutesOptions {
   maxConcurrentUploads: number;
   /** How many of the best-ranked rows get reasons (JSON answers with ?reasons=k). */
   maxReasonRows: number;
+  /** Rows through the model in flight, shared with predictions: reasons take their cost from it. */
+  work: WorkBudget;
 }
 
 export const CSV_TYPES = ['text/csv', 'application/csv'];
@@ -49,7 +53,7 @@ function wantsJson(accept: string | undefined): boolean {
 }
 
 export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
-  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows } = options;
+  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows, work } = options;
   // Uploads being received or scored; counted from the first byte to the end of the answer.
   const active = new Set<FastifyRequest>();
   const finish = async (request: FastifyRequest): Promise<void> => {
@@ -111,11 +115,16 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       let reasons: Reason[][] | null = null;
       try {
         scored = await scoreFile(predictor, upload.path, { keepFeatures: top > 0, tempDir: tmpDir });
+        const explainCost = top > 0 ? Math.min(scored.rows, maxReasonRows) * explainCostPerRow(predictor.manifest.schema.features.length, BACKGROUND_ROWS) : 0;
+        const lease = top > 0 ? work.tryTake(Math.max(1, explainCost)) : null;
         try {
+          if (top > 0 && lease === null) throw shed(reply);
           if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top));
         } catch (err) {
           scored.close();
           throw err;
+        } finally {
+          lease?.release();
         }
       } catch (err) {
         throw publicError(err, upload);
