@@ -9,6 +9,7 @@ import { RebuyError, isRebuyError } from '../../errors.js';
 import { explainerFor } from '../../explain/explainer.js';
 import type { Reason } from '../../explain/types.js';
 import type { ScoreOptions, ScoredRows } from '../../predict/score-file.js';
+import type { FeatureColumns } from '../../core/table.js';
 import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
 import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema } from '../schemas.js';
@@ -103,7 +104,11 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       if (!isUpload(upload)) {
         throw new RebuyError('UNSUPPORTED_MEDIA_TYPE', 'send the customer table as the body with Content-Type: text/csv');
       }
-      reply.raw.once('close', () => void removeUpload(upload));
+      let closed = false;
+      reply.raw.once('close', () => {
+        closed = !reply.raw.writableFinished;
+        void removeUpload(upload);
+      });
       if (upload.bytes === 0) throw new RebuyError('MALFORMED', 'the uploaded CSV is empty');
 
       const slot = models.acquire();
@@ -119,7 +124,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         const lease = top > 0 ? work.tryTake(Math.max(1, explainCost)) : null;
         try {
           if (top > 0 && lease === null) throw shed(reply);
-          if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top));
+          if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top, () => closed));
         } catch (err) {
           scored.close();
           throw err;
@@ -155,9 +160,24 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   );
 }
 
+/** Rows explained per step: between steps the event loop runs and a closed connection stops the work. */
+const EXPLAIN_CHUNK = 25;
+
+function sliceColumns(columns: FeatureColumns, start: number, end: number): FeatureColumns {
+  const numeric = new Map([...columns.numeric].map(([name, values]) => [name, Array.prototype.slice.call(values, start, end) as number[]]));
+  const categorical = new Map([...columns.categorical].map(([name, values]) => [name, Array.prototype.slice.call(values, start, end) as (string | null)[]]));
+  return { nRows: Math.max(0, Math.min(end, columns.nRows) - start), numeric, categorical };
+}
+
 /** The top reasons of the best-ranked rows, best first, from their features kept in DuckDB. */
-async function reasonsOfBest(predictor: Predictor, scored: ScoredRows, rows: number, top: number): Promise<Reason[][]> {
+async function reasonsOfBest(predictor: Predictor, scored: ScoredRows, rows: number, top: number, gone: () => boolean): Promise<Reason[][]> {
   const best = await scored.bestFeatures(rows);
-  if (best.nRows === 0) return [];
-  return (await explainerFor(predictor).explainColumns(best, top)).map((e) => e.reasons);
+  const explainer = explainerFor(predictor);
+  const out: Reason[][] = [];
+  for (let start = 0; start < best.nRows; start += EXPLAIN_CHUNK) {
+    if (gone()) throw new RebuyError('MALFORMED', 'the client closed the connection');
+    const chunk = sliceColumns(best, start, start + EXPLAIN_CHUNK);
+    out.push(...(await explainer.explainColumns(chunk, top)).map((e) => e.reasons));
+  }
+  return out;
 }
