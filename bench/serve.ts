@@ -3,12 +3,16 @@
  * Starts `rebuy serve` in a child process on loopback, then:
  *   1. single-customer predictions, autocannon, --duration seconds;
  *   2. 1,000-customer batches, autocannon, --duration seconds;
- *   3. a 1M-row CSV upload to /v1/scores, rows/s;
+ *   3. overload: --overload-connections clients (100) sending 1,000-customer batches with reasons=3
+ *      for at most --overload-seconds (15) and --overload-requests (5000) requests, while /readyz is
+ *      polled: answers by status (503 shed vs any other 5xx), p99 of the accepted requests, readyz
+ *      p99, and the server's peak RSS during the phase;
+ *   4. a 1M-row CSV upload to /v1/scores, rows/s;
  * and reports requests/s, p50/p99 latency, errors and the server's peak RSS (VmHWM).
  * Flags: --duration S (60), --connections N (10), --batch-connections N (2: on 2 cores two batches in
  *        flight already saturate the server; more only add queueing), --csv-rows N (1000000),
  *        --model DIR (default: train a 2x50 bundle on the real data once, cached in the temp dir),
- *        --skip-csv, --json.
+ *        --skip-csv, --skip-overload, --json. All traffic goes to the server's loopback address.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, existsSync } from 'node:fs';
@@ -21,7 +25,7 @@ import autocannon from 'autocannon';
 import { AUDIOBOOKS_COLUMNS } from '../src/domain/audiobooks.js';
 import { flag, fmt, has, requireRealData } from './common.js';
 
-const TARGETS = { singleRps: 2000, singleP99Ms: 10, batchP99Ms: 20, csvRowsPerSecond: 500_000 };
+const TARGETS = { singleRps: 2000, singleP99Ms: 10, batchP99Ms: 20, csvRowsPerSecond: 500_000, overloadP99Ms: 5000, readyzP99Ms: 100, overloadRssMb: 1024 };
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 
 function option(name: string): string | undefined {
@@ -167,6 +171,118 @@ function uploadCsv(url: string, path: string, bytes: number): Promise<UploadRun>
   });
 }
 
+async function rssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmRSS:\s+(\d+) kB/.exec(status);
+  return kb ? Number(kb[1]) / 1024 : Number.NaN;
+}
+
+function percentile(values: number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+}
+
+interface OverloadResult {
+  connections: number;
+  seconds: number;
+  requests: number;
+  byStatus: Record<string, number>;
+  shed503: number;
+  other5xx: number;
+  clientErrors: number;
+  acceptedP50Ms: number;
+  acceptedP99Ms: number;
+  readyzP99Ms: number;
+  readyzMaxMs: number;
+  readyzFailures: number;
+  peakRssMb: number;
+}
+
+/** Polls a URL every 50 ms until its standard input closes, then prints the latencies and failures. */
+const READYZ_POLLER = `
+const url = process.argv[1];
+const latencies = [];
+let failures = 0;
+let done = false;
+process.stdin.on('end', () => (done = true)).resume();
+while (!done) {
+  const started = performance.now();
+  const res = await fetch(url, { signal: AbortSignal.timeout(10000) }).catch(() => null);
+  latencies.push(performance.now() - started);
+  if (res === null || res.status !== 200) failures++;
+  await res?.arrayBuffer().catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 50));
+}
+process.stdout.write(JSON.stringify({ latencies, failures }));
+`;
+
+/**
+ * Many clients, each sending heavy requests back to back until the time or the request count is up
+ * (each request also gives up after a timeout, as an impatient client would), while /readyz is
+ * polled and the server's RSS sampled.
+ */
+async function overload(url: string, pid: number, body: string, connections: number, seconds: number, maxRequests: number): Promise<OverloadResult> {
+  if (!/^http:\/\/(127\.\d+\.\d+\.\d+|\[::1\]|localhost)(:\d+)?$/.test(url)) throw new Error(`overload traffic goes to loopback only, not ${url}`);
+  const deadline = performance.now() + seconds * 1000;
+  const byStatus: Record<string, number> = {};
+  const accepted: number[] = [];
+  let sent = 0;
+  let clientErrors = 0;
+  let peakRss = await rssMb(pid);
+  const sampler = setInterval(() => void rssMb(pid).then((mb) => (peakRss = Math.max(peakRss, mb))), 100);
+  // Polled from a process of its own, so the figures are the server's and not this busy driver's.
+  const poller = spawn(process.execPath, ['--input-type=module', '-e', READYZ_POLLER, `${url}/readyz`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let pollerOut = '';
+  poller.stdout!.on('data', (d: Buffer) => (pollerOut += d.toString()));
+  const pollerDone = new Promise<void>((resolve) => poller.once('exit', () => resolve()));
+  const client = async (): Promise<void> => {
+    while (performance.now() < deadline && sent < maxRequests) {
+      sent++;
+      const started = performance.now();
+      try {
+        const res = await fetch(`${url}/v1/predictions?reasons=3`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(Math.max(1, Math.round(deadline - performance.now() + 5000))),
+        });
+        await res.arrayBuffer();
+        byStatus[res.status] = (byStatus[res.status] ?? 0) + 1;
+        if (res.status === 200) accepted.push(performance.now() - started);
+        // A shed client waits as it is told before trying again.
+        if (res.status === 503) await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+      } catch (err) {
+        clientErrors++;
+        if (clientErrors === 1) log(`   first client error: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: connections }, client));
+  const elapsed = (performance.now() - started) / 1000;
+  poller.stdin!.end();
+  await pollerDone;
+  clearInterval(sampler);
+  const { latencies: readyz, failures: readyzFailures } = JSON.parse(pollerOut || '{"latencies":[],"failures":-1}') as { latencies: number[]; failures: number };
+  const other5xx = Object.entries(byStatus).filter(([status]) => status >= '500' && status !== '503').reduce((a, [, n]) => a + n, 0);
+  return {
+    connections,
+    seconds: elapsed,
+    requests: sent,
+    byStatus,
+    shed503: byStatus['503'] ?? 0,
+    other5xx,
+    clientErrors,
+    acceptedP50Ms: percentile(accepted, 0.5),
+    acceptedP99Ms: percentile(accepted, 0.99),
+    readyzP99Ms: percentile(readyz, 0.99),
+    readyzMaxMs: Math.max(...readyz),
+    readyzFailures,
+    peakRssMb: peakRss,
+  };
+}
+
 function verdict(ok: boolean): string {
   return ok ? 'meets target' : 'BELOW TARGET';
 }
@@ -188,8 +304,14 @@ async function main(): Promise<void> {
     log(`2. 1,000-customer batches: ${batchConnections} connections, ${duration} s`);
     const batch = await load(url, JSON.stringify({ customers }), batchConnections, duration);
     summary.batch = { ...batch, customersPerSecond: batch.requestsPerSecond * 1000 };
+    if (!has('skip-overload')) {
+      const overloadConnections = flag('overload-connections', 100);
+      const overloadSeconds = flag('overload-seconds', 15);
+      log(`3. overload: ${overloadConnections} connections of 1,000-customer batches with reasons=3, at most ${overloadSeconds} s`);
+      summary.overload = await overload(url, child.pid!, JSON.stringify({ customers }), overloadConnections, overloadSeconds, flag('overload-requests', 5000));
+    }
     if (!has('skip-csv')) {
-      log(`3. CSV upload: ${csvRows.toLocaleString('en')} rows`);
+      log(`4. CSV upload: ${csvRows.toLocaleString('en')} rows`);
       const path = await bigCsv(csvRows);
       const { size } = await stat(path);
       const run = await uploadCsv(url, path, size);
@@ -219,6 +341,15 @@ async function main(): Promise<void> {
       `  CSV upload        ${c.rows.toLocaleString('en')} rows (${fmt(c.megabytes, 0)} MB) in ${fmt(c.seconds, 2)} s = ${Math.round(c.rowsPerSecond).toLocaleString('en')} rows/s ` +
         `(sent in ${fmt(c.uploadSeconds, 2)} s, scoreFile ${fmt(c.scoreSeconds, 2)} s)` +
         `  [${verdict(c.rowsPerSecond >= TARGETS.csvRowsPerSecond)}: ≥ ${TARGETS.csvRowsPerSecond.toLocaleString('en')} rows/s]`,
+    );
+  }
+  const o = summary.overload as OverloadResult | undefined;
+  if (o) {
+    const ok = o.other5xx === 0 && o.acceptedP99Ms <= TARGETS.overloadP99Ms && o.readyzP99Ms <= TARGETS.readyzP99Ms && o.peakRssMb <= TARGETS.overloadRssMb;
+    console.log(
+      `  overload          ${o.connections} connections, reasons=3, ${fmt(o.seconds, 1)} s: ${o.requests} requests, statuses ${JSON.stringify(o.byStatus)}, 503 shed ${o.shed503}, other 5xx ${o.other5xx}, client errors ${o.clientErrors}; ` +
+        `accepted p50 ${fmt(o.acceptedP50Ms, 0)} ms, p99 ${fmt(o.acceptedP99Ms, 0)} ms; readyz p99 ${fmt(o.readyzP99Ms, 1)} ms (max ${fmt(o.readyzMaxMs, 1)}, failures ${o.readyzFailures}); peak RSS ${fmt(o.peakRssMb, 0)} MB` +
+        `  [${verdict(ok)}: no 5xx but 503, accepted p99 ≤ ${TARGETS.overloadP99Ms} ms, readyz p99 ≤ ${TARGETS.readyzP99Ms} ms, RSS ≤ ${TARGETS.overloadRssMb} MB]`,
     );
   }
   console.log(`  server peak RSS   ${fmt(summary.serverPeakRssMb as number, 0)} MB (VmHWM)`);

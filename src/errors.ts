@@ -22,6 +22,12 @@ const MEANINGS = {
   PAYLOAD_TOO_LARGE: { exitCode: 2, httpStatus: 413 },
   UNSUPPORTED_MEDIA_TYPE: { exitCode: 2, httpStatus: 415 },
   UNAUTHORIZED: { exitCode: 2, httpStatus: 401 },
+  /** Understood, but not allowed: a reload from outside the models root, a Host that is not this server. */
+  FORBIDDEN: { exitCode: 2, httpStatus: 403 },
+  /** The request's headers are larger than the server reads. */
+  HEADERS_TOO_LARGE: { exitCode: 2, httpStatus: 431 },
+  /** The request did not arrive in time. */
+  REQUEST_TIMEOUT: { exitCode: 2, httpStatus: 408 },
   NOT_FOUND: { exitCode: 2, httpStatus: 404 },
   RATE_LIMITED: { exitCode: 2, httpStatus: 429 },
   /**

@@ -198,6 +198,7 @@ function buildProgram(): Command {
     .option('--max-upload-mb <n>', 'largest CSV upload in MB', parseIntOption, SERVER_LIMITS.maxUploadBytes / (1024 * 1024))
     .option('--rate-limit <n>', 'requests per minute per key (0: off)', parseIntOption)
     .option('--cors <origin>', 'allow this origin (CORS is off by default)')
+    .option('--models-root <dir>', 'POST /v1/model/reload may load bundle directories inside this one (default: only --model)')
     .action((opts) => run(program, async () => void (await (await import('./serve.js')).runServe(opts)), { signals: 'own' }));
 
   return program;

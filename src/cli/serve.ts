@@ -21,6 +21,8 @@ export interface ServeFlags {
   /** Requests per minute per key (or per IP); 0 = off. */
   rateLimit?: number;
   cors?: string;
+  /** Reload may load bundle directories inside this one; default: only `model`. */
+  modelsRoot?: string;
   /** pino level for the server log on stderr (default warn). */
   logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Seconds to let in-flight requests finish on SIGTERM before connections are cut (default 30). */
@@ -122,6 +124,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
       maxUploadBytes,
       rateLimitPerMinute,
       corsOrigin: flags.cors ?? null,
+      modelsRoot: flags.modelsRoot ?? null,
       logger: { level: flags.logLevel ?? 'warn', stream: process.stderr },
       version: packageVersions().rebuy ?? DEFAULT_SERVER_OPTIONS.version,
     },

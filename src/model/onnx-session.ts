@@ -6,9 +6,10 @@
  * numeric columns as float64 (NaN = missing), categorical ones as strings (MISSING_CATEGORY = missing).
  */
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
-import { inputError } from '../errors.js';
+import { RebuyError, inputError } from '../errors.js';
 import type { FeatureColumns } from '../core/table.js';
 import { MISSING_CATEGORY } from '../prep/features.js';
+import { OnnxFormatError, usesExternalData } from './onnx-external.js';
 
 export const ONNX_OUTPUT = 'probability';
 
@@ -35,8 +36,25 @@ async function onnxRuntime(): Promise<typeof import('onnxruntime-node')> {
   return import('onnxruntime-node');
 }
 
-/** Opens an ONNX model with onnxruntime-node (loaded on first use, not on import). */
+
+/**
+ * Refuses a model whose tensors keep their data in other files: onnxruntime would read them from
+ * outside anything the bundle's hashes cover.
+ */
+export function assertSelfContained(bytes: Uint8Array): void {
+  let external: boolean;
+  try {
+    external = usesExternalData(bytes);
+  } catch (err) {
+    if (err instanceof OnnxFormatError) throw new RebuyError('BUNDLE_INVALID', `not a valid ONNX model: ${err.message}`, {}, { cause: err });
+    throw err;
+  }
+  if (external) throw new RebuyError('BUNDLE_INVALID', 'the ONNX model names external data files; a bundle must hold all of its data');
+}
+
+/** Opens an ONNX model with onnxruntime-node (loaded on first use, not on import), refusing external data. */
 export async function createOnnxSession(bytes: Uint8Array, threads = 1): Promise<InferenceSession> {
+  assertSelfContained(bytes);
   const ort = await onnxRuntime();
   return ort.InferenceSession.create(bytes, onnxSessionOptions(threads));
 }

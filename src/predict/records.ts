@@ -9,9 +9,16 @@ function fieldPath(row: number, field: string): string {
   return `customers[${row}].${field}`;
 }
 
+/**
+ * A number written in decimal, as the CSV reader takes it. Number() alone would also take "0x10",
+ * "0b101", "0o7" and "Infinity", which the same value in a CSV file is refused for.
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
 function numericValue(value: unknown, row: number, field: string): number {
   if (value === null || value === '') return Number.NaN;
-  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : Number.NaN;
+  const text = typeof value === 'string' ? value.trim() : null;
+  const parsed = typeof value === 'number' ? value : text !== null && DECIMAL.test(text) ? Number(text) : Number.NaN;
   if (Number.isFinite(parsed) && Math.abs(parsed) < FLOAT32_OVERFLOW) return parsed;
   throw inputError('is not a number (or beyond ±3.4e38, the model\'s range)', { field: fieldPath(row, field), value: String(value) });
 }

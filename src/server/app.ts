@@ -10,8 +10,8 @@ import cors from '@fastify/cors';
 import { tmpdir } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RebuyError } from '../errors.js';
-import { createKeyCheck } from './auth.js';
-import { installErrorHandlers } from './error-handler.js';
+import { createKeyCheck, isLoopbackHostHeader } from './auth.js';
+import { handleClientError, installErrorHandlers } from './error-handler.js';
 import type { ModelHolder } from './model-holder.js';
 import { apiRoutes } from './routes/api.js';
 import { registerDocs } from './routes/docs.js';
@@ -21,6 +21,7 @@ import type { ScoreFile } from './routes/scores.js';
 import { webRoutes } from './routes/web.js';
 import { errorSchema } from './schemas.js';
 import { SERVER_LIMITS } from '../config.js';
+import { createWorkBudget, type WorkBudget } from './work-budget.js';
 
 export type { ScoreFile } from './routes/scores.js';
 
@@ -46,6 +47,15 @@ export interface ServerOptions {
   webDir?: string;
   /** The version shown in the OpenAPI document. */
   version: string;
+  /** Reload may load directories inside this one by name; null: only the configured bundle directory. */
+  modelsRoot: string | null;
+  /**
+   * Rows through the model in flight (a row with reasons counts as the rows its explanation
+   * scores); beyond it requests get 503 with Retry-After. A request alone always runs.
+   */
+  maxWork: number;
+  /** Declared JSON body bytes in flight; beyond it requests get 503 before their body is read. */
+  maxBodyBytesInFlight: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -55,6 +65,10 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
   tmpDir: tmpdir(),
   logger: false,
   version: '0.1.0',
+  modelsRoot: null,
+  // About one 1,000-customer batch with reasons, or a hundred 10,000-customer batches without.
+  maxWork: 1_000_000,
+  maxBodyBytesInFlight: 64 * 1024 * 1024,
 };
 
 export interface AppDeps {
@@ -62,6 +76,8 @@ export interface AppDeps {
   scoreFile: ScoreFile;
   options?: Partial<ServerOptions>;
   onReload?: ModelRoutesOptions['onReload'];
+  /** The work budget (default: one of options.maxWork); given by tests and benchmarks to watch it. */
+  work?: WorkBudget;
 }
 
 export function createApp(deps: AppDeps): FastifyInstance {
@@ -77,12 +93,22 @@ export function createApp(deps: AppDeps): FastifyInstance {
     bodyLimit: 1 << 20,
     requestTimeout: 10 * 60_000,
     ajv: { customOptions: { allowUnionTypes: true } },
+    clientErrorHandler: handleClientError,
   });
 
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
   });
+  if (keyCheck === null) {
+    // Without a key the server listens on loopback only (runServe enforces it); a page on another
+    // site could still reach it by rebinding its own name to 127.0.0.1, which shows in Host.
+    app.addHook('onRequest', async (request) => {
+      if (!isLoopbackHostHeader(request.headers.host)) {
+        throw new RebuyError('FORBIDDEN', 'the Host header does not name this server (use 127.0.0.1, localhost or [::1])');
+      }
+    });
+  }
   app.addHook('onRequest', async (_request, reply) => {
     if (closing) {
       reply.header('connection', 'close');
@@ -127,6 +153,9 @@ export function createApp(deps: AppDeps): FastifyInstance {
     maxConcurrentUploads: options.maxConcurrentUploads,
     maxReasonRows: options.maxReasonRows,
     onReload: deps.onReload,
+    modelsRoot: options.modelsRoot,
+    work: deps.work ?? createWorkBudget(options.maxWork),
+    maxBodyBytesInFlight: options.maxBodyBytesInFlight,
   });
 
   return app;

@@ -52,3 +52,10 @@ export function isLoopback(host: string): boolean {
   if (h.toLowerCase().startsWith('::ffff:')) return h.slice(7).startsWith('127.');
   return false;
 }
+
+/** A Host header naming a loopback address (any port); a request without one comes from no browser. */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  if (host === undefined) return true;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.replace(/:\d*$/, '');
+  return isLoopback(name.toLowerCase());
+}

@@ -3,6 +3,7 @@
  * `{"error": {"code", "message", "field"?, "line"?, "column"?}}` with the catalog's status.
  * No stack traces, never the whole input, always well under 4 KB.
  */
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type RebuyError, httpStatusOfCode, isRebuyError, quoteValue, type ErrorCode } from '../errors.js';
 import { MAX_ERROR_FIELD, MAX_ERROR_MESSAGE, type ErrorBody } from './schemas.js';
@@ -139,6 +140,43 @@ export function sendError(reply: FastifyReply, { status, body: errorBody }: Http
   // A refused upload is not read on: close the connection once the answer is out.
   if (status === 413) reply.header('connection', 'close');
   return reply.code(status).send(errorBody);
+}
+
+/** What Node's HTTP parser refuses before Fastify sees a request, as status, code and message. */
+function clientError(err: NodeJS.ErrnoException): HttpError {
+  const status = (code: ErrorCode, http: number, message: string): HttpError => ({ status: http, body: body(code, message) });
+  switch (err.code) {
+    case 'HPE_HEADER_OVERFLOW':
+      return status('HEADERS_TOO_LARGE', 431, 'the request headers are too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return status('REQUEST_TIMEOUT', 408, 'the request did not arrive in time');
+    case 'HPE_INVALID_CONTENT_LENGTH':
+    case 'HPE_UNEXPECTED_CONTENT_LENGTH':
+      return status('MALFORMED', 400, 'the Content-Length header is not valid');
+    case 'HPE_INVALID_TRANSFER_ENCODING':
+    case 'HPE_INVALID_CHUNK_SIZE':
+      return status('MALFORMED', 400, 'the Transfer-Encoding of the request is not valid');
+    default:
+      return status('MALFORMED', 400, 'malformed HTTP request');
+  }
+}
+
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * Fastify's clientErrorHandler: errors of the HTTP parser (headers too large, a bad Content-Length)
+ * answered in the one error shape, then the connection closed as Node would.
+ */
+export function handleClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const { status, body: errorBody } = clientError(err);
+  const text = JSON.stringify(errorBody);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${REASONS[status] ?? 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+    );
+  }
+  socket.destroy();
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {

@@ -97,6 +97,8 @@ export interface FakePredictorOptions {
 export interface FakePredictor extends Predictor {
   closed: boolean;
   inFlight: number;
+  /** Rows scored through predictColumns (explanations score there). */
+  columnRows: number;
 }
 
 export function fakePredictor(options: FakePredictorOptions = {}): FakePredictor {
@@ -122,7 +124,9 @@ export function fakePredictor(options: FakePredictorOptions = {}): FakePredictor
     threshold: 0.5,
     closed: false,
     inFlight: 0,
+    columnRows: 0,
     async predictColumns(columns: FeatureColumns) {
+      p.columnRows += columns.nRows;
       const out = new Float32Array(columns.nRows);
       for (let i = 0; i < columns.nRows; i++) {
         out[i] = score(FEATURES.map((f) => {

@@ -5,6 +5,7 @@ import { expect } from 'vitest';
 import { createApp, type ScoreFile, type ServerOptions } from '../../src/server/app.js';
 import { createModelHolder, type LoadPredictor, type ModelHolder } from '../../src/server/model-holder.js';
 import { scoreRows } from '../../src/predict/score-file.js';
+import type { WorkBudget } from '../../src/server/work-budget.js';
 import { fakePredictor, type FakePredictorOptions } from './fakes.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
@@ -21,14 +22,16 @@ export async function makeApp(
     scoreFile?: ScoreFile;
     loaded?: boolean;
     bundleDir?: string;
+    work?: WorkBudget;
   } = {},
 ): Promise<TestApp> {
-  const { predictor, load, scoreFile, loaded, bundleDir, ...serverOptions } = options;
+  const { predictor, load, scoreFile, loaded, bundleDir, work, ...serverOptions } = options;
   const models = createModelHolder(load ?? (async () => fakePredictor(predictor)), { bundleDir: bundleDir ?? '/bundles/fake' });
   if (loaded !== false) await models.load();
   const app = createApp({
     models,
     scoreFile: scoreFile ?? scoreRows,
+    work,
     options: { rateLimitPerMinute: 0, ...serverOptions },
   });
   await app.ready();

@@ -19,7 +19,8 @@ describe.skipIf(!available)('routes over a real bundle', () => {
 
   beforeAll(async () => {
     real = await realDeps.get();
-    ({ app } = await makeApp({ load: real.loadPredictor, scoreFile: real.scoreFile, bundleDir: real.bundles[0] }));
+    // The test bundles and this file's work directory are both under the system temporary directory.
+    ({ app } = await makeApp({ load: real.loadPredictor, scoreFile: real.scoreFile, bundleDir: real.bundles[0], modelsRoot: tmpdir() }));
     check = await openApiChecker(app);
     csv = await readFile(real.sampleCsv, 'utf8');
     work = await mkdtemp(join(tmpdir(), 'rebuy-integration-'));

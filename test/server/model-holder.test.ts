@@ -79,4 +79,43 @@ describe('model holder', () => {
     await closing;
     expect(made[0]!.closed).toBe(true);
   });
+
+  it('abandons a load that takes too long; the next load and close do not wait behind it', async () => {
+    const stuck = createGate();
+    const made: FakePredictor[] = [];
+    const models = createModelHolder(
+      async (dir) => {
+        if (dir === 'stuck') await stuck.pass();
+        const p = fakePredictor({ hash: dir });
+        made.push(p);
+        return p;
+      },
+      { bundleDir: 'a', loadTimeoutMs: 50 },
+    );
+    await models.load();
+    await expect(models.load('stuck')).rejects.toMatchObject({ code: 'BUNDLE_INVALID', message: expect.stringMatching(/took longer than .* abandoned/) });
+    expect(models.current!.bundleHash).toBe('a');
+    await models.load('b');
+    expect(models.current!.bundleHash).toBe('b');
+    // The stuck load is still running; closing does not wait for it.
+    await models.close();
+    // When it finally arrives, its predictor is closed, never served.
+    stuck.open();
+    await expect.poll(() => made.find((p) => p.bundleHash === 'stuck')?.closed, { interval: 5, timeout: 5000 }).toBe(true);
+    expect(models.current).toBeNull();
+  });
+
+  it('refuses a reload while one runs and one waits, instead of queueing without end', async () => {
+    const slow = createGate();
+    const models = createModelHolder(async (dir) => {
+      if (dir === 'slow') await slow.pass();
+      return fakePredictor({ hash: dir });
+    });
+    const first = models.load('slow');
+    const second = models.load('next');
+    await expect(models.load('third')).rejects.toMatchObject({ code: 'OVERLOADED' });
+    slow.open();
+    await Promise.all([first, second]);
+    expect(models.current!.bundleHash).toBe('next');
+  });
 });

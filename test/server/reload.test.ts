@@ -1,5 +1,6 @@
 /** Swapping bundles while requests run: no request fails, old predictors close once idle. */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LoadPredictor } from '../../src/server/model-holder.js';
@@ -76,7 +77,7 @@ const ANSWERS_BETWEEN_SWAPS = 2 * CLIENTS;
 
 /** Swaps bundles `swaps` times while clients keep sending, paced by answers rather than by the clock. */
 async function swapWhileBusy(load: LoadPredictor, scoreFile: ScoreFile, dirs: [string, string], csv: string, swaps: number) {
-  ({ app } = await makeApp({ load, scoreFile, bundleDir: dirs[0], maxInFlight: 1000, maxConcurrentUploads: 100 }));
+  ({ app } = await makeApp({ load, scoreFile, bundleDir: dirs[0], modelsRoot: dirname(dirs[0]), maxInFlight: 1000, maxConcurrentUploads: 100 }));
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   let release = (): void => undefined;
   const stop = new Promise<void>((r) => (release = r));
@@ -103,7 +104,7 @@ describe('reload under load', () => {
       made.push(p);
       return p;
     };
-    const { outcome, reloads } = await swapWhileBusy(load, scoreRows, ['a', 'b'], FAKE_CSV, 12);
+    const { outcome, reloads } = await swapWhileBusy(load, scoreRows, ['/bundles/a', '/bundles/b'], FAKE_CSV, 12);
     expect(outcome.failures).toEqual([]);
     expect(reloads.every((s) => s === 200)).toBe(true);
     // Every bundle loaded answered some request: 12 swaps, 13 predictors.

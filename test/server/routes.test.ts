@@ -431,6 +431,7 @@ describe('GET /v1/model and POST /v1/model/reload', () => {
         n++;
         return fakePredictor({ hash: `${n}`.padStart(64, '0') });
       },
+      modelsRoot: '/bundles',
     });
     const liveCheck = await openApiChecker(live);
     const ok = await live.inject({ method: 'POST', url: '/v1/model/reload' });

@@ -137,6 +137,39 @@ describe('signals', () => {
   });
 });
 
+describe('reload restrictions', () => {
+  it('SIGTERM is not queued behind a reload stuck in loading', async () => {
+    const stuck = createGate();
+    let loads = 0;
+    const server = await runServe(
+      { model: 'm', port: 0 },
+      deps({
+        loadPredictor: async () => {
+          loads++;
+          if (loads === 2) await stuck.pass();
+          return fakePredictor({ hash: String(loads).padStart(64, '0') });
+        },
+      }),
+    );
+    const reloading = server.reload().catch((err: unknown) => err);
+    await stuck.arrived(1);
+    await server.close();
+    expect(lines).toContain('rebuy: stopped');
+    stuck.open();
+    await reloading;
+  });
+
+  it('--models-root lets reload name directories inside it, and nothing outside', async () => {
+    const server = await start({ model: join(dir, 'models', 'a'), port: 0, modelsRoot: join(dir, 'models') });
+    const reload = (model: string) =>
+      fetch(`${server.url}/v1/model/reload`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model }) });
+    expect((await reload('b')).status).toBe(200);
+    expect((await reload(join(dir, 'models', 'c'))).status).toBe(200);
+    expect((await reload(join(dir, 'elsewhere'))).status).toBe(403);
+    expect((await reload('../elsewhere')).status).toBe(403);
+  });
+});
+
 describe('graceful close', () => {
   it('finishes a request in flight and closes promptly, keep-alive or not', async () => {
     const gate = createGate();

@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { RebuyError } from '../../errors.js';
 import { presentedKey, unauthorized, type KeyCheck } from '../auth.js';
 import type { ModelHolder } from '../model-holder.js';
-import { overloaded } from './common.js';
+import type { WorkBudget } from '../work-budget.js';
+import { shed } from './common.js';
 import { modelRoutes, type ModelRoutesOptions } from './model.js';
 import { predictionRoutes } from './predictions.js';
 import { scoreRoutes, type ScoreRoutesOptions } from './scores.js';
@@ -21,6 +22,9 @@ export interface ApiOptions extends Omit<ScoreRoutesOptions, 'models'> {
   rateLimitPerMinute: number;
   maxBatch: number;
   onReload?: ModelRoutesOptions['onReload'];
+  modelsRoot: string | null;
+  work: WorkBudget;
+  maxBodyBytesInFlight: number;
 }
 
 /** Rate-limit buckets: the valid key, else the client's IP (so wrong keys are counted too). */
@@ -33,10 +37,7 @@ export async function apiRoutes(v1: FastifyInstance, options: ApiOptions) {
   const { models, keyCheck } = options;
   let inFlight = 0;
   v1.addHook('onRequest', async (_request, reply) => {
-    if (inFlight >= options.maxInFlight) {
-      reply.header('retry-after', '1');
-      throw overloaded();
-    }
+    if (inFlight >= options.maxInFlight) throw shed(reply);
     inFlight++;
     reply.raw.once('close', () => inFlight--);
   });
@@ -56,7 +57,7 @@ export async function apiRoutes(v1: FastifyInstance, options: ApiOptions) {
       if (!keyCheck(key)) throw unauthorized(key);
     });
   }
-  await v1.register(predictionRoutes, { models, maxBatch: options.maxBatch });
+  await v1.register(predictionRoutes, { models, maxBatch: options.maxBatch, work: options.work, maxBodyBytesInFlight: options.maxBodyBytesInFlight });
   await v1.register(scoreRoutes, {
     models,
     scoreFile: options.scoreFile,
@@ -64,6 +65,7 @@ export async function apiRoutes(v1: FastifyInstance, options: ApiOptions) {
     maxUploadBytes: options.maxUploadBytes,
     maxConcurrentUploads: options.maxConcurrentUploads,
     maxReasonRows: options.maxReasonRows,
+    work: options.work,
   });
-  await v1.register(modelRoutes, { models, onReload: options.onReload });
+  await v1.register(modelRoutes, { models, onReload: options.onReload, modelsRoot: options.modelsRoot });
 }

@@ -10,16 +10,33 @@ import { objectiveInWords } from '../../bundle/objective.js';
 import type { AuditReport } from '../../audit/types.js';
 import type { MoneySettings } from '../../evaluate/decide.js';
 import { computeMetrics } from '../../evaluate/metrics.js';
-import { bundleError, isRebuyError } from '../../errors.js';
+import { RebuyError, bundleError, isRebuyError } from '../../errors.js';
 import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
 import { errorResponses, modelInfoSchema, reloadRequestSchema, reloadResponseSchema } from '../schemas.js';
+import { reloadTarget, type ReloadPolicy } from '../reload-policy.js';
 import { notReady } from './common.js';
 
 export interface ModelRoutesOptions {
   models: ModelHolder;
   /** Called after each reload attempt (for the server log). */
   onReload?: (outcome: { hash?: string; error?: unknown }) => void;
+  /** Directories inside it may be reloaded by name; null: only the configured one. */
+  modelsRoot?: string | null;
+}
+
+/** A browser sends Origin on every cross-site POST: a page elsewhere must not trigger reloads. */
+function checkOrigin(origin: string | undefined, host: string | undefined): void {
+  if (origin === undefined) return;
+  let originHost: string | null = null;
+  try {
+    originHost = new URL(origin).host;
+  } catch {
+    originHost = null;
+  }
+  if (originHost === null || originHost !== host) {
+    throw new RebuyError('FORBIDDEN', 'a reload from another origin is refused');
+  }
 }
 
 export type ModelInfo = StaticDecode<typeof modelInfoSchema>;
@@ -108,7 +125,8 @@ async function describeModel(predictor: Predictor): Promise<ModelInfo> {
   };
 }
 
-export async function modelRoutes(app: FastifyInstance, { models, onReload }: ModelRoutesOptions) {
+export async function modelRoutes(app: FastifyInstance, { models, onReload, modelsRoot = null }: ModelRoutesOptions) {
+  const policy: ReloadPolicy = { configuredDir: models.bundleDir, modelsRoot };
   app.get(
     '/model',
     {
@@ -133,16 +151,17 @@ export async function modelRoutes(app: FastifyInstance, { models, onReload }: Mo
       schema: {
         summary: 'Load a new bundle',
         description:
-          'Loads and verifies a bundle (default: the current directory again) and swaps it in atomically; requests in flight finish on the old one. A bundle that fails verification is refused with 422 and the old one keeps serving.',
+          'Loads and verifies a bundle (default: the current directory again), scores its own background sample, and swaps it in atomically; requests in flight finish on the old one. A bundle that fails is refused with 422 and the old one keeps serving. `model` may name only the directory the server was started with, or, when it was started with --models-root, a directory inside that root (403 otherwise). A load that takes too long is abandoned (422); a reload while two are pending answers 503.',
         tags: ['model'],
         body: reloadRequestSchema,
         response: { 200: reloadResponseSchema, ...errorResponses },
       },
     },
     async (request) => {
-      const dir = request.body?.model;
       const previous = models.current?.bundleHash ?? null;
       try {
+        checkOrigin(request.headers.origin, request.headers.host);
+        const dir = await reloadTarget(request.body?.model, policy);
         const predictor = await models.load(dir).catch((err: unknown) => {
           if (isRebuyError(err)) throw err;
           throw bundleError(dir ?? models.bundleDir ?? '', `could not be loaded: ${err instanceof Error ? err.message : String(err)}`, err);

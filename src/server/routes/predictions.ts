@@ -1,5 +1,5 @@
 /** POST /v1/predictions: one customer or a batch as JSON → probability, label and (optionally) reasons. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RebuyError, isRebuyError } from '../../errors.js';
 import type { Reason } from '../../explain/types.js';
 import { explainerFor } from '../../explain/explainer.js';
@@ -14,11 +14,28 @@ import {
   type PredictionQuery,
   type PredictionResponse,
 } from '../schemas.js';
-import { explainable, notReady } from './common.js';
+import { BACKGROUND_ROWS } from '../../bundle/background.js';
+import { explainCostPerRow, type WorkBudget, type WorkLease } from '../work-budget.js';
+import { explainable, notReady, shed } from './common.js';
 
-/** The top reasons per record, or null when none were asked for or the bundle cannot explain. */
-function reasonsFor(predictor: Predictor, records: CustomerRecord[], top: number): Promise<Reason[][] | null> | null {
-  return top === 0 || records.length === 0 ? null : explainable(() => explainerFor(predictor).explain(records, top));
+/** Customers explained per step: between steps the event loop runs and a closed connection stops the work. */
+const EXPLAIN_CHUNK = 25;
+
+/**
+ * The top reasons per record, or null when none were asked for or the bundle cannot explain. Works
+ * a chunk at a time (each customer's sample is seeded by its own values, so chunks change nothing).
+ */
+async function reasonsFor(predictor: Predictor, records: CustomerRecord[], top: number, gone: () => boolean): Promise<Reason[][] | null> {
+  if (top === 0 || records.length === 0) return null;
+  return explainable(async () => {
+    const explainer = explainerFor(predictor);
+    const out: Reason[][] = [];
+    for (let start = 0; start < records.length; start += EXPLAIN_CHUNK) {
+      if (gone()) throw clientGone();
+      out.push(...(await explainer.explain(records.slice(start, start + EXPLAIN_CHUNK), top)));
+    }
+    return out;
+  });
 }
 
 type PredictionBody = CustomerRecord | { customers: CustomerRecord[] };
@@ -26,6 +43,24 @@ type PredictionBody = CustomerRecord | { customers: CustomerRecord[] };
 export interface PredictionRoutesOptions {
   models: ModelHolder;
   maxBatch: number;
+  /** Rows through the model in flight, shared with the other routes that score. */
+  work: WorkBudget;
+  /** Declared JSON body bytes being received or handled at once; more get 503 before they are read. */
+  maxBodyBytesInFlight: number;
+}
+
+/** About what one customer takes in JSON: for estimating a request's cost from its size. */
+const TYPICAL_BYTES_PER_CUSTOMER = 200;
+
+/** Work stops for a client that has gone: nobody would read the answer. */
+function clientGone(): RebuyError {
+  return new RebuyError('MALFORMED', 'the client closed the connection');
+}
+
+/** Units of work of a request: one per row, and an explanation's scoring per row with reasons. */
+function costOf(predictor: Predictor, rows: number, top: number): number {
+  const perRow = 1 + (top > 0 ? explainCostPerRow(predictor.manifest.schema.features.length, BACKGROUND_ROWS) : 0);
+  return Math.max(1, rows * perRow);
 }
 
 const round6 = (p: number): number => Math.round(p * 1e6) / 1e6;
@@ -43,18 +78,70 @@ function asSingle(err: unknown): unknown {
   return new RebuyError(err.code, message, { ...err.location, field }, { cause: err });
 }
 
+function invalid(field: string, problem: string): RebuyError {
+  return new RebuyError('INPUT_INVALID', `${field}: ${problem}`, { field });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkValues(record: Record<string, unknown>, prefix: string): void {
+  for (const [name, value] of Object.entries(record)) {
+    if (value === null || typeof value === 'number' || typeof value === 'string') continue;
+    throw invalid(`${prefix}${name.length > 60 ? `${name.slice(0, 60)}…` : name}`, 'must be a number, a string or null');
+  }
+}
+
+/**
+ * Refuses what the schema validator would coerce rather than refuse: `true` or `[1]` taken as
+ * numbers, `customers: null` taken as `[null]`. Runs on the body as parsed, before validation.
+ */
+function checkJsonTypes(body: unknown): void {
+  if (!isRecord(body)) return;
+  if (!Object.hasOwn(body, 'customers')) return checkValues(body, '');
+  const customers = body.customers;
+  if (!Array.isArray(customers)) throw invalid('customers', 'must be an array');
+  customers.forEach((customer: unknown, i) => {
+    if (!isRecord(customer)) throw invalid(`customers[${i}]`, 'must be an object');
+    checkValues(customer, `customers[${i}].`);
+  });
+}
+
 function noBody(): RebuyError {
   return new RebuyError('UNSUPPORTED_MEDIA_TYPE', 'send the customers as a JSON body with Content-Type: application/json');
 }
 
-export async function predictionRoutes(app: FastifyInstance, { models, maxBatch }: PredictionRoutesOptions) {
+export async function predictionRoutes(app: FastifyInstance, { models, maxBatch, work, maxBodyBytesInFlight }: PredictionRoutesOptions) {
+  let bodyBytes = 0;
+  const reservations = new WeakMap<FastifyRequest, WorkLease>();
   app.post<{ Body: PredictionBody; Querystring: PredictionQuery }>(
     '/predictions',
     {
+      // Bodies are parsed in memory: bound what is received at once, before reading it.
+      onRequest: async (request, reply) => {
+        const declared = Number(request.headers['content-length']);
+        const bytes = Number.isFinite(declared) && declared > 0 ? declared : 0;
+        if (bodyBytes > 0 && bodyBytes + bytes > maxBodyBytesInFlight) throw shed(reply);
+        // Receiving and parsing a body that would be shed anyway is work too: reserve the cost its
+        // size suggests now, and settle the exact cost once the customers are counted.
+        const predictor = models.current;
+        const query = request.query as { reasons?: unknown };
+        const estimate = predictor === null ? 1 : costOf(predictor, Math.ceil(bytes / TYPICAL_BYTES_PER_CUSTOMER), Number(query.reasons) > 0 ? 1 : 0);
+        const reserved = work.tryTake(estimate);
+        if (reserved === null) throw shed(reply);
+        reservations.set(request, reserved);
+        bodyBytes += bytes;
+        reply.raw.once('close', () => {
+          bodyBytes -= bytes;
+          reserved.release();
+        });
+      },
       // Room for a full batch of wide customers.
       bodyLimit: Math.max(1 << 20, maxBatch * 2048),
       preValidation: async (request) => {
         if (request.body === undefined) throw noBody();
+        checkJsonTypes(request.body);
       },
       schema: {
         summary: 'Score one customer or a batch',
@@ -66,17 +153,29 @@ export async function predictionRoutes(app: FastifyInstance, { models, maxBatch 
         response: { 200: predictionResponseSchema, ...errorResponses },
       },
     },
-    async (request): Promise<PredictionResponse> => {
+    async (request, reply): Promise<PredictionResponse> => {
       const body = request.body;
       const batch = Array.isArray((body as { customers?: unknown }).customers);
       const records = batch ? (body as { customers: CustomerRecord[] }).customers : [body as CustomerRecord];
+      let closed = false;
+      reply.raw.once('close', () => (closed = !reply.raw.writableFinished));
+      // Not request.raw.destroyed: a request is destroyed as soon as its body has been read.
+      const gone = (): boolean => closed;
       const slot = models.acquire();
       if (slot === null) throw notReady();
+      const top = request.query.reasons;
+      reservations.get(request)?.release();
+      const lease = work.tryTake(costOf(slot.predictor, records.length, top));
+      if (lease === null) {
+        models.release(slot);
+        throw shed(reply);
+      }
       try {
         const { predictor } = slot;
         const threshold = predictor.threshold;
+        if (gone()) throw clientGone();
         const probabilities = records.length === 0 ? new Float32Array(0) : await predictor.predictRecords(records);
-        const reasons = await reasonsFor(predictor, records, request.query.reasons);
+        const reasons = await reasonsFor(predictor, records, top, gone);
         const idColumn = predictor.manifest.schema.id;
         const predictions: Prediction[] = new Array(records.length);
         for (let i = 0; i < records.length; i++) {
@@ -89,6 +188,7 @@ export async function predictionRoutes(app: FastifyInstance, { models, maxBatch 
       } catch (err) {
         throw batch ? err : asSingle(err);
       } finally {
+        lease.release();
         models.release(slot);
       }
     },

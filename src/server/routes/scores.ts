@@ -9,12 +9,15 @@ import { RebuyError, isRebuyError } from '../../errors.js';
 import { explainerFor } from '../../explain/explainer.js';
 import type { Reason } from '../../explain/types.js';
 import type { ScoreOptions, ScoredRows } from '../../predict/score-file.js';
+import type { FeatureColumns } from '../../core/table.js';
 import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
 import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema } from '../schemas.js';
 import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
-import { explainable, notReady, overloaded } from './common.js';
+import { BACKGROUND_ROWS } from '../../bundle/background.js';
+import { explainCostPerRow, type WorkBudget } from '../work-budget.js';
+import { explainable, notReady, overloaded, shed } from './common.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
 export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir'>) => Promise<ScoredRows>;
@@ -28,6 +31,8 @@ export interface ScoreRoutesOptions {
   maxConcurrentUploads: number;
   /** How many of the best-ranked rows get reasons (JSON answers with ?reasons=k). */
   maxReasonRows: number;
+  /** Rows through the model in flight, shared with predictions: reasons take their cost from it. */
+  work: WorkBudget;
 }
 
 export const CSV_TYPES = ['text/csv', 'application/csv'];
@@ -49,7 +54,7 @@ function wantsJson(accept: string | undefined): boolean {
 }
 
 export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
-  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows } = options;
+  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows, work } = options;
   // Uploads being received or scored; counted from the first byte to the end of the answer.
   const active = new Set<FastifyRequest>();
   const finish = async (request: FastifyRequest): Promise<void> => {
@@ -99,7 +104,11 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       if (!isUpload(upload)) {
         throw new RebuyError('UNSUPPORTED_MEDIA_TYPE', 'send the customer table as the body with Content-Type: text/csv');
       }
-      reply.raw.once('close', () => void removeUpload(upload));
+      let closed = false;
+      reply.raw.once('close', () => {
+        closed = !reply.raw.writableFinished;
+        void removeUpload(upload);
+      });
       if (upload.bytes === 0) throw new RebuyError('MALFORMED', 'the uploaded CSV is empty');
 
       const slot = models.acquire();
@@ -111,11 +120,16 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       let reasons: Reason[][] | null = null;
       try {
         scored = await scoreFile(predictor, upload.path, { keepFeatures: top > 0, tempDir: tmpDir });
+        const explainCost = top > 0 ? Math.min(scored.rows, maxReasonRows) * explainCostPerRow(predictor.manifest.schema.features.length, BACKGROUND_ROWS) : 0;
+        const lease = top > 0 ? work.tryTake(Math.max(1, explainCost)) : null;
         try {
-          if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top));
+          if (top > 0 && lease === null) throw shed(reply);
+          if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top, () => closed));
         } catch (err) {
           scored.close();
           throw err;
+        } finally {
+          lease?.release();
         }
       } catch (err) {
         throw publicError(err, upload);
@@ -146,9 +160,24 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   );
 }
 
+/** Rows explained per step: between steps the event loop runs and a closed connection stops the work. */
+const EXPLAIN_CHUNK = 25;
+
+function sliceColumns(columns: FeatureColumns, start: number, end: number): FeatureColumns {
+  const numeric = new Map([...columns.numeric].map(([name, values]) => [name, Array.prototype.slice.call(values, start, end) as number[]]));
+  const categorical = new Map([...columns.categorical].map(([name, values]) => [name, Array.prototype.slice.call(values, start, end) as (string | null)[]]));
+  return { nRows: Math.max(0, Math.min(end, columns.nRows) - start), numeric, categorical };
+}
+
 /** The top reasons of the best-ranked rows, best first, from their features kept in DuckDB. */
-async function reasonsOfBest(predictor: Predictor, scored: ScoredRows, rows: number, top: number): Promise<Reason[][]> {
+async function reasonsOfBest(predictor: Predictor, scored: ScoredRows, rows: number, top: number, gone: () => boolean): Promise<Reason[][]> {
   const best = await scored.bestFeatures(rows);
-  if (best.nRows === 0) return [];
-  return (await explainerFor(predictor).explainColumns(best, top)).map((e) => e.reasons);
+  const explainer = explainerFor(predictor);
+  const out: Reason[][] = [];
+  for (let start = 0; start < best.nRows; start += EXPLAIN_CHUNK) {
+    if (gone()) throw new RebuyError('MALFORMED', 'the client closed the connection');
+    const chunk = sliceColumns(best, start, start + EXPLAIN_CHUNK);
+    out.push(...(await explainer.explainColumns(chunk, top)).map((e) => e.reasons));
+  }
+  return out;
 }
