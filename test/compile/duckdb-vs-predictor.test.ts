@@ -15,6 +15,7 @@ import { createRng } from '../../src/core/random.js';
 import { openDuckDb, runScoringSql, type EngineScoredRow } from '../../src/engines/duckdb.js';
 import { loadPredictor } from '../../src/predict/predictor.js';
 import type { Predictor } from '../../src/predict/types.js';
+import { rebuy } from '../helpers/cli.js';
 
 interface Customer {
   id: string;
@@ -133,5 +134,25 @@ describe('compiled DuckDB SQL against the Predictor', () => {
     const at = (id: string) => expected[probe.findIndex((c) => c.id === id)]!;
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(Math.abs(row.probability - at(row.id))).toBeLessThan(1e-6);
+  });
+
+  it('`rebuy sql` prints the statement, which DuckDB runs to the same probabilities', async () => {
+    const run = rebuy(['sql', '--model', join(dir, 'model'), '--dialect', 'duckdb', '--query', "SELECT * FROM customers WHERE id LIKE 'c50%'", '--no-rank']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^-- rebuy scoring pipeline, duckdb dialect/);
+    const rows = await runScoringSql(db.connection, run.stdout);
+    expect(rows.length).toBeGreaterThan(50);
+    expect(rows.every((r) => r.rank === undefined)).toBe(true);
+    for (const row of rows) expect(Math.abs(row.probability - expected[probe.findIndex((c) => c.id === row.id)]!)).toBeLessThan(1e-6);
+  });
+
+  it('`rebuy sql` refuses an unknown dialect and both a table and a query, with exit 2', () => {
+    const model = join(dir, 'model');
+    const dialect = rebuy(['sql', '--model', model, '--dialect', 'oracle']);
+    expect(dialect.code).toBe(2);
+    expect(dialect.stderr).toContain('duckdb, postgres');
+    const both = rebuy(['sql', '--model', model, '--dialect', 'duckdb', '--table', 't', '--query', 'SELECT 1']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('not both');
   });
 });
