@@ -21,7 +21,9 @@ function toNumber(value: unknown, column: string): number {
 
 /** Runs `sql` (one statement returning id, probability, label[, rank]) on the connection. */
 export async function runScoringSql(connection: DuckDBConnection, sql: string): Promise<EngineScoredRow[]> {
-  const reader = await connection.runAndReadAll(sql);
+  const reader = await connection.runAndReadAll(sql).catch((err: unknown) => {
+    throw explainEngineError(err);
+  });
   return reader.getRowObjectsJS().map((row) => ({
     id: String(row.id),
     probability: toNumber(row.probability, 'probability'),
@@ -41,4 +43,15 @@ export async function openDuckDb(path = ':memory:'): Promise<{ connection: DuckD
       instance.closeSync();
     },
   };
+}
+
+/**
+ * DuckDB's message, as the user's input error: the statement is compiled from a verified bundle, so
+ * a failure comes from the scored table (a missing column, a value that is not a number).
+ */
+function explainEngineError(err: unknown): Error {
+  const message = err instanceof Error ? err.message : String(err);
+  const missing = /Referenced column "((?:[^"]|"")+)" not found/.exec(message)?.[1]?.replaceAll('""', '"');
+  if (missing !== undefined) return inputError('the scored table has no such column; the model needs it', { column: missing }, err);
+  return inputError(`DuckDB could not score the table: ${message.split('\n')[0]}`, {}, err);
 }

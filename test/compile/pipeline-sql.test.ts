@@ -12,6 +12,7 @@ import { createRng } from '../../src/core/random.js';
 import type { DenseLayer } from '../../src/model/network.js';
 import { inputWidth, type FeatureState } from '../../src/prep/features.js';
 import { openDuckDb, runScoringSql } from '../../src/engines/duckdb.js';
+import { RebuyError } from '../../src/errors.js';
 
 const FEATURES: FeatureState = {
   numeric: [
@@ -121,6 +122,21 @@ describe('both dialects run in DuckDB to the same rows', () => {
       expect(new Set(duck.map((r) => r.probability)).size).toBeGreaterThan(3);
     });
   }
+});
+
+describe('a table the model cannot read', () => {
+  it("is the user's input error naming the missing column", async () => {
+    const db = await openDuckDb();
+    try {
+      await db.connection.run(`CREATE TABLE customers (id VARCHAR, tenure DOUBLE, "plan ""tier""" VARCHAR)`);
+      const sql = compilePipelineSql(pipeline([3]), DIALECTS.duckdb, { table: 'customers' });
+      const failure = await runScoringSql(db.connection, sql).catch((err: unknown) => err);
+      expect(failure).toBeInstanceOf(RebuyError);
+      expect(failure).toMatchObject({ code: 'INPUT_INVALID', location: { column: 'spend' } });
+    } finally {
+      db.close();
+    }
+  });
 });
 
 describe('size', () => {
