@@ -10,11 +10,15 @@ const LAYERS = [
   ['train'],
   ['explain'],
   ['predict'],
+  // compile/ turns a verified bundle's plain data into SQL: it reads bundle/, model/ and prep/ data.
+  ['compile'],
   ['bundle'],
   ['evaluate'],
   ['model'],
   // purchases/ builds customer tables from logs and fits BG/NBD on them: it needs only data/ and below.
   ['prep', 'audit', 'purchases'],
+  // engines/ runs compiled SQL on an engine (DuckDB through data/'s driver); it knows nothing of models.
+  ['engines'],
   ['data'],
   ['domain'],
   ['core'],

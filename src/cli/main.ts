@@ -180,6 +180,17 @@ function buildProgram(): Command {
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 
   program
+    .command('sql')
+    .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank')
+    .requiredOption('--model <dir>', 'model bundle directory (a network bundle)')
+    .requiredOption('--dialect <name>', 'SQL dialect: duckdb or postgres')
+    .option('--table <name>', 'table of raw customer columns (schema.table allowed; default: customers)')
+    .option('--query <sql>', 'a query returning the raw customer columns, instead of a table')
+    .option('--id <column>', "the id column (default: the bundle schema's)")
+    .option('--no-rank', 'leave out rank and the ordering by it')
+    .action((opts) => run(program, async () => (await import('./sql.js')).runSql(opts)));
+
+  program
     .command('report')
     .description('Write the model report: one self-contained HTML file a marketer reads top to bottom')
     .requiredOption('--model <dir>', 'model bundle directory')

@@ -39,7 +39,7 @@ const ONNX_ML_DOMAIN = 'ai.onnx.ml';
 export const ONNX_IR_VERSION = 8;
 
 /** Clip bound before taking the logit of a sigmoid-output probability (Keras' epsilon). */
-const LOGIT_EPSILON = 1e-7;
+export const LOGIT_EPSILON = 1e-7;
 
 export interface OnnxCalibration {
   slope: number;

@@ -1,0 +1,31 @@
+/** `rebuy sql`: a bundle's whole scoring pipeline as one SQL statement for an engine's dialect. */
+import { loadBundle } from '../bundle/load.js';
+import { DIALECT_NAMES, DIALECTS, isDialectName } from '../compile/dialect.js';
+import { scoringPipelineOf } from '../compile/from-bundle.js';
+import { compilePipelineSql, type RowSource } from '../compile/pipeline-sql.js';
+import { usageError } from '../errors.js';
+
+/** The table read when neither a table nor a query is named. */
+export const DEFAULT_SOURCE_TABLE = 'customers';
+
+export interface SqlOptions {
+  /** Model bundle directory. */
+  model: string;
+  dialect: string;
+  table?: string;
+  query?: string;
+  /** The id column; default: the bundle schema's. */
+  id?: string;
+  /** Add rank and order by it (default true). */
+  rank?: boolean;
+}
+
+export async function compileBundleSql(options: SqlOptions): Promise<string> {
+  if (!isDialectName(options.dialect)) throw usageError(`--dialect: expected one of ${DIALECT_NAMES.join(', ')}, got ${JSON.stringify(options.dialect)}`);
+  if (options.table !== undefined && options.query !== undefined) throw usageError('give --table or --query, not both');
+  if (options.query !== undefined && options.query.trim() === '') throw usageError('--query is empty');
+  if (options.table !== undefined && options.table.trim() === '') throw usageError('--table is empty');
+  const source: RowSource = options.query !== undefined ? { query: options.query } : { table: options.table ?? DEFAULT_SOURCE_TABLE };
+  const pipeline = await scoringPipelineOf(await loadBundle(options.model), { idColumn: options.id });
+  return compilePipelineSql(pipeline, DIALECTS[options.dialect], source, { rank: options.rank ?? true });
+}

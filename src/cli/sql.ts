@@ -1,0 +1,15 @@
+import { compileBundleSql } from '../app/sql.js';
+
+export interface SqlFlags {
+  model: string;
+  dialect: string;
+  table?: string;
+  query?: string;
+  id?: string;
+  rank: boolean;
+}
+
+/** Prints the statement on stdout, nothing else, so that it can be piped into an engine's client. */
+export async function runSql(flags: SqlFlags): Promise<void> {
+  process.stdout.write(await compileBundleSql(flags));
+}
