@@ -1,7 +1,6 @@
 import { usageError } from '../errors.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { scoreFile } from '../predict/score-file.js';
-import { explainerFor } from '../explain/explainer.js';
 import { resolveOutputFile, STDOUT } from '../data/fs.js';
 import { writeCsv } from '../data/write.js';
 import type { BadRow } from '../data/read.js';
@@ -39,7 +38,8 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
       dialect: { delimiter: flags.delimiter, decimal: flags.decimal },
       skipBadRows: flags.skipBadRows,
       onBadRows: (rows) => (badRows = rows),
-      explain: explainerFor(predictor).reasonTexts,
+      // Explanations load only when asked for: most scoring runs want none.
+      explain: flags.reasons ? (await import('../explain/explainer.js')).explainerFor(predictor).reasonTexts : undefined,
       onProgress: interactive ? (rows) => process.stderr.write(`\rscored ${rows.toLocaleString('en')} customers`) : undefined,
     });
     if (interactive) process.stderr.write('\n');

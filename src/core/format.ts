@@ -5,9 +5,12 @@
 
 export const DASH = '—';
 
-// Made once: a formatter per call costs more than the rest of a chart's tick labels.
-const WHOLE = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const CENTS = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+// Made once, on first use: a formatter per call costs more than the rest of a chart's tick labels, and
+// making one at import would slow the start of every command that never formats money.
+let whole: Intl.NumberFormat | null = null;
+let cents: Intl.NumberFormat | null = null;
+const WHOLE = (): Intl.NumberFormat => (whole ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 }));
+const CENTS = (): Intl.NumberFormat => (cents ??= new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
 
 /** A number rounded for reading: whole numbers as they are, otherwise 2 significant decimals at most. */
 export function formatNumber(v: number): string {
@@ -20,7 +23,7 @@ export function formatNumber(v: number): string {
 
 /** A whole count with thousands grouped: 14084 -> "14,084". */
 export function count(n: number): string {
-  return Number.isFinite(n) ? WHOLE.format(Math.round(n)) : DASH;
+  return Number.isFinite(n) ? WHOLE().format(Math.round(n)) : DASH;
 }
 
 /** 0.1588 -> "15.9 %". */
@@ -37,6 +40,6 @@ export function fixed(v: number, digits = 3): string {
 export function money(v: number): string {
   if (!Number.isFinite(v)) return DASH;
   const abs = Math.abs(v);
-  const body = (abs < 100 && !Number.isInteger(v) ? CENTS : WHOLE).format(abs);
+  const body = (abs < 100 && !Number.isInteger(v) ? CENTS() : WHOLE()).format(abs);
   return v < 0 ? `−${body}` : body;
 }

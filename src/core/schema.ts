@@ -30,3 +30,5 @@ export type DerivedFeature =
   /** 1 when the input differs from `value` (e.g. a fill value), else 0. */
   | { name: string; op: 'differs'; inputs: [string]; value: number };
 
+/** A categorical value that counts as missing, and how the ONNX graph is fed one: the empty string. */
+export const MISSING_CATEGORY = '';

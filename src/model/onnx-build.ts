@@ -17,7 +17,8 @@
  */
 
 import onnxProto from 'onnx-proto';
-import { flaggedIndices, MISSING_CATEGORY, oneHotWidth, rawColumns, type FeatureState } from '../prep/features.js';
+import { flaggedIndices, oneHotWidth, rawColumns, type FeatureState } from '../prep/features.js';
+import { MISSING_CATEGORY } from '../core/schema.js';
 import { DIFFERS_TOLERANCE } from '../prep/derived.js';
 import type { DerivedFeature } from '../core/schema.js';
 import { internalError } from '../errors.js';

@@ -8,7 +8,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RebuyError, inputError } from '../errors.js';
 import type { FeatureColumns } from '../core/table.js';
-import { MISSING_CATEGORY } from '../prep/features.js';
+import { MISSING_CATEGORY } from '../core/schema.js';
 import { OnnxFormatError, usesExternalData } from './onnx-external.js';
 
 export const ONNX_OUTPUT = 'probability';

@@ -10,15 +10,13 @@
  *
  * mean and std (population, ddof 0) are those of the observed training values.
  */
-
+import { MISSING_CATEGORY } from '../core/schema.js';
 import { inputError } from '../errors.js';
 import type { Table } from '../core/table.js';
 import { createMatrix, type Matrix } from '../core/matrix.js';
 import { withDerived } from './derived.js';
 import { type DerivedFeature } from '../core/schema.js';
 
-/** A categorical value that counts as missing, and how the ONNX graph is fed one: the empty string. */
-export const MISSING_CATEGORY = '';
 
 /** The value, or null when it counts as missing. */
 function categoryOf(v: string | null | undefined): string | null {
