@@ -83,6 +83,14 @@ describe('POST /v1/predictions', () => {
     expect(res.json().predictions[1].probability).toBe(single.json().predictions[0].probability);
   });
 
+  it('takes a customer under the header spellings of the files, its ID included', async () => {
+    const { id, book_length_overall, price_overall, ...rest } = customer('00994', 0.9);
+    const spelled = { ID: id, 'Book length(mins)_overall': book_length_overall, Price_overall: price_overall, ...rest };
+    const res = await call({ method: 'POST', url: '/v1/predictions', payload: { customers: [spelled, customer('00994', 0.9)] } });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().predictions.map((p: { id: string }) => p.id)).toEqual(['00994', '00994']);
+  });
+
   it('answers an empty batch with no predictions', async () => {
     const res = await call({ method: 'POST', url: '/v1/predictions', payload: { customers: [] } });
     expect(res.statusCode).toBe(200);

@@ -17,6 +17,8 @@ import {
 import { BACKGROUND_ROWS } from '../../bundle/background.js';
 import { explainCostPerRow, type WorkBudget, type WorkLease } from '../work-budget.js';
 import { explainable, notReady, shed } from './common.js';
+import { canonicalRecord } from '../../data/schema.js';
+import type { TableSchema } from '../../core/schema.js';
 
 /** Customers explained per step: between steps the event loop runs and a closed connection stops the work. */
 const EXPLAIN_CHUNK = 25;
@@ -65,8 +67,9 @@ function costOf(predictor: Predictor, rows: number, top: number): number {
 
 const round6 = (p: number): number => Math.round(p * 1e6) / 1e6;
 
-function customerId(record: CustomerRecord, idColumn: string | null, index: number): string {
-  const value = record[idColumn ?? 'id'];
+function customerId(record: CustomerRecord, schema: TableSchema, index: number): string {
+  // The ID may come under any header spelling the table's files use ("ID", "customer_id").
+  const value = canonicalRecord(schema, record, `customers[${index}]`)[schema.id ?? 'id'];
   return value === undefined || value === null ? String(index + 1) : String(value);
 }
 
@@ -176,11 +179,10 @@ export async function predictionRoutes(app: FastifyInstance, { models, maxBatch,
         if (gone()) throw clientGone();
         const probabilities = records.length === 0 ? new Float32Array(0) : await predictor.predictRecords(records);
         const reasons = await reasonsFor(predictor, records, top, gone);
-        const idColumn = predictor.manifest.schema.id;
         const predictions: Prediction[] = new Array(records.length);
         for (let i = 0; i < records.length; i++) {
           const p = probabilities[i]!;
-          const prediction: Prediction = { id: customerId(records[i]!, idColumn, i), probability: round6(p), label: p >= threshold ? 1 : 0 };
+          const prediction: Prediction = { id: customerId(records[i]!, predictor.manifest.schema, i), probability: round6(p), label: p >= threshold ? 1 : 0 };
           if (reasons !== null) prediction.reasons = reasons[i] ?? [];
           predictions[i] = prediction;
         }
