@@ -145,9 +145,37 @@ export const predictionResponseSchema = {
 
 // ---- scores ----
 
-export const scoreQuerySchema = reasonsQuerySchema(
-  'With Accept: application/json, the top reasons of the best-ranked customers (up to a server limit, 1,000 by default).',
-);
+export const scoreQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    ...reasonsQuerySchema(
+      'With Accept: application/json, the top reasons of the best-ranked customers (up to a server limit, 1,000 by default).',
+    ).properties,
+    skip_bad_rows: {
+      type: 'boolean',
+      default: false,
+      description:
+        'Score the rows the model can take and leave out the others; their count is in x-rebuy-skipped-rows, and the JSON answer lists each with its line, column, value and reason. Without it, the first bad row is a 422.',
+    },
+  },
+} as const;
+
+export interface ScoreQuery {
+  reasons: number;
+  skip_bad_rows: boolean;
+}
+
+const skippedRowSchema = {
+  type: 'object',
+  required: ['line', 'column', 'value', 'reason'],
+  properties: {
+    line: { type: 'integer', description: 'File line (the header is line 1).' },
+    column: { type: ['string', 'null'] },
+    value: { type: ['string', 'null'] },
+    reason: { type: 'string' },
+  },
+} as const;
 
 export const scoreJsonResponseSchema = {
   type: 'object',
@@ -171,6 +199,7 @@ export const scoreJsonResponseSchema = {
         },
       },
     },
+    skipped: { type: 'array', description: 'With ?skip_bad_rows=true: the rows left out, in file order.', items: skippedRowSchema },
   },
 } as const;
 

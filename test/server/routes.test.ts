@@ -325,6 +325,21 @@ describe('POST /v1/scores', () => {
     expect(res.body).not.toContain(tmpdir());
   });
 
+  it('?skip_bad_rows=true scores the good rows and lists the bad ones with line, column, value and reason', async () => {
+    const rows = [GOOD_ROW, '7,1,2,3,4,5,6,seven,8,9,10', '8,540,540,5,5,0,8.91,0.5,270,0,10'];
+    const headers = { 'content-type': 'text/csv', accept: 'application/json' };
+    const res = await call({ method: 'POST', url: '/v1/scores?skip_bad_rows=true', payload: csvOf(rows), headers }, '/v1/scores');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-rebuy-skipped-rows']).toBe('1');
+    const body = res.json();
+    expect(body.rows.map((r: { id: string }) => r.id).sort()).toEqual(['8', '994']);
+    expect(body.skipped).toEqual([{ line: 3, column: 'completion', value: 'seven', reason: expect.any(String) }]);
+    const csv = await call({ method: 'POST', url: '/v1/scores?skip_bad_rows=true', payload: csvOf(rows), headers: { 'content-type': 'text/csv' } }, '/v1/scores');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['x-rebuy-skipped-rows']).toBe('1');
+    expect(csv.body.trim().split('\n')).toHaveLength(3);
+  });
+
   it('400 for an empty upload and for a broken CSV structure', async () => {
     const empty = await call({ method: 'POST', url: '/v1/scores', payload: '', headers: { 'content-type': 'text/csv' } });
     expect(empty.statusCode).toBe(400);

@@ -10,9 +10,10 @@ import { explainerFor } from '../../explain/explainer.js';
 import type { Reason } from '../../explain/types.js';
 import type { ScoreOptions, ScoredRows } from '../../predict/score-file.js';
 import type { FeatureColumns } from '../../core/table.js';
+import type { BadRow } from '../../data/read.js';
 import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
-import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema } from '../schemas.js';
+import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema, type ScoreQuery } from '../schemas.js';
 import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
 import { BACKGROUND_ROWS } from '../../bundle/background.js';
@@ -20,7 +21,7 @@ import { explainCostPerRow, type WorkBudget } from '../work-budget.js';
 import { explainable, notReady, overloaded, shed } from './common.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
-export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir'>) => Promise<ScoredRows>;
+export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir' | 'skipBadRows' | 'onBadRows'>) => Promise<ScoredRows>;
 
 export interface ScoreRoutesOptions {
   models: ModelHolder;
@@ -99,7 +100,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         },
       },
     },
-    async (request: FastifyRequest<{ Querystring: { reasons: number } }>, reply: FastifyReply) => {
+    async (request: FastifyRequest<{ Querystring: ScoreQuery }>, reply: FastifyReply) => {
       const upload = request.body;
       if (!isUpload(upload)) {
         throw new RebuyError('UNSUPPORTED_MEDIA_TYPE', 'send the customer table as the body with Content-Type: text/csv');
@@ -118,8 +119,15 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       const top = json ? request.query.reasons : 0;
       let scored: ScoredRows;
       let reasons: Reason[][] | null = null;
+      let skipped: BadRow[] = [];
+      const skipBadRows = request.query.skip_bad_rows;
       try {
-        scored = await scoreFile(predictor, upload.path, { keepFeatures: top > 0, tempDir: tmpDir });
+        scored = await scoreFile(predictor, upload.path, {
+          keepFeatures: top > 0,
+          tempDir: tmpDir,
+          skipBadRows,
+          onBadRows: (rows) => (skipped = rows),
+        });
         const explainCost = top > 0 ? Math.min(scored.rows, maxReasonRows) * explainCostPerRow(predictor.manifest.schema.features.length, BACKGROUND_ROWS) : 0;
         const lease = top > 0 ? work.tryTake(Math.max(1, explainCost)) : null;
         try {
@@ -140,8 +148,9 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         .header('x-rebuy-model', predictor.bundleHash)
         .header('x-rebuy-rows', String(scored.rows))
         .header('x-rebuy-seconds', scored.seconds.toFixed(3));
+      if (skipBadRows) reply.header('x-rebuy-skipped-rows', String(skipped.length));
       if (json) {
-        const head = { model: predictor.bundleHash, threshold: predictor.threshold, seconds: scored.seconds };
+        const head = { model: predictor.bundleHash, threshold: predictor.threshold, seconds: scored.seconds, ...(skipBadRows ? { skipped } : {}) };
         const body = scoresAsJson(scored.ranked(), head, reasons ?? undefined);
         // DuckDB stays open while the rows stream out, and closes however the answer ends.
         body.once('close', () => scored.close());
