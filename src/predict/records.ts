@@ -4,6 +4,7 @@ import { FLOAT32_OVERFLOW } from '../core/bounds.js';
 import type { CustomerRecord } from './types.js';
 import type { FeatureColumns } from '../core/table.js';
 import { canonicalRecord } from '../data/schema.js';
+import { badNumberProblem } from '../data/read/columns.js';
 
 function fieldPath(row: number, field: string): string {
   return `customers[${row}].${field}`;
@@ -20,7 +21,9 @@ function numericValue(value: unknown, row: number, field: string): number {
   const text = typeof value === 'string' ? value.trim() : null;
   const parsed = typeof value === 'number' ? value : text !== null && DECIMAL.test(text) ? Number(text) : Number.NaN;
   if (Number.isFinite(parsed) && Math.abs(parsed) < FLOAT32_OVERFLOW) return parsed;
-  throw inputError('is not a number (or beyond ±3.4e38, the model\'s range)', { field: fieldPath(row, field), value: String(value) });
+  // The same words as for a bad value in a file: the range is named only when it is the reason.
+  const problem = Number.isFinite(parsed) ? badNumberProblem(String(parsed)) : typeof value === 'string' ? badNumberProblem(value) : 'not a number';
+  throw inputError(problem, { field: fieldPath(row, field), value: String(value) });
 }
 
 function categoricalValue(value: unknown, row: number, field: string): string | null {

@@ -29,6 +29,18 @@ describe('numbers beyond the model\'s float range are refused at the boundary', 
     })();
     expect(err).toBeInstanceOf(RebuyError);
     expect((err as RebuyError).location.field).toBe('customers[0].last_visit_days');
+    expect((err as RebuyError).message).toContain('beyond ±3.4e38');
+    // The range is named only when it is the reason.
+    const word = (() => {
+      try {
+        recordsToColumns(AUDIOBOOKS_SCHEMA, [{ ...EXAMPLE_CUSTOMER, last_visit_days: 'soon' }]);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect((word as RebuyError).message).toContain('not a number');
+    expect((word as RebuyError).message).not.toContain('3.4e38');
     // Just below the limit a value still rounds to the largest float32: the model takes it.
     const ok = recordsToColumns(AUDIOBOOKS_SCHEMA, [{ ...EXAMPLE_CUSTOMER, last_visit_days: 3.402823466385289e38 }]);
     expect(ok.numeric.get('last_visit_days')![0]).toBe(3.402823466385289e38);
