@@ -1,5 +1,6 @@
 /** Summary statistics, Student t intervals and the paired t-test. Empty inputs give NaN. */
 import { usageError } from '../errors.js';
+import { logGamma } from '../core/special.js';
 
 export type Values = ArrayLike<number>;
 
@@ -59,21 +60,6 @@ export function quantileOfSorted(sorted: Values, q: number): number {
 
 export function median(values: Values): number {
   return quantile(values, 0.5);
-}
-
-// Lanczos approximation (g = 7, 9 terms), about 15 significant digits for x > 0.
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-export function logGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const z = x - 1;
-  let sum = LANCZOS[0]!;
-  for (let i = 1; i < LANCZOS.length; i++) sum += LANCZOS[i]! / (z + i);
-  const t = z + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(sum);
 }
 
 // Continued fraction for the incomplete beta function (modified Lentz).

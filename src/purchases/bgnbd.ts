@@ -6,7 +6,8 @@
  */
 import { inputError } from '../errors.js';
 import { fitPositive, type MleFit } from './mle.js';
-import { hyp2f1, lbeta, lgamma } from './special.js';
+import { hyp2f1 } from './special.js';
+import { logBeta, logGamma } from '../core/special.js';
 
 export interface BgNbdParams {
   r: number;
@@ -123,8 +124,8 @@ function logsOf(values: Float64Array, alpha: number): Float64Array {
 
 function compressedLogLikelihood(p: BgNbdParams, c: Compressed): number {
   const { r, alpha, a, b } = p;
-  const lnBab = lbeta(a, b);
-  const lnGr = lgamma(r);
+  const lnBab = logBeta(a, b);
+  const lnGr = logGamma(r);
   const lnAlpha = Math.log(alpha);
   const nx = c.distinctX.length;
   const head = new Float64Array(nx);
@@ -132,9 +133,9 @@ function compressedLogLikelihood(p: BgNbdParams, c: Compressed): number {
   const dead = new Float64Array(nx);
   for (let k = 0; k < nx; k++) {
     const x = c.distinctX[k]!;
-    head[k] = lgamma(r + x) - lnGr + r * lnAlpha;
-    alive[k] = lbeta(a, b + x) - lnBab;
-    dead[k] = x > 0 ? lbeta(a + 1, b + x - 1) - lnBab : -Infinity;
+    head[k] = logGamma(r + x) - lnGr + r * lnAlpha;
+    alive[k] = logBeta(a, b + x) - lnBab;
+    dead[k] = x > 0 ? logBeta(a + 1, b + x - 1) - lnBab : -Infinity;
   }
   const logAT = logsOf(c.distinctT, alpha);
   const logAtx = logsOf(c.distinctTx, alpha);

@@ -6,7 +6,7 @@
  */
 import { inputError } from '../errors.js';
 import { fitPositive, type MleFit } from './mle.js';
-import { lgamma } from './special.js';
+import { logGamma } from '../core/special.js';
 
 export interface GammaGammaParams {
   p: number;
@@ -44,12 +44,12 @@ function repeatBuyers(data: SpendData): { x: Float64Array; m: Float64Array } {
 
 function logLikelihoodOf(params: GammaGammaParams, x: Float64Array, m: Float64Array): number {
   const { p, q, gamma } = params;
-  const base = -lgamma(q) + q * Math.log(gamma);
+  const base = -logGamma(q) + q * Math.log(gamma);
   let total = 0;
   for (let i = 0; i < x.length; i++) {
     const px = p * x[i]!;
     total +=
-      base + lgamma(px + q) - lgamma(px) + (px - 1) * Math.log(m[i]!) + px * Math.log(x[i]!) - (px + q) * Math.log(gamma + m[i]! * x[i]!);
+      base + logGamma(px + q) - logGamma(px) + (px - 1) * Math.log(m[i]!) + px * Math.log(x[i]!) - (px + q) * Math.log(gamma + m[i]! * x[i]!);
   }
   return total;
 }

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   incompleteBeta,
-  logGamma,
   mean,
   meanInterval,
   median,
@@ -34,11 +33,6 @@ describe('summaries', () => {
 });
 
 describe('special functions', () => {
-  it('logGamma matches factorials and Γ(1/2) = √π', () => {
-    expect(logGamma(10)).toBeCloseTo(Math.log(362880), 12);
-    expect(logGamma(0.5)).toBeCloseTo(0.5 * Math.log(Math.PI), 12);
-  });
-
   it('incompleteBeta matches closed forms', () => {
     expect(incompleteBeta(0.3, 2, 1)).toBeCloseTo(0.09, 12); // x^a when b = 1
     expect(incompleteBeta(0.5, 3.7, 3.7)).toBeCloseTo(0.5, 12);

@@ -1,41 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hyp2f1, lbeta, lgamma } from '../../src/purchases/special.js';
+import { hyp2f1 } from '../../src/purchases/special.js';
 import { hessian, invertPositiveDefinite, minimizeWithRestarts, nelderMead } from '../../src/purchases/optimize.js';
-
-describe('lgamma', () => {
-  it('matches ln((n−1)!) for n = 1..171 to about 1e-14 relative', () => {
-    let logFactorial = 0; // ln((n−1)!), summed exactly term by term
-    for (let n = 1; n <= 171; n++) {
-      if (n > 1) logFactorial += Math.log(n - 1);
-      expect(Math.abs(lgamma(n) - logFactorial)).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(logFactorial)) + 1e-15);
-    }
-  });
-
-  it('matches the half-integers: Γ(1/2) = √π, Γ(3/2) = √π/2, Γ(7/2) = 15√π/8', () => {
-    const lnSqrtPi = 0.5 * Math.log(Math.PI);
-    expect(lgamma(0.5)).toBeCloseTo(lnSqrtPi, 14);
-    expect(lgamma(1.5)).toBeCloseTo(lnSqrtPi - Math.log(2), 14);
-    expect(lgamma(3.5)).toBeCloseTo(lnSqrtPi + Math.log(15 / 8), 14);
-  });
-
-  it('satisfies Γ(x+1) = x Γ(x) from 1e-6 to 1e7', () => {
-    fc.assert(
-      fc.property(fc.double({ min: 1e-6, max: 1e7, noNaN: true }), (x) => {
-        const lhs = lgamma(x + 1) - lgamma(x);
-        expect(Math.abs(lhs - Math.log(x))).toBeLessThanOrEqual(2e-15 * (Math.abs(lgamma(x)) + 1) * 8);
-      }),
-      { numRuns: 500, seed: 7 },
-    );
-  });
-
-  it('is NaN outside its domain; lbeta(a, b) = ln(Γ(a)Γ(b)/Γ(a+b))', () => {
-    expect(lgamma(0)).toBeNaN();
-    expect(lgamma(-1.5)).toBeNaN();
-    expect(lbeta(2, 3)).toBeCloseTo(Math.log(1 / 12), 14);
-    expect(lbeta(0.5, 0.5)).toBeCloseTo(Math.log(Math.PI), 14);
-  });
-});
 
 describe('hyp2f1', () => {
   it('matches its closed forms', () => {
