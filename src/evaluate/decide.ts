@@ -113,21 +113,6 @@ export function thresholdAbove(scores: Scores): number {
   return bits[0]!;
 }
 
-/** A short label for the manifest, e.g. "f1", "topK:500", "profit:cost=2,value=30". */
-export function describeObjective(objective: ThresholdObjective): string {
-  switch (objective.kind) {
-    case 'accuracy':
-    case 'f1':
-      return objective.kind;
-    case 'topK':
-      return `topK:${objective.k}`;
-    case 'topFraction':
-      return `topFraction:${objective.fraction}`;
-    case 'profit':
-      return `profit:cost=${objective.contactCost},value=${objective.valuePerReturn}`;
-  }
-}
-
 function topBudget(objective: { kind: 'topK'; k: number } | { kind: 'topFraction'; fraction: number }, n: number): number {
   if (objective.kind === 'topK') {
     if (!(Number.isInteger(objective.k) && objective.k >= 0)) {

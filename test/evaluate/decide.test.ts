@@ -5,7 +5,6 @@ import {
   budgetThreshold,
   chooseList,
   chooseThreshold,
-  describeObjective,
   expectedProfitAt,
   expectedProfitThreshold,
   gainsTable,
@@ -107,11 +106,6 @@ describe('chooseThreshold', () => {
     expect(chooseThreshold(p, y, { kind: 'f1' }, weights).contacted).toBe(2);
     expect(chooseThreshold(p, y, { kind: 'accuracy' }, weights).contacted).toBe(2);
     expect(chooseThreshold(p, y, { kind: 'f1' }, { positive: 1, negative: 1 }).contacted).toBe(4);
-  });
-
-  it('describes objectives for the manifest', () => {
-    expect(describeObjective({ kind: 'f1' })).toBe('f1');
-    expect(describeObjective({ kind: 'profit', contactCost: 2, valuePerReturn: 30 })).toBe('profit:cost=2,value=30');
   });
 });
 
