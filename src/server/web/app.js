@@ -377,6 +377,13 @@ async function upload(file) {
   try {
     const [result, own] = await Promise.all([scoreCsv(file), readUpload(file)]);
     if (mine !== uploads) return;
+    if (result.model !== state.model?.hash) {
+      // The server swapped its model since the page showed it: the list is read with the model that scored it.
+      state.model = await getModel();
+      if (mine !== uploads) return;
+      if (result.model !== state.model.hash) throw new Error('the server changed its model while this file was scored: upload it again');
+      renderModel();
+    }
     status.className = 'status';
     status.textContent = `Scored ${count(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
     state.listName = file.name;
