@@ -8,13 +8,17 @@ import type { DuplicateIds } from '../predict/types.js';
 
 export interface ScoreFlags {
   model: string;
-  in: string;
-  out: string;
+  in?: string;
+  out?: string;
   reasons?: number;
   json?: boolean;
   delimiter?: string;
   decimal?: string;
   skipBadRows?: boolean;
+  engine?: string;
+  database?: string;
+  inTable?: string;
+  outTable?: string;
 }
 
 /** Where the skipped rows and their reasons go: beside the output, `scores.csv` → `scores.bad-rows.csv`. */
@@ -22,7 +26,11 @@ export function badRowsPath(out: string): string {
   return out.replace(/(\.[^./]*)?$/, '.bad-rows.csv');
 }
 
-export async function runScore(flags: ScoreFlags): Promise<void> {
+export async function runScore(given: ScoreFlags): Promise<void> {
+  if (given.engine !== undefined) return runEngineScore(given);
+  if (given.in === undefined || given.out === undefined) throw usageError(`give the customers with \`in\` and the scores file with \`out\` (or score inside an engine with \`engine\`)`);
+  if (given.database !== undefined || given.inTable !== undefined || given.outTable !== undefined) throw usageError('`database`, `inTable` and `outTable` go with `engine`');
+  const flags = { ...given, in: given.in, out: given.out };
   const toStdout = flags.out === STDOUT;
   if (toStdout && flags.skipBadRows) throw usageError('`skipBadRows` writes the skipped rows beside the scores: give `out` a file name, not -');
   // A bad --out is said before the work, not after it.
@@ -74,4 +82,34 @@ function duplicateLine(d: DuplicateIds): string {
   if (d.ids === 0) return '';
   const examples = d.examples.map((id) => JSON.stringify(id)).join(', ');
   return `${d.ids} customer IDs appear on more than one row (${d.rows} rows, e.g. ${examples}): marked 1 in the column duplicate_id\n`;
+}
+
+/** `--engine`: the engine scores and writes; this prints progress and the summary. */
+async function runEngineScore(flags: ScoreFlags): Promise<void> {
+  if (flags.reasons || flags.skipBadRows || flags.delimiter !== undefined || flags.decimal !== undefined) {
+    throw usageError('`engine` scores inside the engine: `reasons`, `skipBadRows`, `delimiter` and `decimal` go with the file path only');
+  }
+  const { scoreInEngine } = await import('../app/score-engine.js');
+  const interactive = process.stderr.isTTY && !flags.json;
+  const summary = await scoreInEngine({
+    model: flags.model,
+    engine: flags.engine!,
+    database: flags.database,
+    inTable: flags.inTable,
+    outTable: flags.outTable,
+    in: flags.in,
+    out: flags.out,
+    onProgress: interactive
+      ? ({ seconds, fraction }) => process.stderr.write(`\rscoring in the engine: ${fraction === null ? '' : `${(fraction * 100).toFixed(0)} %, `}${seconds.toFixed(0)} s`)
+      : undefined,
+  });
+  if (interactive) process.stderr.write('\n');
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ ...summary, model: flags.model }, null, 2)}\n`);
+  } else {
+    process.stdout.write(
+      `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s inside ${summary.engine} → ${summary.output}\n` +
+        'columns: id, probability (of buying again), label, rank (1 = most likely; equal probabilities by id), model_version, scored_at\n',
+    );
+  }
 }

@@ -82,7 +82,7 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     out: flags.out,
     preset: flags.preset,
     ...(network && { network }),
-    ...(flags.model === 'auto' && { model: 'auto' as const }),
+    ...((flags.model === 'auto' || flags.model === 'logistic') && { model: flags.model }),
     derived: flags.derived,
     calibration: flags.calibration,
     baseline: flags.baseline,

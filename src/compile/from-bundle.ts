@@ -1,10 +1,12 @@
 /** A verified bundle's plain data, gathered into what the SQL compiler reads. */
 import type { LoadedBundle } from '../bundle/load.js';
-import { TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
+import { ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
 import { bundleError } from '../errors.js';
 import { networkFromTfjs, TfjsFormatError } from './tfjs-weights.js';
+import { logisticFromOnnx, OnnxFormatError } from './onnx-weights.js';
 import type { ScoringPipeline } from './pipeline-sql.js';
 import type { NetworkWeights } from '../model/network.js';
+import { IDENTITY_CALIBRATION, type CalibrationMap } from '../evaluate/calibration.js';
 
 export interface PipelineOptions {
   /** The id column of the scored table; default: the one the bundle's schema names, else "id". */
@@ -12,16 +14,13 @@ export interface PipelineOptions {
 }
 
 export async function scoringPipelineOf(bundle: LoadedBundle, options: PipelineOptions = {}): Promise<ScoringPipeline> {
-  const { manifest, dir } = bundle;
-  if (manifest.files[TFJS_WEIGHTS_FILE] === undefined || manifest.files[TFJS_TOPOLOGY_FILE] === undefined) {
-    throw bundleError(dir, `the ${manifest.model.kind} model has no ${TFJS_TOPOLOGY_FILE}/${TFJS_WEIGHTS_FILE}: only network bundles compile to SQL so far`);
-  }
-  const weights = readWeights(dir, (await bundle.readVerified(TFJS_TOPOLOGY_FILE)).toString('utf8'), await bundle.readVerified(TFJS_WEIGHTS_FILE));
-  const { slope, intercept, method } = manifest.calibration;
+  const { manifest } = bundle;
+  const { weights, calibration } = await modelOf(bundle);
+  const { method } = manifest.calibration;
   return {
     features: manifest.features,
     weights,
-    calibration: { slope, intercept },
+    calibration,
     threshold: manifest.threshold,
     idColumn: options.idColumn ?? manifest.schema.id ?? 'id',
     about: [
@@ -32,11 +31,25 @@ export async function scoringPipelineOf(bundle: LoadedBundle, options: PipelineO
   };
 }
 
-function readWeights(dir: string, topology: string, weightBytes: Uint8Array): NetworkWeights {
+/**
+ * A network's weights come from its TF.js files, with the manifest's calibration; a logistic model's
+ * from model.onnx, where its calibration is already folded into the weights.
+ */
+async function modelOf(bundle: LoadedBundle): Promise<{ weights: NetworkWeights; calibration: CalibrationMap }> {
+  const { manifest, dir } = bundle;
   try {
-    return networkFromTfjs(topology, weightBytes);
+    if (manifest.model.kind === 'logistic') {
+      return { weights: logisticFromOnnx(await bundle.readVerified(ONNX_FILE)), calibration: IDENTITY_CALIBRATION };
+    }
+    if (manifest.files[TFJS_WEIGHTS_FILE] === undefined || manifest.files[TFJS_TOPOLOGY_FILE] === undefined) {
+      throw bundleError(dir, `the network model has no ${TFJS_TOPOLOGY_FILE}/${TFJS_WEIGHTS_FILE}`);
+    }
+    const topology = (await bundle.readVerified(TFJS_TOPOLOGY_FILE)).toString('utf8');
+    const { slope, intercept } = manifest.calibration;
+    return { weights: networkFromTfjs(topology, await bundle.readVerified(TFJS_WEIGHTS_FILE)), calibration: { slope, intercept } };
   } catch (err) {
     if (err instanceof TfjsFormatError) throw bundleError(dir, `the network's TF.js files cannot be read: ${err.message}`, err);
+    if (err instanceof OnnxFormatError) throw bundleError(dir, `the logistic model cannot be read from ${ONNX_FILE}: ${err.message}`, err);
     throw err;
   }
 }

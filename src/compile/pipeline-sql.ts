@@ -17,7 +17,7 @@ import { LOGIT_EPSILON } from '../model/onnx-build.js';
 import type { DenseLayer, NetworkWeights } from '../model/network.js';
 import type { CalibrationMap } from '../evaluate/calibration.js';
 import { internalError } from '../errors.js';
-import { quoteIdent, quoteText, type SqlDialect } from './dialect.js';
+import type { SqlDialect } from './dialect.js';
 
 /** Everything the statement is compiled from, and what its header says about it. */
 export interface ScoringPipeline {
@@ -69,9 +69,10 @@ export function compilePipelineSql(pipeline: ScoringPipeline, dialect: SqlDialec
   ctes.push(['output', outputStage(layers[layers.length - 1]!, inputs, previous, pipeline.calibration)]);
   ctes.push(['calibrated', calibratedStage(layers[layers.length - 1]!, pipeline.calibration)]);
 
+  const rank = dialect.quoteIdent('rank');
   const label = `CASE WHEN probability >= ${float64(pipeline.threshold)} THEN 1 ELSE 0 END AS label`;
   const final = options.rank
-    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS "rank"\nFROM calibrated\nORDER BY "rank"`
+    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS ${rank}\nFROM calibrated\nORDER BY ${rank}`
     : `SELECT id, probability, ${label}\nFROM calibrated`;
   const header = [
     `rebuy scoring pipeline, ${dialect.name} dialect: returns id, probability (of buying again), label${options.rank ? ', rank' : ''}`,
@@ -79,24 +80,25 @@ export function compilePipelineSql(pipeline: ScoringPipeline, dialect: SqlDialec
     `expects columns: ${JSON.stringify(pipeline.idColumn)} (id); numeric ${raw.numeric.map((c) => JSON.stringify(c)).join(', ') || '(none)'}; categorical ${raw.categorical.map((c) => JSON.stringify(c)).join(', ') || '(none)'}`,
     'missing values: NULL (or NaN) in numeric columns, NULL or empty text in categorical ones',
   ].map((line) => `-- ${line.replace(/[\r\n]+/g, ' ')}`);
-  const body = ctes.map(([name, select]) => `${name} AS (\n${select}\n)`).join(',\n');
+  const as = dialect.materializeStages ? 'AS MATERIALIZED' : 'AS';
+  const body = ctes.map(([name, select]) => `${name} ${as} (\n${select}\n)`).join(',\n');
   return `${header.join('\n')}\nWITH ${body}\n${final}\n`;
 }
 
 /** The raw columns, typed: numbers as float64 with NaN as NULL, categories as text. */
 function rawStage(pipeline: ScoringPipeline, dialect: SqlDialect, source: RowSource): string {
   const raw = rawColumns(pipeline.features);
-  const nan = `CAST('NaN' AS ${dialect.double})`;
+  const { quoteIdent } = dialect;
   const columns = [
     `CAST(${quoteIdent(pipeline.idColumn)} AS ${dialect.text}) AS id`,
-    ...raw.numeric.map((name, j) => `NULLIF(CAST(${quoteIdent(name)} AS ${dialect.double}), ${nan}) AS r${j}`),
+    ...raw.numeric.map((name, j) => `${dialect.nanToNull(`CAST(${quoteIdent(name)} AS ${dialect.double})`)} AS r${j}`),
     ...raw.categorical.map((name, j) => `CAST(${quoteIdent(name)} AS ${dialect.text}) AS c${j}`),
   ];
-  return `SELECT ${columns.join(',\n  ')}\nFROM ${fromClause(source)}`;
+  return `SELECT ${columns.join(',\n  ')}\nFROM ${fromClause(source, dialect)}`;
 }
 
-function fromClause(source: RowSource): string {
-  if ('table' in source) return source.table.split('.').map(quoteIdent).join('.');
+function fromClause(source: RowSource, dialect: SqlDialect): string {
+  if ('table' in source) return source.table.split('.').map(dialect.quoteIdent).join('.');
   const query = source.query.trim().replace(/;\s*$/, '');
   return `(\n${query}\n) AS source_rows`;
 }
@@ -138,6 +140,7 @@ function derivedStage(features: FeatureState, dialect: SqlDialect): string {
 /** Imputed numbers (i…), missing flags (m…), one-hot slots (o…): the last slot of a column takes unseen, missing and empty values. */
 function encodedStage(features: FeatureState, dialect: SqlDialect): string {
   const asDouble = (expression: string) => `CAST(${expression} AS ${dialect.double})`;
+  const { quoteText } = dialect;
   const columns = [
     'id',
     ...features.numeric.map((c, j) => `COALESCE(n${j}, ${float64(c.fill)}) AS i${j}`),
@@ -237,7 +240,7 @@ function weightedSum(inputs: readonly string[], weight: (i: number) => number, b
 }
 
 /**
- * A float32 weight as the shortest decimal that reads back as the same float32 ("-.0123"): the
+ * A float32 weight as the shortest decimal that reads back as the same float32 ("-0.0123"): the
  * engine then holds it in float64, a value within half a float32 step of the weight.
  */
 export function float32(x: number): string {
@@ -252,7 +255,7 @@ export function float32(x: number): string {
     }
   }
   if (text.includes('.') && !text.includes('e')) text = text.replace(/0+$/, '').replace(/\.$/, '');
-  return text.replace(/^(-?)0\./, '$1.');
+  return text;
 }
 
 /**

@@ -2,8 +2,9 @@
  * Runs a compiled scoring statement in DuckDB and hands back its rows. Thin on purpose: the SQL does
  * the scoring; this only moves the result into typed rows.
  */
-import { DuckDBInstance, type DuckDBConnection } from '../data/duckdb.js';
+import { DuckDBInstance, sqlIdent, sqlString, type DuckDBConnection } from '../data/duckdb.js';
 import { inputError } from '../errors.js';
+import { parseTableName, stagingName, withTicks, type TableEngine } from './table-engine.js';
 
 export interface EngineScoredRow {
   id: string;
@@ -54,4 +55,46 @@ function explainEngineError(err: unknown): Error {
   const missing = /Referenced column "((?:[^"]|"")+)" not found/.exec(message)?.[1]?.replaceAll('""', '"');
   if (missing !== undefined) return inputError('the scored table has no such column; the model needs it', { column: missing }, err);
   return inputError(`DuckDB could not score the table: ${message.split('\n')[0]}`, {}, err);
+}
+
+const DUCKDB_NUMBER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
+
+/** A DuckDB connection as a table engine (see table-engine.ts); `describe` names the database in messages. */
+export function duckDbTableEngine(connection: DuckDBConnection, describe: string, close: () => void): TableEngine {
+  return {
+    describe,
+    async columnsOf(table) {
+      const { schema, name } = parseTableName(table);
+      const reader = await connection.runAndReadAll(
+        `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ${sqlString(name)}${schema === null ? '' : ` AND table_schema = ${sqlString(schema)}`} ORDER BY ordinal_position`,
+      );
+      const rows = reader.getRows();
+      if (rows.length === 0) return null;
+      return rows.map(([column, type]) => ({ name: String(column), type: String(type), numeric: DUCKDB_NUMBER.test(String(type)) }));
+    },
+    async replaceTable(target, select, onProgress) {
+      const table = parseTableName(target);
+      const qualify = (name: string) => (table.schema === null ? sqlIdent(name) : `${sqlIdent(table.schema)}.${sqlIdent(name)}`);
+      const staging = stagingName(table);
+      const started = performance.now();
+      await connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        const tick = () => {
+          const { percentage } = connection.progress;
+          onProgress?.({ seconds: (performance.now() - started) / 1000, fraction: percentage >= 0 ? percentage / 100 : null });
+        };
+        await withTicks(connection.run(`CREATE TABLE ${qualify(staging)} AS ${select}`), tick);
+        const count = await connection.runAndReadAll(`SELECT count(*) FROM ${qualify(staging)}`);
+        await connection.run(`DROP TABLE IF EXISTS ${qualify(table.name)}`);
+        await connection.run(`ALTER TABLE ${qualify(staging)} RENAME TO ${sqlIdent(table.name)}`);
+        await connection.run('COMMIT');
+        return Number(count.getRows()[0]![0]);
+      } catch (err) {
+        await connection.run('ROLLBACK').catch(() => {});
+        throw err;
+      }
+    },
+    close: async () => close(),
+  };
 }

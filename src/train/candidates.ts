@@ -13,8 +13,8 @@ export interface CandidateOptions {
   network?: Partial<NetworkConfig>;
   /** Add the schema's derived features. */
   derived?: boolean;
-  /** 'auto': choose the configuration by cross-validation on the training part (see auto.ts). */
-  model?: 'auto';
+  /** 'auto': choose the configuration by cross-validation on the training part (see auto.ts); 'logistic': the logistic regression as the model. */
+  model?: 'auto' | 'logistic';
 }
 
 export interface CandidateChoice {
@@ -35,6 +35,7 @@ export async function chooseCandidate(dataset: Dataset, options: CandidateOption
 }
 
 function presetCandidate(options: CandidateOptions): Candidate {
+  if (options.model === 'logistic') return { name: `logistic${options.derived ? '+derived' : ''}`, kind: 'logistic', derived: options.derived };
   const config = resolveNetworkConfig(options.preset, options.network);
   const preset = options.network ? null : (options.preset ?? DEFAULT_PRESET);
   const name = `${preset ?? `net ${config.hidden.join('x') || 'linear'}`}${options.derived ? '+derived' : ''}`;
