@@ -50,11 +50,11 @@ export async function openDuckDb(path = ':memory:'): Promise<{ connection: DuckD
  * DuckDB's message, as the user's input error: the statement is compiled from a verified bundle, so
  * a failure comes from the scored table (a missing column, a value that is not a number).
  */
-function explainEngineError(err: unknown): Error {
+function explainEngineError(err: unknown, describe = 'DuckDB'): Error {
   const message = err instanceof Error ? err.message : String(err);
   const missing = /Referenced column "((?:[^"]|"")+)" not found/.exec(message)?.[1]?.replaceAll('""', '"');
-  if (missing !== undefined) return inputError('the scored table has no such column; the model needs it', { column: missing }, err);
-  return inputError(`DuckDB could not score the table: ${message.split('\n')[0]}`, {}, err);
+  if (missing !== undefined) return inputError(`${describe}: the scored table has no such column; the model needs it`, { column: missing }, err);
+  return inputError(`${describe} could not score the table: ${message.split('\n')[0]}`, {}, err);
 }
 
 const DUCKDB_NUMBER = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
@@ -92,7 +92,7 @@ export function duckDbTableEngine(connection: DuckDBConnection, describe: string
         return Number(count.getRows()[0]![0]);
       } catch (err) {
         await connection.run('ROLLBACK').catch(() => {});
-        throw err;
+        throw explainEngineError(err, describe);
       }
     },
     close: async () => close(),
