@@ -18,7 +18,7 @@ import { rebuy } from '../helpers/cli.js';
 import { postgresUrl } from '../helpers/postgres.js';
 
 const N = 400;
-const COLUMNS = 'id, tenure, spend, plan, region';
+const COLUMNS = 'id,tenure,spend,plan,region';
 
 interface Customer {
   id: string;
