@@ -1,9 +1,13 @@
 /**
- * npm run build && node dist/bench/sql.js — the SQL compiler's figures on this machine (a script, not a test):
- * for 2x50 and 3x50 network bundles trained on the real data with derived features, the statement's
- * size per dialect, the median time to generate it (bundle already loaded, and the whole
- * `compileBundleSql` from the directory), and DuckDB running it over the real file against the
- * Predictor: time and the largest probability difference.
+ * npm run bench:sql — the SQL compiler's figures on this machine (a script, not a test):
+ * 1. for 2x50 and 3x50 network bundles trained on the real data with derived features, the
+ *    statement's size per dialect, the median time to generate it (bundle already loaded, and the
+ *    whole `compileBundleSql` from the directory), and DuckDB running it over the real file against
+ *    the Predictor: time and the largest probability difference;
+ * 2. in-engine scoring against the ONNX path: `rebuy score --engine duckdb` and `rebuy score`, as
+ *    fresh processes, in turn, on one generated CSV file (1M rows; --rows N), CSV to CSV, for the
+ *    logistic model and the 2x10, 2x50 and 3x50 networks: medians and their ratio.
+ * --skip-compile leaves out part 1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +23,9 @@ import { AUDIOBOOKS_COLUMNS, AUDIOBOOKS_HEADER } from '../src/domain/audiobooks.
 import { openDuckDb, runScoringSql } from '../src/engines/duckdb.js';
 import { median } from '../src/evaluate/stats.js';
 import { loadPredictor } from '../src/predict/predictor.js';
-import { requireRealData } from './common.js';
+import { writeFile } from 'node:fs/promises';
+import { generateAudiobooksSample } from '../src/data/sample.js';
+import { CLI, flag, fmt, has, requireRealData, runProcess } from './common.js';
 
 const TRIALS = 7;
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
@@ -34,7 +40,51 @@ async function timeMs(body: () => Promise<unknown> | unknown): Promise<number> {
   return median(times);
 }
 
+const ENGINE_TRIALS = 3;
+const ENGINE_MODELS = [
+  { name: 'logistic', train: { model: 'logistic' as const } },
+  { name: '2x10', train: { preset: '2x10' } },
+  { name: '2x50', train: { preset: '2x50' } },
+  { name: '3x50', train: { preset: '3x50' } },
+];
+
+/** Seconds of one `rebuy score` process (the ONNX path, or in DuckDB with --engine duckdb). */
+async function scoreSeconds(model: string, input: string, output: string, engine: boolean): Promise<number> {
+  const run = await runProcess(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', output, ...(engine ? ['--engine', 'duckdb'] : []), '--json']);
+  if (run.code !== 0) throw new Error(`rebuy score${engine ? ' --engine duckdb' : ''} failed: ${run.stderr}`);
+  return run.seconds;
+}
+
+async function engineSection(rows: number): Promise<void> {
+  const data = requireRealData();
+  const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-engine-'));
+  try {
+    const input = join(dir, 'customers.csv');
+    log(`in-engine DuckDB SQL against the ONNX path: ${rows.toLocaleString('en')} generated customers, CSV to CSV, ${ENGINE_TRIALS} runs each in turn, as fresh processes`);
+    await writeFile(input, generateAudiobooksSample({ rows, seed: 7 }));
+    for (const { name, train } of ENGINE_MODELS) {
+      const model = join(dir, name);
+      await trainBundle({ data, out: model, ...train, network: { maxEpochs: 5 }, balance: 'random', split: [0.8, 0.1, 0.1], seed: 1, baseline: false, report: false });
+      const onnx: number[] = [];
+      const sql: number[] = [];
+      for (let t = 0; t < ENGINE_TRIALS; t++) {
+        onnx.push(await scoreSeconds(model, input, join(dir, 'onnx.csv'), false));
+        sql.push(await scoreSeconds(model, input, join(dir, 'sql.csv'), true));
+      }
+      const [o, q] = [median(onnx), median(sql)];
+      log(`${name}: ONNX path ${fmt(o, 2)} s (${onnx.map((x) => fmt(x, 2)).join(', ')}), DuckDB SQL ${fmt(q, 2)} s (${sql.map((x) => fmt(x, 2)).join(', ')}): SQL/ONNX ${fmt(q / o, 2)}`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  if (!has('skip-compile')) await compileSection();
+  await engineSection(flag('rows', 1_000_000));
+}
+
+async function compileSection(): Promise<void> {
   const data = requireRealData();
   const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-sql-'));
   const db = await openDuckDb();

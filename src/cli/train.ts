@@ -177,8 +177,9 @@ export function formatVerdict(manifest: Manifest, verdict: Verdict): string {
 }
 
 export async function runTrain(flags: TrainFlags): Promise<void> {
-  if (flags.model !== undefined && flags.model !== 'auto') throw usageError(`--model takes only "auto"; got ${JSON.stringify(flags.model)}`);
+  if (flags.model !== undefined && flags.model !== 'auto' && flags.model !== 'logistic') throw usageError(`--model takes "auto" or "logistic"; got ${JSON.stringify(flags.model)}`);
   if (flags.model === 'auto' && (flags.preset || networkOverrides(flags))) throw usageError('--model auto chooses the network itself: leave out --preset and the network flags');
+  if (flags.model === 'logistic' && (flags.preset || networkOverrides(flags))) throw usageError('--model logistic trains no network: leave out --preset and the network flags');
   // A bundle that cannot be saved is said before the training, not after it.
   await checkBundleTarget(flags.out);
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
