@@ -7,7 +7,7 @@
  * 2. in-engine scoring against the ONNX path: `rebuy score --engine duckdb` and `rebuy score`, as
  *    fresh processes, in turn, on one generated CSV file (1M rows; --rows N), CSV to CSV, for the
  *    logistic model and the 2x10, 2x50 and 3x50 networks: medians and their ratio.
- * --skip-compile leaves out part 1.
+ * --skip-compile leaves out part 1, --skip-engine part 2.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,7 +81,7 @@ async function engineSection(rows: number): Promise<void> {
 
 async function main(): Promise<void> {
   if (!has('skip-compile')) await compileSection();
-  await engineSection(flag('rows', 1_000_000));
+  if (!has('skip-engine')) await engineSection(flag('rows', 1_000_000));
 }
 
 async function compileSection(): Promise<void> {
