@@ -17,6 +17,7 @@ export type { Predictor, CustomerRecord, ScoreSummary } from './predict/types.js
 export type { FeatureColumns } from './core/table.js';
 export { loadBundle } from './bundle/load.js';
 export { compileBundleSql, type SqlOptions } from './app/sql.js';
+export { scoreInEngine, type EngineScoreOptions, type EngineScoreSummary } from './app/score-engine.js';
 export { compilePipelineSql, type ScoringPipeline, type RowSource, type CompileOptions } from './compile/pipeline-sql.js';
 export { scoringPipelineOf } from './compile/from-bundle.js';
 export { DIALECTS, DIALECT_NAMES, type DialectName, type SqlDialect } from './compile/dialect.js';
