@@ -175,6 +175,7 @@ function buildProgram(): Command {
     .requiredOption('--in <file>', 'customer table to score (CSV or Parquet)')
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet; - for CSV on standard output)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
+    .option('--group <name=columns>', 'explain these columns as one fact in the reasons, e.g. --group spend=history,history_segment (repeatable; other tables than Audiobooks)', (v: string, previous: string[]) => [...previous, v], [])
     .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
