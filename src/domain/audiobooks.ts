@@ -269,3 +269,43 @@ export const AUDIOBOOKS_GROUPS: readonly AudiobooksGroup[] = [
   },
   { name: 'review', label: 'review', columns: ['review', 'review_score'], actionable: false, phrase: reviewPhrase },
 ];
+
+/**
+ * What the dependence charts plot per fact (its main value) and how a chart's colour reads at either
+ * end ("long books" against "short ones"), so an interaction can be said in words.
+ */
+export const AUDIOBOOKS_MAIN_VALUES: Record<string, { label: string; value(row: CustomerValues): number | null; phrase?(value: number): string }> = {
+  listening: { label: 'share of the book listened to', value: (row) => numberAt(row, 'completion') },
+  support: { label: 'support requests', value: (row) => numberAt(row, 'support_requests') },
+  recency: { label: 'days from purchase to last visit', value: (row) => numberAt(row, 'last_visit_days') },
+  bought: {
+    label: 'books bought',
+    value: (row) => {
+      const books = booksBought(row);
+      return books === null ? null : Math.max(1, Math.round(books));
+    },
+    phrase: (books) => `bought ${plural(books, 'book', 'books')}`,
+  },
+  review: {
+    label: 'review score (0 = no review)',
+    value: (row) => {
+      const review = numberAt(row, 'review');
+      const score = numberAt(row, 'review_score');
+      if (review === 0 || (score !== null && isReviewFill(score))) return 0;
+      return score;
+    },
+  },
+};
+
+export const AUDIOBOOKS_COLUMN_ENDS: Record<string, { high: string; low: string }> = {
+  book_length_overall: { high: 'long books', low: 'short ones' },
+  book_length_avg: { high: 'customers who bought more hours', low: 'those who bought fewer' },
+  price_overall: { high: 'dear books', low: 'cheap ones' },
+  price_avg: { high: 'customers who paid more in all', low: 'those who paid less' },
+  completion: { high: 'customers who listened to more of the book', low: 'those who listened to less' },
+  minutes_listened: { high: 'customers who listened longer', low: 'those who listened less' },
+  support_requests: { high: 'customers with more support requests', low: 'those with fewer' },
+  last_visit_days: { high: 'customers who came back later', low: 'those who came back sooner' },
+  review: { high: 'customers who left a review', low: 'those who did not' },
+  review_score: { high: 'higher review scores', low: 'lower ones' },
+};

@@ -201,6 +201,12 @@ export const scoreJsonResponseSchema = {
     threshold: { type: 'number' },
     seconds: { type: 'number', description: 'Scoring time on the server.' },
     reference: referenceSchema,
+    dependence: {
+      type: 'array',
+      description:
+        "With reasons: per fact, each explained customer's push (y, in points) against the fact's main value (x), coloured by the column that best explains the spread at one value; interaction.text says where one value pushes both ways.",
+      items: { type: 'object' },
+    },
     rows: {
       type: 'array',
       description: 'Rows in the scored file order: rank 1 = most likely to buy again.',

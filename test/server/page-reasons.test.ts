@@ -9,6 +9,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from '../../src/core/format.js';
 import type { Reason, Reference } from '../../src/explain/types.js';
+import type { DependenceChart } from '../../src/explain/dependence.js';
 import { syntheticAudiobooks } from './real.js';
 import { decidedApp } from './trust-app.js';
 
@@ -28,7 +29,7 @@ describe.skipIf(!haveChromium)('the page says what reasons are measured from, an
   let app: FastifyInstance;
   let browser: Browser;
   let base: string;
-  let answer: { reference: Reference; rows: Row[] };
+  let answer: { reference: Reference; rows: Row[]; dependence: DependenceChart[] };
 
   beforeAll(async () => {
     app = await decidedApp('support_requests');
@@ -104,5 +105,21 @@ describe.skipIf(!haveChromium)('the page says what reasons are measured from, an
     await page.locator('#segment').selectOption('');
     await expect.poll(() => page.locator('#page-info').textContent()).toContain(`of ${count(answer.rows.length)}`);
     expect(await page.locator('#segment-note').isVisible()).toBe(false);
+  });
+
+  it('draws the shape of each fact’s effect over the customers with reasons, one chart per fact', async () => {
+    const page = await scoredPage();
+    const explained = answer.rows.filter((r) => r.reasons && r.reasons.length > 0).length;
+    expect(answer.dependence.map((c) => c.group)).toEqual(['listening', 'support', 'recency', 'bought', 'review']);
+    for (const chart of answer.dependence) expect(chart.points).toHaveLength(explained);
+    await page.locator('#effects summary').click();
+    expect(await page.locator('#effects-note').textContent()).toContain(`one of the ${count(explained)} customers with reasons`);
+    const figures = page.locator('#effects-charts figure');
+    expect(await figures.count()).toBe(answer.dependence.length);
+    for (const chart of answer.dependence) {
+      const figure = page.locator(`#effects-charts figure[data-group="${chart.group}"]`);
+      expect(await figure.locator('circle.dot').count()).toBe(chart.points.filter((p) => p.x !== null).length);
+      expect(await figure.locator('figcaption').textContent()).toContain(chart.x.label);
+    }
   });
 });

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RebuyError, isRebuyError } from '../../errors.js';
 import { explainerFor } from '../../explain/explainer.js';
-import type { Reason, Reference } from '../../explain/types.js';
+import type { CustomerExplanation, Reason, Reference } from '../../explain/types.js';
+import { dependenceCharts, type DependenceChart } from '../../explain/dependence.js';
 import type { ScoreOptions, ScoredRows } from '../../predict/score-file.js';
 import type { FeatureColumns } from '../../core/table.js';
 import type { BadRow } from '../../data/read.js';
@@ -117,7 +118,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       const json = wantsJson(request.headers.accept);
       const top = json ? request.query.reasons : 0;
       let scored: ScoredRows;
-      let reasons: { reasons: Reason[][]; reference: Reference } | null = null;
+      let reasons: Explained | null = null;
       let skipped: BadRow[] = [];
       const skipBadRows = request.query.skip_bad_rows;
       try {
@@ -153,7 +154,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
           model: predictor.bundleHash,
           threshold: predictor.threshold,
           seconds: scored.seconds,
-          ...(reasons ? { reference: reasons.reference } : {}),
+          ...(reasons ? { reference: reasons.reference, dependence: reasons.dependence } : {}),
           ...(skipBadRows ? { skipped } : {}),
         };
         const body = scoresAsJson(scored.ranked(), head, reasons?.reasons);
@@ -186,22 +187,29 @@ function sliceColumns(columns: FeatureColumns, start: number, end: number): Feat
   return { nRows: Math.max(0, Math.min(end, columns.nRows) - start), numeric, categorical };
 }
 
-/** The top reasons of the best-ranked rows, best first, from their features kept in DuckDB. */
+interface Explained {
+  reasons: Reason[][];
+  reference: Reference;
+  /** How each fact's push moves with its value across the explained customers. */
+  dependence: DependenceChart[];
+}
+
+/** The top reasons of the best-ranked rows, best first, from their features kept in DuckDB, and the shape of each fact's effect among them. */
 async function reasonsOfBest(
   predictor: Predictor,
   scored: ScoredRows,
   rows: number,
   top: number,
   gone: () => boolean,
-): Promise<{ reasons: Reason[][]; reference: Reference }> {
+): Promise<Explained> {
   const best = await scored.bestFeatures(rows);
   const explainer = explainerFor(predictor);
-  const { reference } = await explainer.explainer();
-  const out: Reason[][] = [];
+  const { reference, groups } = await explainer.explainer();
+  const out: CustomerExplanation[] = [];
   for (let start = 0; start < best.nRows; start += EXPLAIN_CHUNK) {
     if (gone()) throw new RebuyError('MALFORMED', 'the client closed the connection');
     const chunk = sliceColumns(best, start, start + EXPLAIN_CHUNK);
-    out.push(...(await explainer.explainColumns(chunk, top)).map((e) => e.reasons));
+    out.push(...(await explainer.explainColumns(chunk, top)));
   }
-  return { reasons: out, reference };
+  return { reasons: out.map((e) => e.reasons), reference, dependence: dependenceCharts(predictor.manifest.schema, groups, out) };
 }

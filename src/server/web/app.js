@@ -6,7 +6,8 @@ import { count, fixed, money, percent } from './lib/core/format.js';
 import { METRIC_TABLE_KEYS, metricInfo, metricTitle } from './lib/evaluate/metric-labels.js';
 import { createCsvRecordReader } from './lib/core/csv.js';
 import { bestBudget, budgetCount, byLikelihood, contactExportCsv, decisionBudget, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
-import { COLORS, lineChartSvg, thinPoints } from './lib/report/charts.js';
+import { COLORS, lineChartSvg, scatterChartSvg, thinPoints } from './lib/report/charts.js';
+import { dependenceChartSpec } from './lib/report/sections/dependence.js';
 import { accuracyChart, lossChart } from './lib/report/training-charts.js';
 
 /** @typedef {{ text: string, group?: string, label?: string, columns?: string[], points?: number, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
@@ -51,6 +52,7 @@ const state = {
   /** @type {UploadTable | null} the upload's own rows, by customer id, for the export */ upload: null,
   hasReasons: false,
   /** @type {Reference | null} what the reasons are measured from */ reference: null,
+  /** @type {any[]} per fact, the explained customers' pushes against its value (the API's dependence charts) */ dependence: [],
   /** @type {string} the segment shown: a leading actionable reason's key, '' for all */ segment: '',
   /** @type {Set<string>} columns the training data audit flags as leakage suspects */ suspects: new Set(),
 };
@@ -392,6 +394,7 @@ async function upload(file) {
     state.listName = file.name;
     state.upload = indexUpload(own, result.rows);
     state.reference = result.reference ?? null;
+    state.dependence = result.dependence ?? [];
     setRows(result.rows);
   } catch (err) {
     if (mine !== uploads) return;
@@ -410,6 +413,7 @@ function clearList() {
   state.listName = '';
   state.upload = null;
   state.reference = null;
+  state.dependence = [];
   state.segment = '';
   state.rows = [];
   state.ranked = [];
@@ -525,6 +529,7 @@ function setRows(rows) {
   note.textContent = `Reasons are given for the ${count(explained)} most likely customers. ↑ raises, ↓ lowers the chance of buying again.`;
   renderReference();
   renderSegments();
+  renderEffects(explained);
   state.sort = { key: 'rank', dir: 1 };
   state.page = 0;
   recomputeCurve();
@@ -826,6 +831,34 @@ function segmentOf(row) {
   if (!lead) return null;
   const direction = lead.direction === 'lowers' ? 'lowers' : 'raises';
   return { key: `${lead.group ?? lead.label ?? ''}:${direction}`, text: `${lead.label ?? lead.group ?? 'a behaviour'} ${direction} the chance` };
+}
+
+/**
+ * One dependence chart per fact over the customers with reasons, drawn as the report draws them.
+ * @param {number} explained customers the charts cover
+ */
+function renderEffects(explained) {
+  const box = $('effects');
+  box.hidden = state.dependence.length === 0;
+  if (box.hidden) return;
+  const flips = state.dependence.filter((c) => c.interaction);
+  $('effects-note').textContent =
+    `Each dot is one of the ${count(explained)} customers with reasons: how far a fact moves their chance from the typical customer’s, against its value. ` +
+    (flips.length ? `Where one value pushes both ways, another column decides which: ${flips.map((c) => c.interaction.text).join('; ')}.` : 'No fact pushes both ways at one value among these customers.');
+  const charts = $('effects-charts');
+  charts.replaceChildren(
+    ...state.dependence.map((chart) => {
+      const spec = dependenceChartSpec(chart, 480);
+      const figure = document.createElement('figure');
+      figure.className = 'chart';
+      figure.dataset.group = chart.group;
+      figure.innerHTML = scatterChartSvg(spec) ?? '';
+      const caption = document.createElement('figcaption');
+      caption.textContent = spec.caption;
+      figure.append(caption);
+      return figure;
+    }),
+  );
 }
 
 /** The segment filter: one option per leading actionable reason, with how many customers it holds. */
