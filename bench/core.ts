@@ -5,8 +5,9 @@
  *   2. CSV→CSV scoring throughput (whole process, and the scoring alone as `rebuy score --json` times it)
  *      and peak RSS on generated files of growing size (1M rows and more);
  *      next to the same job done by DuckDB alone (bench/reference/duckdb-only.ts), run in turn;
- *   3. wall time of `rebuy score` on a 100-row file as a fresh process.
- * Flags: --repeats N (20), --rows N (1000000), --skip-accuracy, --skip-scoring, --json.
+ *   3. wall time of `rebuy score` on a 100-row file as a fresh process;
+ *   4. reasons for the web page's 1,000 customers over every fact (bench/explain.ts).
+ * Flags: --repeats N (20), --rows N (1000000), --runs N (7), --skip-accuracy, --skip-scoring, --skip-explain, --json.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { AUTO_CANDIDATE, autoResolver } from '../src/train/auto.js';
 import { compareModels } from '../src/app/compare.js';
 import { randomSplitPlans } from '../src/train/plans.js';
 import { trainBundle } from '../src/app/train.js';
+import { explainSection } from './explain.js';
 import { CLI, REFERENCE, flag, fmt, has, requireRealData, runProcess, type ProcessRun } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
@@ -179,4 +181,5 @@ function printReference(rows: number, ref: ReferenceSummary): void {
 const summary: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
 if (!has('skip-accuracy')) summary.accuracy = await accuracySection(flag('repeats', 20));
 if (!has('skip-scoring')) summary.scoring = await scoringSection(flag('rows', 1_000_000));
+if (!has('skip-explain')) summary.explain = await explainSection(flag('runs', 7));
 if (has('json')) console.log(JSON.stringify(summary, null, 2));

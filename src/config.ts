@@ -46,3 +46,8 @@ export const SCORING_DEFAULTS = {
 /** How probabilities are corrected for the natural class mix after training on a balanced one. */
 export const CALIBRATION_METHODS = ['prior', 'platt', 'none'] as const;
 export const DEFAULT_CALIBRATION: (typeof CALIBRATION_METHODS)[number] = 'prior';
+
+/** Explanations: columns whose ranks move together this strongly (|Spearman| on the background sample) are explained as one fact. */
+export const EXPLAIN_DEFAULTS = {
+  groupDependence: 0.9,
+} as const;

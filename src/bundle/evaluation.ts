@@ -23,6 +23,18 @@ import type { LoadedBundle } from './load.js';
 export const FeatureImportanceSchema = Type.Object({ feature: Type.String(), meanDrop: JsonNumber, lower: JsonNumber, upper: JsonNumber });
 export type FeatureImportance = StaticDecode<typeof FeatureImportanceSchema>;
 
+/** How one fact's push moves with its main value across the test customers (a dependence chart's data). */
+export const DependenceChartSchema = Type.Object({
+  group: Type.String(),
+  label: Type.String(),
+  x: Type.Object({ label: Type.String() }),
+  color: Nullable(Type.Object({ column: Type.String(), label: Type.String(), strength: Type.Number() })),
+  // Plain numbers: null means missing here, not a NaN to restore.
+  points: Type.Array(Type.Object({ x: Nullable(Type.Number()), y: Type.Number(), color: Nullable(Type.Number()) }), { description: 'x: main value; y: push in percentage points; color: the colour column.' }),
+  interaction: Nullable(Type.Object({ at: Type.String(), raisesFor: Type.Union([Type.Literal('high'), Type.Literal('low')]), text: Type.String() })),
+});
+export type DependenceChart = StaticDecode<typeof DependenceChartSchema>;
+
 export const EvaluationSchema = Type.Object({
   naturalTest: Type.Object(ScoredPartSchema.properties, {
     description: 'Calibrated probabilities on the natural class mix (rows never used for training or validation).',
@@ -38,6 +50,8 @@ export const EvaluationSchema = Type.Object({
     }),
   ),
   importance: Nullable(Type.Array(FeatureImportanceSchema)),
+  /** Absent from bundles made before reasons were explained by fact. */
+  dependence: Type.Optional(Nullable(Type.Array(DependenceChartSchema))),
   audit: Nullable(AuditReportSchema),
   leaderboard: Nullable(LeaderboardSchema),
   money: Nullable(MoneySettingsSchema),

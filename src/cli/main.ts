@@ -175,6 +175,7 @@ function buildProgram(): Command {
     .option('--in <file>', 'customer table to score (CSV or Parquet)')
     .option('--out <file>', 'scores file to write (.csv or .parquet; - for CSV on standard output)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
+    .option('--group <name=columns>', 'explain these columns as one fact in the reasons, e.g. --group spend=history,history_segment (repeatable; other tables than Audiobooks)', (v: string, previous: string[]) => [...previous, v], [])
     .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
     .option('--engine <engine>', 'score inside an engine: duckdb (with --in/--out files, or --database FILE --in-table NAME) or postgres://USER@HOST:PORT/DB (with --in-table NAME); writes id, probability, label, rank, model_version, scored_at')
     .option('--database <file>', 'with --engine duckdb: the DuckDB database file holding --in-table')

@@ -1,4 +1,5 @@
 import { usageError } from '../errors.js';
+import { parseGroupSpec } from '../explain/groups.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { scoreFile } from '../predict/score-file.js';
 import { resolveOutputFile, STDOUT } from '../data/fs.js';
@@ -11,6 +12,8 @@ export interface ScoreFlags {
   in?: string;
   out?: string;
   reasons?: number;
+  /** `name=col1,col2`: columns explained as one fact. */
+  group?: string[];
   json?: boolean;
   delimiter?: string;
   decimal?: string;
@@ -37,31 +40,36 @@ export async function runScore(given: ScoreFlags): Promise<void> {
   if (!toStdout) await resolveOutputFile(flags.out);
   // With the scores on standard output, what the command says goes to stderr.
   const say = (text: string): boolean => (toStdout ? process.stderr : process.stdout).write(text);
+  const groups = (flags.group ?? []).map(parseGroupSpec);
+  if (groups.length > 0 && !flags.reasons) throw usageError('--group shapes the reasons: give --reasons N too');
   const predictor = await loadPredictor(flags.model, { threads: 2 });
   let badRows: BadRow[] = [];
   try {
     const interactive = process.stderr.isTTY && !flags.json;
+    // Explanations load only when asked for: most scoring runs want none.
+    const explainer = flags.reasons ? (await import('../explain/explainer.js')).explainerFor(predictor, groups) : null;
     const summary = await scoreFile(predictor, flags.in, flags.out, {
       reasons: flags.reasons,
       dialect: { delimiter: flags.delimiter, decimal: flags.decimal },
       skipBadRows: flags.skipBadRows,
       onBadRows: (rows) => (badRows = rows),
-      // Explanations load only when asked for: most scoring runs want none.
-      explain: flags.reasons ? (await import('../explain/explainer.js')).explainerFor(predictor).reasonTexts : undefined,
+      explain: explainer?.reasonTexts,
       onProgress: interactive ? (rows) => process.stderr.write(`\rscored ${rows.toLocaleString('en')} customers`) : undefined,
     });
     if (interactive) process.stderr.write('\n');
     const sideFile = flags.skipBadRows && badRows.length > 0 ? badRowsPath(flags.out) : null;
     if (sideFile) await writeBadRows(sideFile, badRows);
     const skipped = flags.skipBadRows ? { skippedRows: badRows.length, badRowsFile: sideFile } : {};
+    const reference = explainer && summary.rows > 0 ? (await explainer.explainer()).reference : null;
     if (flags.json) {
-      say(`${JSON.stringify({ ...summary, ...skipped, model: flags.model, threshold: predictor.threshold }, null, 2)}\n`);
+      say(`${JSON.stringify({ ...summary, ...skipped, model: flags.model, threshold: predictor.threshold, ...(reference ? { reference } : {}) }, null, 2)}\n`);
     } else {
       say(
         `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s → ${toStdout ? 'standard output' : summary.output}\n` +
           duplicateLine(summary.duplicateIds) +
           (flags.skipBadRows ? `skipped ${badRows.length} bad rows${sideFile ? ` (line, column, value and reason of each in ${sideFile})` : ''}\n` : '') +
-          `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold.toFixed(4)}), rank (1 = most likely)${flags.reasons ? `, reason_1…reason_${flags.reasons}` : ''}\n`,
+          `columns: id, probability (of buying again), label (1 when probability ≥ ${predictor.threshold.toFixed(4)}), rank (1 = most likely)${flags.reasons ? `, reason_1…reason_${flags.reasons}` : ''}\n` +
+          (reference ? `reasons: each fact's push in percentage points, ${reference.text}\n` : ''),
       );
     }
   } finally {

@@ -134,13 +134,6 @@ export const AUDIOBOOKS_DERIVED: readonly DerivedFeature[] = [
 /** The customer's values by feature name (what a phrase may look at besides its own value). */
 export type CustomerValues = ReadonlyMap<string, number | string | null>;
 
-export interface FeatureWords {
-  label: string;
-  actionable: boolean;
-  /** The customer's value in words, e.g. "listened to none of the book". */
-  phrase(value: number, row: CustomerValues): string;
-}
-
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -181,81 +174,138 @@ function reviewScore(score: number): string {
   return `${formatNumber(Math.round(score * 10) / 10)}/10`;
 }
 
-export const AUDIOBOOKS_WORDS: Record<string, FeatureWords> = {
-  book_length_overall: {
-    label: 'minutes per book',
-    actionable: false,
-    phrase: (v, row) => {
-      const books = booksBought(row);
-      return books !== null && Math.round(books) <= 1 ? `a book of ${duration(v)}` : `books of ${duration(v)} on average`;
-    },
-  },
-  book_length_avg: {
-    label: 'books bought',
-    actionable: false,
-    phrase: (v, row) => {
-      const books = booksBought(row);
-      if (books === null) return `bought ${duration(v)} of audiobooks`;
-      const whole = Math.max(1, Math.round(books));
-      return whole === 1 && Math.abs(books - 1) < 0.05 ? 'bought 1 book' : `bought about ${plural(whole, 'book', 'books')}`;
-    },
-  },
-  price_overall: {
-    label: 'price per book',
-    actionable: false,
-    phrase: (v) => `paid ${money(v)} on average`,
-  },
-  price_avg: {
-    label: 'total paid',
-    actionable: false,
-    phrase: (v) => `paid ${money(v)} in all`,
-  },
-  review: {
-    label: 'left a review',
-    actionable: true,
-    phrase: (v, row) => {
-      if (v === 0) return 'did not leave a review';
-      const score = numberAt(row, 'review_score');
-      return score === null || isReviewFill(score) ? 'left a review' : `left a review (score ${reviewScore(score)})`;
-    },
-  },
-  review_score: {
-    label: 'review score',
-    actionable: true,
-    phrase: (v, row) => {
-      const review = numberAt(row, 'review');
-      if (review === 0 || (review !== 1 && isReviewFill(v))) return 'did not leave a review';
-      return `left a review (score ${reviewScore(v)})`;
-    },
-  },
-  completion: {
-    label: 'share of the book listened to',
-    actionable: true,
-    phrase: (v, row) => {
-      const what = theBooks(row);
-      if (v <= 0) return `listened to none of ${what}`;
-      if (v >= 0.995) return `listened to all of ${what}`;
-      if (v < 0.01) return `listened to under 1% of ${what}`;
-      return `listened to ${Math.round(v * 100)}% of ${what}`;
-    },
-  },
-  minutes_listened: {
-    label: 'minutes listened',
-    actionable: true,
-    phrase: (v) => (v <= 0 ? 'has not listened at all' : `listened for ${duration(v)}`),
-  },
-  support_requests: {
+/**
+ * The Audiobooks columns as facts a marketer reads: each behaviour once. The length and price pairs
+ * also encode the number of books (avg/overall), so what was bought is one fact; actionable marks what
+ * marketing can influence (listening, support, recency) against fixed traits.
+ */
+export interface AudiobooksGroup {
+  name: string;
+  label: string;
+  columns: AudiobooksColumn[];
+  actionable: boolean;
+  /** The customer's fact, e.g. "listened to none of the book". */
+  phrase(row: CustomerValues): string;
+}
+
+function missingIn(row: CustomerValues, columns: readonly string[]): string[] {
+  return columns.filter((c) => numberAt(row, c) === null);
+}
+
+function notKnown(label: string, missing: readonly string[]): string {
+  return `${label} not known (${missing.join(', ')} missing)`;
+}
+
+function boughtPhrase(row: CustomerValues): string {
+  const perBook = numberAt(row, 'book_length_overall');
+  const total = numberAt(row, 'price_avg');
+  const books = booksBought(row);
+  const parts: string[] = [];
+  if (books === null) parts.push(perBook === null ? 'bought audiobooks' : `bought books of ${duration(perBook)}`);
+  else {
+    const whole = Math.max(1, Math.round(books));
+    const one = whole === 1 && Math.abs(books - 1) < 0.05;
+    parts.push(one ? `bought 1 book of ${duration(perBook!)}` : `bought about ${plural(whole, 'book', 'books')} of ${duration(perBook!)} each`);
+  }
+  if (total !== null) parts.push(`${money(total)} in all`);
+  return parts.join(', ');
+}
+
+function listeningPhrase(row: CustomerValues): string {
+  const completion = numberAt(row, 'completion');
+  const minutes = numberAt(row, 'minutes_listened');
+  const what = theBooks(row);
+  if (minutes !== null && minutes <= 0) return `has not listened to ${what}`;
+  if (completion === null && minutes === null) return notKnown('listening', ['completion', 'minutes_listened']);
+  const share =
+    completion === null ? null : completion <= 0 ? 'none' : completion >= 0.995 ? 'all' : completion < 0.01 ? 'under 1%' : `${Math.round(completion * 100)}%`;
+  if (share === 'none') return `has not listened to ${what}`;
+  const time = minutes === null ? '' : ` (${duration(minutes)})`;
+  return share === null ? `listened for ${duration(minutes!)}` : `listened to ${share} of ${what}${time}`;
+}
+
+function reviewPhrase(row: CustomerValues): string {
+  const review = numberAt(row, 'review');
+  const score = numberAt(row, 'review_score');
+  if (review === 0) return 'did not leave a review';
+  if (review === null && (score === null || isReviewFill(score))) return score === null ? notKnown('review', ['review', 'review_score']) : 'did not leave a review';
+  return score === null || isReviewFill(score) ? 'left a review' : `left a review (score ${reviewScore(score)})`;
+}
+
+export const AUDIOBOOKS_GROUPS: readonly AudiobooksGroup[] = [
+  { name: 'listening', label: 'listening', columns: ['completion', 'minutes_listened'], actionable: true, phrase: listeningPhrase },
+  {
+    name: 'support',
     label: 'support requests',
+    columns: ['support_requests'],
     actionable: true,
-    phrase: (v) => (v === 0 ? 'no support requests' : plural(Math.round(v), 'support request', 'support requests')),
+    phrase: (row) => {
+      const v = numberAt(row, 'support_requests');
+      if (v === null) return notKnown('support requests', ['support_requests']);
+      return v === 0 ? 'no support requests' : plural(Math.round(v), 'support request', 'support requests');
+    },
   },
-  last_visit_days: {
-    label: 'days from purchase to last visit',
+  {
+    name: 'recency',
+    label: 'last visit',
+    columns: ['last_visit_days'],
     actionable: true,
-    phrase: (v) => {
+    phrase: (row) => {
+      const v = numberAt(row, 'last_visit_days');
+      if (v === null) return notKnown('last visit', ['last_visit_days']);
       const days = Math.round(v);
       return days === 0 ? 'last visit on the day of purchase' : `last visit ${plural(days, 'day', 'days')} after purchase`;
     },
   },
+  {
+    name: 'bought',
+    label: 'what was bought',
+    columns: ['book_length_overall', 'book_length_avg', 'price_overall', 'price_avg'],
+    actionable: false,
+    phrase: (row) => {
+      const missing = missingIn(row, ['book_length_overall', 'book_length_avg', 'price_overall', 'price_avg']);
+      return missing.length === 4 ? notKnown('what was bought', missing) : boughtPhrase(row);
+    },
+  },
+  { name: 'review', label: 'review', columns: ['review', 'review_score'], actionable: false, phrase: reviewPhrase },
+];
+
+/**
+ * What the dependence charts plot per fact (its main value) and how a chart's colour reads at either
+ * end ("long books" against "short ones"), so an interaction can be said in words.
+ */
+export const AUDIOBOOKS_MAIN_VALUES: Record<string, { label: string; value(row: CustomerValues): number | null; phrase?(value: number): string }> = {
+  listening: { label: 'share of the book listened to', value: (row) => numberAt(row, 'completion') },
+  support: { label: 'support requests', value: (row) => numberAt(row, 'support_requests') },
+  recency: { label: 'days from purchase to last visit', value: (row) => numberAt(row, 'last_visit_days') },
+  bought: {
+    label: 'books bought',
+    value: (row) => {
+      const books = booksBought(row);
+      return books === null ? null : Math.max(1, Math.round(books));
+    },
+    phrase: (books) => `bought ${plural(books, 'book', 'books')}`,
+  },
+  review: {
+    label: 'review score (0 = no review)',
+    value: (row) => {
+      const review = numberAt(row, 'review');
+      const score = numberAt(row, 'review_score');
+      if (review === 0 || (score !== null && isReviewFill(score))) return 0;
+      return score;
+    },
+  },
 };
 
+export const AUDIOBOOKS_COLUMN_ENDS: Record<string, { high: string; low: string }> = {
+  book_length_overall: { high: 'long books', low: 'short ones' },
+  book_length_avg: { high: 'customers who bought more hours', low: 'those who bought fewer' },
+  price_overall: { high: 'dear books', low: 'cheap ones' },
+  price_avg: { high: 'customers who paid more in all', low: 'those who paid less' },
+  completion: { high: 'customers who listened to more of the book', low: 'those who listened to less' },
+  minutes_listened: { high: 'customers who listened longer', low: 'those who listened less' },
+  support_requests: { high: 'customers with more support requests', low: 'those with fewer' },
+  last_visit_days: { high: 'customers who came back later', low: 'those who came back sooner' },
+  review: { high: 'customers who left a review', low: 'those who did not' },
+  review_score: { high: 'higher review scores', low: 'lower ones' },
+};

@@ -1,315 +1,335 @@
 /**
- * Per-customer Shapley values by permutation sampling (Štrumbelj & Kononenko 2014), on the
- * probability scale, through the one scoring path.
+ * Exact Shapley values over groups of features (interventional, against a background sample), on the
+ * probability scale, through the one scoring path. A single feature is a group of one.
  *
- * Each customer x is compared with every background row b equally often: one (permutation π, b)
- * pair walks from b to x, switching the features to x's values in π's order. The score changes
- * along the walk are the features' marginal contributions; they telescope to f(x) − f(b). Averaged
- * over pairs that use every background row equally often, the contributions add up to
- * f(x) − mean_b f(b) = probability − average, exactly (the walk's ends are the very scores
- * reported as probability and used for the average). Permutations come in antithetic pairs
- * (π, reversed π), which lowers the sampling variance.
+ * The value of a coalition S of groups for customer x is v(S) = mean over background rows b of
+ * f(x on S, b elsewhere). Every coalition is enumerated (2^G of them), so group g gets
+ *   φ_g = Σ_{S ∌ g} |S|! (G − |S| − 1)! / G! · (v(S ∪ g) − v(S)),
+ * and the φ add up to v(all) − v(none) = probability − mean background score exactly: v(all) is the
+ * customer's own score and v(none) the background's, the very numbers reported.
+ *
+ * Hybrid rows are only built once per distinct pair (x's values on S, b's values off S): customers
+ * that share a group's values (no support requests, no review) and background rows that share the
+ * rest share rows; a repeated background pair counts with its weight. All coalitions of a chunk of
+ * customers go to the scorer in large batches.
  */
 import { inputError, usageError } from '../errors.js';
-import type { FeatureColumn, TableSchema } from '../core/schema.js';
+import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
-import { createRng, randomInt, type Rng } from '../core/random.js';
-import { describeReasons } from './reasons.js';
-import type { Contribution, CustomerExplanation, Explainer, FeatureValue, ScoreFunction } from './types.js';
+import type { FeatureValue, ScoreFunction } from './types.js';
 
-export interface ExplainerOptions {
-  score: ScoreFunction;
-  schema: TableSchema;
-  /** A small sample of training rows (about 50–100): the reference the contributions are measured from. */
-  background: FeatureColumns;
-  /** Permutations per customer; rounded up to a multiple of the background size (default: one per background row). */
-  permutations?: number;
-  seed: number;
-  /** Hybrid rows per score call (default 65,536). */
-  batchRows?: number;
-}
+/** Groups beyond this make 2^G coalitions too many to enumerate for a page of customers. */
+export const MAX_EXACT_GROUPS = 12;
+
+/** Hybrid rows per score call (default). */
+const DEFAULT_BATCH_ROWS = 65_536;
+/** Customers per chunk at most, and hybrid rows a chunk may plan before scoring (bounds memory). */
+const MAX_CHUNK_CUSTOMERS = 2048;
+const MAX_CHUNK_ROWS = 1 << 22;
 
 export interface ShapleyResult {
   /** Score of each customer. */
   probability: Float64Array;
-  /** [customer × feature] row-major, features in the order given. */
+  /** [customer × group] row-major, groups in the order given. */
   contributions: Float64Array;
+  /** Hybrid rows scored (after sharing repeated values). */
+  rowsScored: number;
 }
 
-const DEFAULT_BATCH_ROWS = 65_536;
-
-/** A column's values, numeric or categorical, under one feature name. */
+/** A column's values, numeric or categorical. */
 type Source = { kind: 'numeric'; values: ArrayLike<number> } | { kind: 'categorical'; values: ArrayLike<string | null> };
 
-function sourcesOf(columns: FeatureColumns, features: readonly FeatureColumn[], what: string): Source[] {
-  return features.map(({ name, kind }) => {
-    const values = kind === 'numeric' ? columns.numeric.get(name) : columns.categorical.get(name);
-    if (values === undefined) throw inputError(`a feature column the model needs is missing from the ${what}`, { column: name });
-    return kind === 'numeric'
-      ? { kind, values: values as ArrayLike<number> }
-      : { kind, values: values as ArrayLike<string | null> };
-  });
+function sourceOf(columns: FeatureColumns, { name, kind }: FeatureColumn, what: string): Source {
+  const values = kind === 'numeric' ? columns.numeric.get(name) : columns.categorical.get(name);
+  if (values === undefined) throw inputError(`a feature column the model needs is missing from the ${what}`, { column: name });
+  return kind === 'numeric' ? { kind, values: values as ArrayLike<number> } : { kind, values: values as ArrayLike<string | null> };
 }
 
-function valueAt(source: Source, row: number): FeatureValue {
-  const v = source.values[row];
+/** The value at a row, missing as null. */
+export function valueAt(columns: FeatureColumns, column: FeatureColumn, row: number): FeatureValue {
+  const v = column.kind === 'numeric' ? columns.numeric.get(column.name)?.[row] : columns.categorical.get(column.name)?.[row];
   if (v === undefined || v === null) return null;
   return typeof v === 'number' && Number.isNaN(v) ? null : v;
 }
 
-/** The customer's values as a seed: the same customer gets the same sample alone or in any batch. */
-function customerSeed(seed: number, sources: readonly Source[], row: number): number {
-  const bits = new Float64Array(1);
-  const words = new Uint32Array(bits.buffer);
-  let h = (0x811c9dc5 ^ seed) >>> 0;
-  const mix = (w: number) => {
-    h = Math.imul(h ^ w, 0x01000193) >>> 0;
-  };
-  for (const s of sources) {
-    const v = s.values[row];
-    if (s.kind === 'numeric') {
-      bits[0] = Number.isNaN(v as number) ? Number.NaN : (v as number);
-      mix(words[0]!);
-      mix(words[1]!);
-    } else if (v === null || v === undefined) {
-      mix(0xffffffff);
-    } else {
-      const text = v as string;
-      for (let k = 0; k < text.length; k++) mix(text.charCodeAt(k));
-      mix(text.length);
+/** Per group, an id per row such that two rows share an id exactly when they share the group's values. */
+function groupIds(sources: readonly Source[], rows: number): Int32Array {
+  const ids = new Int32Array(rows);
+  if (sources.length === 1 && sources[0]!.kind === 'numeric') {
+    // Map keys compare by SameValueZero: NaN meets NaN, and 0 meets −0 (the model cannot tell them apart).
+    const seen = new Map<number, number>();
+    const values = sources[0]!.values;
+    for (let r = 0; r < rows; r++) {
+      const v = values[r]!;
+      let id = seen.get(v);
+      if (id === undefined) seen.set(v, (id = seen.size));
+      ids[r] = id;
     }
+    return ids;
   }
-  return h;
+  const seen = new Map<string, number>();
+  for (let r = 0; r < rows; r++) {
+    let key = '';
+    for (const s of sources) {
+      const v = s.values[r];
+      key += s.kind === 'numeric' ? `${v as number}|` : `${JSON.stringify(v ?? null)}|`;
+    }
+    let id = seen.get(key);
+    if (id === undefined) seen.set(key, (id = seen.size));
+    ids[r] = id;
+  }
+  return ids;
 }
 
-function shuffleInPlace(order: Int32Array, rng: Rng): void {
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = randomInt(rng, i + 1);
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
+/** The distinct combinations of the groups in `mask` over rows: a slot per row, a representative row and a count per slot. */
+function combinations(ids: readonly Int32Array[], mask: number, rows: number): { slot: Int32Array; reps: number[]; counts: number[] } {
+  const slot = new Int32Array(rows);
+  const reps: number[] = [];
+  const counts: number[] = [];
+  const members: Int32Array[] = [];
+  for (let g = 0; g < ids.length; g++) if (mask & (1 << g)) members.push(ids[g]!);
+  if (members.length === 0) {
+    if (rows > 0) reps.push(0), counts.push(rows);
+    return { slot, reps, counts };
   }
+  const seen = new Map<string, number>();
+  for (let r = 0; r < rows; r++) {
+    let key = '';
+    for (const m of members) key += `${m[r]!},`;
+    let s = seen.get(key);
+    if (s === undefined) {
+      seen.set(key, (s = reps.length));
+      reps.push(r);
+      counts.push(0);
+    }
+    counts[s]!++;
+    slot[r] = s;
+  }
+  return { slot, reps, counts };
 }
 
-/** Hybrid-row columns of one score call. */
-interface Batch {
-  columns: FeatureColumns;
-  /** The permutation of each (customer, pair), d entries each. */
-  orders: Int32Array;
-  firstCustomer: number;
+/** Shapley weight |S|! (G − |S| − 1)! / G! by coalition size. */
+function shapleyWeights(groups: number): Float64Array {
+  const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
+  return Float64Array.from({ length: groups }, (_, size) => (factorial(size) * factorial(groups - size - 1)) / factorial(groups));
+}
+
+function popcount(mask: number): number {
+  let c = 0;
+  for (let m = mask; m; m &= m - 1) c++;
+  return c;
+}
+
+interface CoalitionPlan {
+  mask: number;
+  /** Customer slot per customer of the chunk, and each slot's representative customer. */
+  customerSlot: Int32Array;
+  customerReps: number[];
+  /** Distinct background rows off the coalition, with their share of the background. */
+  backgroundReps: number[];
+  backgroundWeights: Float64Array;
+  /** Index of this coalition's first hybrid row in the chunk. */
+  firstRow: number;
+}
+
+interface Chunk {
+  first: number;
   customers: number;
+  plans: CoalitionPlan[];
+  rows: number;
 }
 
-interface Plan {
-  features: readonly FeatureColumn[];
-  customers: Source[];
-  background: Source[];
+interface Setup {
+  groups: readonly (readonly FeatureColumn[])[];
+  customerSources: Source[][];
+  backgroundSources: Source[][];
+  backgroundIds: Int32Array[];
   backgroundRows: number;
-  pairs: number;
-  seed: number;
 }
 
-function buildBatch(plan: Plan, firstCustomer: number, customers: number): Batch {
-  const { features, pairs, backgroundRows } = plan;
-  const d = features.length;
-  const steps = d - 1;
-  const nRows = customers * pairs * steps;
+function planChunk(setup: Setup, first: number, customers: number): Chunk {
+  const G = setup.groups.length;
+  const customerIds = setup.customerSources.map((sources) =>
+    groupIds(
+      sources.map((s): Source => (s.kind === 'numeric' ? { kind: s.kind, values: sliceOf(s.values, first, customers) } : { kind: s.kind, values: sliceOf(s.values, first, customers) })),
+      customers,
+    ),
+  );
+  const full = (1 << G) - 1;
+  const plans: CoalitionPlan[] = [];
+  let rows = 0;
+  for (let mask = 1; mask < full; mask++) {
+    const c = combinations(customerIds, mask, customers);
+    const b = combinations(setup.backgroundIds, full & ~mask, setup.backgroundRows);
+    plans.push({
+      mask,
+      customerSlot: c.slot,
+      customerReps: c.reps.map((r) => first + r),
+      backgroundReps: b.reps,
+      backgroundWeights: Float64Array.from(b.counts, (n) => n / setup.backgroundRows),
+      firstRow: rows,
+    });
+    rows += c.reps.length * b.reps.length;
+  }
+  return { first, customers, plans, rows };
+}
+
+function sliceOf<T>(values: ArrayLike<T>, first: number, count: number): ArrayLike<T> {
+  return Array.isArray(values) || ArrayBuffer.isView(values)
+    ? (values as unknown as { slice(a: number, b: number): ArrayLike<T> }).slice(first, first + count)
+    : Array.prototype.slice.call(values, first, first + count);
+}
+
+/** Hybrid rows [from, to) of a chunk, as score input. */
+function buildRows(setup: Setup, chunk: Chunk, from: number, to: number): FeatureColumns {
+  const n = to - from;
   const numeric = new Map<string, Float64Array>();
   const categorical = new Map<string, (string | null)[]>();
-  const outNumeric: (Float64Array | null)[] = [];
-  const outCategorical: ((string | null)[] | null)[] = [];
-  for (const { name, kind } of features) {
-    if (kind === 'numeric') {
-      const out = new Float64Array(nRows);
-      numeric.set(name, out);
-      outNumeric.push(out);
-      outCategorical.push(null);
-    } else {
-      const out = new Array<string | null>(nRows).fill(null);
-      categorical.set(name, out);
-      outNumeric.push(null);
-      outCategorical.push(out);
-    }
-  }
-  const orders = new Int32Array(customers * pairs * d);
-  const position = new Int32Array(d);
-  let row = 0;
-  for (let c = 0; c < customers; c++) {
-    const x = firstCustomer + c;
-    const rng = createRng(customerSeed(plan.seed, plan.customers, x));
-    for (let m = 0; m < pairs; m++) {
-      const order = orders.subarray((c * pairs + m) * d, (c * pairs + m + 1) * d);
-      if (m % 2 === 0) {
-        for (let j = 0; j < d; j++) order[j] = j;
-        shuffleInPlace(order, rng);
-      } else {
-        const previous = orders.subarray((c * pairs + m - 1) * d, (c * pairs + m) * d);
-        for (let j = 0; j < d; j++) order[j] = previous[d - 1 - j]!;
+  const outputs = setup.groups.map((columns) =>
+    columns.map(({ name, kind }) => {
+      if (kind === 'numeric') {
+        const out = new Float64Array(n);
+        numeric.set(name, out);
+        return out;
       }
-      for (let t = 0; t < d; t++) position[order[t]!] = t;
-      const b = m % backgroundRows;
-      // Step k (1..d-1) takes features order[0..k-1] from x: feature j is x's from step position[j]+1 on.
-      for (let j = 0; j < d; j++) {
-        const switchAt = row + position[j]!;
-        const end = row + steps;
-        const num = outNumeric[j];
-        if (num) {
-          num.fill(plan.background[j]!.values[b] as number, row, switchAt);
-          num.fill(plan.customers[j]!.values[x] as number, switchAt, end);
-        } else {
-          const cat = outCategorical[j]!;
-          cat.fill(valueAt(plan.background[j]!, b) as string | null, row, switchAt);
-          cat.fill(valueAt(plan.customers[j]!, x) as string | null, switchAt, end);
+      const out = new Array<string | null>(n).fill(null);
+      categorical.set(name, out);
+      return out;
+    }),
+  );
+  let p = upperPlan(chunk.plans, from);
+  for (; p < chunk.plans.length && chunk.plans[p]!.firstRow < to; p++) {
+    const plan = chunk.plans[p]!;
+    const nb = plan.backgroundReps.length;
+    const start = Math.max(from, plan.firstRow);
+    const end = Math.min(to, plan.firstRow + plan.customerReps.length * nb);
+    for (let g = 0; g < setup.groups.length; g++) {
+      const fromCustomer = (plan.mask & (1 << g)) !== 0;
+      const sources = fromCustomer ? setup.customerSources[g]! : setup.backgroundSources[g]!;
+      for (let j = 0; j < sources.length; j++) {
+        const values = sources[j]!.values;
+        const out = outputs[g]![j]!;
+        for (let row = start; row < end; row++) {
+          const local = row - plan.firstRow;
+          const r = fromCustomer ? plan.customerReps[Math.floor(local / nb)]! : plan.backgroundReps[local % nb]!;
+          const v = values[r];
+          out[row - from] = (v === undefined ? null : v) as never;
         }
       }
-      row += steps;
     }
   }
-  return { columns: { nRows, numeric, categorical }, orders, firstCustomer, customers };
+  return { nRows: n, numeric, categorical };
 }
 
-/** Adds the marginal contributions of one scored batch into `phi`. */
-function accumulate(
-  batch: Batch,
-  scores: Float32Array,
-  plan: Plan,
-  backgroundScores: Float64Array,
-  probability: Float64Array,
-  phi: Float64Array,
-): void {
-  const d = plan.features.length;
-  const steps = d - 1;
-  let row = 0;
-  for (let c = 0; c < batch.customers; c++) {
-    const x = batch.firstCustomer + c;
-    const out = x * d;
-    for (let m = 0; m < plan.pairs; m++) {
-      const order = batch.orders.subarray((c * plan.pairs + m) * d, (c * plan.pairs + m + 1) * d);
-      let previous = backgroundScores[m % plan.backgroundRows]!;
-      for (let k = 0; k < steps; k++) {
-        const v = scores[row++]!;
-        phi[out + order[k]!]! += v - previous;
-        previous = v;
-      }
-      phi[out + order[steps]!]! += probability[x]! - previous;
-    }
+/** Index of the last plan whose first row is at or before `row`. */
+function upperPlan(plans: readonly CoalitionPlan[], row: number): number {
+  let lo = 0;
+  let hi = plans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (plans[mid]!.firstRow <= row) lo = mid;
+    else hi = mid - 1;
   }
+  return lo;
 }
 
-/** Pairs per customer: `permutations` rounded up to a multiple of the background size. */
-export function pairsPerCustomer(backgroundRows: number, permutations?: number): number {
-  const wanted = permutations ?? backgroundRows;
-  if (!(Number.isInteger(wanted) && wanted >= 1)) throw usageError(`permutations must be a positive integer; got ${wanted}`);
-  return Math.ceil(wanted / backgroundRows) * backgroundRows;
+async function scoreChunk(score: ScoreFunction, setup: Setup, chunk: Chunk, batchRows: number): Promise<Float32Array> {
+  const scores = new Float32Array(chunk.rows);
+  if (chunk.rows === 0) return scores;
+  // Build the next batch while the current one is being scored.
+  let from = 0;
+  let to = Math.min(batchRows, chunk.rows);
+  let pending = score(buildRows(setup, chunk, from, to));
+  while (true) {
+    const nextTo = Math.min(to + batchRows, chunk.rows);
+    const next = to < chunk.rows ? buildRows(setup, chunk, to, nextTo) : null;
+    const got = await pending;
+    if (got.length !== to - from) throw new Error(`the score function returned ${got.length} scores for ${to - from} rows`);
+    scores.set(got, from);
+    if (!next) break;
+    from = to;
+    to = nextTo;
+    pending = score(next);
+  }
+  return scores;
 }
 
 /**
- * Sampled Shapley values of each customer in `columns` against `background`, given the
- * background's scores. Scores all hybrid rows in batches of about `batchRows`.
+ * Exact group Shapley values of each customer in `columns` against `background`, given the
+ * background's scores.
  */
-export async function sampleShapley(opts: {
+export async function groupShapley(opts: {
   score: ScoreFunction;
-  features: readonly FeatureColumn[];
+  groups: readonly (readonly FeatureColumn[])[];
   columns: FeatureColumns;
   background: FeatureColumns;
-  backgroundScores: Float64Array;
-  pairs: number;
-  seed: number;
+  backgroundScores: ArrayLike<number>;
   batchRows?: number;
 }): Promise<ShapleyResult> {
-  const { features, columns, background, backgroundScores } = opts;
+  const { groups, columns, background, backgroundScores } = opts;
+  const G = groups.length;
+  if (G > MAX_EXACT_GROUPS) {
+    throw usageError(`${G} feature groups are too many to explain exactly (at most ${MAX_EXACT_GROUPS}): put related columns together with --group NAME=COL1,COL2`);
+  }
   const n = columns.nRows;
-  const d = features.length;
+  const B = background.nRows;
+  const setup: Setup = {
+    groups,
+    customerSources: groups.map((cols) => cols.map((c) => sourceOf(columns, c, 'customers'))),
+    backgroundSources: groups.map((cols) => cols.map((c) => sourceOf(background, c, 'background'))),
+    backgroundIds: [],
+    backgroundRows: B,
+  };
+  setup.backgroundIds = setup.backgroundSources.map((sources) => groupIds(sources, B));
   const probability = Float64Array.from(n > 0 ? await opts.score(columns) : []);
   if (probability.length !== n) throw new Error(`the score function returned ${probability.length} scores for ${n} rows`);
-  const phi = new Float64Array(n * d);
-  if (n === 0 || d === 0) return { probability, contributions: phi };
-  const average = meanOf(backgroundScores);
-  if (d === 1) {
-    for (let i = 0; i < n; i++) phi[i] = probability[i]! - average;
-    return { probability, contributions: phi };
-  }
-  const plan: Plan = {
-    features,
-    customers: sourcesOf(columns, features, 'customers'),
-    background: sourcesOf(background, features, 'background'),
-    backgroundRows: background.nRows,
-    pairs: opts.pairs,
-    seed: opts.seed,
-  };
-  const rowsPerCustomer = opts.pairs * (d - 1);
-  const perBatch = Math.max(1, Math.floor((opts.batchRows ?? DEFAULT_BATCH_ROWS) / rowsPerCustomer));
-  // Build the next batch while the current one is being scored.
-  let batch = buildBatch(plan, 0, Math.min(perBatch, n));
-  let pending = opts.score(batch.columns);
-  while (true) {
-    const nextStart = batch.firstCustomer + batch.customers;
-    const next = nextStart < n ? buildBatch(plan, nextStart, Math.min(perBatch, n - nextStart)) : null;
-    const scores = await pending;
-    if (scores.length !== batch.columns.nRows) {
-      throw new Error(`the score function returned ${scores.length} scores for ${batch.columns.nRows} rows`);
+  const phi = new Float64Array(n * G);
+  let rowsScored = 0;
+  if (n === 0 || G === 0) return { probability, contributions: phi, rowsScored };
+  let average = 0;
+  for (let b = 0; b < B; b++) average += backgroundScores[b]!;
+  average /= B;
+  const weights = shapleyWeights(G);
+  const full = (1 << G) - 1;
+  const perChunk = Math.max(1, Math.min(MAX_CHUNK_CUSTOMERS, Math.floor(MAX_CHUNK_ROWS / ((full + 1) * B))));
+  const batchRows = opts.batchRows ?? DEFAULT_BATCH_ROWS;
+  const value = new Float64Array((full + 1) * perChunk);
+  for (let first = 0; first < n; first += perChunk) {
+    const customers = Math.min(perChunk, n - first);
+    const chunk = planChunk(setup, first, customers);
+    const scores = await scoreChunk(opts.score, setup, chunk, batchRows);
+    rowsScored += chunk.rows;
+    // v(S, i) for every coalition and customer of the chunk; v(none) and v(all) are the reported scores.
+    for (let i = 0; i < customers; i++) {
+      value[i] = average;
+      value[full * perChunk + i] = probability[first + i]!;
     }
-    accumulate(batch, scores, plan, backgroundScores, probability, phi);
-    if (!next) break;
-    batch = next;
-    pending = opts.score(batch.columns);
-  }
-  for (let k = 0; k < phi.length; k++) phi[k]! /= opts.pairs;
-  return { probability, contributions: phi };
-}
-
-function meanOf(values: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
-  return sum / values.length;
-}
-
-/**
- * An explainer for one model: scores the background once (its mean is `average`), then explains
- * customers by sampled Shapley values and puts the largest into words. Deterministic under `seed`:
- * a customer's explanation depends only on its values, not on the other customers in the call.
- */
-export async function createExplainer(opts: ExplainerOptions): Promise<Explainer> {
-  const { score, schema, background, seed } = opts;
-  if (background.nRows < 1) throw usageError('the explainer needs at least one background row');
-  const features = schema.features;
-  sourcesOf(background, features, 'background');
-  const pairs = pairsPerCustomer(background.nRows, opts.permutations);
-  const scored = await score(background);
-  if (scored.length !== background.nRows) {
-    throw new Error(`the score function returned ${scored.length} scores for ${background.nRows} rows`);
-  }
-  const backgroundScores = Float64Array.from(scored);
-  const average = meanOf(backgroundScores);
-  const names = features.map((f) => f.name);
-
-  return {
-    average,
-    features: names,
-    pairsPerCustomer: pairs,
-    async explain(columns, top) {
-      const customers = sourcesOf(columns, features, 'customers');
-      const { probability, contributions } = await sampleShapley({
-        score,
-        features,
-        columns,
-        background,
-        backgroundScores,
-        pairs,
-        seed,
-        ...(opts.batchRows !== undefined ? { batchRows: opts.batchRows } : {}),
-      });
-      const d = features.length;
-      const out: CustomerExplanation[] = [];
-      for (let i = 0; i < columns.nRows; i++) {
-        const row: Contribution[] = names.map((feature, j) => ({
-          feature,
-          value: valueAt(customers[j]!, i),
-          contribution: contributions[i * d + j]!,
-        }));
-        out.push({ probability: probability[i]!, average, contributions: row, reasons: describeReasons(schema, row, top) });
+    for (const plan of chunk.plans) {
+      const nb = plan.backgroundReps.length;
+      const perSlot = new Float64Array(plan.customerReps.length);
+      for (let s = 0; s < perSlot.length; s++) {
+        let v = 0;
+        const base = plan.firstRow + s * nb;
+        for (let k = 0; k < nb; k++) v += plan.backgroundWeights[k]! * scores[base + k]!;
+        perSlot[s] = v;
       }
-      return out;
-    },
-  };
+      for (let i = 0; i < customers; i++) value[plan.mask * perChunk + i] = perSlot[plan.customerSlot[i]!]!;
+    }
+    for (let mask = 0; mask < full; mask++) {
+      const w = weights[popcount(mask)]!;
+      for (let g = 0; g < G; g++) {
+        const bit = 1 << g;
+        if (mask & bit) continue;
+        const withG = (mask | bit) * perChunk;
+        const without = mask * perChunk;
+        for (let i = 0; i < customers; i++) phi[(first + i) * G + g]! += w * (value[withG + i]! - value[without + i]!);
+      }
+    }
+  }
+  return { probability, contributions: phi, rowsScored };
+}
+
+/** Hybrid rows one customer costs at most: every coalition but none and all, against every background row. */
+export function rowsPerCustomer(groups: number, backgroundRows: number): number {
+  return groups <= 1 ? 0 : ((1 << groups) - 2) * backgroundRows;
 }

@@ -1,4 +1,4 @@
-/** The shapes of explanations: per-customer contributions and the reasons put into words. */
+/** The shapes of explanations: per-customer contributions of feature groups and the reasons put into words. */
 import type { FeatureColumns } from '../core/table.js';
 
 /** The one scoring path (a Predictor's predictColumns or an OnnxScorer's score): rows in, probabilities out. */
@@ -7,10 +7,27 @@ export type ScoreFunction = (columns: FeatureColumns) => Promise<Float32Array>;
 /** A raw feature value as the customer has it; null = missing. */
 export type FeatureValue = number | string | null;
 
-/** One feature's share of (probability − average), on the probability scale. */
+/**
+ * Feature columns that encode one behaviour, explained as one fact (listening = completion and
+ * minutes listened). A column's missing flag, one-hot slots and derived features live inside the
+ * model's graph, computed from the column, so they go wherever the column goes.
+ */
+export interface FeatureGroup {
+  /** A short key, e.g. "listening". */
+  name: string;
+  /** The fact in words for a heading, e.g. "listening". */
+  label: string;
+  /** Schema columns in the group, in schema order. */
+  columns: string[];
+  /** True for behaviours marketing can influence (listening, support, recency), false for fixed traits. */
+  actionable: boolean;
+}
+
+/** One group's share of (probability − reference), on the probability scale. */
 export interface Contribution {
-  feature: string;
-  value: FeatureValue;
+  group: string;
+  /** The customer's values of the group's columns. */
+  values: Record<string, FeatureValue>;
   contribution: number;
 }
 
@@ -18,34 +35,49 @@ export type Direction = 'raises' | 'lowers';
 
 /** A contribution in plain words, for marketing. */
 export interface Reason {
-  feature: string;
-  /** A human name for the feature, e.g. "support requests". */
+  group: string;
+  /** The group in words, e.g. "listening". */
   label: string;
-  value: FeatureValue;
+  /** The schema columns behind it. */
+  columns: string[];
+  values: Record<string, FeatureValue>;
+  /** Share of (probability − reference) on the probability scale. */
   contribution: number;
+  /** The same in percentage points, rounded to one decimal. */
+  points: number;
   direction: Direction;
-  /** True for behaviours marketing can act on, false for fixed traits (price paid, book length). */
   actionable: boolean;
-  /** E.g. "3 support requests: raises the chance". */
+  /** The customer's fact alone, e.g. "listened to none of the book". */
+  fact: string;
+  /** E.g. "listened to none of the book: lowers the chance by 4.2 points". */
+  text: string;
+}
+
+/** What the contributions are measured from: the mean prediction over the background customers. */
+export interface Reference {
+  probability: number;
+  /** Background customers it averages. */
+  customers: number;
+  /** E.g. "compared with a typical customer, who has a 16 % chance". */
   text: string;
 }
 
 export interface CustomerExplanation {
   probability: number;
-  /** Mean probability over the background rows; contributions add up to probability − average. */
-  average: number;
-  /** Every feature, in schema order. */
+  /** Mean probability over the background rows; contributions add up to probability − reference. */
+  reference: number;
+  /** Every group, in group order. */
   contributions: Contribution[];
-  /** The `top` contributions with the largest magnitude, largest first. */
+  /** The top reasons: actionable ones first, each part by size. */
   reasons: Reason[];
+  /** The actionable group with the largest push, in words (null when the schema marks none). */
+  leadingAction: Reason | null;
 }
 
 export interface Explainer {
-  /** Mean score over the background rows. */
-  readonly average: number;
-  /** Feature names explained, in schema order. */
-  readonly features: readonly string[];
-  /** Rows compared per customer: (permutation, background row) pairs. */
-  readonly pairsPerCustomer: number;
+  readonly reference: Reference;
+  readonly groups: readonly FeatureGroup[];
+  /** Rows scored per customer at most (2^groups − 2 coalitions × background rows, fewer when values repeat). */
+  readonly rowsPerCustomer: number;
   explain(columns: FeatureColumns, top: number): Promise<CustomerExplanation[]>;
 }

@@ -555,3 +555,85 @@ export function heatGrid(spec: HeatGridSpec): string {
   }
   return figure(svgRoot(spec.title, width, height, body), spec.caption, width);
 }
+
+export interface ScatterPoint {
+  x: number;
+  y: number;
+  /** The colouring value (null: drawn grey). */
+  color: number | null;
+}
+
+export interface ScatterChartSpec extends ChartBase {
+  x: Axis;
+  y: Axis;
+  points: readonly ScatterPoint[];
+  /** What colours the points, named in the legend ("low …", "high …"); none: one colour. */
+  colorName?: string;
+  /** A horizontal rule, e.g. "no push" at 0. */
+  reference?: { value: number; name: string };
+}
+
+/** Blue for low, orange for high, by rank so a few extreme values do not wash out the rest. */
+function rankColors(points: readonly ScatterPoint[]): string[] {
+  const present = points.map((p) => p.color).filter((c): c is number => c !== null && Number.isFinite(c)).sort((a, b) => a - b);
+  const low = [0x25, 0x63, 0xeb];
+  const high = [0xea, 0x58, 0x0c];
+  return points.map((p) => {
+    if (p.color === null || !Number.isFinite(p.color) || present.length < 2) return present.length < 2 && p.color !== null ? COLORS.network : COLORS.reference;
+    let lo = 0;
+    let hi = present.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (present[mid]! < p.color) lo = mid + 1;
+      else hi = mid;
+    }
+    const t = lo / (present.length - 1);
+    return `rgb(${low.map((c, k) => Math.round(c + (high[k]! - c) * t)).join(',')})`;
+  });
+}
+
+export function scatterChart(spec: ScatterChartSpec): string {
+  const svg = scatterChartSvg(spec);
+  return svg === null ? noDataFigure(spec.title, spec.emptyNote ?? '') : figure(svg, spec.caption, spec.width ?? DEFAULT_WIDTH);
+}
+
+/** A scatter of points coloured by a third value; null when there is nothing to draw. */
+export function scatterChartSvg(spec: ScatterChartSpec): string | null {
+  const points = spec.points.filter((p) => finite(p.x) && finite(p.y));
+  if (points.length === 0) return null;
+  const width = spec.width ?? DEFAULT_WIDTH;
+  const height = spec.height ?? 340;
+  const xDomain = extent([points.map((p) => p.x)], spec.x);
+  const yDomain = extent([points.map((p) => p.y), spec.reference ? [spec.reference.value] : []], spec.y);
+  const colored = spec.colorName !== undefined && points.some((p) => p.color !== null);
+  const items: LegendItem[] = colored
+    ? [
+        { name: `low ${spec.colorName}`, swatch: 'dot', color: COLORS.good },
+        { name: `high ${spec.colorName}`, swatch: 'dot', color: COLORS.bad },
+        ...(points.some((p) => p.color === null) ? [{ name: `${spec.colorName} missing`, swatch: 'dot' as const, color: COLORS.reference }] : []),
+      ]
+    : [];
+  if (spec.reference) items.push({ name: spec.reference.name, swatch: 'dashed', color: COLORS.muted });
+  const leg = legend(items, width);
+  const frame: Frame = {
+    left: Math.max(52, Math.ceil(yTickWidth(spec.y, yDomain) * 1.2) + 34),
+    top: LEGEND_TOP + leg.rows * LEGEND_ROW + 4,
+    right: width - RIGHT,
+    bottom: height - BOTTOM,
+  };
+  const sx = linearScale(xDomain, [frame.left, frame.right]);
+  const sy = linearScale(yDomain, [frame.bottom, frame.top]);
+  let body = leg.markup;
+  body += el('rect', { class: 'plot-area', x: frame.left, y: frame.top, width: frame.right - frame.left, height: frame.bottom - frame.top });
+  body += yAxis(frame, spec.y, yDomain, sy);
+  body += xAxis(frame, spec.x, xDomain, sx, height, false);
+  if (spec.reference) {
+    const y = sy(spec.reference.value);
+    body += el('line', { class: 'reference', x1: frame.left, y1: y, x2: frame.right, y2: y, stroke: COLORS.muted, 'stroke-width': 1.25, 'stroke-dasharray': '5 3' });
+  }
+  const colors = colored ? rankColors(points) : points.map(() => COLORS.network);
+  points.forEach((p, i) => {
+    body += el('circle', { class: 'dot', cx: sx(p.x), cy: sy(p.y), r: 2.6, fill: colors[i], 'fill-opacity': 0.75 });
+  });
+  return svgRoot(spec.title, width, height, body);
+}

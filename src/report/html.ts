@@ -9,6 +9,7 @@ import { confusionSection } from './sections/confusion.js';
 import { decisionSection } from './sections/decision.js';
 import { detailsSection } from './sections/details.js';
 import { importanceSection } from './sections/importance.js';
+import { dependenceSection } from './sections/dependence.js';
 import { leaderboardSection } from './sections/leaderboard.js';
 import { rankingSection } from './sections/ranking.js';
 import { predictsWhat, summarySection } from './sections/summary.js';
@@ -42,6 +43,9 @@ function parts(data: ReportData): Part[] {
     { id: 'confusion', title: 'Right and wrong decisions', html: confusionSection(data) },
     { id: 'decision', title: 'Whom to contact', html: decisionSection(data) },
     evaluation.importance?.length ? { id: 'importance', title: 'What drives the predictions', html: importanceSection(evaluation.importance) } : null,
+    evaluation.dependence?.length
+      ? { id: 'dependence', title: 'The shape of each effect', html: dependenceSection(evaluation.dependence, evaluation.dependence[0]!.points.length) }
+      : null,
     evaluation.leaderboard?.rows.length ? { id: 'leaderboard', title: 'Leaderboard', html: leaderboardSection(evaluation.leaderboard) } : null,
     { id: 'details', title: 'Technical details', html: detailsSection(manifest) },
   ];

@@ -8,7 +8,7 @@ import { ManifestSchema, TrainingDataSchema } from '../bundle/manifest.js';
 import { BundleObjectiveSchema } from '../bundle/objective.js';
 import { EXAMPLE_CUSTOMER } from '../domain/audiobooks.js';
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
-import type { Reason } from '../explain/types.js';
+import type { Reason, Reference } from '../explain/types.js';
 
 /** Longest message an error body carries; the whole body stays well under 4 KB. */
 export const MAX_ERROR_MESSAGE = 1000;
@@ -59,18 +59,31 @@ export const errorResponses = {
 
 const reasonSchema = {
   type: 'object',
-  required: ['feature', 'contribution', 'text'],
+  required: ['group', 'contribution', 'points', 'text'],
   properties: {
-    feature: { type: 'string' },
-    label: { type: 'string', description: 'The feature in words, e.g. "support requests".' },
-    value: { type: ['number', 'string', 'null'] },
-    contribution: { type: 'number', description: "Share of (probability − average) on the probability scale." },
+    group: { type: 'string', description: 'The fact explained, e.g. "listening": columns that encode one behaviour count once.' },
+    label: { type: 'string', description: 'The fact in words, e.g. "support requests".' },
+    columns: { type: 'array', items: { type: 'string' }, description: 'The columns behind the fact.' },
+    values: { type: 'object', additionalProperties: { type: ['number', 'string', 'null'] }, description: "The customer's values of those columns (null = missing)." },
+    contribution: { type: 'number', description: 'Share of (probability − reference) on the probability scale; the shares of all facts add up to it.' },
+    points: { type: 'number', description: 'The same in percentage points, one decimal.' },
     direction: { type: 'string', enum: ['raises', 'lowers'] },
-    actionable: { type: 'boolean', description: 'Something marketing can act on (not a fixed trait).' },
-    text: { type: 'string', description: 'E.g. "3 support requests: raises the chance".' },
+    actionable: { type: 'boolean', description: 'A behaviour marketing can influence (not a fixed trait); these come first.' },
+    fact: { type: 'string', description: 'E.g. "listened to none of the book".' },
+    text: { type: 'string', description: 'E.g. "3 support requests: raises the chance by 4.2 points".' },
   },
 } as const;
 
+const referenceSchema = {
+  type: 'object',
+  description: 'What the reasons are measured from: the mean probability of the background customers.',
+  required: ['probability', 'text'],
+  properties: {
+    probability: { type: 'number', minimum: 0, maximum: 1 },
+    customers: { type: 'integer', description: 'Background customers it averages.' },
+    text: { type: 'string', description: 'E.g. "compared with a typical customer, who has a 16 % chance".' },
+  },
+} as const;
 
 export const customerSchema = {
   type: 'object',
@@ -117,6 +130,8 @@ export interface Prediction {
 export interface PredictionResponse {
   model: string;
   threshold: number;
+  /** With reasons: what they are measured from. */
+  reference?: Reference;
   predictions: Prediction[];
 }
 
@@ -127,6 +142,7 @@ export const predictionResponseSchema = {
   properties: {
     model: { type: 'string', description: 'The serving bundle hash.' },
     threshold: { type: 'number' },
+    reference: referenceSchema,
     predictions: {
       type: 'array',
       items: {
@@ -184,6 +200,13 @@ export const scoreJsonResponseSchema = {
     model: { type: 'string' },
     threshold: { type: 'number' },
     seconds: { type: 'number', description: 'Scoring time on the server.' },
+    reference: referenceSchema,
+    dependence: {
+      type: 'array',
+      description:
+        "With reasons: per fact, each explained customer's push (y, in points) against the fact's main value (x), coloured by the column that best explains the spread at one value; interaction.text says where one value pushes both ways.",
+      items: { type: 'object' },
+    },
     rows: {
       type: 'array',
       description: 'Rows in the scored file order: rank 1 = most likely to buy again.',

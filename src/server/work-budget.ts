@@ -38,11 +38,3 @@ export function createWorkBudget(capacity: number): WorkBudget {
     },
   };
 }
-
-/**
- * Rows the model scores to explain one customer: each background row walks through every feature
- * (permutation sampling, one hybrid row per step, plus the start).
- */
-export function explainCostPerRow(features: number, backgroundRows: number): number {
-  return backgroundRows * (features + 1);
-}

@@ -8,12 +8,17 @@ import type { ScoredPart } from '../evaluate/curves.js';
 import type { Leaderboard } from '../evaluate/leaderboard.js';
 import { computeMetrics, type MetricSet } from '../evaluate/metrics.js';
 import { permutationImportance } from '../explain/importance.js';
+import { createExplainer } from '../explain/explainer.js';
+import { dependenceCharts } from '../explain/dependence.js';
+import { backgroundRows } from './background.js';
 import { createOnnxScorer } from '../predict/scorer.js';
 import type { CalibratedModel, CalibratedModels } from './calibrate.js';
 import type { Dataset } from './dataset.js';
 import type { ProgressListener } from './progress.js';
 
 const IMPORTANCE_REPEATS = 5;
+/** Natural test customers the dependence charts show (the first ones: the part is already shuffled). */
+const DEPENDENCE_CUSTOMERS = 500;
 
 export interface Assessment {
   model: ModelSummary;
@@ -41,6 +46,7 @@ export async function assessModels(
       naturalTestUncalibrated: part(network.naturalRaw, naturalY),
       validation: part(network.valid, takeLabels(target, dataset.valid)),
       importance: await importance(dataset, models, naturalY),
+      dependence: await dependence(dataset, models),
       audit: auditTable(dataset.table),
       leaderboard,
       money: null,
@@ -84,6 +90,21 @@ async function importance(dataset: Dataset, models: CalibratedModels, naturalY: 
       repeats: IMPORTANCE_REPEATS,
       seed: dataset.options.seed,
     });
+  } finally {
+    await scorer.close();
+  }
+}
+
+/** The shape of each fact's effect on the natural test part, measured from the bundle's own background sample. */
+async function dependence(dataset: Dataset, models: CalibratedModels): Promise<BundleEvaluation['dependence']> {
+  const rows = dataset.naturalTest.subarray(0, DEPENDENCE_CUSTOMERS);
+  const background = backgroundRows(dataset);
+  if (rows.length === 0 || background.length === 0) return null;
+  const scorer = await createOnnxScorer(models.features, models.network.onnx, { threads: 2 });
+  try {
+    const schema = dataset.table.schema;
+    const explainer = await createExplainer({ score: (c) => scorer.score(c), schema, background: featureColumns(dataset.table, background) });
+    return dependenceCharts(schema, explainer.groups, await explainer.explain(featureColumns(dataset.table, rows), 0));
   } finally {
     await scorer.close();
   }

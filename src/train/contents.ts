@@ -1,16 +1,15 @@
 /** Training step 6, the part before writing: the manifest and every file of the bundle, in memory. */
-import { BACKGROUND_ROWS, backgroundJson, toBackground } from '../bundle/background.js';
+import { backgroundJson, toBackground } from '../bundle/background.js';
 import { evaluationJson } from '../bundle/evaluation.js';
 import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
 import { BUNDLE_FORMAT, FORMAT_VERSION, type ManifestDraft } from '../bundle/manifest.js';
-import { createRng } from '../core/random.js';
 import { featureColumns } from '../core/table.js';
 import type { Tf } from '../model/tf.js';
 import { toTfjsArtifacts } from '../model/tfjs-artifacts.js';
 import { packageVersions } from '../paths.js';
 import { featureNames } from '../prep/features.js';
-import { shuffle } from '../prep/split.js';
 import type { Assessment } from './assess.js';
+import { backgroundRows } from './background.js';
 import type { CalibratedModels } from './calibrate.js';
 import type { Dataset } from './dataset.js';
 
@@ -68,9 +67,4 @@ export async function bundleContents(
   }
   if (baseline) files.set(BASELINE_ONNX_FILE, baseline.onnx);
   return { manifest, files };
-}
-
-function backgroundRows(dataset: Dataset): Int32Array {
-  const { seed } = dataset.options;
-  return shuffle(dataset.train, createRng(seed ^ 0x5eed)).subarray(0, Math.min(BACKGROUND_ROWS, dataset.train.length));
 }

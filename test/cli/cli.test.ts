@@ -138,7 +138,26 @@ describe.skipIf(!realDataPresent('the CLI on the real data', [REAL_CSV, REAL_NOH
     const rows = parseCsv(await readFile(out, 'utf8'));
     expect(rows[0]).toEqual(['id', 'probability', 'label', 'rank', 'reason_1', 'reason_2']);
     expect(rows).toHaveLength(21);
-    for (const row of rows.slice(1)) expect(row.slice(4).join(' ')).toMatch(/(raises|lowers) the chance/);
+    for (const row of rows.slice(1)) {
+      expect(row.slice(4).join(' ')).toMatch(/(raises|lowers) the chance by \d+\.\d points?/);
+    }
+    expect(result.stdout).toMatch(/reasons: each fact's push in percentage points, compared with a typical customer, who has a [\d.]+ % chance/);
+  });
+
+  it('score --group names a fact for the reasons, and a column the model lacks is refused by name', async () => {
+    const input = join(dir, 'few-grouped.csv');
+    await writeFile(input, (await readFile(REAL_CSV, 'utf8')).split('\r\n').slice(0, 6).join('\r\n'));
+    const out = join(dir, 'grouped.csv');
+    const grouped = rebuy(['score', '--model', model(), '--in', input, '--out', out, '--reasons', '20', '--json', '--group', 'engagement=completion,minutes_listened,support_requests']);
+    expect(grouped.code, grouped.stderr).toBe(0);
+    expect(JSON.parse(grouped.stdout).reference.text).toMatch(/^compared with a typical customer/);
+    const lines = (await readFile(out, 'utf8')).trim().split(/\r?\n/).slice(1);
+    expect(lines).toHaveLength(5);
+    // The group is one reason: its three columns in one quoted cell.
+    for (const line of lines) expect(line).toMatch(/"completion = [^",]+, minutes_listened = [^",]+, support_requests = [^",]+: (raises|lowers) the chance/);
+    const bad = rebuy(['score', '--model', model(), '--in', input, '--out', out, '--reasons', '2', '--group', 'x=completion,nope']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--group x: the model has no feature column "nope"/);
   });
 
   it('score writes Parquet when asked', async () => {

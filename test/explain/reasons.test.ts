@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { describeReason, describeReasons } from '../../src/explain/reasons.js';
+import { describeReasons, effectWords, groupFact, referenceText } from '../../src/explain/reasons.js';
+import { resolveGroups } from '../../src/explain/groups.js';
 import { formatNumber } from '../../src/core/format.js';
-import type { Contribution, FeatureValue } from '../../src/explain/types.js';
+import type { Contribution, FeatureGroup, FeatureValue } from '../../src/explain/types.js';
 import { AUDIOBOOKS_SCHEMA } from '../../src/domain/audiobooks.js';
-import { SCHEMA } from './fixtures.js';
+import { SCHEMA, randomColumns } from './fixtures.js';
 import { REAL_CSV, realDataPresent } from '../helpers/paths.js';
 
 /** A typical customer: two books of 10 hours, $5.33 each, no review. */
@@ -21,128 +22,151 @@ const CUSTOMER: Record<string, FeatureValue> = {
   last_visit_days: 300,
 };
 
-function textOf(feature: string, contribution: number, changes: Record<string, FeatureValue> = {}): string {
-  const customer = { ...CUSTOMER, ...changes };
-  const row = new Map(Object.entries(customer));
-  return describeReason(AUDIOBOOKS_SCHEMA, { feature, value: customer[feature]!, contribution }, row).text;
+const EMPTY = { nRows: 0, numeric: new Map(), categorical: new Map() };
+const GROUPS = resolveGroups(AUDIOBOOKS_SCHEMA, EMPTY);
+
+function factOf(group: string, changes: Record<string, FeatureValue> = {}): string {
+  const row = new Map(Object.entries({ ...CUSTOMER, ...changes }));
+  return groupFact(AUDIOBOOKS_SCHEMA, GROUPS.find((g) => g.name === group)!, row);
 }
 
-describe('Audiobooks reasons in words', () => {
-  it('behaviours', () => {
-    expect(textOf('completion', -0.1, { book_length_avg: 600 })).toBe('listened to none of the book: lowers the chance');
-    expect(textOf('completion', -0.1)).toBe('listened to none of their books: lowers the chance');
-    expect(textOf('completion', 0.1, { completion: 0.456 })).toBe('listened to 46% of their books: raises the chance');
-    expect(textOf('completion', 0.1, { completion: 1 })).toBe('listened to all of their books: raises the chance');
-    expect(textOf('completion', 0.1, { completion: 0.004 })).toBe('listened to under 1% of their books: raises the chance');
-    expect(textOf('support_requests', 0.05)).toBe('3 support requests: raises the chance');
-    expect(textOf('support_requests', 0.05, { support_requests: 1 })).toBe('1 support request: raises the chance');
-    expect(textOf('support_requests', -0.05, { support_requests: 0 })).toBe('no support requests: lowers the chance');
-    expect(textOf('last_visit_days', -0.2)).toBe('last visit 300 days after purchase: lowers the chance');
-    expect(textOf('last_visit_days', -0.2, { last_visit_days: 0 })).toBe('last visit on the day of purchase: lowers the chance');
-    expect(textOf('minutes_listened', -0.01)).toBe('has not listened at all: lowers the chance');
-    expect(textOf('minutes_listened', 0.01, { minutes_listened: 45.4 })).toBe('listened for 45 minutes: raises the chance');
-    expect(textOf('minutes_listened', 0.01, { minutes_listened: 330 })).toBe('listened for about 6 hours: raises the chance');
+function contributionsOf(customer: Record<string, FeatureValue>, pushes: readonly number[], groups: readonly FeatureGroup[] = GROUPS): Contribution[] {
+  return groups.map((g, i) => ({ group: g.name, values: Object.fromEntries(g.columns.map((c) => [c, customer[c] ?? null])), contribution: pushes[i]! }));
+}
+
+describe('Audiobooks facts: one behaviour once', () => {
+  it('groups the columns that encode one behaviour, each column in one group, actionable ones marked', () => {
+    expect(GROUPS.map((g) => [g.name, g.columns, g.actionable])).toEqual([
+      ['listening', ['completion', 'minutes_listened'], true],
+      ['support', ['support_requests'], true],
+      ['recency', ['last_visit_days'], true],
+      ['bought', ['book_length_overall', 'book_length_avg', 'price_overall', 'price_avg'], false],
+      ['review', ['review', 'review_score'], false],
+    ]);
+    const columns = GROUPS.flatMap((g) => g.columns).sort();
+    expect(columns).toEqual(AUDIOBOOKS_SCHEMA.features.map((f) => f.name).sort());
+  });
+
+  it('listening: completion and minutes listened as one fact', () => {
+    expect(factOf('listening', { book_length_avg: 600 })).toBe('has not listened to the book');
+    expect(factOf('listening')).toBe('has not listened to their books');
+    expect(factOf('listening', { completion: 0.456, minutes_listened: 547 })).toBe('listened to 46% of their books (about 9 hours)');
+    expect(factOf('listening', { completion: 1, minutes_listened: 1200 })).toBe('listened to all of their books (about 20 hours)');
+    expect(factOf('listening', { completion: 0.004, minutes_listened: 5 })).toBe('listened to under 1% of their books (5 minutes)');
+    expect(factOf('listening', { completion: null, minutes_listened: null })).toBe('listening not known (completion, minutes_listened missing)');
+  });
+
+  it('what was bought: the length and price pairs and the number of books as one fact', () => {
+    expect(factOf('bought')).toBe('bought about 2 books of about 10 hours each, $10.66 in all');
+    expect(factOf('bought', { book_length_avg: 600, price_avg: 5.33 })).toBe('bought 1 book of about 10 hours, $5.33 in all');
   });
 
   it('reviews: the 8.91 fill means no review', () => {
-    expect(textOf('review_score', -0.01)).toBe('did not leave a review: lowers the chance');
-    expect(textOf('review_score', -0.01, { review: null })).toBe('did not leave a review: lowers the chance');
-    expect(textOf('review', -0.01)).toBe('did not leave a review: lowers the chance');
-    expect(textOf('review', 0.02, { review: 1, review_score: 10 })).toBe('left a review (score 10/10): raises the chance');
-    expect(textOf('review_score', 0.02, { review: 1, review_score: 10 })).toBe('left a review (score 10/10): raises the chance');
-    expect(textOf('review_score', -0.02, { review: 1, review_score: 4 })).toBe('left a review (score 4/10): lowers the chance');
+    expect(factOf('review')).toBe('did not leave a review');
+    expect(factOf('review', { review: null })).toBe('did not leave a review');
+    expect(factOf('review', { review: 1, review_score: 10 })).toBe('left a review (score 10/10)');
+    expect(factOf('review', { review: 1, review_score: 8.91 })).toBe('left a review');
   });
 
-  it('fixed traits, reading the swapped _overall/_avg headers', () => {
-    expect(textOf('book_length_avg', 0.03)).toBe('bought about 2 books: raises the chance');
-    expect(textOf('book_length_avg', 0.03, { book_length_avg: 600 })).toBe('bought 1 book: raises the chance');
-    expect(textOf('book_length_overall', -0.03)).toBe('books of about 10 hours on average: lowers the chance');
-    expect(textOf('book_length_overall', -0.03, { book_length_avg: 600 })).toBe('a book of about 10 hours: lowers the chance');
-    expect(textOf('price_overall', -0.03)).toBe('paid $5.33 on average: lowers the chance');
-    expect(textOf('price_avg', 0.03)).toBe('paid $10.66 in all: raises the chance');
-  });
-
-  it('labels and actionable: behaviours marketing can act on vs fixed traits', () => {
-    const row = new Map(Object.entries(CUSTOMER));
-    const reason = (feature: string) => describeReason(AUDIOBOOKS_SCHEMA, { feature, value: CUSTOMER[feature]!, contribution: 0.1 }, row);
-    for (const f of ['support_requests', 'completion', 'minutes_listened', 'last_visit_days', 'review', 'review_score']) {
-      expect(reason(f).actionable).toBe(true);
-    }
-    for (const f of ['price_overall', 'price_avg', 'book_length_overall', 'book_length_avg']) expect(reason(f).actionable).toBe(false);
-    expect(reason('support_requests').label).toBe('support requests');
-    expect(new Set(AUDIOBOOKS_SCHEMA.features.map((f) => reason(f.name).label)).size).toBe(AUDIOBOOKS_SCHEMA.features.length);
-  });
-
-  it('a missing value', () => {
-    expect(textOf('completion', -0.1, { completion: null })).toBe('share of the book listened to not known: lowers the chance');
+  it('support and recency', () => {
+    expect(factOf('support')).toBe('3 support requests');
+    expect(factOf('support', { support_requests: 1 })).toBe('1 support request');
+    expect(factOf('support', { support_requests: 0 })).toBe('no support requests');
+    expect(factOf('recency')).toBe('last visit 300 days after purchase');
+    expect(factOf('recency', { last_visit_days: 0 })).toBe('last visit on the day of purchase');
   });
 });
 
-describe('reasons for any other schema', () => {
-  const row = new Map<string, FeatureValue>();
+describe('reasons relative to the reference, in points', () => {
+  it('names the reference and the size of each push', () => {
+    expect(referenceText(0.1588)).toBe('compared with a typical customer, who has a 16 % chance');
+    expect(referenceText(0.042)).toBe('compared with a typical customer, who has a 4.2 % chance');
+    expect(effectWords('raises', 0.0423)).toBe('raises the chance by 4.2 points');
+    expect(effectWords('lowers', -0.01)).toBe('lowers the chance by 1.0 point');
+    expect(effectWords('raises', 0.0001)).toBe('makes almost no difference');
+  });
+
+  it('lists actionable facts first, each part by size, and always includes the leading actionable one', () => {
+    //              listening support recency bought review
+    const pushes = [0.01, -0.002, 0.03, -0.2, 0.05];
+    const { reasons, leadingAction } = describeReasons(AUDIOBOOKS_SCHEMA, GROUPS, contributionsOf(CUSTOMER, pushes), 3);
+    expect(reasons.map((r) => r.group)).toEqual(['recency', 'bought', 'review']);
+    expect(leadingAction?.group).toBe('recency');
+    expect(reasons[0]!.text).toBe('last visit 300 days after purchase: raises the chance by 3.0 points');
+    expect(reasons[1]).toMatchObject({ points: -20, direction: 'lowers', actionable: false, fact: 'bought about 2 books of about 10 hours each, $10.66 in all' });
+    // When the largest pushes are all fixed traits, the leading actionable fact still comes first.
+    const fixed = describeReasons(AUDIOBOOKS_SCHEMA, GROUPS, contributionsOf(CUSTOMER, [0.001, 0, 0, -0.2, 0.05]), 2);
+    expect(fixed.reasons.map((r) => r.group)).toEqual(['listening', 'bought']);
+    expect(describeReasons(AUDIOBOOKS_SCHEMA, GROUPS, contributionsOf(CUSTOMER, pushes), 0).reasons).toEqual([]);
+    expect(describeReasons(AUDIOBOOKS_SCHEMA, GROUPS, contributionsOf(CUSTOMER, pushes), 99).reasons).toHaveLength(5);
+  });
+});
+
+describe('groups for any other table', () => {
   it('says "<column> = <value>" with rounded numbers', () => {
-    const text = (value: FeatureValue, contribution: number) => describeReason(SCHEMA, { feature: 'a', value, contribution }, row).text;
-    expect(text(3, 0.2)).toBe('a = 3: raises the chance');
-    expect(text(3.14159, -0.2)).toBe('a = 3.14: lowers the chance');
-    expect(text(null, -0.2)).toBe('a = missing: lowers the chance');
-    expect(describeReason(SCHEMA, { feature: 'plan', value: 'gold', contribution: 0 }, row)).toEqual({
-      feature: 'plan',
-      label: 'plan',
-      value: 'gold',
-      contribution: 0,
-      direction: 'raises',
-      actionable: false,
-      text: 'plan = gold: makes no difference',
-    });
-  });
-
-  it('formats numbers sensibly', () => {
-    expect(formatNumber(1234.567)).toBe('1235');
-    expect(formatNumber(12.3456)).toBe('12.35');
+    const groups = resolveGroups(SCHEMA, randomColumns(50, 1));
+    const a = groups.find((g) => g.columns.includes('a'))!;
+    expect(groupFact(SCHEMA, a, new Map([['a', 3.14159]]))).toBe('a = 3.14');
+    expect(groupFact(SCHEMA, a, new Map([['a', null]]))).toBe('a = missing');
     expect(formatNumber(0.012345)).toBe('0.012');
-    expect(formatNumber(-0.5)).toBe('-0.5');
-    expect(formatNumber(7)).toBe('7');
   });
-});
 
-describe('describeReasons', () => {
-  const contributions: Contribution[] = [
-    { feature: 'a', value: 1, contribution: 0.01 },
-    { feature: 'b', value: 2, contribution: -0.3 },
-    { feature: 'c', value: 3, contribution: 0.2 },
-    { feature: 'd', value: 4, contribution: -0.2 },
-  ];
-  it('picks the top contributions by magnitude, ties in schema order', () => {
-    expect(describeReasons(SCHEMA, contributions, 3).map((r) => [r.feature, r.direction])).toEqual([
-      ['b', 'lowers'],
-      ['c', 'raises'],
-      ['d', 'lowers'],
+  it('keeps independent columns apart and joins strongly dependent ones', () => {
+    const background = randomColumns(64, 2);
+    expect(resolveGroups(SCHEMA, background).map((g) => g.columns)).toEqual([['a'], ['b'], ['c'], ['d'], ['plan']]);
+    const a = background.numeric.get('a') as Float64Array;
+    background.numeric.set('c', Float64Array.from(a, (v, i) => 3 * v + 1 + (i % 2) * 1e-3));
+    expect(resolveGroups(SCHEMA, background).map((g) => g.columns)).toEqual([['a', 'c'], ['b'], ['d'], ['plan']]);
+  });
+
+  it('takes the user’s groups and refuses unknown or repeated columns, naming them', () => {
+    const background = randomColumns(64, 3);
+    const given = resolveGroups(SCHEMA, background, { given: [{ name: 'ab', columns: ['b', 'a'] }] });
+    expect(given.map((g) => [g.name, g.columns])).toEqual([
+      ['ab', ['a', 'b']],
+      ['c', ['c']],
+      ['d', ['d']],
+      ['plan', ['plan']],
     ]);
-    expect(describeReasons(SCHEMA, contributions, 0)).toEqual([]);
-    expect(describeReasons(SCHEMA, contributions, 99)).toHaveLength(4);
-    expect(describeReasons(SCHEMA, contributions, Number.NaN)).toEqual([]);
+    expect(() => resolveGroups(SCHEMA, background, { given: [{ name: 'x', columns: ['zz'] }] })).toThrow(/--group x: the model has no feature column "zz"/);
+    expect(() =>
+      resolveGroups(SCHEMA, background, {
+        given: [
+          { name: 'x', columns: ['a'] },
+          { name: 'y', columns: ['a', 'b'] },
+        ],
+      }),
+    ).toThrow(/--group y: column a is already in group x/);
   });
 });
 
 describe.skipIf(!realDataPresent('reasons for every real customer'))('reasons for every real Audiobooks customer', () => {
-  it('read as sentences, with no NaN or undefined, and the fill read as no review', () => {
+  it('state each fact once, as sentences with no NaN or undefined, and the fill read as no review', () => {
     const lines = readFileSync(REAL_CSV, 'utf8').trim().split(/\r?\n/).slice(1);
     // File order: id, then the features in AUDIOBOOKS_SCHEMA order, then the target.
     const names = AUDIOBOOKS_SCHEMA.features.map((f) => f.name);
-    const sentence = /^[a-z0-9$][^:]*: (raises|lowers) the chance$/;
+    const sentence = /^[a-z0-9$][^:]*: (raises|lowers) the chance by \d+\.\d points?$/;
+    // Words that belong to one fact: a second reason using one would say the fact again.
+    const topics: Record<string, RegExp> = { listening: /listen/, review: /review/, support: /support/, recency: /visit/, bought: /bought|\$/ };
     const bad: string[] = [];
     let noReview = 0;
     for (const line of lines) {
       const cells = line.split(',').slice(1, 1 + names.length).map(Number);
-      const contributions = names.map((feature, j) => ({ feature, value: cells[j]!, contribution: j % 2 ? 0.01 : -0.01 }));
-      for (const r of describeReasons(AUDIOBOOKS_SCHEMA, contributions, names.length)) {
+      const customer = Object.fromEntries(names.map((n, j) => [n, cells[j]!]));
+      const { reasons } = describeReasons(AUDIOBOOKS_SCHEMA, GROUPS, contributionsOf(customer, [0.02, -0.03, 0.04, -0.05, 0.06]), GROUPS.length);
+      for (const r of reasons) {
         if (!sentence.test(r.text) || /NaN|undefined|Infinity/.test(r.text)) bad.push(r.text);
-        if (r.feature === 'review_score' && r.text.startsWith('did not leave a review')) noReview++;
+        if (r.group === 'review' && r.fact === 'did not leave a review') noReview++;
       }
+      for (const [topic, words] of Object.entries(topics)) {
+        const saying = reasons.filter((r) => words.test(r.fact)).map((r) => r.group);
+        if (saying.length !== 1 || saying[0] !== topic) bad.push(`${topic} said by ${saying.join(', ') || 'none'}: ${reasons.map((r) => r.fact).join(' | ')}`);
+      }
+      const columns = reasons.flatMap((r) => r.columns);
+      if (new Set(columns).size !== columns.length) bad.push(`a column twice: ${columns.join(', ')}`);
     }
-    expect(bad).toEqual([]);
+    expect(bad.slice(0, 5)).toEqual([]);
     expect(lines).toHaveLength(14_084);
-    // Every customer with Review = 0 (most have the 8.91 fill; a few carry a score anyway).
     const reviewZero = lines.filter((l) => l.split(',')[5] === '0').length;
     expect(noReview).toBe(reviewZero);
   });

@@ -259,7 +259,8 @@ describe('POST /v1/scores', () => {
     const explained = body.rows.filter((r: { reasons?: unknown[] }) => r.reasons);
     expect(explained.map((r: { rank: number }) => r.rank).sort()).toEqual([1, 2]);
     expect(explained[0].reasons).toHaveLength(2);
-    expect(explained[0].reasons[0]).toMatchObject({ feature: expect.any(String), text: expect.any(String), direction: expect.stringMatching(/^(raises|lowers)$/) });
+    expect(explained[0].reasons[0]).toMatchObject({ group: expect.any(String), points: expect.any(Number), text: expect.any(String), direction: expect.stringMatching(/^(raises|lowers)$/) });
+    expect(body.reference).toMatchObject({ probability: expect.any(Number), text: expect.stringMatching(/^compared with a typical customer, who has a [\d.]+ % chance$/) });
     check('POST', '/v1/scores', res.statusCode, String(res.headers['content-type']), res.body);
     const bad = await few.inject({ method: 'POST', url: '/v1/scores?reasons=many', payload: csvOf(rows), headers: { 'content-type': 'text/csv' } });
     expect(bad.statusCode).toBe(400);

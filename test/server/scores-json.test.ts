@@ -8,7 +8,7 @@ async function* batches(...groups: ScoredRow[][]): AsyncGenerator<ScoredRow[]> {
   for (const group of groups) yield group;
 }
 
-const reason = (feature: string): Reason => ({ feature, contribution: 0.1, text: `${feature}: raises the chance` }) as Reason;
+const reason = (group: string): Reason => ({ group, contribution: 0.1, text: `${group}: raises the chance` }) as Reason;
 
 describe('scored rows as JSON', () => {
   it('streams the head and every row in order, with null for a probability JSON cannot hold', async () => {
@@ -42,7 +42,7 @@ describe('scored rows as JSON', () => {
   it('gives the i-th reasons to the i-th row, across batches, and none beyond them', async () => {
     const rows = Array.from({ length: 5 }, (_, i): ScoredRow => ({ id: 'same', probability: 0.9 - i / 10, label: 1, rank: i + 1 }));
     const body = JSON.parse(await text(scoresAsJson(batches(rows.slice(0, 1), rows.slice(1)), { model: 'm' }, [[reason('x')], [reason('y')]])));
-    expect(body.rows.map((r: { reasons?: Reason[] }) => r.reasons?.[0]?.feature ?? null)).toEqual(['x', 'y', null, null, null]);
+    expect(body.rows.map((r: { reasons?: Reason[] }) => r.reasons?.[0]?.group ?? null)).toEqual(['x', 'y', null, null, null]);
   });
 
   it('answers an empty list for no rows', async () => {

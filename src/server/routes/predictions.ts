@@ -1,7 +1,7 @@
 /** POST /v1/predictions: one customer or a batch as JSON → probability, label and (optionally) reasons. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { RebuyError, isRebuyError } from '../../errors.js';
-import type { Reason } from '../../explain/types.js';
+import type { Reason, Reference } from '../../explain/types.js';
 import { explainerFor } from '../../explain/explainer.js';
 import type { CustomerRecord, Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
@@ -14,29 +14,28 @@ import {
   type PredictionQuery,
   type PredictionResponse,
 } from '../schemas.js';
-import { BACKGROUND_ROWS } from '../../bundle/background.js';
-import { explainCostPerRow, type WorkBudget, type WorkLease } from '../work-budget.js';
+import { type WorkBudget, type WorkLease } from '../work-budget.js';
 import { explainable, notReady, shed } from './common.js';
 import { canonicalRecord } from '../../data/schema.js';
 import type { TableSchema } from '../../core/schema.js';
 
 /** Customers explained per step: between steps the event loop runs and a closed connection stops the work. */
-const EXPLAIN_CHUNK = 25;
+const EXPLAIN_CHUNK = 250;
 
 /**
- * The top reasons per record, or null when none were asked for or the bundle cannot explain. Works
- * a chunk at a time (each customer's sample is seeded by its own values, so chunks change nothing).
+ * The top reasons per record and the reference they are measured from, or null when none were asked
+ * for or the bundle cannot explain. Works a chunk at a time (explanations are exact, so chunks change nothing).
  */
-async function reasonsFor(predictor: Predictor, records: CustomerRecord[], top: number, gone: () => boolean): Promise<Reason[][] | null> {
+async function reasonsFor(predictor: Predictor, records: CustomerRecord[], top: number, gone: () => boolean): Promise<{ reasons: Reason[][]; reference: Reference } | null> {
   if (top === 0 || records.length === 0) return null;
   return explainable(async () => {
     const explainer = explainerFor(predictor);
     const out: Reason[][] = [];
     for (let start = 0; start < records.length; start += EXPLAIN_CHUNK) {
       if (gone()) throw clientGone();
-      out.push(...(await explainer.explain(records.slice(start, start + EXPLAIN_CHUNK), top)));
+      out.push(...(await explainer.explain(records.slice(start, start + EXPLAIN_CHUNK), top)).map((e) => e.reasons));
     }
-    return out;
+    return { reasons: out, reference: (await explainer.explainer()).reference };
   });
 }
 
@@ -61,7 +60,7 @@ function clientGone(): RebuyError {
 
 /** Units of work of a request: one per row, and an explanation's scoring per row with reasons. */
 function costOf(predictor: Predictor, rows: number, top: number): number {
-  const perRow = 1 + (top > 0 ? explainCostPerRow(predictor.manifest.schema.features.length, BACKGROUND_ROWS) : 0);
+  const perRow = 1 + (top > 0 ? explainerFor(predictor).estimatedRowsPerCustomer() : 0);
   return Math.max(1, rows * perRow);
 }
 
@@ -178,15 +177,15 @@ export async function predictionRoutes(app: FastifyInstance, { models, maxBatch,
         const threshold = predictor.threshold;
         if (gone()) throw clientGone();
         const probabilities = records.length === 0 ? new Float32Array(0) : await predictor.predictRecords(records);
-        const reasons = await reasonsFor(predictor, records, top, gone);
+        const explained = await reasonsFor(predictor, records, top, gone);
         const predictions: Prediction[] = new Array(records.length);
         for (let i = 0; i < records.length; i++) {
           const p = probabilities[i]!;
           const prediction: Prediction = { id: customerId(records[i]!, predictor.manifest.schema, i), probability: round6(p), label: p >= threshold ? 1 : 0 };
-          if (reasons !== null) prediction.reasons = reasons[i] ?? [];
+          if (explained !== null) prediction.reasons = explained.reasons[i] ?? [];
           predictions[i] = prediction;
         }
-        return { model: predictor.bundleHash, threshold, predictions };
+        return { model: predictor.bundleHash, threshold, ...(explained ? { reference: explained.reference } : {}), predictions };
       } catch (err) {
         throw batch ? err : asSingle(err);
       } finally {

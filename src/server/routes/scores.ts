@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { RebuyError, isRebuyError } from '../../errors.js';
 import { explainerFor } from '../../explain/explainer.js';
-import type { Reason } from '../../explain/types.js';
+import type { CustomerExplanation, Reason, Reference } from '../../explain/types.js';
+import { dependenceCharts, type DependenceChart } from '../../explain/dependence.js';
 import type { ScoreOptions, ScoredRows } from '../../predict/score-file.js';
 import type { FeatureColumns } from '../../core/table.js';
 import type { BadRow } from '../../data/read.js';
@@ -16,8 +17,7 @@ import type { ModelHolder } from '../model-holder.js';
 import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema, type ScoreQuery } from '../schemas.js';
 import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
-import { BACKGROUND_ROWS } from '../../bundle/background.js';
-import { explainCostPerRow, type WorkBudget } from '../work-budget.js';
+import type { WorkBudget } from '../work-budget.js';
 import { explainable, notReady, overloaded, shed } from './common.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
@@ -118,7 +118,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       const json = wantsJson(request.headers.accept);
       const top = json ? request.query.reasons : 0;
       let scored: ScoredRows;
-      let reasons: Reason[][] | null = null;
+      let reasons: Explained | null = null;
       let skipped: BadRow[] = [];
       const skipBadRows = request.query.skip_bad_rows;
       try {
@@ -128,7 +128,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
           skipBadRows,
           onBadRows: (rows) => (skipped = rows),
         });
-        const explainCost = top > 0 ? Math.min(scored.rows, maxReasonRows) * explainCostPerRow(predictor.manifest.schema.features.length, BACKGROUND_ROWS) : 0;
+        const explainCost = top > 0 ? Math.min(scored.rows, maxReasonRows) * explainerFor(predictor).estimatedRowsPerCustomer() : 0;
         const lease = top > 0 ? work.tryTake(Math.max(1, explainCost)) : null;
         try {
           if (top > 0 && lease === null) throw shed(reply);
@@ -150,8 +150,14 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         .header('x-rebuy-seconds', scored.seconds.toFixed(3));
       if (skipBadRows) reply.header('x-rebuy-skipped-rows', String(skipped.length));
       if (json) {
-        const head = { model: predictor.bundleHash, threshold: predictor.threshold, seconds: scored.seconds, ...(skipBadRows ? { skipped } : {}) };
-        const body = scoresAsJson(scored.ranked(), head, reasons ?? undefined);
+        const head = {
+          model: predictor.bundleHash,
+          threshold: predictor.threshold,
+          seconds: scored.seconds,
+          ...(reasons ? { reference: reasons.reference, dependence: reasons.dependence } : {}),
+          ...(skipBadRows ? { skipped } : {}),
+        };
+        const body = scoresAsJson(scored.ranked(), head, reasons?.reasons);
         // DuckDB stays open while the rows stream out, and closes however the answer ends.
         body.once('close', () => scored.close());
         reply.raw.once('close', () => body.destroy());
@@ -169,8 +175,11 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   );
 }
 
-/** Rows explained per step: between steps the event loop runs and a closed connection stops the work. */
-const EXPLAIN_CHUNK = 25;
+/**
+ * Rows explained per step: between steps the event loop runs and a closed connection stops the work;
+ * customers of one step share the hybrid rows of their repeated values.
+ */
+const EXPLAIN_CHUNK = 250;
 
 function sliceColumns(columns: FeatureColumns, start: number, end: number): FeatureColumns {
   const numeric = new Map([...columns.numeric].map(([name, values]) => [name, Array.prototype.slice.call(values, start, end) as number[]]));
@@ -178,15 +187,29 @@ function sliceColumns(columns: FeatureColumns, start: number, end: number): Feat
   return { nRows: Math.max(0, Math.min(end, columns.nRows) - start), numeric, categorical };
 }
 
-/** The top reasons of the best-ranked rows, best first, from their features kept in DuckDB. */
-async function reasonsOfBest(predictor: Predictor, scored: ScoredRows, rows: number, top: number, gone: () => boolean): Promise<Reason[][]> {
+interface Explained {
+  reasons: Reason[][];
+  reference: Reference;
+  /** How each fact's push moves with its value across the explained customers. */
+  dependence: DependenceChart[];
+}
+
+/** The top reasons of the best-ranked rows, best first, from their features kept in DuckDB, and the shape of each fact's effect among them. */
+async function reasonsOfBest(
+  predictor: Predictor,
+  scored: ScoredRows,
+  rows: number,
+  top: number,
+  gone: () => boolean,
+): Promise<Explained> {
   const best = await scored.bestFeatures(rows);
   const explainer = explainerFor(predictor);
-  const out: Reason[][] = [];
+  const { reference, groups } = await explainer.explainer();
+  const out: CustomerExplanation[] = [];
   for (let start = 0; start < best.nRows; start += EXPLAIN_CHUNK) {
     if (gone()) throw new RebuyError('MALFORMED', 'the client closed the connection');
     const chunk = sliceColumns(best, start, start + EXPLAIN_CHUNK);
-    out.push(...(await explainer.explainColumns(chunk, top)).map((e) => e.reasons));
+    out.push(...(await explainer.explainColumns(chunk, top)));
   }
-  return out;
+  return { reasons: out.map((e) => e.reasons), reference, dependence: dependenceCharts(predictor.manifest.schema, groups, out) };
 }

@@ -6,10 +6,12 @@ import { count, fixed, money, percent } from './lib/core/format.js';
 import { METRIC_TABLE_KEYS, metricInfo, metricTitle } from './lib/evaluate/metric-labels.js';
 import { createCsvRecordReader } from './lib/core/csv.js';
 import { bestBudget, budgetCount, byLikelihood, contactExportCsv, decisionBudget, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
-import { COLORS, lineChartSvg, thinPoints } from './lib/report/charts.js';
+import { COLORS, lineChartSvg, scatterChartSvg, thinPoints } from './lib/report/charts.js';
+import { dependenceChartSpec } from './lib/report/sections/dependence.js';
 import { accuracyChart, lossChart } from './lib/report/training-charts.js';
 
-/** @typedef {{ text: string, feature?: string, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
+/** @typedef {{ text: string, group?: string, label?: string, columns?: string[], points?: number, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
+/** @typedef {{ probability: number, customers?: number, text: string }} Reference */
 /** @typedef {{ mode: 'count' | 'percent', budget: number | null, cost: number, value: number, currency: string }} Settings */
 /** @typedef {{ header: string[], rows: string[][] }} UploadRows */
 /** @typedef {{ header: string[], byId: Map<string, string[][]> }} UploadTable */
@@ -49,6 +51,9 @@ const state = {
   listName: '',
   /** @type {UploadTable | null} the upload's own rows, by customer id, for the export */ upload: null,
   hasReasons: false,
+  /** @type {Reference | null} what the reasons are measured from */ reference: null,
+  /** @type {any[]} per fact, the explained customers' pushes against its value (the API's dependence charts) */ dependence: [],
+  /** @type {string} the segment shown: a leading actionable reason's key, '' for all */ segment: '',
   /** @type {Set<string>} columns the training data audit flags as leakage suspects */ suspects: new Set(),
 };
 
@@ -388,6 +393,8 @@ async function upload(file) {
     status.textContent = `Scored ${count(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
     state.listName = file.name;
     state.upload = indexUpload(own, result.rows);
+    state.reference = result.reference ?? null;
+    state.dependence = result.dependence ?? [];
     setRows(result.rows);
   } catch (err) {
     if (mine !== uploads) return;
@@ -405,6 +412,9 @@ async function upload(file) {
 function clearList() {
   state.listName = '';
   state.upload = null;
+  state.reference = null;
+  state.dependence = [];
+  state.segment = '';
   state.rows = [];
   state.ranked = [];
   state.view = [];
@@ -517,6 +527,9 @@ function setRows(rows) {
   const note = $('reasons-note');
   note.hidden = !state.hasReasons || explained === all.length;
   note.textContent = `Reasons are given for the ${count(explained)} most likely customers. ↑ raises, ↓ lowers the chance of buying again.`;
+  renderReference();
+  renderSegments();
+  renderEffects(explained);
   state.sort = { key: 'rank', dir: 1 };
   state.page = 0;
   recomputeCurve();
@@ -797,6 +810,94 @@ function downloadSample() {
 
 // ---------- table ----------
 
+// ---------- reasons: the reference and segments by leading actionable reason ----------
+
+/** Once above the table: what every reason's points are measured from. */
+function renderReference() {
+  const note = $('reference-note');
+  const ref = state.reference;
+  note.hidden = !state.hasReasons || ref === null;
+  if (ref === null) return;
+  note.textContent = `Each reason is ${ref.text}: how many percentage points one fact about the customer adds (↑) or takes away (↓). Facts marketing can act on come first.`;
+}
+
+/**
+ * A customer's leading actionable reason: the first actionable one (the server lists the largest first).
+ * @param {Row} row
+ * @returns {{ key: string, text: string } | null}
+ */
+function segmentOf(row) {
+  const lead = (row.reasons ?? []).find((r) => r.actionable);
+  if (!lead) return null;
+  const direction = lead.direction === 'lowers' ? 'lowers' : 'raises';
+  return { key: `${lead.group ?? lead.label ?? ''}:${direction}`, text: `${lead.label ?? lead.group ?? 'a behaviour'} ${direction} the chance` };
+}
+
+/**
+ * One dependence chart per fact over the customers with reasons, drawn as the report draws them.
+ * @param {number} explained customers the charts cover
+ */
+function renderEffects(explained) {
+  const box = $('effects');
+  box.hidden = state.dependence.length === 0;
+  if (box.hidden) return;
+  const flips = state.dependence.filter((c) => c.interaction);
+  $('effects-note').textContent =
+    `Each dot is one of the ${count(explained)} customers with reasons: how far a fact moves their chance from the typical customer’s, against its value. ` +
+    (flips.length ? `Where one value pushes both ways, another column decides which: ${flips.map((c) => c.interaction.text).join('; ')}.` : 'No fact pushes both ways at one value among these customers.');
+  const charts = $('effects-charts');
+  charts.replaceChildren(
+    ...state.dependence.map((chart) => {
+      const spec = dependenceChartSpec(chart, 480);
+      const figure = document.createElement('figure');
+      figure.className = 'chart';
+      figure.dataset.group = chart.group;
+      figure.innerHTML = scatterChartSvg(spec) ?? '';
+      const caption = document.createElement('figcaption');
+      caption.textContent = spec.caption;
+      figure.append(caption);
+      return figure;
+    }),
+  );
+}
+
+/** The segment filter: one option per leading actionable reason, with how many customers it holds. */
+function renderSegments() {
+  const select = /** @type {HTMLSelectElement} */ ($('segment'));
+  /** @type {Map<string, { text: string, n: number }>} */
+  const segments = new Map();
+  for (const row of state.ranked) {
+    const s = segmentOf(row);
+    if (!s) continue;
+    const known = segments.get(s.key);
+    if (known) known.n++;
+    else segments.set(s.key, { text: s.text, n: 1 });
+  }
+  const all = document.createElement('option');
+  all.value = '';
+  all.textContent = 'All customers';
+  const options = [...segments].sort((a, b) => b[1].n - a[1].n).map(([key, { text, n }]) => {
+    const option = document.createElement('option');
+    option.value = key;
+    option.textContent = `${text} (${count(n)})`;
+    return option;
+  });
+  select.replaceChildren(all, ...options);
+  if (!segments.has(state.segment)) state.segment = '';
+  select.value = state.segment;
+  $('segment-tools').hidden = segments.size === 0;
+  renderSegmentNote();
+}
+
+function renderSegmentNote() {
+  const note = $('segment-note');
+  const chosen = state.segment ? state.ranked.find((r) => segmentOf(r)?.key === state.segment) : undefined;
+  note.hidden = !chosen;
+  if (!chosen) return;
+  const n = state.ranked.filter((r) => segmentOf(r)?.key === state.segment).length;
+  note.textContent = `${count(n)} customers whose leading actionable reason is: ${segmentOf(chosen)?.text}. One message can reach them all.`;
+}
+
 /** @type {Record<string, (a: Row, b: Row) => number>} */
 const COMPARE = {
   rank: (a, b) => a.pos - b.pos,
@@ -810,6 +911,7 @@ function refreshView() {
   const q = state.search.trim().toLowerCase();
   let rows = state.ranked;
   if (state.onlyChosen) rows = rows.slice(0, state.k);
+  if (state.segment) rows = rows.filter((r) => segmentOf(r)?.key === state.segment);
   if (q) rows = rows.filter((r) => r.id.toLowerCase().includes(q));
   const cmp = COMPARE[state.sort.key] ?? COMPARE.rank;
   const dir = state.sort.dir;
@@ -860,8 +962,12 @@ function renderTable() {
         const item = document.createElement('span');
         item.className = `reason ${reason.direction === 'lowers' ? 'lowers' : 'raises'}`;
         item.textContent = reason.text;
-        if (reason.actionable) item.title = 'Something marketing can act on';
-        if (reason.feature !== undefined && state.suspects.has(reason.feature)) {
+        if (reason.group) item.dataset.group = reason.group;
+        if (reason.actionable) {
+          item.classList.add('actionable');
+          item.title = 'Something marketing can act on';
+        }
+        if ((reason.columns ?? []).some((c) => state.suspects.has(c))) {
           item.classList.add('suspect');
           item.title = 'The data audit flags this column: it may have been recorded after the purchase, so read it as a fact of the data, not as advice.';
           const mark = document.createElement('span');
@@ -990,6 +1096,12 @@ function wire() {
   input('search').addEventListener('input', (e) => {
     state.search = /** @type {HTMLInputElement} */ (e.target).value;
     state.page = 0;
+    refreshView();
+  });
+  $('segment').addEventListener('change', (e) => {
+    state.segment = /** @type {HTMLSelectElement} */ (e.target).value;
+    state.page = 0;
+    renderSegmentNote();
     refreshView();
   });
   input('only-chosen').addEventListener('change', (e) => {
