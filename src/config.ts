@@ -22,6 +22,12 @@ export const SERVE_DEFAULTS = {
   graceSeconds: 30,
 } as const;
 
+/**
+ * Temporaries named the old way (`.NAME.tmp-HEX`, `.DIR.partial-HEX`) carry no process to ask
+ * whether it still runs: the next write beside them removes them once they are this old.
+ */
+export const LEGACY_TEMPORARY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** The server's limits per request and at once. */
 export const SERVER_LIMITS = {
   /** Customers in one JSON request. */
