@@ -7,6 +7,8 @@
  *   /v1/*                      predictions, scores, model: key (when configured), rate limit, load shedding
  */
 import cors from '@fastify/cors';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RebuyError } from '../errors.js';
@@ -80,6 +82,29 @@ export interface AppDeps {
   work?: WorkBudget;
 }
 
+/**
+ * Node's close ends idle keep-alive connections but not one that has not sent a request yet (a
+ * browser's or fetch's spare socket): that one would hold the close up until its headers time out.
+ * Returns the function that ends such connections; those with a request in progress finish it.
+ */
+function trackConnectionsWithoutRequests(app: FastifyInstance): () => void {
+  const requestsOn = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    requestsOn.set(socket, 0);
+    socket.once('close', () => requestsOn.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    requestsOn.set(socket, (requestsOn.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (requestsOn.has(socket)) requestsOn.set(socket, requestsOn.get(socket)! - 1);
+    });
+  });
+  return () => {
+    for (const [socket, requests] of requestsOn) if (requests === 0) socket.destroy();
+  };
+}
+
 export function createApp(deps: AppDeps): FastifyInstance {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
   const { models } = deps;
@@ -97,8 +122,10 @@ export function createApp(deps: AppDeps): FastifyInstance {
   });
 
   let closing = false;
+  const closeWaitingConnections = trackConnectionsWithoutRequests(app);
   app.addHook('preClose', async () => {
     closing = true;
+    closeWaitingConnections();
   });
   if (keyCheck === null) {
     // Without a key the server listens on loopback only (runServe enforces it); a page on another
