@@ -58,6 +58,8 @@ export interface ServerOptions {
   maxWork: number;
   /** Declared JSON body bytes in flight; beyond it requests get 503 before their body is read. */
   maxBodyBytesInFlight: number;
+  /** Time a request's headers and body have to arrive; then 408 and the connection closes. */
+  bodyTimeoutMs: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -116,7 +118,14 @@ export function createApp(deps: AppDeps): FastifyInstance {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     bodyLimit: 1 << 20,
-    requestTimeout: 10 * 60_000,
+    // Node's request timeout covers receiving the request only, not the work or the answer after it.
+    requestTimeout: options.bodyTimeoutMs,
+    http: {
+      // Node swaps the two timeouts when the headers' is the longer: keep it within the request's.
+      headersTimeout: Math.min(60_000, options.bodyTimeoutMs),
+      // Node checks them every 30 s by default: often enough to end a slow body within a tenth of the timeout.
+      connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(options.bodyTimeoutMs / 10))),
+    },
     ajv: { customOptions: { allowUnionTypes: true } },
     clientErrorHandler: handleClientError,
   });
