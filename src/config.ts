@@ -22,6 +22,12 @@ export const SERVE_DEFAULTS = {
   graceSeconds: 30,
 } as const;
 
+/**
+ * Temporaries named the old way (`.NAME.tmp-HEX`, `.DIR.partial-HEX`) carry no process to ask
+ * whether it still runs: the next write beside them removes them once they are this old.
+ */
+export const LEGACY_TEMPORARY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
+
 /** The server's limits per request and at once. */
 export const SERVER_LIMITS = {
   /** Customers in one JSON request. */
@@ -35,6 +41,11 @@ export const SERVER_LIMITS = {
   maxConcurrentUploads: 4,
   /** Best-ranked rows of an upload that get reasons (JSON answers with ?reasons=k). */
   maxReasonRows: 1000,
+  /**
+   * Time a request (headers and body) has to arrive; then 408 and the connection is closed, so a
+   * client sending slowly holds an upload slot or body bytes no longer. 100 MB in it needs ~3 Mbit/s.
+   */
+  bodyTimeoutMs: 5 * 60_000,
 } as const;
 
 /** Scoring a file: rows per model call, and DuckDB's memory while ranking (it spills to disk beyond). */

@@ -10,6 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { isDiskFullMessage, isRebuyError, isSystemFailure, outputError, systemError } from '../errors.js';
+import { LEGACY_TEMPORARY_MAX_AGE_MS } from '../config.js';
 
 /** The output name that means standard output. */
 export const STDOUT = '-';
@@ -64,6 +65,8 @@ export function temporaryTag(): string {
 /** The longest tag: 8 + 1 + 10 (a 32-bit PID) + 1 + 12. Names are cut to fit it, whatever the PID. */
 const MAX_TAG_LENGTH = 32;
 const TAG_PATTERN = '([0-9a-f]{8})-([0-9]+)-[0-9a-f]{12}';
+/** The tag of earlier versions: 12 random hex digits, no owner (see LEGACY_TEMPORARY_MAX_AGE_MS). */
+const LEGACY_TAG_PATTERN = '[0-9a-f]{12}';
 /** The longest file name most file systems take, in bytes. */
 const NAME_MAX = 255;
 
@@ -80,7 +83,8 @@ function cutToBytes(text: string, bytes: number): string {
 
 /**
  * The temporary-name scheme for a target: `.<stem>.<kind>-<tag><ext>` beside it, the stem cut so the
- * name stays a legal file name however long the target's is.
+ * name stays a legal file name however long the target's is. `pattern` matches this scheme's names
+ * (groups: host tag, PID) and the owner-less names earlier versions gave (no groups).
  */
 export function temporaryNaming(target: string, kind: string, ext = ''): { name: (tag: string) => string; pattern: RegExp } {
   const keptExt = Buffer.byteLength(ext) <= 32 ? ext : '';
@@ -89,7 +93,7 @@ export function temporaryNaming(target: string, kind: string, ext = ''): { name:
   const stem = cutToBytes(keptExt !== '' && base.endsWith(keptExt) ? base.slice(0, -keptExt.length) : base, NAME_MAX - fixed);
   return {
     name: (tag) => `.${stem}.${kind}-${tag}${keptExt}`,
-    pattern: new RegExp(`^\\.${escapeRegExp(stem)}\\.${escapeRegExp(kind)}-${TAG_PATTERN}${escapeRegExp(keptExt)}$`),
+    pattern: new RegExp(`^\\.${escapeRegExp(stem)}\\.${escapeRegExp(kind)}-(?:${TAG_PATTERN}|${LEGACY_TAG_PATTERN})${escapeRegExp(keptExt)}$`),
   };
 }
 
@@ -104,15 +108,26 @@ function ownerIsGone(host: string, pid: number): boolean {
   }
 }
 
+/** Whether an owner-less temporary has gone untouched for LEGACY_TEMPORARY_MAX_AGE_MS: no write that old is still running. */
+async function untouchedForLong(path: string): Promise<boolean> {
+  const st = await lstat(path).catch(() => null);
+  return st !== null && Date.now() - st.mtimeMs > LEGACY_TEMPORARY_MAX_AGE_MS;
+}
+
 /**
- * Removes the temporaries in `dir` whose names match `pattern` (groups: host tag, PID) and whose
- * owner is gone: what a killed write left. Live ones, and other machines', stay.
+ * Removes the temporaries in `dir` whose names match `pattern` and that no write still uses: what a
+ * killed write left. A name with an owner (groups: host tag, PID) goes once that process is gone;
+ * live ones and other machines' stay. A name without one (earlier versions) goes once it is older
+ * than LEGACY_TEMPORARY_MAX_AGE_MS.
  */
 export async function sweepStale(dir: string, pattern: RegExp): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     const match = pattern.exec(name);
-    if (match && ownerIsGone(match[1]!, Number(match[2]))) await rm(join(dir, name), { recursive: true, force: true }).catch(() => {});
+    if (match === null) continue;
+    const path = join(dir, name);
+    const stale = match[1] === undefined ? await untouchedForLong(path) : ownerIsGone(match[1], Number(match[2]));
+    if (stale) await rm(path, { recursive: true, force: true }).catch(() => {});
   }
 }
 

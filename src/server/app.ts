@@ -7,6 +7,8 @@
  *   /v1/*                      predictions, scores, model: key (when configured), rate limit, load shedding
  */
 import cors from '@fastify/cors';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { RebuyError } from '../errors.js';
@@ -56,6 +58,8 @@ export interface ServerOptions {
   maxWork: number;
   /** Declared JSON body bytes in flight; beyond it requests get 503 before their body is read. */
   maxBodyBytesInFlight: number;
+  /** Time a request's headers and body have to arrive; then 408 and the connection closes. */
+  bodyTimeoutMs: number;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {
@@ -80,6 +84,29 @@ export interface AppDeps {
   work?: WorkBudget;
 }
 
+/**
+ * Node's close ends idle keep-alive connections but not one that has not sent a request yet (a
+ * browser's or fetch's spare socket): that one would hold the close up until its headers time out.
+ * Returns the function that ends such connections; those with a request in progress finish it.
+ */
+function trackConnectionsWithoutRequests(app: FastifyInstance): () => void {
+  const requestsOn = new Map<Socket, number>();
+  app.server.on('connection', (socket: Socket) => {
+    requestsOn.set(socket, 0);
+    socket.once('close', () => requestsOn.delete(socket));
+  });
+  app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const socket = request.socket;
+    requestsOn.set(socket, (requestsOn.get(socket) ?? 0) + 1);
+    response.once('close', () => {
+      if (requestsOn.has(socket)) requestsOn.set(socket, requestsOn.get(socket)! - 1);
+    });
+  });
+  return () => {
+    for (const [socket, requests] of requestsOn) if (requests === 0) socket.destroy();
+  };
+}
+
 export function createApp(deps: AppDeps): FastifyInstance {
   const options: ServerOptions = { ...DEFAULT_SERVER_OPTIONS, ...deps.options };
   const { models } = deps;
@@ -91,14 +118,23 @@ export function createApp(deps: AppDeps): FastifyInstance {
     return503OnClosing: false,
     forceCloseConnections: 'idle',
     bodyLimit: 1 << 20,
-    requestTimeout: 10 * 60_000,
+    // Node's request timeout covers receiving the request only, not the work or the answer after it.
+    requestTimeout: options.bodyTimeoutMs,
+    http: {
+      // Node swaps the two timeouts when the headers' is the longer: keep it within the request's.
+      headersTimeout: Math.min(60_000, options.bodyTimeoutMs),
+      // Node checks them every 30 s by default: often enough to end a slow body within a tenth of the timeout.
+      connectionsCheckingInterval: Math.max(10, Math.min(30_000, Math.floor(options.bodyTimeoutMs / 10))),
+    },
     ajv: { customOptions: { allowUnionTypes: true } },
     clientErrorHandler: handleClientError,
   });
 
   let closing = false;
+  const closeWaitingConnections = trackConnectionsWithoutRequests(app);
   app.addHook('preClose', async () => {
     closing = true;
+    closeWaitingConnections();
   });
   if (keyCheck === null) {
     // Without a key the server listens on loopback only (runServe enforces it); a page on another

@@ -2,13 +2,14 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, readlink, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadBundle } from '../../src/bundle/load.js';
 import { checkBundleTarget, saveBundle } from '../../src/bundle/save.js';
 import { isRebuyError, type RebuyError } from '../../src/errors.js';
+import { LEGACY_TEMPORARY_MAX_AGE_MS } from '../../src/config.js';
 import { draftManifest } from './fixtures.js';
 
 let root: string;
@@ -90,5 +91,18 @@ describe('leftovers of killed saves', () => {
     await save(dir, 'new');
     expect(existsSync(stale)).toBe(false);
     expect(await readdir(root)).toEqual(['model']);
+  });
+
+  it('the next save removes partial directories named the old way (no owner) once older than the configured age, and keeps a younger one', async () => {
+    const dir = join(root, 'model');
+    await save(dir, 'old');
+    const old = join(root, '.model.partial-0123456789ab');
+    const young = join(root, '.model.partial-ba9876543210');
+    for (const partial of [old, young]) await cp(dir, partial, { recursive: true });
+    const longAgo = new Date(Date.now() - LEGACY_TEMPORARY_MAX_AGE_MS - 60_000);
+    await utimes(old, longAgo, longAgo);
+    await save(dir, 'new');
+    expect((await loadBundle(dir)).manifest.createdAt).toBe('new');
+    expect((await readdir(root)).sort()).toEqual(['.model.partial-ba9876543210', 'model']);
   });
 });

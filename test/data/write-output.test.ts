@@ -1,13 +1,14 @@
 /** What `--out` may be for every file writer: withAtomicPath's rules, and a full disk named. */
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, statSync } from 'node:fs';
-import { chmod, lchown, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, lchown, mkdir, mkdtemp, readFile, readdir, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { atomicWriteFile, withAtomicPath, writeCsv } from '../../src/data/write.js';
 import { isRebuyError, type RebuyError } from '../../src/errors.js';
+import { LEGACY_TEMPORARY_MAX_AGE_MS } from '../../src/config.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -183,5 +184,21 @@ describe('leftovers of killed writes', () => {
     await atomicWriteFile(join(where, 'scores.csv'), 'new');
     expect(existsSync(stale)).toBe(false);
     expect([live, otherMachine, otherFile].map(existsSync)).toEqual([true, true, true]);
+  });
+
+  it('removes temporaries named the old way (no owner) once older than the configured age, and keeps younger ones', async () => {
+    const where = join(dir, 'sweep-legacy');
+    await mkdir(where);
+    const old = join(where, '.scores.tmp-0123456789ab.csv');
+    const young = join(where, '.scores.tmp-ba9876543210.csv');
+    const otherFile = join(where, '.other.tmp-0123456789ab.csv');
+    const notOurs = join(where, '.scores.tmp-notrebuys.csv');
+    for (const f of [old, young, otherFile, notOurs]) await writeFile(f, 'debris');
+    const longAgo = new Date(Date.now() - LEGACY_TEMPORARY_MAX_AGE_MS - 60_000);
+    for (const f of [old, otherFile, notOurs]) await utimes(f, longAgo, longAgo);
+    await atomicWriteFile(join(where, 'scores.csv'), 'new');
+    expect(existsSync(old)).toBe(false);
+    expect([young, otherFile, notOurs].map(existsSync)).toEqual([true, true, true]);
+    expect(await readFile(join(where, 'scores.csv'), 'utf8')).toBe('new');
   });
 });

@@ -1,5 +1,7 @@
 /** Every route and every error status through app.inject(), over a fake predictor. */
+import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createConnection, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { scoreRows } from '../../src/predict/score-file.js';
 import type { ScoreFile } from '../../src/server/app.js';
@@ -187,6 +189,21 @@ describe('POST /v1/predictions', () => {
     const none = await call({ method: 'POST', url: '/v1/predictions' });
     expect(none.statusCode).toBe(415);
     expectErrorShape(none.body, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('closing the server closes a connection that has not sent a request (a client\'s spare socket does not hold shutdown up)', async () => {
+    const { app: local } = await makeApp();
+    await local.listen({ host: '127.0.0.1', port: 0 });
+    // Node's own close leaves such a connection until its headers time out: with that check off, close would hang.
+    local.server.headersTimeout = 0;
+    const { port } = local.server.address() as AddressInfo;
+    const spare = createConnection({ host: '127.0.0.1', port });
+    await once(spare, 'connect');
+    await expect.poll(() => new Promise((done) => local.server.getConnections((_, n) => done(n)))).toBe(1);
+    const closed = once(spare, 'close');
+    await local.close();
+    await closed;
+    expect(spare.destroyed).toBe(true);
   });
 
   it('503 before a model is loaded', async () => {

@@ -1,5 +1,5 @@
 /** POST /v1/predictions: one customer or a batch as JSON → probability, label and (optionally) reasons. */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { RebuyError, isRebuyError } from '../../errors.js';
 import type { Reason, Reference } from '../../explain/types.js';
 import { explainerFor } from '../../explain/explainer.js';
@@ -14,7 +14,7 @@ import {
   type PredictionQuery,
   type PredictionResponse,
 } from '../schemas.js';
-import { type WorkBudget, type WorkLease } from '../work-budget.js';
+import type { WorkBudget } from '../work-budget.js';
 import { explainable, notReady, shed } from './common.js';
 import { canonicalRecord } from '../../data/schema.js';
 import type { TableSchema } from '../../core/schema.js';
@@ -116,7 +116,6 @@ function noBody(): RebuyError {
 
 export async function predictionRoutes(app: FastifyInstance, { models, maxBatch, work, maxBodyBytesInFlight }: PredictionRoutesOptions) {
   let bodyBytes = 0;
-  const reservations = new WeakMap<FastifyRequest, WorkLease>();
   app.post<{ Body: PredictionBody; Querystring: PredictionQuery }>(
     '/predictions',
     {
@@ -125,19 +124,15 @@ export async function predictionRoutes(app: FastifyInstance, { models, maxBatch,
         const declared = Number(request.headers['content-length']);
         const bytes = Number.isFinite(declared) && declared > 0 ? declared : 0;
         if (bodyBytes > 0 && bodyBytes + bytes > maxBodyBytesInFlight) throw shed(reply);
-        // Receiving and parsing a body that would be shed anyway is work too: reserve the cost its
-        // size suggests now, and settle the exact cost once the customers are counted.
+        // Receiving and parsing a body that would be shed anyway is work too: refuse now what its size
+        // says would not fit. Nothing is taken until the body has arrived, so a client sending slowly
+        // holds no work (and its body bytes only until the body timeout).
         const predictor = models.current;
         const query = request.query as { reasons?: unknown };
         const estimate = predictor === null ? 1 : costOf(predictor, Math.ceil(bytes / TYPICAL_BYTES_PER_CUSTOMER), Number(query.reasons) > 0 ? 1 : 0);
-        const reserved = work.tryTake(estimate);
-        if (reserved === null) throw shed(reply);
-        reservations.set(request, reserved);
+        if (!work.fits(estimate)) throw shed(reply);
         bodyBytes += bytes;
-        reply.raw.once('close', () => {
-          bodyBytes -= bytes;
-          reserved.release();
-        });
+        reply.raw.once('close', () => (bodyBytes -= bytes));
       },
       // Room for a full batch of wide customers.
       bodyLimit: Math.max(1 << 20, maxBatch * 2048),
@@ -166,7 +161,6 @@ export async function predictionRoutes(app: FastifyInstance, { models, maxBatch,
       const slot = models.acquire();
       if (slot === null) throw notReady();
       const top = request.query.reasons;
-      reservations.get(request)?.release();
       const lease = work.tryTake(costOf(slot.predictor, records.length, top));
       if (lease === null) {
         models.release(slot);

@@ -17,8 +17,8 @@ import type { ModelHolder } from '../model-holder.js';
 import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySchema, type ScoreQuery } from '../schemas.js';
 import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
-import type { WorkBudget } from '../work-budget.js';
-import { explainable, notReady, overloaded, shed } from './common.js';
+import { uploadCost, type WorkBudget } from '../work-budget.js';
+import { explainable, notReady, shed } from './common.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
 export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir' | 'skipBadRows' | 'onBadRows'>) => Promise<ScoredRows>;
@@ -32,7 +32,10 @@ export interface ScoreRoutesOptions {
   maxConcurrentUploads: number;
   /** How many of the best-ranked rows get reasons (JSON answers with ?reasons=k). */
   maxReasonRows: number;
-  /** Rows through the model in flight, shared with predictions: reasons take their cost from it. */
+  /**
+   * Rows through the model in flight, shared with predictions: an upload takes the cost of its rows
+   * (estimated from its size) and of their reasons once its body has arrived, until its answer ends.
+   */
   work: WorkBudget;
 }
 
@@ -54,6 +57,12 @@ function wantsJson(accept: string | undefined): boolean {
   return json >= 0 && (csv < 0 || json < csv);
 }
 
+/** The units of work an upload of `bytes` takes: its rows, and the reasons of the best ones when asked. */
+function costOfUpload(predictor: Predictor | null, bytes: number, top: number, maxReasonRows: number): number {
+  const explainPerRow = predictor !== null && top > 0 ? explainerFor(predictor).estimatedRowsPerCustomer() : 0;
+  return uploadCost(bytes, explainPerRow > 0 ? maxReasonRows : 0, explainPerRow);
+}
+
 export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
   const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows, work } = options;
   // Uploads being received or scored; counted from the first byte to the end of the answer.
@@ -66,9 +75,6 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   // Only CSV bodies in this scope; anything else is 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(CSV_TYPES, async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
-    // Refuse before reading the upload, not after.
-    if (models.current === null) throw notReady();
-    if (active.size >= maxConcurrentUploads) throw overloaded();
     active.add(request);
     try {
       return await receiveUpload(request, payload, { tmpDir, maxBytes: maxUploadBytes });
@@ -84,6 +90,23 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
     '/scores',
     {
       bodyLimit: maxUploadBytes,
+      // Refuse before reading the upload, not after: no model, too many uploads, or work its declared
+      // size would not fit (nothing is taken until the body has arrived: a slow client holds no work).
+      onRequest: async (request: FastifyRequest<{ Querystring: ScoreQuery }>, reply: FastifyReply) => {
+        const predictor = models.current;
+        const declared = Number(request.headers['content-length']);
+        const top = wantsJson(request.headers.accept) ? Number(request.query.reasons) || 0 : 0;
+        const refusal =
+          predictor === null
+            ? notReady()
+            : active.size >= maxConcurrentUploads || !work.fits(costOfUpload(predictor, Number.isFinite(declared) ? declared : 0, top, maxReasonRows))
+              ? shed(reply)
+              : null;
+        if (refusal === null) return;
+        // The body is not read: end the connection after the answer rather than wait for the rest.
+        reply.header('connection', 'close');
+        throw refusal;
+      },
       schema: {
         summary: 'Score a CSV file',
         description: `Upload a customer CSV (Content-Type: text/csv, at most ${Math.round(maxUploadBytes / (1 << 20))} MB). The answer is the scored CSV (id, probability, label, rank; best first), or JSON rows with Accept: application/json (with ?reasons=k: the top k reasons of the ${maxReasonRows} best-ranked customers).`,
@@ -117,60 +140,82 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       const { predictor } = slot;
       const json = wantsJson(request.headers.accept);
       const top = json ? request.query.reasons : 0;
-      let scored: ScoredRows;
-      let reasons: Explained | null = null;
-      let skipped: BadRow[] = [];
-      const skipBadRows = request.query.skip_bad_rows;
-      try {
-        scored = await scoreFile(predictor, upload.path, {
-          keepFeatures: top > 0,
-          tempDir: tmpDir,
-          skipBadRows,
-          onBadRows: (rows) => (skipped = rows),
-        });
-        const explainCost = top > 0 ? Math.min(scored.rows, maxReasonRows) * explainerFor(predictor).estimatedRowsPerCustomer() : 0;
-        const lease = top > 0 ? work.tryTake(Math.max(1, explainCost)) : null;
-        try {
-          if (top > 0 && lease === null) throw shed(reply);
-          if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top, () => closed));
-        } catch (err) {
-          scored.close();
-          throw err;
-        } finally {
-          lease?.release();
-        }
-      } catch (err) {
-        throw publicError(err, upload);
-      } finally {
+      const lease = work.tryTake(costOfUpload(predictor, upload.bytes, top, maxReasonRows));
+      if (lease === null) {
         models.release(slot);
+        throw shed(reply);
       }
-      reply
-        .header('x-rebuy-model', predictor.bundleHash)
-        .header('x-rebuy-rows', String(scored.rows))
-        .header('x-rebuy-seconds', scored.seconds.toFixed(3));
-      if (skipBadRows) reply.header('x-rebuy-skipped-rows', String(skipped.length));
-      if (json) {
-        const head = {
-          model: predictor.bundleHash,
-          threshold: predictor.threshold,
-          seconds: scored.seconds,
-          ...(reasons ? { reference: reasons.reference, dependence: reasons.dependence } : {}),
-          ...(skipBadRows ? { skipped } : {}),
-        };
-        const body = scoresAsJson(scored.ranked(), head, reasons?.reasons);
-        // DuckDB stays open while the rows stream out, and closes however the answer ends.
-        body.once('close', () => scored.close());
-        reply.raw.once('close', () => body.destroy());
-        return reply.type('application/json; charset=utf-8').send(body);
-      }
-      const output = join(upload.dir, 'scored.csv');
+      // The work is given back once the answer has ended (sent, failed or abandoned) and the scoring
+      // it started has stopped: a client that goes away mid-scoring frees nothing still running.
+      let working = true;
+      let answered = false;
+      const releaseWhenIdle = (): void => {
+        if (answered && !working) lease.release();
+      };
+      reply.raw.once('close', () => {
+        answered = true;
+        releaseWhenIdle();
+      });
+      const answer = async (): Promise<FastifyReply> => {
+        let scored: ScoredRows;
+        let reasons: Explained | null = null;
+        let skipped: BadRow[] = [];
+        const skipBadRows = request.query.skip_bad_rows;
+        try {
+          scored = await scoreFile(predictor, upload.path, {
+            keepFeatures: top > 0,
+            tempDir: tmpDir,
+            skipBadRows,
+            onBadRows: (rows) => (skipped = rows),
+          });
+          try {
+            if (closed) throw new RebuyError('MALFORMED', 'the client closed the connection');
+            if (top > 0) reasons = await explainable(() => reasonsOfBest(predictor, scored, maxReasonRows, top, () => closed));
+            // What is left is sending the rows: the explanations' share goes back to the budget.
+            lease.shrink(costOfUpload(predictor, upload.bytes, 0, maxReasonRows));
+          } catch (err) {
+            scored.close();
+            throw err;
+          }
+        } catch (err) {
+          throw publicError(err, upload);
+        } finally {
+          models.release(slot);
+        }
+        reply
+          .header('x-rebuy-model', predictor.bundleHash)
+          .header('x-rebuy-rows', String(scored.rows))
+          .header('x-rebuy-seconds', scored.seconds.toFixed(3));
+        if (skipBadRows) reply.header('x-rebuy-skipped-rows', String(skipped.length));
+        if (json) {
+          const head = {
+            model: predictor.bundleHash,
+            threshold: predictor.threshold,
+            seconds: scored.seconds,
+            ...(reasons ? { reference: reasons.reference, dependence: reasons.dependence } : {}),
+            ...(skipBadRows ? { skipped } : {}),
+          };
+          const body = scoresAsJson(scored.ranked(), head, reasons?.reasons);
+          // DuckDB stays open while the rows stream out, and closes however the answer ends.
+          body.once('close', () => scored.close());
+          reply.raw.once('close', () => body.destroy());
+          return reply.type('application/json; charset=utf-8').send(body);
+        }
+        const output = join(upload.dir, 'scored.csv');
+        try {
+          await scored.write(output);
+        } finally {
+          scored.close();
+        }
+        reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="scores.csv"');
+        return reply.send(createReadStream(output));
+      };
       try {
-        await scored.write(output);
+        return await answer();
       } finally {
-        scored.close();
+        working = false;
+        releaseWhenIdle();
       }
-      reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="scores.csv"');
-      return reply.send(createReadStream(output));
     },
   );
 }
