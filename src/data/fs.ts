@@ -104,6 +104,12 @@ function ownerIsGone(host: string, pid: number): boolean {
   }
 }
 
+/** Whether the process a temporaryTag() names is gone (on this machine, not this process). */
+export function tagOwnerIsGone(tag: string): boolean {
+  const match = new RegExp(`^${TAG_PATTERN}$`).exec(tag);
+  return match !== null && ownerIsGone(match[1]!, Number(match[2]));
+}
+
 /**
  * Removes the temporaries in `dir` whose names match `pattern` (groups: host tag, PID) and whose
  * owner is gone: what a killed write left. Live ones, and other machines', stay.
