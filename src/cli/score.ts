@@ -5,9 +5,11 @@ import { resolveOutputFile, STDOUT } from '../data/fs.js';
 import { writeCsv } from '../data/write.js';
 import type { BadRow } from '../data/read.js';
 import type { DuplicateIds } from '../predict/types.js';
+import { resolveModelOption } from './options.js';
 
 export interface ScoreFlags {
   model: string;
+  store?: string;
   in: string;
   out: string;
   reasons?: number;
@@ -29,7 +31,8 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
   if (!toStdout) await resolveOutputFile(flags.out);
   // With the scores on standard output, what the command says goes to stderr.
   const say = (text: string): boolean => (toStdout ? process.stderr : process.stdout).write(text);
-  const predictor = await loadPredictor(flags.model, { threads: 2 });
+  const { dir } = await resolveModelOption(flags.model, flags.store);
+  const predictor = await loadPredictor(dir, { threads: 2 });
   let badRows: BadRow[] = [];
   try {
     const interactive = process.stderr.isTTY && !flags.json;
