@@ -239,12 +239,19 @@ export function fileStore(root: string): ModelStore {
       .sort((a, b) => a - b);
   }
 
-  /** Runs a change of one model under its lock, after removing what killed changes left. */
-  async function change<T>(name: string, body: (state: ModelState) => Promise<T>): Promise<T> {
+  /**
+   * Runs a change of one model under its lock, after removing what killed changes left. Only a
+   * register makes the model's directory; a change of a model the store lacks is NOT_FOUND.
+   */
+  async function change<T>(name: string, body: (state: ModelState) => Promise<T>, create = false): Promise<T> {
     const dir = modelDir(name);
-    await mkdir(dir, { recursive: true }).catch((err: unknown) => {
-      throw writeFailure(dir, err);
-    });
+    if (create) {
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+        throw writeFailure(dir, err);
+      });
+    } else if (!(await lstat(dir).then((st) => st.isDirectory(), () => false))) {
+      throw notFound(`store ${location} has no model named ${quoteValue(name)} (rebuy models list shows what it holds)`);
+    }
     return withLock(join(dir, LOCK_FILE), async () => {
       await sweepStale(dir, partialNaming(name).pattern);
       await sweepStale(dir, deletingNaming(name).pattern);
@@ -398,7 +405,7 @@ export function fileStore(root: string): ModelStore {
         if (options.alias !== undefined) move(state, options.alias, version, 'promote', options.reason ?? 'registered');
         await writeState(name, state);
         return { name, version, alias: options.alias ?? null, dir };
-      });
+      }, true);
     },
 
     async setAlias(ref, alias, options = {}) {

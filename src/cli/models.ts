@@ -36,8 +36,10 @@ function table(header: string[], rows: string[][]): string {
 
 const metric = (v: number | null): string => (v === null ? '–' : fixed(v));
 
-export function formatList(versions: VersionSummary[], location: string): string {
-  if (versions.length === 0) return `store ${location} holds no models yet (rebuy train … --register NAME adds one)`;
+export function formatList(versions: VersionSummary[], location: string, name?: string): string {
+  if (versions.length === 0) {
+    return name === undefined ? `store ${location} holds no models yet (rebuy train … --register NAME adds one)` : `store ${location} holds no versions of ${name}`;
+  }
   const rows = versions.map((v) => [
     v.ref,
     v.aliases.join(', ') || '–',
@@ -59,7 +61,7 @@ export function formatList(versions: VersionSummary[], location: string): string
 export async function runModelsList(name: string | undefined, flags: StoreFlags): Promise<void> {
   const store = openStore(flags);
   const versions = await listVersions(store, name === undefined ? undefined : checkModelName(name));
-  print(flags, versions, () => formatList(versions, store.location));
+  print(flags, versions, () => formatList(versions, store.location, name));
 }
 
 function formatMove(m: AliasMove): string {

@@ -170,6 +170,9 @@ describe('file store', () => {
       await expect(store.register(name, bundles[0]!)).rejects.toMatchObject({ code: 'USAGE', exitCode: 2 });
     }
     await expect(store.setAlias({ name: 'ok', version: 1 }, '../../x')).rejects.toMatchObject({ code: 'USAGE' });
+    // A change of a model the store lacks makes nothing either.
+    await expect(store.setAlias({ name: 'ok', version: 1 }, 'champion')).rejects.toMatchObject({ code: 'NOT_FOUND', message: expect.stringContaining('no model named "ok"') });
+    await expect(store.remove({ name: 'ok', version: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(existsSync(store.location)).toBe(false);
   });
 
