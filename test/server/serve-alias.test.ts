@@ -110,6 +110,36 @@ describe.skipIf(!available)('serving a stored model', () => {
   });
 });
 
+describe('reloading a server that follows an alias', () => {
+  it('a reload (SIGHUP, POST /v1/model/reload) resolves the alias again', async () => {
+    const root = join(work, 'reload-store');
+    const small = fileStore(root);
+    const { saveBundle } = await import('../../src/bundle/save.js');
+    const { draftManifest } = await import('../bundle/fixtures.js');
+    for (const note of ['one', 'two']) {
+      await saveBundle(join(work, `small-${note}`), draftManifest(note), new Map<string, Uint8Array | string>([['w.bin', note]]));
+      await small.register('m', join(work, `small-${note}`));
+    }
+    await small.setAlias({ name: 'm', version: 1 }, 'live');
+    const server = await runServe(
+      { model: 'm@live', store: root, port: 0 },
+      { loadPredictor: async (dir) => fakePredictor({ hash: dir }), env: {}, signals: false, log: () => undefined, aliasPollMs: 60_000 },
+    );
+    try {
+      expect(server.models.origin).toEqual({ name: 'm', version: 1, alias: 'live' });
+      await small.setAlias({ name: 'm', version: 2 }, 'live');
+      await server.reload();
+      expect(server.models.origin).toEqual({ name: 'm', version: 2, alias: 'live' });
+      expect(server.models.current!.bundleHash).toBe(join(root, 'm', 'v2'));
+      const res = await fetch(`${server.url}/v1/model/reload`, { method: 'POST' });
+      expect(res.status).toBe(200);
+      expect(server.models.origin).toEqual({ name: 'm', version: 2, alias: 'live' });
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('following an alias in the model holder', () => {
   it('swaps only when the source names another directory, and stops following once a directory is loaded by name', async () => {
     let target = 'v1';
