@@ -28,6 +28,12 @@ export const SERVE_DEFAULTS = {
  */
 export const LEGACY_TEMPORARY_MAX_AGE_MS = 24 * 60 * 60 * 1000;
 
+/** The model store (versions and aliases): `--store DIR`, else this environment variable, else the directory. */
+export const STORE_DEFAULTS = {
+  dir: 'rebuy-models',
+  env: 'REBUY_STORE',
+} as const;
+
 /** The server's limits per request and at once. */
 export const SERVER_LIMITS = {
   /** Customers in one JSON request. */

@@ -43,3 +43,6 @@ export {
   type RepeatData,
 } from './purchases/bgnbd.js';
 export { fitGammaGamma, gammaGammaLogLikelihood, expectedSpend, type GammaGammaParams, type GammaGammaFit } from './purchases/gamma-gamma.js';
+export { fileStore, type ModelStore, type ResolvedVersion, type StoredVersion, type AliasMove, type MonitorRun } from './bundle/store.js';
+export { parseStoreRef, formatRef, type StoreRef, type VersionRef, type AliasRef } from './bundle/ref.js';
+export { listVersions, showVersion, diffVersions, type VersionSummary, type VersionDiff } from './app/models.js';

@@ -4,6 +4,7 @@ import type { BundleEvaluation } from '../bundle/evaluation.js';
 import { REPORT_FILE } from '../bundle/layout.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { saveBundle } from '../bundle/save.js';
+import type { ModelStore, ResolvedVersion } from '../bundle/store.js';
 import { initTraining } from '../model/tf.js';
 import { renderReport } from '../report/html.js';
 import { assessModels } from '../train/assess.js';
@@ -26,6 +27,8 @@ export interface TrainOptions extends DataSource, SplitOptions, CandidateOptions
   /** Marks a bundle trained on the generated demo sample. */
   synthetic?: boolean;
   onProgress?: ProgressListener;
+  /** After saving, add the bundle to a store as the model's next version (and point an alias at it). */
+  register?: { store: ModelStore; name: string; alias?: string };
 }
 
 export interface TrainResult {
@@ -34,6 +37,8 @@ export interface TrainResult {
   evaluation: BundleEvaluation;
   /** The bundle's HTML report, or null when not asked for. */
   report: string | null;
+  /** The version the bundle became in the store, when asked to register it. */
+  registered: ResolvedVersion | null;
 }
 
 async function readDataset(options: TrainOptions, progress: ProgressListener): Promise<Dataset> {
@@ -47,7 +52,7 @@ async function save(out: string, contents: BundleContents, evaluation: BundleEva
   const { manifest, files } = contents;
   if (withReport) files.set(REPORT_FILE, renderReport({ manifest, evaluation, source: out }));
   const saved = await saveBundle(out, manifest, files);
-  return { dir: out, manifest: saved, evaluation, report: withReport ? join(out, REPORT_FILE) : null };
+  return { dir: out, manifest: saved, evaluation, report: withReport ? join(out, REPORT_FILE) : null, registered: null };
 }
 
 /** Reads the data, splits it, trains and calibrates the network (and baseline), evaluates, explains, saves the bundle. */
@@ -60,5 +65,8 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
   const calibrated = await calibrateModels(dataset, fitted, options.calibration ?? DEFAULT_CALIBRATION);
   const assessment = await assessModels(dataset, calibrated, leaderboard, progress);
   const contents = await bundleContents(tf, dataset, calibrated, assessment, options);
-  return save(options.out, contents, assessment.evaluation, options.report !== false);
+  const result = await save(options.out, contents, assessment.evaluation, options.report !== false);
+  const register = options.register;
+  if (!register) return result;
+  return { ...result, registered: await register.store.register(register.name, result.dir, { alias: register.alias, reason: 'registered by rebuy train' }) };
 }

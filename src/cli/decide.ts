@@ -2,9 +2,11 @@ import { decide, type Decision } from '../app/decide.js';
 import { usageError } from '../errors.js';
 import { choiceRuleInWords, type ThresholdObjective } from '../evaluate/decide.js';
 import { objectiveInWords } from '../bundle/objective.js';
+import { resolveModelOption } from './options.js';
 
 export interface DecideFlags {
   model: string;
+  store?: string;
   data?: string;
   objective?: string;
   top?: number;
@@ -82,8 +84,12 @@ export function formatDecision(d: Decision): string {
 }
 
 export async function runDecide(flags: DecideFlags): Promise<void> {
-  const result = await decide({
-    model: flags.model,
+  const { dir, stored } = await resolveModelOption(flags.model, flags.store);
+  if (stored && flags.save) {
+    throw usageError(`${flags.model} is a version in the store, which rebuy never changes: add --no-save to see the decision, or decide on the bundle directory and register it as a new version`);
+  }
+  const decided = await decide({
+    model: dir,
     data: flags.data,
     objective: objectiveFromFlags(flags),
     contactCost: flags.contactCost,
@@ -91,5 +97,6 @@ export async function runDecide(flags: DecideFlags): Promise<void> {
     seed: flags.seed,
     save: flags.save,
   });
+  const result = { ...decided, model: flags.model };
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDecision(result));
 }

@@ -2,7 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
-import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption, readingOptions } from './options.js';
+import { collectList, flagsByOptionName, inFlagTerms, MODEL_REF_HELP, parseIntOption, parseListOption, parseNumberOption, readingOptions, storeOption } from './options.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
@@ -88,6 +88,9 @@ function buildProgram(): Command {
     .option('--epochs <n>', 'maximum epochs', parseIntOption)
     .option('--patience <n>', 'early-stopping patience (epochs without a better validation loss)', parseIntOption)
     .option('--no-baseline', 'skip the logistic-regression baseline')
+    .option('--register <name>', 'after saving, add the bundle to the model store as NAME\'s next version (NAME/vN)')
+    .option('--alias <alias>', 'with --register: point this alias (e.g. challenger) at the new version')
+    .addOption(storeOption())
     .addOption(BALANCE)
     .addOption(SPLIT)
     .addOption(SEED)
@@ -120,7 +123,8 @@ function buildProgram(): Command {
   program
     .command('evaluate')
     .description('Metrics of a saved model on a labelled table: natural class mix and a balanced sample')
-    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--model <ref>', MODEL_REF_HELP)
+    .addOption(storeOption())
     .requiredOption('--data <file>', 'labelled customer table (CSV or Parquet)')
     .addOption(SEED)
     .addOption(JSON_OUT)
@@ -156,7 +160,8 @@ function buildProgram(): Command {
   program
     .command('decide')
     .description('Choose whom to contact without the labels the list is judged on (profit: by expected profit; a budget: no labels; accuracy, F1: on the validation part), then judge it: gains, lift, expected and realized profit with an interval')
-    .requiredOption('--model <dir>', 'model bundle directory (the threshold is saved into it)')
+    .requiredOption('--model <ref>', `${MODEL_REF_HELP}; the threshold is saved into it (a directory only)`)
+    .addOption(storeOption())
     .option('--data <file>', 'labelled customers to choose the list among and judge it on (default: the natural test part kept in the bundle)')
     .option('--objective <kind>', 'accuracy | f1 | budget | profit (default: implied by the other flags, else f1)')
     .option('--top <k>', 'budget: contact the top k customers', parseIntOption)
@@ -171,7 +176,8 @@ function buildProgram(): Command {
   readingOptions(program
     .command('score'))
     .description('Score customers: writes id, probability of buying again, label and rank (1 = most likely), best first, equal probabilities in file order (CSV or Parquet)')
-    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--model <ref>', MODEL_REF_HELP)
+    .addOption(storeOption())
     .option('--in <file>', 'customer table to score (CSV or Parquet)')
     .option('--out <file>', 'scores file to write (.csv or .parquet; - for CSV on standard output)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
@@ -187,7 +193,8 @@ function buildProgram(): Command {
   program
     .command('sql')
     .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank')
-    .requiredOption('--model <dir>', 'model bundle directory (a network or logistic bundle)')
+    .requiredOption('--model <ref>', `${MODEL_REF_HELP} (a network or logistic bundle)`)
+    .addOption(storeOption())
     .requiredOption('--dialect <name>', 'SQL dialect: duckdb, postgres, trino, bigquery or snowflake')
     .option('--table <name>', 'table of raw customer columns (schema.table allowed; default: customers)')
     .option('--query <sql>', 'a query returning the raw customer columns, instead of a table')
@@ -198,7 +205,8 @@ function buildProgram(): Command {
   program
     .command('report')
     .description('Write the model report: one self-contained HTML file a marketer reads top to bottom')
-    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--model <ref>', MODEL_REF_HELP)
+    .addOption(storeOption())
     .option('--out <file>', 'HTML file to write (default: <model>/report.html; - for standard output)')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => void (await (await import('./report.js')).runReport(opts))));
@@ -206,7 +214,8 @@ function buildProgram(): Command {
   program
     .command('serve')
     .description('Serve a model over HTTP (JSON API, CSV scoring, OpenAPI docs) with a web page for the marketing team')
-    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--model <ref>', `${MODEL_REF_HELP}; NAME@ALIAS follows the alias: a promote swaps the new version in`)
+    .addOption(storeOption())
     .option('--host <host>', 'address to bind (anything but loopback requires an API key)', SERVE_DEFAULTS.host)
     .option('--port <n>', 'port', parseIntOption, SERVE_DEFAULTS.port)
     .option('--api-key-file <file>', 'file holding the API key (or set REBUY_API_KEY)')
@@ -216,6 +225,31 @@ function buildProgram(): Command {
     .option('--cors <origin>', 'allow this origin (CORS is off by default)')
     .option('--models-root <dir>', 'POST /v1/model/reload may load bundle directories inside this one (default: only --model)')
     .action((opts) => run(program, async () => void (await (await import('./serve.js')).runServe(opts)), { signals: 'own' }));
+
+  const models = program
+    .command('models')
+    .description('The model store: versions NAME/vN, aliases NAME@ALIAS (champion, challenger, …), their moves; --store DIR or $REBUY_STORE (default ./rebuy-models)');
+  const storeCommand = (name: string, description: string): Command => models.command(name).description(description).addOption(storeOption()).addOption(JSON_OUT);
+  storeCommand('list [name]', 'Versions with their created time, data fingerprint, headline metrics and aliases')
+    .action((name: string | undefined, opts) => run(program, async () => (await import('./models.js')).runModelsList(name, opts)));
+  storeCommand('show <ref>', 'One version (NAME/vN or NAME@ALIAS), verified: metrics, training data, alias moves')
+    .action((ref: string, opts) => run(program, async () => (await import('./models.js')).runModelsShow(ref, opts)));
+  storeCommand('diff <a> <b>', 'B against A: metrics side by side, ROC-AUC on the same customers with a paired interval, schema and configuration changes')
+    .option('--data <file>', 'labelled customers to score both on (default: their shared held-out part, when they have one)')
+    .addOption(SEED)
+    .action((a: string, b: string, opts) => run(program, async () => (await import('./models.js')).runModelsDiff(a, b, opts)));
+  storeCommand('history <name>', 'Every alias move of a model: time, alias, versions, who, reason')
+    .action((name: string, opts) => run(program, async () => (await import('./models.js')).runModelsHistory(name, opts)));
+  storeCommand('promote <version>', 'Point an alias at a version (NAME/vN) that passes verification; recorded with the time and reason')
+    .requiredOption('--to <alias>', 'the alias, e.g. champion')
+    .option('--reason <text>', 'why, for the record')
+    .action((ref: string, opts) => run(program, async () => (await import('./models.js')).runModelsPromote(ref, opts)));
+  storeCommand('rollback <alias>', 'Move an alias (NAME@ALIAS) back to the version it pointed to before')
+    .option('--reason <text>', 'why, for the record')
+    .action((ref: string, opts) => run(program, async () => (await import('./models.js')).runModelsRollback(ref, opts)));
+  storeCommand('delete <version>', 'Delete a version (NAME/vN) no alias points to; its number is never given again')
+    .option('--reason <text>', 'why, for the record')
+    .action((ref: string, opts) => run(program, async () => (await import('./models.js')).runModelsDelete(ref, opts)));
 
   return program;
 }

@@ -1,4 +1,9 @@
+import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { RebuyError, isRebuyError } from '../errors.js';
+import { STORE_DEFAULTS } from '../config.js';
+import { hasRefShape, parseStoreRef, type StoreRef } from '../bundle/ref.js';
+import type { ModelStore, ResolvedVersion } from '../bundle/store.js';
 
 const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', '|': '|', tab: '\t', '\t': '\t', '\\t': '\t' };
 
@@ -56,4 +61,50 @@ export function flagsByOptionName(program: Command): Map<string, string> {
  */
 export function inFlagTerms(message: string, flags: ReadonlyMap<string, string>): string {
   return message.replace(/`([A-Za-z][A-Za-z0-9]*)`/g, (quoted, name: string) => flags.get(name) ?? quoted);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --model: a bundle directory or a reference into the model store
+
+export const MODEL_REF_HELP = 'model bundle directory, or a version in the store: NAME/vN or NAME@ALIAS (write ./DIR for a directory of that shape)';
+
+/** --store, shared by every command that takes a model reference. */
+export function storeOption(): Option {
+  return new Option('--store <dir>', `model store directory (default: $${STORE_DEFAULTS.env}, else ./${STORE_DEFAULTS.dir})`);
+}
+
+/** The store a command uses: --store, else $REBUY_STORE, else ./rebuy-models. */
+export function storeLocation(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[STORE_DEFAULTS.env];
+  return flag ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : STORE_DEFAULTS.dir);
+}
+
+export interface ModelTarget {
+  /** The bundle directory to read. */
+  dir: string;
+  /** The version in the store it is, or null for a directory given as a path. */
+  stored: ResolvedVersion | null;
+}
+
+/**
+ * The one rule for every --model: a value shaped NAME/vN or NAME@ALIAS (one component, a slash and
+ * vN, or an `@`; not starting with a dot) is a store reference, always; anything else is a path.
+ */
+export async function resolveModelOption(given: string, store: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ModelTarget> {
+  if (!hasRefShape(given)) return { dir: given, stored: null };
+  const ref = parseStoreRef(given, '--model');
+  const { fileStore } = await import('../bundle/store.js');
+  try {
+    return await resolved(fileStore(storeLocation(store, env)), ref);
+  } catch (err) {
+    if (isRebuyError(err) && err.code === 'NOT_FOUND' && existsSync(given)) {
+      throw new RebuyError('NOT_FOUND', `${err.message}; for the directory ${given}, write ./${given}`);
+    }
+    throw err;
+  }
+}
+
+async function resolved(store: ModelStore, ref: StoreRef): Promise<ModelTarget> {
+  const version = await store.resolve(ref);
+  return { dir: version.dir, stored: version };
 }

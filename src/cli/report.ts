@@ -1,9 +1,12 @@
 import { buildReport, type ReportResult } from '../app/report.js';
 import { resolveOutputFile, STDOUT } from '../data/fs.js';
+import { usageError } from '../errors.js';
+import { resolveModelOption } from './options.js';
 
 export interface ReportFlags {
   /** The model bundle directory. */
   model: string;
+  store?: string;
   /** Where to write the page; default <model>/report.html; `-` for standard output. */
   out?: string;
   json?: boolean;
@@ -12,7 +15,9 @@ export interface ReportFlags {
 export async function runReport(flags: ReportFlags): Promise<ReportResult> {
   const toStdout = flags.out === STDOUT;
   if (flags.out !== undefined && !toStdout) await resolveOutputFile(flags.out);
-  const result = await buildReport(flags);
+  const { dir, stored } = await resolveModelOption(flags.model, flags.store);
+  if (stored && flags.out === undefined) throw usageError(`${flags.model} is a version in the store, which rebuy never changes: give --out FILE (or - for standard output)`);
+  const result = await buildReport({ model: dir, out: flags.out });
   // With the page on standard output, what the command says goes to stderr.
   (toStdout ? process.stderr : process.stdout).write(flags.json ? `${JSON.stringify(result)}\n` : `report written to ${toStdout ? 'standard output' : result.path}\n`);
   return result;

@@ -6,9 +6,11 @@ import { resolveOutputFile, STDOUT } from '../data/fs.js';
 import { writeCsv } from '../data/write.js';
 import type { BadRow } from '../data/read.js';
 import type { DuplicateIds } from '../predict/types.js';
+import { resolveModelOption } from './options.js';
 
 export interface ScoreFlags {
   model: string;
+  store?: string;
   in?: string;
   out?: string;
   reasons?: number;
@@ -42,7 +44,8 @@ export async function runScore(given: ScoreFlags): Promise<void> {
   const say = (text: string): boolean => (toStdout ? process.stderr : process.stdout).write(text);
   const groups = (flags.group ?? []).map(parseGroupSpec);
   if (groups.length > 0 && !flags.reasons) throw usageError('--group shapes the reasons: give --reasons N too');
-  const predictor = await loadPredictor(flags.model, { threads: 2 });
+  const { dir } = await resolveModelOption(flags.model, flags.store);
+  const predictor = await loadPredictor(dir, { threads: 2 });
   let badRows: BadRow[] = [];
   try {
     const interactive = process.stderr.isTTY && !flags.json;
@@ -98,9 +101,10 @@ async function runEngineScore(flags: ScoreFlags): Promise<void> {
     throw usageError('`engine` scores inside the engine: `reasons`, `skipBadRows`, `delimiter` and `decimal` go with the file path only');
   }
   const { scoreInEngine } = await import('../app/score-engine.js');
+  const { dir } = await resolveModelOption(flags.model, flags.store);
   const interactive = process.stderr.isTTY && !flags.json;
   const summary = await scoreInEngine({
-    model: flags.model,
+    model: dir,
     engine: flags.engine!,
     database: flags.database,
     inTable: flags.inTable,

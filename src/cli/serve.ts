@@ -8,11 +8,17 @@ import { fileNotFound, isSystemFailure, systemError, usageError } from '../error
 import { packageVersions } from '../paths.js';
 import { isLoopback, validateApiKey } from '../server/auth.js';
 import { createApp, DEFAULT_SERVER_OPTIONS, type ScoreFile } from '../server/app.js';
-import { createModelHolder, type LoadPredictor, type ModelHolder } from '../server/model-holder.js';
+import { createModelHolder, type LoadPredictor, type ModelHolder, type ModelSource } from '../server/model-holder.js';
+import { followAlias } from '../server/alias-follower.js';
+import { formatRef, isVersionRef, parseStoreRef, type StoreRef } from '../bundle/ref.js';
+import { fileStore, type ModelStore } from '../bundle/store.js';
+import { resolveModelOption, storeLocation } from './options.js';
 import { SERVE_DEFAULTS, SERVER_LIMITS } from '../config.js';
 
 export interface ServeFlags {
+  /** A bundle directory, or NAME/vN or NAME@ALIAS in the store (an alias is followed). */
   model: string;
+  store?: string;
   host?: string;
   port?: number;
   apiKeyFile?: string;
@@ -37,6 +43,8 @@ export interface ServeDeps {
   signals?: boolean;
   /** One line of progress for the operator (default: stderr). */
   log?: (line: string) => void;
+  /** How often to look at a followed alias when the file system sends no event (default 1 s). */
+  aliasPollMs?: number;
 }
 
 export interface RunningServer {
@@ -111,8 +119,11 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
   const scoreFile: ScoreFile =
     deps.scoreFile ?? (async (predictor, input, options) => (await import('../predict/score-file.js')).scoreRows(predictor, input, options));
 
+  const target = await resolveModelOption(flags.model, flags.store, deps.env ?? process.env);
+  const stored = target.stored === null ? null : storeSourceOf(flags, deps.env ?? process.env);
   const models = createModelHolder(loadPredictor, {
-    bundleDir: flags.model,
+    bundleDir: target.dir,
+    ...(stored && { source: stored.source }),
     onCloseError: (err) => log(`rebuy: closing a replaced model failed: ${String(err)}`),
   });
   const app = createApp({
@@ -138,8 +149,8 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
   // Listening first: /readyz answers 503 while the model loads.
   try {
-    const predictor = await models.load(flags.model);
-    log(`rebuy: serving model ${predictor.bundleHash.slice(0, 12)} from ${flags.model}`);
+    const predictor = await models.load();
+    log(`rebuy: serving model ${predictor.bundleHash.slice(0, 12)} from ${describeServing(models, flags.model)}`);
   } catch (err) {
     await app.close();
     throw err;
@@ -157,8 +168,17 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
     void close();
   };
 
+  const stopFollowing =
+    stored !== null && !isVersionRef(stored.ref)
+      ? followAlias(models, (onChange) => stored.store.watchAliases(stored.ref.name, onChange, { pollMs: deps.aliasPollMs }), {
+          onSwap: (hash) => log(`rebuy: ${formatRef(stored.ref)} moved: now serving ${describeServing(models, flags.model)} (model ${hash.slice(0, 12)})`),
+          onRefused: (err) => log(`rebuy: ${formatRef(stored.ref)} moved, but the new version was refused; the old one keeps serving: ${messageOf(err)}`),
+        })
+      : () => undefined;
+
   async function close(): Promise<void> {
     closing ??= (async () => {
+      stopFollowing();
       if (deps.signals !== false) {
         process.off('SIGHUP', onHup);
         process.off('SIGTERM', onTerm);
@@ -178,7 +198,7 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
 
   async function reload(dir?: string): Promise<void> {
     const predictor = await models.load(dir);
-    log(`rebuy: reloaded, now serving model ${predictor.bundleHash.slice(0, 12)}`);
+    log(`rebuy: reloaded, now serving model ${predictor.bundleHash.slice(0, 12)} from ${describeServing(models, dir ?? flags.model)}`);
   }
 
   if (deps.signals !== false) {
@@ -187,4 +207,22 @@ export async function runServe(flags: ServeFlags, deps: ServeDeps = {}): Promise
     process.on('SIGINT', onTerm);
   }
   return { url, app, models, reload, close };
+}
+
+/** The store and the reference a server started on NAME/vN or NAME@ALIAS reads, resolved again at each load. */
+function storeSourceOf(flags: ServeFlags, env: NodeJS.ProcessEnv): { store: ModelStore; ref: StoreRef; source: ModelSource } {
+  const store = fileStore(storeLocation(flags.store, env));
+  const ref = parseStoreRef(flags.model, '--model');
+  const source: ModelSource = async () => {
+    const version = await store.resolve(ref);
+    return { dir: version.dir, origin: { name: version.name, version: version.version, alias: version.alias } };
+  };
+  return { store, ref, source };
+}
+
+/** What is serving, for the log: the stored version (and the alias followed), or the directory. */
+function describeServing(models: ModelHolder, given: string): string {
+  const origin = models.origin;
+  if (origin === null) return given;
+  return `${origin.name}/v${origin.version}${origin.alias === null ? '' : ` (${origin.name}@${origin.alias})`}`;
 }

@@ -1,7 +1,9 @@
 import { compileBundleSql } from '../app/sql.js';
+import { resolveModelOption } from './options.js';
 
 export interface SqlFlags {
   model: string;
+  store?: string;
   dialect: string;
   table?: string;
   query?: string;
@@ -11,5 +13,6 @@ export interface SqlFlags {
 
 /** Prints the statement on stdout, nothing else, so that it can be piped into an engine's client. */
 export async function runSql(flags: SqlFlags): Promise<void> {
-  process.stdout.write(await compileBundleSql(flags));
+  const { dir } = await resolveModelOption(flags.model, flags.store);
+  process.stdout.write(await compileBundleSql({ ...flags, model: dir }));
 }

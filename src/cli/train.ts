@@ -12,6 +12,9 @@ import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from 
 import type { BundleEvaluation } from '../bundle/evaluation.js';
 import type { Finding } from '../audit/types.js';
 import { compareAuc, type AucComparison } from '../evaluate/verdict.js';
+import { checkAliasName, checkModelName } from '../bundle/ref.js';
+import { fileStore } from '../bundle/store.js';
+import { storeLocation } from './options.js';
 
 export interface TrainFlags extends DataSource {
   out: string;
@@ -31,6 +34,10 @@ export interface TrainFlags extends DataSource {
   split: string;
   seed: number;
   json?: boolean;
+  /** Add the saved bundle to the store as this model's next version. */
+  register?: string;
+  alias?: string;
+  store?: string;
 }
 
 function networkOverrides(flags: TrainFlags): Partial<NetworkConfig> | undefined {
@@ -90,6 +97,9 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     split: parseSplit(flags.split),
     seed: flags.seed,
     onProgress,
+    ...(flags.register !== undefined && {
+      register: { store: fileStore(storeLocation(flags.store)), name: checkModelName(flags.register), ...(flags.alias !== undefined && { alias: checkAliasName(flags.alias) }) },
+    }),
   };
 }
 
@@ -180,14 +190,16 @@ export async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.model !== undefined && flags.model !== 'auto' && flags.model !== 'logistic') throw usageError(`--model takes "auto" or "logistic"; got ${JSON.stringify(flags.model)}`);
   if (flags.model === 'auto' && (flags.preset || networkOverrides(flags))) throw usageError('--model auto chooses the network itself: leave out --preset and the network flags');
   if (flags.model === 'logistic' && (flags.preset || networkOverrides(flags))) throw usageError('--model logistic trains no network: leave out --preset and the network flags');
-  // A bundle that cannot be saved is said before the training, not after it.
+  if (flags.alias !== undefined && flags.register === undefined) throw usageError('--alias names the alias of the registered version: add --register NAME');
+  // A bundle that cannot be saved, or a name the store refuses, is said before the training, not after it.
+  const options = toTrainOptions(flags, progressPrinter((line) => process.stderr.write(`${line}\n`)));
   await checkBundleTarget(flags.out);
-  const log = (line: string): boolean => process.stderr.write(`${line}\n`);
-  const { manifest, dir, report, evaluation } = await trainBundle(toTrainOptions(flags, progressPrinter(log)));
+  const { manifest, dir, report, evaluation, registered } = await trainBundle(options);
   const verdict = trainVerdict(manifest, evaluation, dir);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ model: dir, report, threshold: manifest.threshold, calibration: manifest.calibration, network: manifest.model, baseline: manifest.baseline, data: manifest.data, verdict }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ model: dir, report, registered, threshold: manifest.threshold, calibration: manifest.calibration, network: manifest.model, baseline: manifest.baseline, data: manifest.data, verdict }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatTrainResult(manifest, dir)}\n${report ? `report: ${report}\n` : ''}${formatVerdict(manifest, verdict)}\n`);
+    const stored = registered ? `registered as ${registered.name}/v${registered.version}${registered.alias ? ` (${registered.name}@${registered.alias} points to it)` : ''} in ${registered.dir}\n` : '';
+    process.stdout.write(`${formatTrainResult(manifest, dir)}\n${report ? `report: ${report}\n` : ''}${stored}${formatVerdict(manifest, verdict)}\n`);
   }
 }

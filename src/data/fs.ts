@@ -114,6 +114,12 @@ async function untouchedForLong(path: string): Promise<boolean> {
   return st !== null && Date.now() - st.mtimeMs > LEGACY_TEMPORARY_MAX_AGE_MS;
 }
 
+/** Whether the process a temporaryTag() names is gone (on this machine, not this process). */
+export function tagOwnerIsGone(tag: string): boolean {
+  const match = new RegExp(`^${TAG_PATTERN}$`).exec(tag);
+  return match !== null && ownerIsGone(match[1]!, Number(match[2]));
+}
+
 /**
  * Removes the temporaries in `dir` whose names match `pattern` and that no write still uses: what a
  * killed write left. A name with an owner (groups: host tag, PID) goes once that process is gone;

@@ -9,16 +9,36 @@ import type { Predictor } from '../predict/types.js';
 
 export type LoadPredictor = (bundleDir: string) => Promise<Predictor>;
 
+/** Which version of a stored model is serving, and the alias it was reached through. */
+export interface ModelOrigin {
+  name: string;
+  version: number;
+  alias: string | null;
+}
+
+/** Where an argument-less load reads: a bundle directory, and the stored version it is, if any. */
+export interface SourceTarget {
+  dir: string;
+  origin: ModelOrigin | null;
+}
+
+/** Resolved again at every argument-less load, so a server started on NAME@ALIAS follows the alias. */
+export type ModelSource = () => Promise<SourceTarget>;
+
 /** A reference-counted predictor. Requests read `predictor` and hand the slot back to `release`. */
 export interface ModelSlot {
   readonly predictor: Predictor;
+  /** The stored version this predictor is, or null for a bundle directory given as a path. */
+  readonly origin: ModelOrigin | null;
 }
 
 export interface ModelHolder {
   /** The serving predictor, or null before the first successful load. */
   readonly current: Predictor | null;
-  /** The directory the next argument-less `load()` reads. */
+  /** The directory the next argument-less `load()` reads (with a source: the one serving now). */
   readonly bundleDir: string | null;
+  /** The stored version serving now, or null for a bundle directory given as a path. */
+  readonly origin: ModelOrigin | null;
   /** Takes a reference to the serving predictor; null when none is loaded (or closing). */
   acquire(): ModelSlot | null;
   release(slot: ModelSlot): void;
@@ -27,12 +47,19 @@ export interface ModelHolder {
    * one at a time, each bounded by the load timeout; more than one waiting is refused (OVERLOADED).
    */
   load(bundleDir?: string): Promise<Predictor>;
+  /**
+   * Resolves the source again and loads it only when it names another directory than the serving
+   * one (an alias moved); a directory loaded by name since start stays. Queued with the loads.
+   */
+  follow(): Promise<Predictor | null>;
   /** Stops serving, waits for in-flight references, closes every predictor. Does not wait for a load. */
   close(): Promise<void>;
 }
 
 export interface ModelHolderOptions {
   bundleDir?: string;
+  /** What argument-less loads read (default: `bundleDir`). */
+  source?: ModelSource;
   /** Called when closing a retired predictor fails (it is not rethrown: serving goes on). */
   onCloseError?: (err: unknown) => void;
   /** A load not done in this time is abandoned (its predictor closed if it ever arrives). */
@@ -45,6 +72,7 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 60_000;
 const MAX_WAITING_LOADS = 1;
 
 interface Slot extends ModelSlot {
+  dir: string;
   refs: number;
   retired: boolean;
   closing: boolean;
@@ -53,16 +81,18 @@ interface Slot extends ModelSlot {
   markClosed: () => void;
 }
 
-function newSlot(predictor: Predictor): Slot {
+function newSlot(predictor: Predictor, target: SourceTarget): Slot {
   let markClosed = (): void => undefined;
   const closed = new Promise<void>((resolve) => (markClosed = resolve));
-  return { predictor, refs: 0, retired: false, closing: false, closed, markClosed };
+  return { predictor, origin: target.origin, dir: target.dir, refs: 0, retired: false, closing: false, closed, markClosed };
 }
 
 export function createModelHolder(loadPredictor: LoadPredictor, options: ModelHolderOptions = {}): ModelHolder {
   const timeoutMs = options.loadTimeoutMs ?? DEFAULT_LOAD_TIMEOUT_MS;
   let serving: Slot | null = null;
   let bundleDir = options.bundleDir ?? null;
+  // A load of a directory by name replaces the source: the server then serves that directory.
+  let source: ModelSource | null = options.source ?? null;
   let closing = false;
   let loadQueue: Promise<unknown> = Promise.resolve();
   let pendingLoads = 0;
@@ -113,18 +143,38 @@ export function createModelHolder(loadPredictor: LoadPredictor, options: ModelHo
     });
   }
 
-  async function loadNow(dir: string): Promise<Predictor> {
+  async function loadNow(given: string | undefined): Promise<Predictor> {
     if (closing) throw new Error('model holder is closed');
-    const predictor = await bounded(dir);
+    return install(given !== undefined ? { dir: given, origin: null } : await resolveSource(), given !== undefined);
+  }
+
+  async function install(target: SourceTarget, byName: boolean): Promise<Predictor> {
+    const predictor = await bounded(target.dir);
     if (closing) {
       discard(predictor);
       throw new Error('model holder is closed');
     }
     const previous = serving;
-    serving = newSlot(predictor);
-    bundleDir = dir;
+    serving = newSlot(predictor, target);
+    bundleDir = target.dir;
+    if (byName) source = null;
     if (previous) retire(previous);
     return predictor;
+  }
+
+  async function resolveSource(): Promise<SourceTarget> {
+    if (source !== null) return source();
+    if (bundleDir === null) throw new Error('no model directory given');
+    return { dir: bundleDir, origin: null };
+  }
+
+  function enqueue<T>(work: () => Promise<T>): Promise<T> {
+    if (closing) return Promise.reject(new Error('model holder is closed'));
+    if (pendingLoads > MAX_WAITING_LOADS) return Promise.reject(new RebuyError('OVERLOADED', 'a model is already loading: retry once it is done'));
+    pendingLoads++;
+    const next = loadQueue.then(work).finally(() => pendingLoads--);
+    loadQueue = next.catch(() => undefined);
+    return next;
   }
 
   return {
@@ -133,6 +183,9 @@ export function createModelHolder(loadPredictor: LoadPredictor, options: ModelHo
     },
     get bundleDir() {
       return bundleDir;
+    },
+    get origin() {
+      return serving?.origin ?? null;
     },
     acquire() {
       if (serving === null || closing) return null;
@@ -145,14 +198,16 @@ export function createModelHolder(loadPredictor: LoadPredictor, options: ModelHo
       if (s.refs === 0 && s.retired) closeSlot(s);
     },
     load(dir) {
-      const target = dir ?? bundleDir;
-      if (target === null) return Promise.reject(new Error('no model directory given'));
-      if (closing) return Promise.reject(new Error('model holder is closed'));
-      if (pendingLoads > MAX_WAITING_LOADS) return Promise.reject(new RebuyError('OVERLOADED', 'a model is already loading: retry once it is done'));
-      pendingLoads++;
-      const next = loadQueue.then(() => loadNow(target)).finally(() => pendingLoads--);
-      loadQueue = next.catch(() => undefined);
-      return next;
+      if (dir === undefined && source === null && bundleDir === null) return Promise.reject(new Error('no model directory given'));
+      return enqueue(() => loadNow(dir));
+    },
+    follow() {
+      return enqueue(async () => {
+        if (source === null || closing) return null;
+        const target = await source();
+        if (serving !== null && target.dir === serving.dir) return null;
+        return install(target, false);
+      });
     },
     async close() {
       closing = true;

@@ -1,7 +1,7 @@
 /** GET /v1/model (what is serving) and POST /v1/model/reload (swap in a new bundle without downtime). */
 import { basename } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { StaticDecode } from '#typebox';
+import { Type, type StaticDecode } from '#typebox';
 import { lazyChecker } from '../../bundle/format.js';
 import { readEvaluation, type BundleEvaluation } from '../../bundle/evaluation.js';
 import { EVALUATION_FILE, REPORT_FILE } from '../../bundle/layout.js';
@@ -40,6 +40,22 @@ function checkOrigin(origin: string | undefined, host: string | undefined): void
 }
 
 export type ModelInfo = StaticDecode<typeof modelInfoSchema>;
+
+/** GET /v1/model: the bundle, and which stored version it is when the server serves one from the store. */
+const servingModelSchema = Type.Object({
+  ...modelInfoSchema.properties,
+  registry: Type.Union(
+    [
+      Type.Object({
+        name: Type.String(),
+        version: Type.Integer({ minimum: 1 }),
+        alias: Type.Union([Type.String(), Type.Null()], { description: 'The alias the server follows (NAME@ALIAS), or null when started on NAME/vN.' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'The stored version answering (name, version, alias); null for a bundle directory given as a path.' },
+  ),
+});
 
 const modelInfoChecker = lazyChecker(modelInfoSchema);
 
@@ -134,14 +150,19 @@ export async function modelRoutes(app: FastifyInstance, { models, onReload, mode
         summary: 'The serving model',
         description: "A summary of the bundle's manifest: schema, features, metrics, threshold, calibration, training history.",
         tags: ['model'],
-        response: { 200: modelInfoSchema, ...errorResponses },
+        response: { 200: servingModelSchema, ...errorResponses },
       },
     },
     async () => {
-      const predictor = models.current;
-      if (predictor === null) throw notReady();
-      // As JSON has it: NaN metrics become null.
-      return modelInfoChecker().Encode(await modelInfo(predictor));
+      const slot = models.acquire();
+      if (slot === null) throw notReady();
+      // The predictor and its origin from one slot: a swap meanwhile cannot pair one with the other's.
+      try {
+        // As JSON has it: NaN metrics become null.
+        return { ...modelInfoChecker().Encode(await modelInfo(slot.predictor)), registry: slot.origin };
+      } finally {
+        models.release(slot);
+      }
     },
   );
 
