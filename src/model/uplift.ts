@@ -29,11 +29,10 @@ export type UpliftApproach = (typeof UPLIFT_APPROACHES)[number];
 
 export type UpliftLearner = { kind: 'logistic' } | { kind: 'network'; config: NetworkConfig };
 
-export interface UpliftSpec {
-  name: string;
-  approach: UpliftApproach;
-  learner: UpliftLearner;
-}
+/** One learner, or the average of several (an ensemble's uplift is the mean of its members'). */
+export type UpliftSpec =
+  | { name: string; approach: UpliftApproach; learner: UpliftLearner }
+  | { name: string; approach: 'ensemble'; members: UpliftSpec[] };
 
 /** The customers to learn from: model inputs, outcomes, arms, and the same rows' raw columns. */
 export interface UpliftTrainingData {
@@ -69,11 +68,17 @@ const EARLY_STOPPING_SHARE = 0.1;
 
 /** Fits one spec on the data; deterministic under the seed. */
 export async function fitUplift(data: UpliftTrainingData, spec: UpliftSpec, seed: number): Promise<FittedUplift> {
+  if (spec.approach === 'ensemble') {
+    const members: FittedUplift[] = [];
+    for (const member of spec.members) members.push(await fitUplift(data, member, seed));
+    return ensembleOf(spec, data.features, members);
+  }
   const rowsOf = (arm: number) => rowsWhere(data.arm, (a) => a === arm);
   const control = rowsOf(0);
   const treated = data.treatments.map((_, t) => rowsOf(t + 1));
   if (control.length === 0 || treated.some((r) => r.length === 0)) throw internalError('uplift: every arm needs customers to learn from');
-  const fitHead = (rows: Int32Array, labels: Uint8Array, k: number) => fitClassifier(data.x, rows, labels, spec.learner, seed + k);
+  const learner = spec.learner;
+  const fitHead = (rows: Int32Array, labels: Uint8Array, k: number) => fitClassifier(data.x, rows, labels, learner, seed + k);
   const heads: GraphHead[] = [{ kind: 'network', weights: await fitHead(control, data.y, 0) }];
   let graph: UpliftGraph;
   if (spec.approach === 'class-transformation') {
@@ -98,6 +103,29 @@ export async function fitUplift(data: UpliftTrainingData, spec: UpliftSpec, seed
     if (spec.approach === 'x-learner') graph = await xLearnerGraph(data, graph, control, treated);
   }
   const { onnx, outputs } = buildUpliftOnnxModel(data.features, graph);
+  return { spec, graph, onnx, outputs };
+}
+
+/**
+ * Members fitted on the same feature state, as one graph: P(not contacted) from the first member,
+ * each treatment's raw uplift the mean of the members' raw uplifts.
+ */
+export function ensembleOf(spec: UpliftSpec, features: FeatureState, members: readonly FittedUplift[]): FittedUplift {
+  const heads: GraphHead[] = [];
+  const offsets = members.map((m) => {
+    const at = heads.length;
+    heads.push(...m.graph.heads);
+    return at;
+  });
+  const m = members.length;
+  const first = members[0]!.graph;
+  const treatments = first.treatments.map((t, k) => ({
+    name: t.name,
+    terms: members.flatMap((member, j) => member.graph.treatments[k]!.terms.map((term) => ({ head: term.head + offsets[j]!, coefficient: term.coefficient / m }))),
+    constant: members.reduce((sum, member) => sum + member.graph.treatments[k]!.constant, 0) / m,
+  }));
+  const graph: UpliftGraph = { heads, control: first.control, treatments };
+  const { onnx, outputs } = buildUpliftOnnxModel(features, graph);
   return { spec, graph, onnx, outputs };
 }
 

@@ -124,3 +124,18 @@ export function readExperiment(table: Table, options: ExperimentOptions): Experi
   refuseCopies(stripped, column, arm, groups.length);
   return { table: stripped, treatmentColumn: column, control, treatments, arm };
 }
+
+/** The rows of a table whose treatment value is one of `groups` (e.g. one treatment and control), in file order. */
+export function keepGroups(table: Table, column: string, groups: readonly string[]): Table {
+  const values = treatmentValues(table, column);
+  const wanted = new Set(groups);
+  const rows = values.flatMap((v, i) => (wanted.has(v) ? [i] : []));
+  return {
+    ...table,
+    nRows: rows.length,
+    ids: rows.map((r) => table.ids[r]!),
+    target: table.target ? Uint8Array.from(rows, (r) => table.target![r]!) : null,
+    numeric: new Map([...table.numeric].map(([name, v]) => [name, Float64Array.from(rows, (r) => v[r]!)])),
+    categorical: new Map([...table.categorical].map(([name, v]) => [name, rows.map((r) => v[r] ?? null)])),
+  };
+}

@@ -20,7 +20,7 @@ import {
 } from '../evaluate/uplift.js';
 import { downsampleIndices } from '../evaluate/curves.js';
 import { resolveNetworkConfig } from '../model/presets.js';
-import { fitUplift, scoreUplift, type FittedUplift, type UpliftScores, type UpliftSpec } from '../model/uplift.js';
+import { ensembleOf, fitUplift, scoreUplift, type FittedUplift, type UpliftScores, type UpliftSpec } from '../model/uplift.js';
 import type { FeatureState } from '../prep/features.js';
 import type { Experiment } from './uplift-data.js';
 import { fitCandidate, labelledRows, scoreParts } from './fit.js';
@@ -28,12 +28,13 @@ import { fitCandidate, labelledRows, scoreParts } from './fit.js';
 /** The small network the uplift learners use: arms are smaller than the whole table, and effects are faint. */
 export const UPLIFT_NETWORK = resolveNetworkConfig('2x10', { maxEpochs: 30, patience: 3, batchSize: 200 });
 
-/** What `rebuy train --treatment` chooses among: each approach with the logistic and the network learner. */
+/** What `rebuy train --treatment` chooses among: each approach with the logistic and the network learner, and their average. */
 export function upliftCandidates(): UpliftSpec[] {
-  return (['two-model', 'x-learner', 'class-transformation'] as const).flatMap((approach): UpliftSpec[] => [
+  const singles = (['two-model', 'x-learner', 'class-transformation'] as const).flatMap((approach): UpliftSpec[] => [
     { name: `${approach}·logistic`, approach, learner: { kind: 'logistic' } },
     { name: `${approach}·network`, approach, learner: { kind: 'network', config: UPLIFT_NETWORK } },
   ]);
+  return [...singles, { name: 'ensemble of all six', approach: 'ensemble', members: singles }];
 }
 
 /** The reference every uplift model must beat: one logistic regression per arm. */
@@ -147,8 +148,16 @@ export async function selectUplift(
   const results = candidates.map((spec) => ({ spec, qini: [] as number[] }));
   let done = 0;
   for (const [f, fold] of folds.entries()) {
+    // An ensemble of candidates fitted on this fold reuses them rather than fitting them again.
+    const fitted = new Map<UpliftSpec, FittedUpliftModel>();
     for (const result of results) {
-      const model = await fitUpliftOn(experiment, fold.train, result.spec, options.seed + f);
+      const spec = result.spec;
+      const members = spec.approach === 'ensemble' ? spec.members.map((m) => fitted.get(m)) : [];
+      const model =
+        spec.approach === 'ensemble' && members.every((m) => m !== undefined)
+          ? { features: members[0]!.features, fitted: ensembleOf(spec, members[0]!.features, members.map((m) => m.fitted)) }
+          : await fitUpliftOn(experiment, fold.train, spec, options.seed + f);
+      fitted.set(spec, model);
       const q = meanQini(experiment, fold.test, await scoreUpliftRows(model, experiment.table, fold.test));
       result.qini.push(q);
       options.onProgress?.(++done, folds.length * results.length, result.spec, f, q);
