@@ -31,6 +31,11 @@ export interface TrainFlags extends DataSource {
   split: string;
   seed: number;
   json?: boolean;
+  /** Uplift: the column saying who was contacted (see cli/uplift.ts). */
+  treatment?: string;
+  control?: string;
+  ignore?: string[];
+  learners?: 'logistic' | 'all';
 }
 
 function networkOverrides(flags: TrainFlags): Partial<NetworkConfig> | undefined {
@@ -177,6 +182,8 @@ export function formatVerdict(manifest: Manifest, verdict: Verdict): string {
 }
 
 export async function runTrain(flags: TrainFlags): Promise<void> {
+  if (flags.treatment !== undefined) return (await import('./uplift.js')).runUpliftTrain({ ...flags, treatment: flags.treatment });
+  if (flags.control !== undefined || flags.ignore !== undefined || flags.learners !== undefined) throw usageError('--control, --ignore and --learners go with --treatment');
   if (flags.model !== undefined && flags.model !== 'auto') throw usageError(`--model takes only "auto"; got ${JSON.stringify(flags.model)}`);
   if (flags.model === 'auto' && (flags.preset || networkOverrides(flags))) throw usageError('--model auto chooses the network itself: leave out --preset and the network flags');
   // A bundle that cannot be saved is said before the training, not after it.

@@ -92,3 +92,17 @@ function ranks(values: ArrayLike<number>): Float64Array {
   }
   return out;
 }
+
+/** The table as CSV text, with the target column `bought` last. */
+export function syntheticCsv(table: Table): string {
+  const names = table.schema.features.map((f) => f.name);
+  const lines = [[...names, 'bought'].join(',')];
+  for (let i = 0; i < table.nRows; i++) {
+    const cells = names.map((name) => {
+      const v = table.numeric.get(name)?.[i] ?? table.categorical.get(name)?.[i];
+      return typeof v === 'number' ? v.toFixed(4) : (v ?? '');
+    });
+    lines.push([...cells, String(table.target![i])].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
