@@ -130,6 +130,7 @@ export interface SelectionRow {
 }
 
 export interface UpliftSelection {
+  /** The best by mean Qini, or the ensemble when the best does not beat it by a standard error. */
   chosen: UpliftSpec;
   /** Best first. */
   rows: SelectionRow[];
@@ -166,7 +167,21 @@ export async function selectUplift(
   const ranked = results
     .map((r) => ({ ...r, mean: mean(r.qini), sd: sd(r.qini) }))
     .sort((a, b) => (Number.isNaN(b.mean) ? -1 : Number.isNaN(a.mean) ? 1 : b.mean - a.mean));
-  return { chosen: ranked[0]!.spec, rows: ranked };
+  return { chosen: preferEnsemble(ranked), rows: ranked };
+}
+
+/**
+ * The one-standard-error rule in favour of the ensemble: a single learner is chosen over it only when
+ * it beats it by more than the standard error of their paired fold differences, because the average
+ * of several learners varies less from one sample to the next than any one of them.
+ */
+function preferEnsemble(ranked: readonly SelectionRow[]): UpliftSpec {
+  const best = ranked[0]!;
+  const ensemble = ranked.find((r) => r.spec.approach === 'ensemble');
+  if (!ensemble || ensemble === best) return best.spec;
+  const differences = best.qini.map((q, f) => q - ensemble.qini[f]!);
+  const standardError = sd(differences) / Math.sqrt(differences.length);
+  return mean(differences) > standardError ? best.spec : ensemble.spec;
 }
 
 /** P(buy) ignoring the treatment: the plain response model rebuy trains without --treatment (the logistic one). */

@@ -51,4 +51,17 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     expect(selection.rows[0]!.mean).toBeGreaterThan(0.1);
     expect(candidates).toContain(selection.chosen);
   });
+
+  it('keeps the ensemble unless a single learner beats it by more than a standard error of the fold differences', async () => {
+    const two: UpliftSpec = { name: 'two', approach: 'two-model', learner: { kind: 'logistic' } };
+    const ct: UpliftSpec = { name: 'ct', approach: 'class-transformation', learner: { kind: 'logistic' } };
+    const ensemble: UpliftSpec = { name: 'both', approach: 'ensemble', members: [two, ct] };
+    const selection = await selectUplift(experiment, learn, { folds: 3, seed: 1, candidates: [two, ct, ensemble] });
+    const best = selection.rows[0]!;
+    const ens = selection.rows.find((r) => r.spec === ensemble)!;
+    const differences = best.qini.map((q, f) => q - ens.qini[f]!);
+    const meanDifference = differences.reduce((a, b) => a + b, 0) / differences.length;
+    const se = Math.sqrt(differences.reduce((a, d) => a + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
+    expect(selection.chosen).toBe(meanDifference > se ? best.spec : ensemble);
+  });
 });
