@@ -34,7 +34,7 @@ export function objectiveFromFlags(flags: DecideFlags): ThresholdObjective {
       }
       return { kind: 'profit', contactCost: flags.contactCost, valuePerReturn: flags.valuePerReturn };
     default:
-      throw usageError(`--objective must be accuracy, f1, budget or profit; got ${JSON.stringify(kind)}`);
+      throw usageError(`--objective must be accuracy, f1, budget, profit or incremental-profit (uplift bundles); got ${JSON.stringify(kind)}`);
   }
 }
 
@@ -82,6 +82,7 @@ export function formatDecision(d: Decision): string {
 }
 
 export async function runDecide(flags: DecideFlags): Promise<void> {
+  if (flags.objective === 'incremental-profit') return (await import('./uplift.js')).runUpliftDecide(flags);
   const result = await decide({
     model: flags.model,
     data: flags.data,

@@ -162,7 +162,7 @@ function buildProgram(): Command {
     .description('Choose whom to contact without the labels the list is judged on (profit: by expected profit; a budget: no labels; accuracy, F1: on the validation part), then judge it: gains, lift, expected and realized profit with an interval')
     .requiredOption('--model <dir>', 'model bundle directory (the threshold is saved into it)')
     .option('--data <file>', 'labelled customers to choose the list among and judge it on (default: the natural test part kept in the bundle)')
-    .option('--objective <kind>', 'accuracy | f1 | budget | profit (default: implied by the other flags, else f1)')
+    .option('--objective <kind>', 'accuracy | f1 | budget | profit | incremental-profit (uplift bundles) (default: implied by the other flags, else f1)')
     .option('--top <k>', 'budget: contact the top k customers', parseIntOption)
     .option('--top-percent <x>', 'budget: contact the top x % of customers', parseNumberOption)
     .option('--contact-cost <c>', 'cost of contacting one customer', parseNumberOption)
@@ -180,6 +180,8 @@ function buildProgram(): Command {
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet; - for CSV on standard output)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
+    .option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)', parseNumberOption)
+    .option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact', parseNumberOption)
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 

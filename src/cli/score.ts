@@ -15,6 +15,9 @@ export interface ScoreFlags {
   delimiter?: string;
   decimal?: string;
   skipBadRows?: boolean;
+  /** Uplift bundles: with both, the scores say which treatment to send and its expected incremental profit. */
+  contactCost?: number;
+  valuePerReturn?: number;
 }
 
 /** Where the skipped rows and their reasons go: beside the output, `scores.csv` → `scores.bad-rows.csv`. */
@@ -30,6 +33,7 @@ export async function runScore(flags: ScoreFlags): Promise<void> {
   // With the scores on standard output, what the command says goes to stderr.
   const say = (text: string): boolean => (toStdout ? process.stderr : process.stdout).write(text);
   const predictor = await loadPredictor(flags.model, { threads: 2 });
+  if (predictor.manifest.uplift) return (await import('./uplift.js')).runUpliftScore(predictor, flags);
   let badRows: BadRow[] = [];
   try {
     const interactive = process.stderr.isTTY && !flags.json;

@@ -1,6 +1,8 @@
 /** `rebuy train --treatment …`: progress on stderr, the held-out comparison on stdout (or --json). */
 import { trainUpliftBundle, type UpliftProgress, type UpliftTrainResult } from '../app/uplift.js';
 import { checkBundleTarget } from '../bundle/save.js';
+import { decideUplift, scoreUpliftFile, type UpliftDecision } from '../app/uplift-decide.js';
+import type { Predictor } from '../predict/types.js';
 import type { Estimate } from '../evaluate/uplift.js';
 import { usageError } from '../errors.js';
 
@@ -64,5 +66,57 @@ export async function runUpliftTrain(flags: UpliftTrainFlags): Promise<void> {
     process.stdout.write(`${JSON.stringify({ model: result.dir, uplift: result.manifest.uplift }, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatUpliftResult(result)}\n`);
+  }
+}
+
+const dollars = (v: number): string => `${v < 0 ? '−' : ''}$${Math.abs(v).toLocaleString('en', { maximumFractionDigits: 0 })}`;
+
+export function formatUpliftDecision(d: UpliftDecision): string {
+  const level = Math.round(d.level * 100);
+  const r = d.realized;
+  const lines = [
+    `Incremental-profit decision for ${d.model} on ${d.source}: ${d.customers} customers`,
+    `money: ${dollars(d.money.contactCost)} per contact, ${dollars(d.money.valuePerReturn)} per customer who buys because of it`,
+    'rule: contact a customer with the treatment whose uplift × value − cost is highest, only when that is positive',
+    `  → contacts ${d.contacted} of ${d.customers}: ${d.treatments.map((t, k) => `${d.byTreatment[k]} with ${JSON.stringify(t)}`).join(', ')}`,
+    `  expected incremental profit (from the uplifts): ${dollars(d.expectedProfit)}`,
+    `  realized incremental profit (from the test's arms among these customers): ${dollars(r.value)} (${level} % bootstrap interval ${dollars(r.interval[0])} to ${dollars(r.interval[1])})`,
+    '',
+    `put off: ${d.putOff} customers are expected to buy less if contacted with any treatment; none of them is on the list${d.putOffIds.length > 0 ? ` (first IDs: ${d.putOffIds.slice(0, 5).join(', ')}; all in --json)` : ''}`,
+    '',
+    `profit curve (first n customers by expected incremental profit, each with its best treatment; ${level} % bootstrap interval):`,
+    '  contacted   profit',
+    ...d.curve.map((p) => `  ${String(p.contacted).padStart(9)}   ${dollars(p.profit.value)} (${dollars(p.profit.interval[0])} to ${dollars(p.profit.interval[1])})`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export async function runUpliftDecide(flags: { model: string; data?: string; contactCost?: number; valuePerReturn?: number; seed: number; json?: boolean }): Promise<void> {
+  if (flags.contactCost === undefined || flags.valuePerReturn === undefined) throw usageError('--objective incremental-profit needs --contact-cost C and --value-per-return V');
+  const decision = await decideUplift({ model: flags.model, data: flags.data, contactCost: flags.contactCost, valuePerReturn: flags.valuePerReturn, seed: flags.seed });
+  process.stdout.write(flags.json ? `${JSON.stringify(decision, null, 2)}\n` : formatUpliftDecision(decision));
+}
+
+export async function runUpliftScore(
+  predictor: Predictor,
+  flags: { in: string; out: string; contactCost?: number; valuePerReturn?: number; reasons?: number; skipBadRows?: boolean; json?: boolean },
+): Promise<void> {
+  try {
+    if (flags.reasons || flags.skipBadRows) throw usageError('an uplift bundle scores without --reasons and --skip-bad-rows');
+    if ((flags.contactCost === undefined) !== (flags.valuePerReturn === undefined)) throw usageError('give both --contact-cost and --value-per-return, or neither');
+    if (flags.out === '-') throw usageError('an uplift bundle writes its scores to a file: give --out a file name');
+    const money = flags.contactCost !== undefined ? { contactCost: flags.contactCost, valuePerReturn: flags.valuePerReturn! } : undefined;
+    const summary = await scoreUpliftFile(predictor, flags.in, flags.out, money);
+    if (flags.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else {
+      process.stdout.write(
+        `scored ${summary.rows} customers → ${summary.output}\ncolumns: ${summary.columns.join(', ')}\n` +
+          (summary.contacted !== null ? `to contact: ${summary.contacted} (uplift × value − cost > 0 for the treatment sent)\n` : 'give --contact-cost and --value-per-return for whom to contact and the expected incremental profit\n') +
+          `put off (every treatment lowers buying): ${summary.putOff}, marked in put_off\n`,
+      );
+    }
+  } finally {
+    await predictor.close();
   }
 }

@@ -79,5 +79,32 @@ describe('rebuy train --treatment on a test with a known effect', () => {
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { schema: { features: { name: string }[] }; uplift: { outputs: string[] } };
     expect(manifest.uplift.outputs).toEqual(['p_control', 'p_treatment_1', 'uplift_1']);
     expect(manifest.schema.features.map((f) => f.name)).not.toContain('group');
+
+    // The decision on the customers held out at training, judged from their arms.
+    const d = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '1', '--value-per-return', '10', '--json']);
+    expect(d.code).toBe(0);
+    const decision = JSON.parse(d.stdout) as { heldOut: boolean; customers: number; contacted: number; putOff: number; putOffIds: string[]; realized: { value: number; interval: number[] }; curve: unknown[] };
+    expect(decision.heldOut).toBe(true);
+    expect(decision.customers).toBe(600);
+    expect(decision.contacted).toBeGreaterThan(0);
+    expect(decision.putOffIds).toHaveLength(decision.putOff);
+    expect(decision.realized.interval[0]).toBeLessThanOrEqual(decision.realized.value);
+    expect(decision.curve).toHaveLength(20);
+    const text = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '1', '--value-per-return', '10']);
+    expect(text.stdout).toMatch(/put off: \d+ customers/);
+
+    // Scores through the bundle's graph: every output, the treatment to send, the incremental profit.
+    const scores = join(dir, 'scores.csv');
+    const s = rebuy(['score', '--model', out, '--in', join(dir, 'test.csv'), '--out', scores, '--contact-cost', '1', '--value-per-return', '10', '--json']);
+    expect(s.code).toBe(0);
+    const rows = (await readFile(scores, 'utf8')).trimEnd().split('\n');
+    expect(rows[0]).toBe('id,p_no_contact,p_mail,uplift_mail,best_treatment,send,expected_incremental_profit,put_off');
+    expect(rows).toHaveLength(3001);
+    for (const row of rows.slice(1, 50)) {
+      const [, p0, p1, uplift, , send, gain] = row.split(',');
+      expect(Number(uplift)).toBeCloseTo(Number(p1) - Number(p0), 5);
+      expect(send).toBe(Number(uplift) * 10 - 1 > 0 ? 'mail' : 'none');
+      expect(Number(gain)).toBeCloseTo(send === 'mail' ? Number(uplift) * 10 - 1 : 0, 4);
+    }
   });
 });
