@@ -154,6 +154,10 @@ function buildProgram(): Command {
     .requiredOption('--data <file>', 'customer table (CSV or Parquet)')
     .addOption(TARGET)
     .addOption(ID)
+    .option('--treatment <col>', 'audit a randomized test instead: group sizes and treated-vs-control balance of every feature')
+    .option('--control <value>', "with --treatment: the control group's value (default: found by name)")
+    .option('--planned <shares>', 'with --treatment: the planned split, e.g. "No E-Mail=1,Mens E-Mail=1,Womens E-Mail=1" (default: equal)')
+    .option('--ignore <cols>', "with --treatment: columns that are not features (the test's outcomes)", (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./audit.js')).runAudit(opts)));
 
