@@ -42,3 +42,7 @@ export {
   type RepeatData,
 } from './purchases/bgnbd.js';
 export { fitGammaGamma, gammaGammaLogLikelihood, expectedSpend, type GammaGammaParams, type GammaGammaFit } from './purchases/gamma-gamma.js';
+export { trainUpliftBundle, type UpliftTrainOptions, type UpliftTrainResult } from './app/uplift.js';
+export { decideUplift, scoreUpliftFile, upliftOf, type UpliftDecision, type UpliftDecideOptions } from './app/uplift-decide.js';
+export { auditExperiment, type ExperimentAudit } from './audit/experiment.js';
+export { qiniCurve, upliftCurve, qiniCoefficient, upliftAreaCoefficient, upliftAtK, type UpliftSample } from './evaluate/uplift.js';

@@ -4,7 +4,8 @@
  * targeting and the response model, and save a bundle whose ONNX graph gives every output.
  */
 import { BUNDLE_FORMAT, FORMAT_VERSION, type Manifest, type ManifestDraft } from '../bundle/manifest.js';
-import { BACKGROUND_FILE, ONNX_FILE } from '../bundle/layout.js';
+import { BACKGROUND_FILE, ONNX_FILE, REPORT_FILE } from '../bundle/layout.js';
+import { renderUpliftReport } from '../report/sections/uplift.js';
 import { backgroundJson, BACKGROUND_ROWS, toBackground } from '../bundle/background.js';
 import { saveBundle } from '../bundle/save.js';
 import { UPLIFT_SELECTION_FOLDS, UPLIFT_TEST_SHARE } from '../config.js';
@@ -138,6 +139,7 @@ export async function trainUpliftBundle(options: UpliftTrainOptions): Promise<Up
   const files = new Map<string, Uint8Array | string>([
     [ONNX_FILE, model.fitted.onnx],
     [BACKGROUND_FILE, backgroundJson(toBackground(featureColumns(stripped, background)))],
+    [REPORT_FILE, renderUpliftReport(manifest, options.out)],
   ]);
   const saved = await saveBundle(options.out, manifest, files);
   return { dir: options.out, manifest: saved, selection, evaluation };

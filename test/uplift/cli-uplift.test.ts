@@ -79,6 +79,9 @@ describe('rebuy train --treatment on a test with a known effect', () => {
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { schema: { features: { name: string }[] }; uplift: { outputs: string[] } };
     expect(manifest.uplift.outputs).toEqual(['p_control', 'p_treatment_1', 'uplift_1']);
     expect(manifest.schema.features.map((f) => f.name)).not.toContain('group');
+    const report = await readFile(join(out, 'report.html'), 'utf8');
+    expect(report).toContain('Qini curve: mail vs none');
+    expect(report).toContain(`Chosen: ${escapeForHtml(JSON.parse(r.stdout).uplift.learner as string)}`);
 
     // The decision on the customers held out at training, judged from their arms.
     const d = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '1', '--value-per-return', '10', '--json']);
@@ -108,3 +111,7 @@ describe('rebuy train --treatment on a test with a known effect', () => {
     }
   });
 });
+
+function escapeForHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+}
