@@ -40,6 +40,7 @@ const range = (e: Estimate, f: (x: number) => string): string => `${f(e.value)} 
 export function formatUpliftResult(result: UpliftTrainResult): string {
   const lines: string[] = ['', 'learners by cross-validated Qini coefficient (training part only):'];
   for (const r of result.selection.rows) lines.push(`  ${r.spec.name.padEnd(32)} ${r.mean.toFixed(4)} ± ${r.sd.toFixed(4)}`);
+  lines.push(`chosen: ${result.selection.chosen.name} (the average of the learners is kept unless one beats it by more than a standard error)`);
   for (const e of result.evaluation) {
     lines.push(
       '',
@@ -69,7 +70,8 @@ export async function runUpliftTrain(flags: UpliftTrainFlags): Promise<void> {
   }
 }
 
-const dollars = (v: number): string => `${v < 0 ? '−' : ''}$${Math.abs(v).toLocaleString('en', { maximumFractionDigits: 0 })}`;
+/** Cents shown for small amounts, so that a contact cost of $0.50 is not shown as $1. */
+const dollars = (v: number): string => `${v < 0 ? '−' : ''}$${Math.abs(v).toLocaleString('en', Math.abs(v) < 100 ? { minimumFractionDigits: 2, maximumFractionDigits: 2 } : { maximumFractionDigits: 0 })}`;
 
 export function formatUpliftDecision(d: UpliftDecision): string {
   const level = Math.round(d.level * 100);

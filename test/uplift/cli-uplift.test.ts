@@ -95,6 +95,8 @@ describe('rebuy train --treatment on a test with a known effect', () => {
     expect(decision.curve).toHaveLength(20);
     const text = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '1', '--value-per-return', '10']);
     expect(text.stdout).toMatch(/put off: \d+ customers/);
+    const cents = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '0.5', '--value-per-return', '10']);
+    expect(cents.stdout).toContain('money: $0.50 per contact, $10.00 per customer');
 
     // Scores through the bundle's graph: every output, the treatment to send, the incremental profit.
     const scores = join(dir, 'scores.csv');
