@@ -3,6 +3,7 @@ import { readExperiment } from '../../src/train/uplift-data.js';
 import { fitUpliftOn, scoreUpliftRows, selectUplift, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
 import { UPLIFT_APPROACHES, type UpliftSpec } from '../../src/model/uplift.js';
 import { spearman, syntheticTest } from './synthetic.js';
+import { initTraining } from '../../src/model/tf.js';
 
 const { table, effect } = syntheticTest(12_000, 7);
 const experiment = readExperiment(table, { treatment: 'group' });
@@ -63,5 +64,16 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     const meanDifference = differences.reduce((a, b) => a + b, 0) / differences.length;
     const se = Math.sqrt(differences.reduce((a, d) => a + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
     expect(selection.chosen).toBe(meanDifference > se ? best.spec : ensemble);
+  });
+
+  it('leaves no tensor behind after fitting every approach with the network', async () => {
+    const tf = await initTraining();
+    const few = learn.subarray(0, 1500);
+    const config = { ...UPLIFT_NETWORK, maxEpochs: 2 };
+    await fitUpliftOn(experiment, few, { name: 'warm-up', approach: 'two-model', learner: { kind: 'network', config } }, 0);
+    const before = tf.memory().numTensors;
+    const members: UpliftSpec[] = UPLIFT_APPROACHES.map((approach) => ({ name: approach, approach, learner: { kind: 'network', config } }));
+    await fitUpliftOn(experiment, few, { name: 'all', approach: 'ensemble', members }, 0);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
