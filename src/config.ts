@@ -12,6 +12,10 @@ export const SPLIT_DEFAULTS = {
   seed: 0,
 };
 
+/** `rebuy train --treatment`: folds of the choice among uplift learners, and the share of customers held out. */
+export const UPLIFT_SELECTION_FOLDS = 5;
+export const UPLIFT_TEST_SHARE = 0.2;
+
 /** Random splits `rebuy compare` runs when no --folds are given. */
 export const COMPARE_REPEATS = 20;
 

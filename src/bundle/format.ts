@@ -117,6 +117,42 @@ export const CalibrationSchema = Type.Object({
 });
 agree<typeof CalibrationSchema, Calibration>(true);
 
+/** A value with its percentile bootstrap interval (evaluate/uplift.ts Estimate). */
+const EstimateSchema = Type.Object({ value: JsonNumber, interval: Type.Tuple([JsonNumber, JsonNumber]) });
+
+/**
+ * An uplift bundle's own section: the experiment it learnt from, the learner chosen, and the held-out
+ * evaluation. Its model.onnx has outputs p_control, then p_treatment_t and uplift_t per treatment.
+ */
+export const UpliftSectionSchema = Type.Object({
+  treatmentColumn: Type.String(),
+  control: Type.String(),
+  treatments: Type.Array(Type.String(), { description: 'Treatment values, in the order of the graph outputs.' }),
+  ignored: Type.Array(Type.String(), { description: 'Columns left out of the features (other outcomes).' }),
+  learner: Type.String({ description: 'The chosen learner, e.g. "two-model·logistic".' }),
+  outputs: Type.Array(Type.String(), { description: "The ONNX graph's output names, in order." }),
+  selection: Type.Array(Type.Object({ name: Type.String(), qini: Type.Array(JsonNumber), mean: JsonNumber, sd: JsonNumber })),
+  evaluation: Type.Array(
+    Type.Object({
+      treatment: Type.String(),
+      treated: Count,
+      control: Count,
+      qini: Type.Object({ model: EstimateSchema, response: EstimateSchema, versusResponse: EstimateSchema }),
+      upliftAt: Type.Array(
+        Type.Object({
+          share: Type.Number(),
+          model: EstimateSchema,
+          response: EstimateSchema,
+          random: EstimateSchema,
+          versusResponse: EstimateSchema,
+          versusRandom: EstimateSchema,
+        }),
+      ),
+      curve: Type.Object({ targeted: Type.Array(Type.Number()), value: Type.Array(JsonNumber) }),
+    }),
+  ),
+});
+
 export const MoneySettingsSchema = Type.Object({
   contactCost: Type.Number({ minimum: 0 }),
   valuePerReturn: Type.Number({ exclusiveMinimum: 0 }),

@@ -13,6 +13,7 @@ import {
   Nullable,
   parseBundleJson,
   TableSchemaSchema,
+  UpliftSectionSchema,
 } from './format.js';
 import { BundleObjectiveSchema } from './objective.js';
 import { MANIFEST_FILE } from './layout.js';
@@ -66,6 +67,8 @@ export const ManifestSchema = Type.Object({
   threshold: Type.Number(),
   thresholdObjective: BundleObjectiveSchema,
   calibration: CalibrationSchema,
+  /** Present only in a bundle trained with --treatment; older bundles load without it. */
+  uplift: Type.Optional(UpliftSectionSchema),
   files: Type.Record(Type.String(), Type.String({ pattern: '^[0-9a-f]{64}$' }), { description: 'SHA-256 of every other file in the bundle, by file name.' }),
 });
 export type Manifest = StaticDecode<typeof ManifestSchema>;

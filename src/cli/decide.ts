@@ -36,7 +36,7 @@ export function objectiveFromFlags(flags: DecideFlags): ThresholdObjective {
       }
       return { kind: 'profit', contactCost: flags.contactCost, valuePerReturn: flags.valuePerReturn };
     default:
-      throw usageError(`--objective must be accuracy, f1, budget or profit; got ${JSON.stringify(kind)}`);
+      throw usageError(`--objective must be accuracy, f1, budget, profit or incremental-profit (uplift bundles); got ${JSON.stringify(kind)}`);
   }
 }
 
@@ -85,6 +85,7 @@ export function formatDecision(d: Decision): string {
 
 export async function runDecide(flags: DecideFlags): Promise<void> {
   const { dir, stored } = await resolveModelOption(flags.model, flags.store);
+  if (flags.objective === 'incremental-profit') return (await import('./uplift.js')).runUpliftDecide({ ...flags, model: dir });
   if (stored && flags.save) {
     throw usageError(`${flags.model} is a version in the store, which rebuy never changes: add --no-save to see the decision, or decide on the bundle directory and register it as a new version`);
   }

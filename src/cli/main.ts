@@ -91,6 +91,10 @@ function buildProgram(): Command {
     .option('--register <name>', 'after saving, add the bundle to the model store as NAME\'s next version (NAME/vN)')
     .option('--alias <alias>', 'with --register: point this alias (e.g. challenger) at the new version')
     .addOption(storeOption())
+    .option('--treatment <col>', 'uplift: the column saying who was contacted (0/1, or named groups with one control group); trains uplift models instead')
+    .option('--control <value>', 'uplift: the control group\'s value in --treatment (default: found by name, e.g. 0, no, none, control)')
+    .option('--ignore <cols>', 'uplift: columns that are not features (other outcomes of the test), e.g. conversion,spend', (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
+    .addOption(new Option('--learners <kind>', 'uplift: choose among the logistic learners only, or among all (network too)').choices(['logistic', 'all']))
     .addOption(BALANCE)
     .addOption(SPLIT)
     .addOption(SEED)
@@ -154,6 +158,10 @@ function buildProgram(): Command {
     .requiredOption('--data <file>', 'customer table (CSV or Parquet)')
     .addOption(TARGET)
     .addOption(ID)
+    .option('--treatment <col>', 'audit a randomized test instead: group sizes and treated-vs-control balance of every feature')
+    .option('--control <value>', "with --treatment: the control group's value (default: found by name)")
+    .option('--planned <shares>', 'with --treatment: the planned split, e.g. "No E-Mail=1,Mens E-Mail=1,Womens E-Mail=1" (default: equal)')
+    .option('--ignore <cols>', "with --treatment: columns that are not features (the test's outcomes)", (v: string) => v.split(',').map((s) => s.trim()).filter((s) => s !== ''))
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./audit.js')).runAudit(opts)));
 
@@ -163,7 +171,7 @@ function buildProgram(): Command {
     .requiredOption('--model <ref>', `${MODEL_REF_HELP}; the threshold is saved into it (a directory only)`)
     .addOption(storeOption())
     .option('--data <file>', 'labelled customers to choose the list among and judge it on (default: the natural test part kept in the bundle)')
-    .option('--objective <kind>', 'accuracy | f1 | budget | profit (default: implied by the other flags, else f1)')
+    .option('--objective <kind>', 'accuracy | f1 | budget | profit | incremental-profit (uplift bundles) (default: implied by the other flags, else f1)')
     .option('--top <k>', 'budget: contact the top k customers', parseIntOption)
     .option('--top-percent <x>', 'budget: contact the top x % of customers', parseNumberOption)
     .option('--contact-cost <c>', 'cost of contacting one customer', parseNumberOption)
@@ -187,6 +195,8 @@ function buildProgram(): Command {
     .option('--database <file>', 'with --engine duckdb: the DuckDB database file holding --in-table')
     .option('--in-table <name>', 'with --engine: the table of customers (schema.table allowed)')
     .option('--out-table <name>', 'with --engine: the scores table to write, replaced in one transaction (default: scores)')
+    .option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)', parseNumberOption)
+    .option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact', parseNumberOption)
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 

@@ -24,6 +24,9 @@ export interface ScoreFlags {
   database?: string;
   inTable?: string;
   outTable?: string;
+  /** Uplift bundles: with both, the scores say which treatment to send and its expected incremental profit. */
+  contactCost?: number;
+  valuePerReturn?: number;
 }
 
 /** Where the skipped rows and their reasons go: beside the output, `scores.csv` → `scores.bad-rows.csv`. */
@@ -46,6 +49,7 @@ export async function runScore(given: ScoreFlags): Promise<void> {
   if (groups.length > 0 && !flags.reasons) throw usageError('--group shapes the reasons: give --reasons N too');
   const { dir } = await resolveModelOption(flags.model, flags.store);
   const predictor = await loadPredictor(dir, { threads: 2 });
+  if (predictor.manifest.uplift) return (await import('./uplift.js')).runUpliftScore(predictor, flags);
   let badRows: BadRow[] = [];
   try {
     const interactive = process.stderr.isTTY && !flags.json;

@@ -38,6 +38,11 @@ export interface TrainFlags extends DataSource {
   register?: string;
   alias?: string;
   store?: string;
+  /** Uplift: the column saying who was contacted (see cli/uplift.ts). */
+  treatment?: string;
+  control?: string;
+  ignore?: string[];
+  learners?: 'logistic' | 'all';
 }
 
 function networkOverrides(flags: TrainFlags): Partial<NetworkConfig> | undefined {
@@ -187,6 +192,8 @@ export function formatVerdict(manifest: Manifest, verdict: Verdict): string {
 }
 
 export async function runTrain(flags: TrainFlags): Promise<void> {
+  if (flags.treatment !== undefined) return (await import('./uplift.js')).runUpliftTrain({ ...flags, treatment: flags.treatment });
+  if (flags.control !== undefined || flags.ignore !== undefined || flags.learners !== undefined) throw usageError('--control, --ignore and --learners go with --treatment');
   if (flags.model !== undefined && flags.model !== 'auto' && flags.model !== 'logistic') throw usageError(`--model takes "auto" or "logistic"; got ${JSON.stringify(flags.model)}`);
   if (flags.model === 'auto' && (flags.preset || networkOverrides(flags))) throw usageError('--model auto chooses the network itself: leave out --preset and the network flags');
   if (flags.model === 'logistic' && (flags.preset || networkOverrides(flags))) throw usageError('--model logistic trains no network: leave out --preset and the network flags');

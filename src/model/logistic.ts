@@ -133,7 +133,7 @@ function newtonSystem(x: Float32Array, y: Uint8Array, w: Float64Array, d: number
 }
 
 /** Solves H s = g for symmetric positive definite H (Cholesky). */
-function solveSymmetric(h: Float64Array, g: Float64Array, k: number): Float64Array {
+export function solveSymmetric(h: Float64Array, g: Float64Array, k: number): Float64Array {
   const l = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     for (let j = 0; j <= i; j++) {

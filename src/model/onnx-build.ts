@@ -65,6 +65,59 @@ export function buildOnnxModel(features: FeatureState, weights: NetworkWeights, 
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** A score computed from the model input: a probability network, or a linear function (w·x + b). */
+export type GraphHead = { kind: 'network'; weights: NetworkWeights } | { kind: 'linear'; weights: Float32Array; bias: number };
+
+/**
+ * Several treatments against one control, as plain data: heads on the shared model input; P(buy if
+ * not contacted) is head `control`; treatment t's raw uplift is Σ coefficient · head + constant.
+ */
+export interface UpliftGraph {
+  heads: GraphHead[];
+  control: number;
+  treatments: { name: string; terms: { head: number; coefficient: number }[]; constant: number }[];
+}
+
+/**
+ * The uplift pipeline as one ONNX graph: raw columns in; out P(buy if not contacted), then for each
+ * treatment P(buy if contacted with it) = clip(P0 + raw uplift, 0, 1) and its uplift P − P0, so the
+ * outputs always agree. Returns the model and its output names in that order.
+ */
+export function buildUpliftOnnxModel(features: FeatureState, graph: UpliftGraph): { onnx: Uint8Array; outputs: string[] } {
+  const raw = rawColumns(features);
+  const g = new GraphBuilder([...raw.numeric, ...raw.categorical]);
+  const input = featureStage(g, features);
+  const width = features.numeric.length + flaggedIndices(features).length + oneHotWidth(features);
+  const heads = graph.heads.map((head, k) => {
+    const prefix = `head${k}_`;
+    if (head.kind === 'network') {
+      checkShapes(features, head.weights);
+      return networkStage(g, input, head.weights, undefined, prefix);
+    }
+    if (head.weights.length !== width) throw internalError(`ONNX export: a linear head takes ${head.weights.length} inputs, the features give ${width}`);
+    const z = g.node('Gemm', [input, g.floats(`${prefix}kernel`, [width, 1], head.weights), g.floats(`${prefix}bias`, [1], [head.bias])]);
+    return g.node('Reshape', [z, g.int64s('flat', [1], [-1])], `${prefix}score`);
+  });
+  const control = heads[graph.control];
+  if (control === undefined) throw internalError('ONNX export: the uplift graph has no control head');
+  const outputs = [g.node('Identity', [control], 'p_control')];
+  graph.treatments.forEach((t, i) => {
+    let sum = g.floats(`uplift_constant_${i}`, [], [t.constant]);
+    for (const term of t.terms) sum = g.node('Add', [sum, g.node('Mul', [heads[term.head]!, g.floats(`coefficient_${i}_${term.head}`, [], [term.coefficient])])]);
+    const treated = g.node('Clip', [g.node('Add', [control, sum]), g.floats('zero_float', [], [0]), g.floats('one', [], [1])], `p_treatment_${i + 1}`);
+    outputs.push(treated, g.node('Sub', [treated, control], `uplift_${i + 1}`));
+  });
+  for (const name of outputs) g.output(name, name === outputs[0] ? 'Probability of buying if not contacted.' : 'Probability of buying if contacted with the treatment, or the uplift (the difference).');
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }, ...(raw.categorical.length > 0 ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET }] : [])],
+    producerName: 'rebuy',
+    docString: 'Uplift: probabilities of buying with and without each treatment, from the raw customer columns.',
+    graph: g.graph('rebuy_uplift'),
+  });
+  return { onnx: onnx.ModelProto.encode(model).finish(), outputs };
+}
+
 /** Raw inputs → the network's input matrix [N, inputWidth] (float): the layout prep/features.ts describes. */
 function featureStage(g: GraphBuilder, features: FeatureState): string {
   const raw = rawColumns(features);
@@ -170,11 +223,11 @@ function log1p(g: GraphBuilder, y: string, output: string): string {
 }
 
 /** The network on the model input, then the class-1 probability [N], calibrated when asked. */
-function networkStage(g: GraphBuilder, input: string, weights: NetworkWeights, calibration?: OnnxCalibration): string {
+function networkStage(g: GraphBuilder, input: string, weights: NetworkWeights, calibration?: OnnxCalibration, prefix = ''): string {
   let h = input;
   const layers = weights.layers;
   layers.slice(0, -1).forEach((l, k) => {
-    const z = g.node('Gemm', [h, g.floats(`kernel_${k}`, [l.inputs, l.units], l.kernel), g.floats(`bias_${k}`, [l.units], l.bias)]);
+    const z = g.node('Gemm', [h, g.floats(`${prefix}kernel_${k}`, [l.inputs, l.units], l.kernel), g.floats(`${prefix}bias_${k}`, [l.units], l.bias)]);
     h = l.activation === 'linear' ? z : g.node(activationOp(l.activation), [z], `hidden_${k}`);
   });
 
@@ -188,10 +241,10 @@ function networkStage(g: GraphBuilder, input: string, weights: NetworkWeights, c
     const kernel = new Float32Array(last.inputs);
     for (let i = 0; i < last.inputs; i++) kernel[i] = slope * (last.kernel[i * 2 + 1]! - last.kernel[i * 2]!);
     const bias = slope * (last.bias[1]! - last.bias[0]!) + intercept;
-    const logit = g.node('Gemm', [h, g.floats(`kernel_${k}`, [last.inputs, 1], kernel), g.floats(`bias_${k}`, [1], [bias])], 'logit');
+    const logit = g.node('Gemm', [h, g.floats(`${prefix}kernel_${k}`, [last.inputs, 1], kernel), g.floats(`${prefix}bias_${k}`, [1], [bias])], `${prefix}logit`);
     probability = g.node('Sigmoid', [logit]);
   } else {
-    const z = g.node('Gemm', [h, g.floats(`kernel_${k}`, [last.inputs, 2], last.kernel), g.floats(`bias_${k}`, [2], last.bias)]);
+    const z = g.node('Gemm', [h, g.floats(`${prefix}kernel_${k}`, [last.inputs, 2], last.kernel), g.floats(`${prefix}bias_${k}`, [2], last.bias)]);
     const s = g.node('Sigmoid', [z]);
     const total = g.node('ReduceSum', [s, g.int64s('axis_1', [1], [1])], undefined, [intAttr('keepdims', 1)]);
     const normalised = g.node('Div', [s, total]);

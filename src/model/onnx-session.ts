@@ -61,15 +61,20 @@ export async function createOnnxSession(bytes: Uint8Array, threads = 1): Promise
 
 /** Runs the pipeline on the raw columns as they are: probabilities of class 1, one per row. */
 export async function runOnnxSession(session: InferenceSession, inputs: OnnxInputColumns, columns: FeatureColumns): Promise<Float32Array> {
+  return (await runOnnxSessionOutputs(session, inputs, columns))[0]!;
+}
+
+/** Runs the pipeline and returns every output, in the graph's output order (uplift graphs have several). */
+export async function runOnnxSessionOutputs(session: InferenceSession, inputs: OnnxInputColumns, columns: FeatureColumns): Promise<Float32Array[]> {
   const n = columns.nRows;
-  if (n === 0) return new Float32Array(0);
+  if (n === 0) return session.outputNames.map(() => new Float32Array(0));
   const ort = await onnxRuntime();
   const feeds: Record<string, Tensor> = {};
   for (const name of inputs.numeric) feeds[name] = new ort.Tensor('float64', float64Column(requireColumn(columns.numeric, name), n), [n]);
   for (const name of inputs.categorical) feeds[name] = new ort.Tensor('string', stringColumn(requireColumn(columns.categorical, name), n), [n]);
   const result = await session.run(feeds);
-  // The builder renames the output only when a raw column already holds its name.
-  return result[session.outputNames[0]!]!.data as Float32Array;
+  // The builder renames an output only when a raw column already holds its name.
+  return session.outputNames.map((name) => result[name]!.data as Float32Array);
 }
 
 /** The column itself when it is already float64 (read chunks are): no copy on the hot path. */

@@ -71,6 +71,7 @@ function predictorOf(bundle: LoadedBundle, scorer: OnnxScorer): Predictor {
     bundleDir: bundle.dir,
     threshold: manifest.threshold,
     predictColumns: (columns) => scorer.score(columns),
+    predictOutputs: (columns) => scorer.scoreAll(columns),
     predictRecords: (records) => scorer.score(recordsToColumns(manifest.schema, records)),
     close: () => scorer.close(),
   };

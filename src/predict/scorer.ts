@@ -1,10 +1,12 @@
-import { createOnnxSession, runOnnxSession } from '../model/onnx-session.js';
+import { createOnnxSession, runOnnxSession, runOnnxSessionOutputs } from '../model/onnx-session.js';
 import { rawColumns, type FeatureState } from '../prep/features.js';
 import type { FeatureColumns } from '../core/table.js';
 
 /** An ONNX pipeline (features folded in) ready to score raw feature columns: the core of every Predictor. */
 export interface OnnxScorer {
   score(columns: FeatureColumns): Promise<Float32Array>;
+  /** Every output of the graph, in its order (an uplift graph has one per arm and per treatment's uplift). */
+  scoreAll(columns: FeatureColumns): Promise<Float32Array[]>;
   close(): Promise<void>;
 }
 
@@ -25,6 +27,7 @@ export async function createOnnxScorer(features: FeatureState, onnx: Uint8Array,
   }
   return {
     score: (columns) => runOnnxSession(session, inputs, columns),
+    scoreAll: (columns) => runOnnxSessionOutputs(session, inputs, columns),
     close: () => session.release(),
   };
 }

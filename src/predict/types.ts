@@ -17,6 +17,8 @@ export interface Predictor {
   readonly threshold: number;
   /** Probability of buying again per row. */
   predictColumns(columns: FeatureColumns): Promise<Float32Array>;
+  /** Every output of the bundle's graph per row, in its order: for an uplift bundle, manifest.uplift.outputs. */
+  predictOutputs?(columns: FeatureColumns): Promise<Float32Array[]>;
   /** Probability of buying again per record. Throws RebuyError INPUT_INVALID naming `customers[i].field`. */
   predictRecords(records: CustomerRecord[]): Promise<Float32Array>;
   close(): Promise<void>;

@@ -1,0 +1,171 @@
+/**
+ * Decisions in money from uplift: contact a customer with the treatment whose expected incremental
+ * profit, uplift × value − cost, is highest, and only when it is positive. Customers every treatment
+ * is expected to put off (negative uplift) are listed apart. On held-out customers of the test, the
+ * realized incremental profit of a list is estimated from the randomized arms:
+ *
+ *   profit = Σ_t n_t · ((buying rate of the treated − buying rate of the controls among the n_t) · value − cost)
+ *
+ * over the customers assigned treatment t, with a percentile bootstrap interval.
+ */
+import { createRng, randomInt } from '../core/random.js';
+import { usageError } from '../errors.js';
+import { quantile } from './stats.js';
+import type { Estimate } from './uplift.js';
+
+export interface UpliftMoney {
+  contactCost: number;
+  valuePerReturn: number;
+}
+
+export interface TreatmentChoice {
+  /** Per customer: the treatment to send (0-based), or −1 for no contact. */
+  treatment: Int16Array;
+  /** Per customer: expected incremental profit of the choice (0 when not contacted). */
+  gain: Float64Array;
+  /** Per customer: 1 when every treatment's uplift is negative (the contact is expected to put them off). */
+  putOff: Uint8Array;
+}
+
+export function checkMoney(money: UpliftMoney): void {
+  if (!(money.contactCost >= 0 && Number.isFinite(money.contactCost))) throw usageError(`--contact-cost must be a number >= 0; got ${money.contactCost}`);
+  if (!(money.valuePerReturn > 0 && Number.isFinite(money.valuePerReturn))) throw usageError(`--value-per-return must be a number > 0; got ${money.valuePerReturn}`);
+}
+
+/** The best treatment per customer by expected incremental profit, and whether to contact at all. */
+export function chooseTreatments(uplift: readonly ArrayLike<number>[], money: UpliftMoney): TreatmentChoice {
+  checkMoney(money);
+  const n = uplift[0]?.length ?? 0;
+  const treatment = new Int16Array(n).fill(-1);
+  const gain = new Float64Array(n);
+  const putOff = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    let bestGain = 0;
+    let anyHelps = false;
+    uplift.forEach((u, t) => {
+      if (u[i]! >= 0) anyHelps = true;
+      const g = u[i]! * money.valuePerReturn - money.contactCost;
+      if (g > bestGain) {
+        bestGain = g;
+        best = t;
+      }
+    });
+    treatment[i] = best;
+    gain[i] = best >= 0 ? bestGain : 0;
+    putOff[i] = anyHelps ? 0 : 1;
+  }
+  return { treatment, gain, putOff };
+}
+
+/** Held-out customers of the test: who bought, and which arm they were in (0 = control, t + 1 = treatment t). */
+export interface HeldOut {
+  outcome: ArrayLike<number>;
+  arm: ArrayLike<number>;
+}
+
+/** Realized incremental profit of sending `assigned[i]` (−1 = nobody) to each customer, from the arms. */
+export function realizedProfit(held: HeldOut, assigned: ArrayLike<number>, money: UpliftMoney, rows?: ArrayLike<number>): number {
+  const treatments = new Map<number, { nt: number; yt: number; nc: number; yc: number; n: number }>();
+  const count = rows?.length ?? held.outcome.length;
+  for (let k = 0; k < count; k++) {
+    const i = rows ? rows[k]! : k;
+    const t = assigned[i]!;
+    if (t < 0) continue;
+    const s = treatments.get(t) ?? { nt: 0, yt: 0, nc: 0, yc: 0, n: 0 };
+    s.n++;
+    if (held.arm[i] === t + 1) {
+      s.nt++;
+      s.yt += held.outcome[i]!;
+    } else if (held.arm[i] === 0) {
+      s.nc++;
+      s.yc += held.outcome[i]!;
+    }
+    treatments.set(t, s);
+  }
+  let profit = 0;
+  for (const s of treatments.values()) {
+    if (s.nt === 0 || s.nc === 0) return Number.NaN;
+    profit += s.n * ((s.yt / s.nt - s.yc / s.nc) * money.valuePerReturn - money.contactCost);
+  }
+  return profit;
+}
+
+function bootstrap(n: number, statistic: (rows: Uint32Array | null) => number, replicates: number, level: number, seed: number): Estimate {
+  const rng = createRng(seed);
+  const rows = new Uint32Array(n);
+  const values: number[] = [];
+  for (let r = 0; r < replicates; r++) {
+    for (let i = 0; i < n; i++) rows[i] = randomInt(rng, n);
+    const v = statistic(rows);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  const tail = (1 - level) / 2;
+  return { value: statistic(null), interval: values.length > 0 ? [quantile(values, tail), quantile(values, 1 - tail)] : [Number.NaN, Number.NaN] };
+}
+
+export interface ProfitPoint {
+  /** Customers contacted: the first n by expected incremental profit. */
+  contacted: number;
+  profit: Estimate;
+}
+
+export interface UpliftDecisionResult {
+  customers: number;
+  contacted: number;
+  /** Contacted per treatment, in treatment order. */
+  byTreatment: number[];
+  putOff: number;
+  expectedProfit: number;
+  /** Realized on the held-out customers, with its bootstrap interval. */
+  realized: Estimate;
+  /** Profit when contacting the first n customers by expected gain, each with its best treatment. */
+  curve: ProfitPoint[];
+  level: number;
+}
+
+/**
+ * The decision on held-out customers, judged from the arms: the chosen list's incremental profit with
+ * an interval, and the profit curve over list lengths (the best treatment per customer throughout).
+ */
+export function judgeUpliftDecision(
+  uplift: readonly ArrayLike<number>[],
+  held: HeldOut,
+  money: UpliftMoney,
+  options: { replicates?: number; level?: number; seed?: number; points?: number } = {},
+): UpliftDecisionResult {
+  const replicates = options.replicates ?? 200;
+  const level = options.level ?? 0.95;
+  const seed = options.seed ?? 0;
+  const choice = chooseTreatments(uplift, money);
+  const n = choice.treatment.length;
+  const realized = bootstrap(n, (rows) => realizedProfit(held, choice.treatment, money, rows ?? undefined), replicates, level, seed);
+  // For the curve every customer gets the best treatment, contacted in order of its expected gain.
+  const best = Int16Array.from({ length: n }, (_, i) => {
+    let t = 0;
+    for (let k = 1; k < uplift.length; k++) if (uplift[k]![i]! > uplift[t]![i]!) t = k;
+    return t;
+  });
+  const gainOf = (i: number) => uplift[best[i]!]![i]! * money.valuePerReturn - money.contactCost;
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => gainOf(b) - gainOf(a) || a - b);
+  const rank = new Uint32Array(n);
+  order.forEach((i, r) => (rank[i] = r));
+  const points = options.points ?? 20;
+  const curve: ProfitPoint[] = [];
+  for (let p = 1; p <= points; p++) {
+    const contacted = Math.round((n * p) / points);
+    const assigned = Int16Array.from(best, (t, i) => (rank[i]! < contacted ? t : -1));
+    curve.push({ contacted, profit: bootstrap(n, (rows) => realizedProfit(held, assigned, money, rows ?? undefined), replicates, level, seed + p) });
+  }
+  const byTreatment = uplift.map((_, t) => choice.treatment.filter((c) => c === t).length);
+  return {
+    customers: n,
+    contacted: byTreatment.reduce((a, b) => a + b, 0),
+    byTreatment,
+    putOff: choice.putOff.reduce((a, b) => a + b, 0),
+    expectedProfit: choice.gain.reduce((a, b) => a + b, 0),
+    realized,
+    curve,
+    level,
+  };
+}

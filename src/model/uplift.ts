@@ -1,0 +1,196 @@
+/**
+ * Uplift learners: the effect of a contact on buying, per customer and per treatment, from a
+ * randomized test. Each treatment is learnt against the control group alone.
+ *
+ *   two-model             one model per arm; uplift = P(buy | treated) − P(buy | control)
+ *   x-learner             (Künzel et al. 2019) arm models impute each customer's effect, ridge
+ *                         regressions learn it per arm, mixed by the share treated (the propensity)
+ *   class-transformation  (Jaskowski & Jaroszewicz 2012) one model of Z = treated·y + control·(1 − y)
+ *                         on arms of equal size; uplift = 2 P(Z = 1) − 1
+ *
+ * Every approach ends as an UpliftGraph (plain data) compiled to one ONNX graph, so fitting, the
+ * held-out evaluation and scoring all go through the same graph.
+ */
+import type { Matrix } from '../core/matrix.js';
+import type { FeatureColumns } from '../core/table.js';
+import { createRng } from '../core/random.js';
+import { rawColumns, type FeatureState } from '../prep/features.js';
+import { shuffle } from '../prep/split.js';
+import { internalError } from '../errors.js';
+import { trainLogistic } from './logistic.js';
+import { trainNetwork } from './mlp.js';
+import type { NetworkConfig, NetworkWeights } from './network.js';
+import { buildUpliftOnnxModel, type GraphHead, type UpliftGraph } from './onnx-build.js';
+import { createOnnxSession, runOnnxSessionOutputs } from './onnx-session.js';
+import { fitRidge } from './uplift-ridge.js';
+
+export const UPLIFT_APPROACHES = ['two-model', 'x-learner', 'class-transformation'] as const;
+export type UpliftApproach = (typeof UPLIFT_APPROACHES)[number];
+
+export type UpliftLearner = { kind: 'logistic' } | { kind: 'network'; config: NetworkConfig };
+
+/** One learner, or the average of several (an ensemble's uplift is the mean of its members'). */
+export type UpliftSpec =
+  | { name: string; approach: UpliftApproach; learner: UpliftLearner }
+  | { name: string; approach: 'ensemble'; members: UpliftSpec[] };
+
+/** The customers to learn from: model inputs, outcomes, arms, and the same rows' raw columns. */
+export interface UpliftTrainingData {
+  features: FeatureState;
+  x: Matrix;
+  y: Uint8Array;
+  /** 0 = control, t = treatment t (1-based, in the order of `treatments`). */
+  arm: Uint8Array;
+  treatments: readonly string[];
+  /** Raw columns of the same rows: the X-learner scores its first stage through the graph. */
+  columns: FeatureColumns;
+}
+
+export interface FittedUplift {
+  spec: UpliftSpec;
+  graph: UpliftGraph;
+  onnx: Uint8Array;
+  /** The graph's output names: p_control, then p_treatment_t and uplift_t per treatment. */
+  outputs: string[];
+}
+
+/** Per customer: P(buy if not contacted), and per treatment P(buy if contacted with it) and the uplift. */
+export interface UpliftScores {
+  control: Float32Array;
+  treated: Float32Array[];
+  uplift: Float32Array[];
+}
+
+/** Ridge penalty of the X-learner's effect regressions (on standardized inputs). */
+const EFFECT_L2 = 1e-3;
+/** Share of an arm's rows a network keeps aside for early stopping. */
+const EARLY_STOPPING_SHARE = 0.1;
+
+/** Fits one spec on the data; deterministic under the seed. */
+export async function fitUplift(data: UpliftTrainingData, spec: UpliftSpec, seed: number): Promise<FittedUplift> {
+  if (spec.approach === 'ensemble') {
+    const members: FittedUplift[] = [];
+    for (const member of spec.members) members.push(await fitUplift(data, member, seed));
+    return ensembleOf(spec, data.features, members);
+  }
+  const rowsOf = (arm: number) => rowsWhere(data.arm, (a) => a === arm);
+  const control = rowsOf(0);
+  const treated = data.treatments.map((_, t) => rowsOf(t + 1));
+  if (control.length === 0 || treated.some((r) => r.length === 0)) throw internalError('uplift: every arm needs customers to learn from');
+  const learner = spec.learner;
+  const fitHead = (rows: Int32Array, labels: Uint8Array, k: number) => fitClassifier(data.x, rows, labels, learner, seed + k);
+  const heads: GraphHead[] = [{ kind: 'network', weights: await fitHead(control, data.y, 0) }];
+  let graph: UpliftGraph;
+  if (spec.approach === 'class-transformation') {
+    const transformed = new Uint8Array(data.y.length);
+    for (let i = 0; i < transformed.length; i++) transformed[i] = data.arm[i] === 0 ? 1 - data.y[i]! : data.y[i]!;
+    const rng = createRng(seed);
+    const terms = [];
+    for (const [t, rows] of treated.entries()) {
+      const n = Math.min(rows.length, control.length);
+      const balanced = Int32Array.from([...shuffle(rows, rng).subarray(0, n), ...shuffle(control, rng).subarray(0, n)]);
+      heads.push({ kind: 'network', weights: await fitHead(balanced, transformed, t + 1) });
+      terms.push({ name: data.treatments[t]!, terms: [{ head: heads.length - 1, coefficient: 2 }], constant: -1 });
+    }
+    graph = { heads, control: 0, treatments: terms };
+  } else {
+    for (const [t, rows] of treated.entries()) heads.push({ kind: 'network', weights: await fitHead(rows, data.y, t + 1) });
+    graph = {
+      heads,
+      control: 0,
+      treatments: data.treatments.map((name, t) => ({ name, terms: [{ head: t + 1, coefficient: 1 }, { head: 0, coefficient: -1 }], constant: 0 })),
+    };
+    if (spec.approach === 'x-learner') graph = await xLearnerGraph(data, graph, control, treated);
+  }
+  const { onnx, outputs } = buildUpliftOnnxModel(data.features, graph);
+  return { spec, graph, onnx, outputs };
+}
+
+/**
+ * Members fitted on the same feature state, as one graph: P(not contacted) from the first member,
+ * each treatment's raw uplift the mean of the members' raw uplifts.
+ */
+export function ensembleOf(spec: UpliftSpec, features: FeatureState, members: readonly FittedUplift[]): FittedUplift {
+  const heads: GraphHead[] = [];
+  const offsets = members.map((m) => {
+    const at = heads.length;
+    heads.push(...m.graph.heads);
+    return at;
+  });
+  const m = members.length;
+  const first = members[0]!.graph;
+  const treatments = first.treatments.map((t, k) => ({
+    name: t.name,
+    terms: members.flatMap((member, j) => member.graph.treatments[k]!.terms.map((term) => ({ head: term.head + offsets[j]!, coefficient: term.coefficient / m }))),
+    constant: members.reduce((sum, member) => sum + member.graph.treatments[k]!.constant, 0) / m,
+  }));
+  const graph: UpliftGraph = { heads, control: first.control, treatments };
+  const { onnx, outputs } = buildUpliftOnnxModel(features, graph);
+  return { spec, graph, onnx, outputs };
+}
+
+/** Second stage of the X-learner on top of the two-model graph's arm models. */
+async function xLearnerGraph(data: UpliftTrainingData, twoModel: UpliftGraph, control: Int32Array, treated: Int32Array[]): Promise<UpliftGraph> {
+  const first = await scoreUplift(buildUpliftOnnxModel(data.features, twoModel).onnx, data.features, data.columns);
+  const heads = [...twoModel.heads];
+  const treatments = data.treatments.map((name, t) => {
+    const rows = treated[t]!;
+    const pTreated = first.treated[t]!;
+    // Imputed effects: a treated customer's outcome minus what control predicts, and the reverse.
+    const effectTreated = Float64Array.from(rows, (r) => data.y[r]! - first.control[r]!);
+    const effectControl = Float64Array.from(control, (r) => pTreated[r]! - data.y[r]!);
+    const tau1 = fitRidge(takeRows(data.x, rows), effectTreated, EFFECT_L2);
+    const tau0 = fitRidge(takeRows(data.x, control), effectControl, EFFECT_L2);
+    const propensity = rows.length / (rows.length + control.length);
+    heads.push({ kind: 'linear', ...tau0 }, { kind: 'linear', ...tau1 });
+    return {
+      name,
+      terms: [
+        { head: heads.length - 2, coefficient: propensity },
+        { head: heads.length - 1, coefficient: 1 - propensity },
+      ],
+      constant: 0,
+    };
+  });
+  return { heads, control: twoModel.control, treatments };
+}
+
+/** Scores raw columns through an uplift graph (one onnxruntime session, closed after). */
+export async function scoreUplift(onnx: Uint8Array, features: FeatureState, columns: FeatureColumns): Promise<UpliftScores> {
+  const session = await createOnnxSession(onnx, 2);
+  try {
+    const outputs = await runOnnxSessionOutputs(session, rawColumns(features), columns);
+    const treatments = (outputs.length - 1) / 2;
+    return {
+      control: outputs[0]!,
+      treated: Array.from({ length: treatments }, (_, t) => outputs[1 + 2 * t]!),
+      uplift: Array.from({ length: treatments }, (_, t) => outputs[2 + 2 * t]!),
+    };
+  } finally {
+    await session.release();
+  }
+}
+
+/** A classifier of `labels` on the given rows: the logistic baseline or the network (with early stopping). */
+async function fitClassifier(x: Matrix, rows: Int32Array, labels: Uint8Array, learner: UpliftLearner, seed: number): Promise<NetworkWeights> {
+  if (learner.kind === 'logistic') {
+    const train = { x: takeRows(x, rows), y: Uint8Array.from(rows, (r) => labels[r]!) };
+    return (await trainLogistic(train, { x: takeRows(x, new Int32Array(0)), y: new Uint8Array(0) }, { seed })).weights;
+  }
+  const shuffled = shuffle(rows, createRng(seed));
+  const held = Math.max(1, Math.round(shuffled.length * EARLY_STOPPING_SHARE));
+  const part = (r: Int32Array) => ({ x: takeRows(x, r), y: Uint8Array.from(r, (i) => labels[i]!) });
+  return (await trainNetwork(part(shuffled.subarray(held)), part(shuffled.subarray(0, held)), { ...learner.config, seed })).weights;
+}
+
+function rowsWhere(values: Uint8Array, keep: (v: number) => boolean): Int32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < values.length; i++) if (keep(values[i]!)) rows.push(i);
+  return Int32Array.from(rows);
+}
+
+export function takeRows(x: Matrix, rows: ArrayLike<number>): Matrix {
+  const out = new Float32Array(rows.length * x.cols);
+  for (let i = 0; i < rows.length; i++) out.set(x.data.subarray(rows[i]! * x.cols, (rows[i]! + 1) * x.cols), i * x.cols);
+  return { data: out, rows: rows.length, cols: x.cols };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { readExperiment } from '../../src/train/uplift-data.js';
+import { fitUpliftOn, scoreUpliftRows, selectUplift, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
+import { UPLIFT_APPROACHES, type UpliftSpec } from '../../src/model/uplift.js';
+import { spearman, syntheticTest } from './synthetic.js';
+import { initTraining } from '../../src/model/tf.js';
+
+const { table, effect } = syntheticTest(12_000, 7);
+const experiment = readExperiment(table, { treatment: 'group' });
+const { learn, test } = upliftHoldout(experiment, 0.25, 1);
+const trueEffect = Float64Array.from(test, (r) => effect[r]!);
+
+describe('uplift learners on a test with a known heterogeneous effect', () => {
+  it('finds the control group by name and leaves the treatment out of the features', () => {
+    expect(experiment.control).toBe('none');
+    expect(experiment.treatments).toEqual(['mail']);
+    expect(experiment.table.schema.features.map((f) => f.name)).toEqual(['x1', 'x2', 'region']);
+  });
+
+  for (const approach of UPLIFT_APPROACHES) {
+    it(`${approach} with the logistic learner ranks customers by their true effect (Spearman ≥ 0.8)`, async () => {
+      const spec: UpliftSpec = { name: approach, approach, learner: { kind: 'logistic' } };
+      const model = await fitUpliftOn(experiment, learn, spec, 0);
+      const scores = await scoreUpliftRows(model, experiment.table, test);
+      expect(spearman(scores.uplift[0]!, trueEffect)).toBeGreaterThanOrEqual(0.8);
+      // The outputs agree with each other: uplift = P(contacted) − P(not contacted), both probabilities.
+      for (let i = 0; i < test.length; i += 97) {
+        expect(scores.uplift[0]![i]!).toBeCloseTo(scores.treated[0]![i]! - scores.control[i]!, 6);
+        expect(scores.treated[0]![i]!).toBeGreaterThanOrEqual(0);
+        expect(scores.treated[0]![i]!).toBeLessThanOrEqual(1);
+      }
+    });
+  }
+
+  it('the two-model network learner also ranks by the true effect', async () => {
+    const spec: UpliftSpec = { name: 'net', approach: 'two-model', learner: { kind: 'network', config: UPLIFT_NETWORK } };
+    const model = await fitUpliftOn(experiment, learn, spec, 0);
+    const scores = await scoreUpliftRows(model, experiment.table, test);
+    expect(spearman(scores.uplift[0]!, trueEffect)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('chooses by cross-validated Qini on the training rows only', async () => {
+    const candidates: UpliftSpec[] = [
+      { name: 'good', approach: 'two-model', learner: { kind: 'logistic' } },
+      { name: 'x', approach: 'x-learner', learner: { kind: 'logistic' } },
+    ];
+    const seen: number[] = [];
+    const selection = await selectUplift(experiment, learn, { folds: 3, seed: 0, candidates, onProgress: (done) => seen.push(done) });
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(selection.rows).toHaveLength(2);
+    expect(selection.rows[0]!.mean).toBeGreaterThanOrEqual(selection.rows[1]!.mean);
+    expect(selection.rows[0]!.mean).toBeGreaterThan(0.1);
+    expect(candidates).toContain(selection.chosen);
+  });
+
+  it('keeps the ensemble unless a single learner beats it by more than a standard error of the fold differences', async () => {
+    const two: UpliftSpec = { name: 'two', approach: 'two-model', learner: { kind: 'logistic' } };
+    const ct: UpliftSpec = { name: 'ct', approach: 'class-transformation', learner: { kind: 'logistic' } };
+    const ensemble: UpliftSpec = { name: 'both', approach: 'ensemble', members: [two, ct] };
+    const selection = await selectUplift(experiment, learn, { folds: 3, seed: 1, candidates: [two, ct, ensemble] });
+    const best = selection.rows[0]!;
+    const ens = selection.rows.find((r) => r.spec === ensemble)!;
+    const differences = best.qini.map((q, f) => q - ens.qini[f]!);
+    const meanDifference = differences.reduce((a, b) => a + b, 0) / differences.length;
+    const se = Math.sqrt(differences.reduce((a, d) => a + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
+    expect(selection.chosen).toBe(meanDifference > se ? best.spec : ensemble);
+  });
+
+  it('leaves no tensor behind after fitting every approach with the network', async () => {
+    const tf = await initTraining();
+    const few = learn.subarray(0, 1500);
+    const config = { ...UPLIFT_NETWORK, maxEpochs: 2 };
+    await fitUpliftOn(experiment, few, { name: 'warm-up', approach: 'two-model', learner: { kind: 'network', config } }, 0);
+    const before = tf.memory().numTensors;
+    const members: UpliftSpec[] = UPLIFT_APPROACHES.map((approach) => ({ name: approach, approach, learner: { kind: 'network', config } }));
+    await fitUpliftOn(experiment, few, { name: 'all', approach: 'ensemble', members }, 0);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
