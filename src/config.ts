@@ -46,3 +46,21 @@ export const SCORING_DEFAULTS = {
 /** How probabilities are corrected for the natural class mix after training on a balanced one. */
 export const CALIBRATION_METHODS = ['prior', 'platt', 'none'] as const;
 export const DEFAULT_CALIBRATION: (typeof CALIBRATION_METHODS)[number] = 'prior';
+
+/**
+ * `rebuy monitor`: Evidently's default drift tests and thresholds (p-value tests up to `smallSample`
+ * rows, distances above), the population stability index's usual alarm, and when a run alerts (exit 3):
+ * the scores drifted, or at least `alertShare` of the features did (Evidently's dataset-drift share).
+ */
+export const MONITOR_DEFAULTS = {
+  smallSample: 1000,
+  pValue: 0.05,
+  wasserstein: 0.1,
+  jensenShannon: 0.1,
+  psi: 0.1,
+  /** A missing share that moves by at least this much (and significantly) is flagged. */
+  missingShareChange: 0.05,
+  /** Categories the model never saw, in at least this share of the list's rows, are flagged. */
+  newCategoryShare: 0.01,
+  alertShare: 0.5,
+} as const;
