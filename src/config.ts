@@ -58,6 +58,13 @@ export const MONITOR_DEFAULTS = {
   wasserstein: 0.1,
   jensenShannon: 0.1,
   psi: 0.1,
+  /**
+   * A mean that moves by at least this share of the training mean, at p < meanPValue (Welch), is
+   * flagged: a change in the tail (a third of the customers listening 1.5 times as long) moves the
+   * mean clearly while the distribution tests, led by the many customers at 0, stay under their thresholds.
+   */
+  meanChange: 0.1,
+  meanPValue: 0.01,
   /** A missing share that moves by at least this much (and significantly) is flagged. */
   missingShareChange: 0.05,
   /** Categories the model never saw, in at least this share of the list's rows, are flagged. */

@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
 import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption, readingOptions } from './options.js';
-import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, MONITOR_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
@@ -125,6 +125,16 @@ function buildProgram(): Command {
     .addOption(SEED)
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./evaluate.js')).runEvaluate(opts)));
+
+  readingOptions(program
+    .command('monitor'))
+    .description("Compare a new customer list with the model's training profile, without labels: drift per feature and of the scores, performance and profit estimated from the calibrated probabilities (exit 3 on an alert); or, with --history alone, the trend of recorded runs")
+    .option('--model <dir>', 'model bundle directory')
+    .option('--data <file>', 'customer list to monitor (CSV or Parquet); a target column adds the measured metrics')
+    .option('--threshold <share>', `share of features that must drift to alert (default ${MONITOR_DEFAULTS.alertShare}; drifted scores always alert)`, parseNumberOption)
+    .option('--history <dir>', 'directory of recorded runs: with --data, the run is recorded there; alone, prints their trend')
+    .addOption(JSON_OUT)
+    .action((opts) => run(program, async () => (await import('./monitor.js')).runMonitor(opts)));
 
   program
     .command('compare')

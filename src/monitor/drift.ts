@@ -9,11 +9,13 @@
 import type { CategoricalProfile, Distribution } from '../bundle/profile.js';
 import { MONITOR_DEFAULTS } from '../config.js';
 import { sortedSample, type CategoricalSketch, type NumericSketch } from './sketch.js';
-import { chiSquared, jensenShannon, ksTwoSample, populationStability, twoProportions, wasserstein } from './tests.js';
+import { chiSquared, jensenShannon, ksTwoSample, populationStability, twoMeans, twoProportions, wasserstein } from './tests.js';
 
 export type DriftMethod = 'ks' | 'chi-squared' | 'wasserstein' | 'jensen-shannon' | 'none';
 
-export type DriftOptions = Omit<typeof MONITOR_DEFAULTS, 'alertShare'>;
+/** The tests' thresholds and the alert rule, as numbers (MONITOR_DEFAULTS by default). */
+export type MonitorSettings = { [K in keyof typeof MONITOR_DEFAULTS]: number };
+export type DriftOptions = Omit<MonitorSettings, 'alertShare'>;
 
 export interface ColumnSummary {
   rows: number;
@@ -33,6 +35,8 @@ export interface ColumnDrift {
   drifted: boolean;
   psi: number;
   psiDrifted: boolean;
+  /** The mean moved by at least `meanChange` of the training mean, significantly (numeric columns). */
+  meanDrifted: boolean;
   missingDrifted: boolean;
   /** Categories the reference never saw: the most frequent ones, and their share of the list's rows. */
   newCategories: { values: { value: string; count: number }[]; share: number; drifted: boolean } | null;
@@ -64,6 +68,15 @@ function categoryTest(reference: ArrayLike<number>, current: ArrayLike<number>, 
   return { method: 'jensen-shannon' as const, statistic: distance, threshold: options.jensenShannon, drifted: distance > options.jensenShannon };
 }
 
+function meanDrifted(reference: Distribution, current: NumericSketch, options: DriftOptions): boolean {
+  const present = reference.rows - reference.missing;
+  if (current.seen < 2 || present < 2 || reference.mean === 0 || Number.isNaN(reference.mean)) return false;
+  const mean = current.sum / current.seen;
+  const variance = Math.max(0, (current.sumSquares - current.seen * mean * mean) / (current.seen - 1));
+  const change = Math.abs(mean / reference.mean - 1);
+  return change >= options.meanChange && twoMeans(reference.mean, reference.std ** 2, present, mean, variance, current.seen).pValue < options.meanPValue;
+}
+
 function referenceZeroShare(reference: Distribution): number | null {
   if (reference.sample.length === 0) return null;
   return reference.sample.filter((v) => v === 0).length / reference.sample.length;
@@ -89,6 +102,7 @@ export function numericDrift(column: string, kind: 'numeric' | 'score', referenc
     ...test,
     psi,
     psiDrifted: psi > options.psi,
+    meanDrifted: meanDrifted(reference, current, options),
     missingDrifted: missingDrifted(reference.missing, reference.rows, current.missing, current.rows, options),
     newCategories: null,
     reference: { rows: reference.rows, missingShare: share(reference.missing, reference.rows), mean: Number.isNaN(reference.mean) ? null : reference.mean, zeroShare: referenceZeroShare(reference) },
@@ -135,6 +149,7 @@ export function categoricalDrift(
     ...test,
     psi,
     psiDrifted: psi > options.psi,
+    meanDrifted: false,
     missingDrifted: missingDrifted(reference.missing, reference.rows, current.missing, current.rows, options),
     newCategories: {
       values: unseen.sort((a, b) => b.count - a.count).slice(0, 10),
@@ -148,5 +163,5 @@ export function categoricalDrift(
 
 /** Whether any test flags the column: its distribution, its missing share or its new categories. */
 export function isFlagged(drift: ColumnDrift): boolean {
-  return drift.drifted || drift.missingDrifted || (drift.newCategories?.drifted ?? false);
+  return drift.drifted || drift.meanDrifted || drift.missingDrifted || (drift.newCategories?.drifted ?? false);
 }

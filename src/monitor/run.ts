@@ -7,7 +7,7 @@ import type { TrainingProfile } from '../bundle/profile.js';
 import type { FeatureState } from '../prep/features.js';
 import { MONITOR_DEFAULTS } from '../config.js';
 import { count, fixed, money, percent } from '../core/format.js';
-import { categoricalDrift, isFlagged, numericDrift, type ColumnDrift, type DriftOptions } from './drift.js';
+import { categoricalDrift, isFlagged, numericDrift, type ColumnDrift, type DriftOptions, type MonitorSettings } from './drift.js';
 import { estimatePerformance, type PerformanceEstimate, type PerformanceFigures } from './estimate.js';
 import { addBatch, createSketch, type ListSketch } from './sketch.js';
 
@@ -32,7 +32,7 @@ export interface RunContext {
   objective: BundleObjective;
   model: MonitorRun['model'];
   file: string;
-  options?: Partial<typeof MONITOR_DEFAULTS>;
+  options?: Partial<MonitorSettings>;
   seed?: number;
   at?: Date;
 }
@@ -47,7 +47,7 @@ function referenceEstimate(profile: TrainingProfile, threshold: number, objectiv
 }
 
 export function monitorRun(sketch: ListSketch, context: RunContext): MonitorRun {
-  const options = { ...MONITOR_DEFAULTS, ...context.options };
+  const options: MonitorSettings = { ...MONITOR_DEFAULTS, ...context.options };
   const driftOptions: DriftOptions = options;
   const { profile } = context;
   const levels = new Map(context.features.categorical.map((c) => [c.name, c.levels]));
@@ -91,7 +91,7 @@ function moreOrFewer(change: number): string {
 function columnSentence(c: ColumnDrift): string[] {
   const out: string[] = [];
   const { reference: r, current: cur } = c;
-  if (c.drifted) {
+  if (c.drifted || c.meanDrifted) {
     const zeroChange = r.zeroShare !== null && cur.zeroShare !== null ? relativeChange(cur.zeroShare, r.zeroShare) : Number.NaN;
     if (r.zeroShare !== null && r.zeroShare >= 0.05 && Math.abs(zeroChange) >= 0.1) {
       out.push(`${moreOrFewer(zeroChange)} customers have ${c.column} at 0 (${percent(cur.zeroShare!, 0)} of this list, ${percent(r.zeroShare, 0)} in training).`);

@@ -20,6 +20,7 @@ export interface NumericSketch {
   rows: number;
   missing: number;
   sum: number;
+  sumSquares: number;
   zeros: number;
   /** Counts in the reference histogram's bins. */
   binCounts: Float64Array;
@@ -78,6 +79,7 @@ function numericSketch(name: string, reference: Distribution | null): NumericSke
     rows: 0,
     missing: 0,
     sum: 0,
+    sumSquares: 0,
     zeros: 0,
     binCounts: new Float64Array((reference?.histogram.edges.length ?? 0) + 1),
     valueCounts: reference?.values ? new Float64Array(reference.values.length + 1) : null,
@@ -123,6 +125,7 @@ function addNumeric(sketch: NumericSketch, reference: Distribution | null, value
       continue;
     }
     sketch.sum += v;
+    sketch.sumSquares += v * v;
     if (v === 0) sketch.zeros++;
     sketch.binCounts[binOf(edges, v)]!++;
     if (few && sketch.valueCounts) {

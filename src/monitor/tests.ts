@@ -129,3 +129,12 @@ export function twoProportions(x1: number, n1: number, x2: number, n2: number): 
   const z = se > 0 ? (x2 / n2 - x1 / n1) / se : 0;
   return { statistic: z, pValue: se > 0 ? 1 - chiSquaredCdf(z * z, 1) : 1 };
 }
+
+/** Two-sided p-value of a difference between two means (Welch's z, for samples large enough that t ≈ z). */
+export function twoMeans(mean1: number, variance1: number, n1: number, mean2: number, variance2: number, n2: number): TestResult {
+  if (n1 < 2 || n2 < 2) return { statistic: Number.NaN, pValue: Number.NaN };
+  const se = Math.sqrt(variance1 / n1 + variance2 / n2);
+  if (!(se > 0)) return { statistic: 0, pValue: mean1 === mean2 ? 1 : 0 };
+  const z = (mean2 - mean1) / se;
+  return { statistic: z, pValue: 1 - chiSquaredCdf(z * z, 1) };
+}
