@@ -182,13 +182,14 @@ function addScores(sketch: ListSketch, probabilities: ArrayLike<number>, labels:
 
 /**
  * Adds one batch of the list: its feature columns (by the profile's column names), the calibrated
- * probabilities the Predictor gave them, and the labels when the list has them (NaN where unknown).
+ * probabilities the Predictor gave them (null: features only), and the labels when the list has them
+ * (NaN where unknown).
  */
 export function addBatch(
   sketch: ListSketch,
   profile: TrainingProfile,
   columns: FeatureColumns,
-  probabilities: ArrayLike<number>,
+  probabilities: ArrayLike<number> | null,
   labels: ArrayLike<number> | null = null,
 ): void {
   sketch.rows += columns.nRows;
@@ -200,6 +201,7 @@ export function addBatch(
     const values = columns.categorical.get(reference.name);
     if (values) addCategorical(sketch.categorical[k]!, values);
   });
+  if (!probabilities) return;
   addNumeric(sketch.scores, profile.scores, probabilities, sketch.rng);
   addScores(sketch, probabilities, labels);
 }
