@@ -39,7 +39,7 @@ export interface ScoreRoutesOptions {
 export const CSV_TYPES = ['text/csv', 'application/csv'];
 
 /** Names the upload `upload.csv` in messages instead of its temporary path. */
-function publicError(err: unknown, upload: Upload): unknown {
+export function publicError(err: unknown, upload: Upload): unknown {
   if (!isRebuyError(err)) return err;
   const hide = (text: string): string => text.replaceAll(upload.path, UPLOAD_NAME).replaceAll(upload.dir, '…');
   const location = { ...err.location };
@@ -54,8 +54,12 @@ function wantsJson(accept: string | undefined): boolean {
   return json >= 0 && (csv < 0 || json < csv);
 }
 
-export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
-  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows, work } = options;
+/**
+ * Makes a route scope take only CSV bodies (anything else is 415), streamed to a temporary file
+ * within the size limit, at most `maxConcurrentUploads` at once, removed when the answer ends.
+ */
+export function acceptCsvUploads(app: FastifyInstance, options: Pick<ScoreRoutesOptions, 'models' | 'tmpDir' | 'maxUploadBytes' | 'maxConcurrentUploads'>): void {
+  const { models, tmpDir, maxUploadBytes, maxConcurrentUploads } = options;
   // Uploads being received or scored; counted from the first byte to the end of the answer.
   const active = new Set<FastifyRequest>();
   const finish = async (request: FastifyRequest): Promise<void> => {
@@ -79,6 +83,11 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   });
   app.addHook('onResponse', finish);
   app.addHook('onRequestAbort', finish);
+}
+
+export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
+  const { models, scoreFile, tmpDir, maxUploadBytes, maxReasonRows, work } = options;
+  acceptCsvUploads(app, options);
 
   app.post(
     '/scores',
