@@ -205,6 +205,7 @@ function buildProgram(): Command {
     .description('Write the model report: one self-contained HTML file a marketer reads top to bottom')
     .requiredOption('--model <dir>', 'model bundle directory')
     .option('--out <file>', 'HTML file to write (default: <model>/report.html; - for standard output)')
+    .option('--history <dir>', 'add the trend of the monitoring runs recorded in this directory (rebuy monitor --history); needs --out')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => void (await (await import('./report.js')).runReport(opts))));
 

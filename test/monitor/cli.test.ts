@@ -89,6 +89,16 @@ describe.skipIf(!present)('rebuy monitor', () => {
     expect(rows[2]).toContain('ALERT');
     const json = JSON.parse(rebuy(['monitor', '--history', history, '--json']).stdout) as { data: { rows: number } }[];
     expect(json.map((r) => r.data.rows)).toEqual([14084, 2237]);
+
+    const page = join(dir, 'report.html');
+    expect(rebuy(['report', '--model', model, '--history', history, '--out', page]).code).toBe(0);
+    const html = readFileSync(page, 'utf8');
+    const monitoring = html.slice(html.indexOf('<section id="monitor"'), html.indexOf('</section>', html.indexOf('<section id="monitor"')));
+    expect(monitoring).toContain('1 of 2 monitored lists alerted');
+    expect(monitoring).toContain('Expected performance of each monitored list');
+    expect(monitoring.match(/<tr>/g)).toHaveLength(3);
+    // The bundle keeps the report it was trained with.
+    expect(rebuy(['report', '--model', model, '--history', history]).stderr).toMatch(/give --out FILE/);
   });
 
   it('refuses a --threshold that is not a share', () => {
