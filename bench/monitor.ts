@@ -33,6 +33,15 @@ async function timed(args: string[], okCodes: number[]): Promise<ProcessRun> {
   return run;
 }
 
+/** The reference run; a failure is reported beside the figures instead of ending the bench. */
+async function reference(args: string[]): Promise<ProcessRun | string> {
+  try {
+    return await timed(args, [0]);
+  } catch (err) {
+    return (err as Error).message.split('\n')[0]!.slice(0, 160);
+  }
+}
+
 async function main(): Promise<void> {
   const rows = flag('rows', 1_000_000);
   const trials = flag('trials', 3);
@@ -48,15 +57,19 @@ async function main(): Promise<void> {
       await generate(input, n);
       const monitor: ProcessRun[] = [];
       const score: ProcessRun[] = [];
+      const failures: string[] = [];
       for (let t = 0; t < trials; t++) {
         // A generated list differs from the real training data: monitor alerts (exit 3), as it should.
         monitor.push(await timed(['monitor', '--model', model, '--data', input, '--json'], [0, 3]));
-        score.push(await timed(['score', '--model', model, '--in', input, '--out', join(dir, 'scores.csv')], [0]));
-        log(`   ${n.toLocaleString('en')} rows, trial ${t + 1}: monitor ${fmt(monitor[t]!.seconds, 1)} s, ${fmt(monitor[t]!.peakRssMb, 0)} MB; score ${fmt(score[t]!.seconds, 1)} s, ${fmt(score[t]!.peakRssMb, 0)} MB`);
+        const scored = await reference(['score', '--model', model, '--in', input, '--out', join(dir, 'scores.csv')]);
+        if (typeof scored === 'string') failures.push(scored);
+        else score.push(scored);
+        const scoreText = typeof scored === 'string' ? `score ${scored}` : `score ${fmt(scored.seconds, 1)} s, ${fmt(scored.peakRssMb, 0)} MB`;
+        log(`   ${n.toLocaleString('en')} rows, trial ${t + 1}: monitor ${fmt(monitor[t]!.seconds, 1)} s, ${fmt(monitor[t]!.peakRssMb, 0)} MB; ${scoreText}`);
       }
       const m = { seconds: median(monitor.map((r) => r.seconds)), peakRssMb: median(monitor.map((r) => r.peakRssMb)) };
       const s = { seconds: median(score.map((r) => r.seconds)), peakRssMb: median(score.map((r) => r.peakRssMb)) };
-      results.push({ rows: n, monitor: m, score: s, timeRatio: m.seconds / s.seconds, rowsPerSecond: n / m.seconds });
+      results.push({ rows: n, monitor: m, score: s, scoreFailures: failures, timeRatio: m.seconds / s.seconds, rowsPerSecond: n / m.seconds });
       await rm(input, { force: true });
     }
     if (has('json')) {
@@ -68,6 +81,7 @@ async function main(): Promise<void> {
     for (const r of results) {
       const mon = `${fmt(r.monitor.seconds, 1)} s, ${Math.round(r.rowsPerSecond).toLocaleString('en')} rows/s`;
       console.log(`  ${r.rows.toLocaleString('en').padStart(10)}   ${mon.padEnd(31)} ${`${fmt(r.monitor.peakRssMb, 0)} MB`.padEnd(10)} ${`${fmt(r.score.seconds, 1)} s`.padEnd(34)} ${`${fmt(r.score.peakRssMb, 0)} MB`.padEnd(10)} ${fmt(r.timeRatio, 2)}`);
+      for (const failure of new Set(r.scoreFailures)) console.log(`      score failed on ${r.rows.toLocaleString('en')} rows: ${failure}`);
     }
     const [small, large] = results;
     console.log(`  monitor peak RSS, ${large!.rows.toLocaleString('en')} vs ${small!.rows.toLocaleString('en')} rows: ${fmt(large!.monitor.peakRssMb / small!.monitor.peakRssMb, 2)}`);
