@@ -20,6 +20,7 @@ import { addBatch, createSketch } from '../../src/monitor/sketch.js';
 import { monitorRun, type MonitorRun } from '../../src/monitor/run.js';
 import { isFlagged } from '../../src/monitor/drift.js';
 import type { FeatureState } from '../../src/prep/features.js';
+import { readProfile } from '../../src/bundle/profile.js';
 import { REAL_CSV, SHARED_DATA, realDataPresent } from '../helpers/paths.js';
 
 const HILLSTROM = join(SHARED_DATA, 'hillstrom.csv');
@@ -82,6 +83,29 @@ function halves(t: Table, seed: number): [Int32Array, Int32Array] {
   const half = Math.floor(t.nRows / 2);
   return [order.subarray(0, half), order.subarray(half)];
 }
+
+describe.skipIf(!present)('the training profile kept in the bundle', () => {
+  it('profiles every row of the table and the held-out natural-mix scores, within its size bounds', async () => {
+    const profile = await readProfile(predictor.bundle);
+    const { data } = predictor.manifest;
+    expect(profile.rows).toBe(data.rows);
+    expect(profile.numeric.map((c) => c.name)).toEqual(predictor.manifest.schema.features.map((f) => f.name));
+    for (const column of profile.numeric) {
+      const values = table.numeric.get(column.name)!;
+      expect(column.quantiles).toHaveLength(101);
+      expect(column.quantiles[0]).toBe(Math.min(...values));
+      expect(column.quantiles[100]).toBe(Math.max(...values));
+      expect(column.sample).toHaveLength(5000);
+      expect(column.histogram.counts.reduce((s, c) => s + c, 0)).toBe(column.rows - column.missing);
+      expect(column.mean).toBeCloseTo(values.reduce((s, v) => s + v, 0) / values.length, 9);
+    }
+    expect(profile.numeric.find((c) => c.name === 'review')!.values).toEqual([
+      { value: 0, count: table.numeric.get('review')!.filter((v) => v === 0).length },
+      { value: 1, count: table.numeric.get('review')!.filter((v) => v === 1).length },
+    ]);
+    expect(profile.scores!.rows).toBe(data.naturalTestRows);
+  });
+});
 
 describe.skipIf(!present)('no false alarms on random halves of the real data', () => {
   it('flags each feature, in each family of checks, in at most 1 of 20 splits, and the scores too', async () => {
