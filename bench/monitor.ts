@@ -22,7 +22,8 @@ async function generate(path: string, n: number): Promise<void> {
     const rows = Math.min(GENERATE_ROWS, n - done);
     const text = generateAudiobooksSample({ rows, seed: 100 + part });
     if (part === 0) await writeFile(path, text);
-    else await appendFile(path, text.slice(text.indexOf('\n') + 1));
+    // Each part numbers its customers from 1: shift them so that every ID is unique, as in a real list.
+    else await appendFile(path, text.slice(text.indexOf('\n') + 1).replace(/^(\d+),/gm, (_, id: string) => `${Number(id) + done},`));
     done += rows;
   }
 }
