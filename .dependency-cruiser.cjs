@@ -8,7 +8,8 @@ const LAYERS = [
   ['app'],
   ['report'],
   ['train'],
-  ['explain'],
+  // monitor/ compares new lists with the bundle's training profile, scoring them through predict/.
+  ['explain', 'monitor'],
   ['predict'],
   // compile/ turns a verified bundle's plain data into SQL: it reads bundle/, model/ and prep/ data.
   ['compile'],

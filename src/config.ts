@@ -72,3 +72,28 @@ export const DEFAULT_CALIBRATION: (typeof CALIBRATION_METHODS)[number] = 'prior'
 export const EXPLAIN_DEFAULTS = {
   groupDependence: 0.9,
 } as const;
+
+/**
+ * `rebuy monitor`: Evidently's default drift tests and thresholds (p-value tests up to `smallSample`
+ * rows, distances above), the population stability index's usual alarm, and when a run alerts (exit 3):
+ * the scores drifted, or at least `alertShare` of the features did (Evidently's dataset-drift share).
+ */
+export const MONITOR_DEFAULTS = {
+  smallSample: 1000,
+  pValue: 0.05,
+  wasserstein: 0.1,
+  jensenShannon: 0.1,
+  psi: 0.1,
+  /**
+   * A mean that moves by at least this share of the training mean, at p < meanPValue (Welch), is
+   * flagged: a change in the tail (a third of the customers listening 1.5 times as long) moves the
+   * mean clearly while the distribution tests, led by the many customers at 0, stay under their thresholds.
+   */
+  meanChange: 0.1,
+  meanPValue: 0.01,
+  /** A missing share that moves by at least this much (and significantly) is flagged. */
+  missingShareChange: 0.05,
+  /** Categories the model never saw, in at least this share of the list's rows, are flagged. */
+  newCategoryShare: 0.01,
+  alertShare: 0.5,
+} as const;

@@ -24,3 +24,5 @@ export const MAX_BUNDLE_BYTES = 1024 * 1024 * 1024;
 export function manifestHashLine(hash: string): string {
   return `${hash}  ${MANIFEST_FILE}\n`;
 }
+/** The training profile `monitor` compares new lists with (optional: bundles saved before it have none). */
+export const PROFILE_FILE = 'profile.json';

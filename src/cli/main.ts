@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
 import { collectList, flagsByOptionName, inFlagTerms, MODEL_REF_HELP, parseIntOption, parseListOption, parseNumberOption, readingOptions, storeOption } from './options.js';
-import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, MONITOR_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
@@ -134,6 +134,17 @@ function buildProgram(): Command {
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./evaluate.js')).runEvaluate(opts)));
 
+  readingOptions(program
+    .command('monitor'))
+    .description("Compare a new customer list with the model's training profile, without labels: drift per feature and of the scores, performance and profit estimated from the calibrated probabilities (exit 3 on an alert); or, with --history alone, the trend of recorded runs")
+    .option('--model <ref>', `${MODEL_REF_HELP}; a version in the store keeps its runs beside it`)
+    .addOption(storeOption())
+    .option('--data <file>', 'customer list to monitor (CSV or Parquet); a target column adds the measured metrics')
+    .option('--threshold <share>', `share of features that must drift to alert (default ${MONITOR_DEFAULTS.alertShare}; drifted scores always alert)`, parseNumberOption)
+    .option('--history <dir|name>', 'directory of recorded runs: with --data, the run is recorded there; alone, prints their trend (a NAME that is not a directory: that model\'s runs in the store)')
+    .addOption(JSON_OUT)
+    .action((opts) => run(program, async () => (await import('./monitor.js')).runMonitor(opts)));
+
   program
     .command('compare')
     .description('Compare the presets, the logistic baseline and your networks on the same folds or splits: a leaderboard with intervals')
@@ -218,6 +229,7 @@ function buildProgram(): Command {
     .requiredOption('--model <ref>', MODEL_REF_HELP)
     .addOption(storeOption())
     .option('--out <file>', 'HTML file to write (default: <model>/report.html; - for standard output)')
+    .option('--history <dir>', 'add the trend of the monitoring runs recorded in this directory (rebuy monitor --history); needs --out')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => void (await (await import('./report.js')).runReport(opts))));
 

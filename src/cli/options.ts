@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { RebuyError, isRebuyError } from '../errors.js';
 import { STORE_DEFAULTS } from '../config.js';
-import { hasRefShape, parseStoreRef, type StoreRef } from '../bundle/ref.js';
+import { checkModelName, hasRefShape, parseStoreRef, type StoreRef } from '../bundle/ref.js';
+import { directoryHistory, storeHistory, type MonitorHistory } from '../monitor/history.js';
 import type { ModelStore, ResolvedVersion } from '../bundle/store.js';
 
 const DELIMITERS: Record<string, string> = { ',': ',', ';': ';', '|': '|', tab: '\t', '\t': '\t', '\\t': '\t' };
@@ -93,9 +94,8 @@ export interface ModelTarget {
 export async function resolveModelOption(given: string, store: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ModelTarget> {
   if (!hasRefShape(given)) return { dir: given, stored: null };
   const ref = parseStoreRef(given, '--model');
-  const { fileStore } = await import('../bundle/store.js');
   try {
-    return await resolved(fileStore(storeLocation(store, env)), ref);
+    return await resolved(await openStore(store, env), ref);
   } catch (err) {
     if (isRebuyError(err) && err.code === 'NOT_FOUND' && existsSync(given)) {
       throw new RebuyError('NOT_FOUND', `${err.message}; for the directory ${given}, write ./${given}`);
@@ -107,4 +107,15 @@ export async function resolveModelOption(given: string, store: string | undefine
 async function resolved(store: ModelStore, ref: StoreRef): Promise<ModelTarget> {
   const version = await store.resolve(ref);
   return { dir: version.dir, stored: version };
+}
+
+export async function openStore(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<ModelStore> {
+  const { fileStore } = await import('../bundle/store.js');
+  return fileStore(storeLocation(flag, env));
+}
+
+/** `--history` names a directory of recorded monitoring runs, or else a model in the store (its runs beside its versions). */
+export async function historyNamed(value: string, store: string | undefined): Promise<MonitorHistory> {
+  if (existsSync(value)) return directoryHistory(value);
+  return storeHistory(await openStore(store), checkModelName(value));
 }

@@ -58,6 +58,8 @@ export interface TableChunk {
   nRows: number;
   /** 0-based index of this chunk's first row in the whole table. */
   firstRow: number;
+  /** With the `withTarget` option, when the file has the schema's target column: its values (NaN = missing). */
+  target?: Float64Array;
 }
 
 export interface StreamOptions extends CsvDialect {
@@ -71,6 +73,8 @@ export interface StreamOptions extends CsvDialect {
    */
   skipBadRows?: boolean;
   onBadRows?: (rows: BadRow[]) => void;
+  /** Read the target column too, when the file has it (values unchecked: the caller takes what it can). */
+  withTarget?: boolean;
 }
 
 const DEFAULT_CHUNK_ROWS = 65_536;
@@ -105,7 +109,8 @@ export async function* streamTable(
 ): AsyncGenerator<TableChunk> {
   const chunkRows = Math.max(1, Math.floor(opts.chunkRows ?? DEFAULT_CHUNK_ROWS));
   const source = await openSource(path, opts);
-  const binding: Binding = { ...bindToSchema(source, schema), target: null };
+  const bound = bindToSchema(source, schema);
+  const binding: Binding = { ...bound, target: opts.withTarget ? bound.target : null };
   const instance = await DuckDBInstance.create(':memory:', STREAM_CONFIG);
   let con: DuckDBConnection | null = null;
   try {
@@ -157,7 +162,8 @@ async function finishChunk(source: Source, buffers: ColumnBuffers, firstRow: num
   const numeric = new Map([...buffers.numeric].map(([k, v]) => [k, n === v.length ? v : v.subarray(0, n)]));
   const categorical = new Map([...buffers.categorical].map(([k, v]) => [k, v.length === n ? v : v.slice(0, n)]));
   const ids = buffers.ids.length === n ? buffers.ids : buffers.ids.slice(0, n);
-  return { ids, ...(buffers.nativeIds && { nativeIds: buffers.nativeIds }), numeric, categorical, nRows: n, firstRow };
+  const target = buffers.target ? { target: buffers.target.subarray(0, n) } : {};
+  return { ids, ...(buffers.nativeIds && { nativeIds: buffers.nativeIds }), numeric, categorical, nRows: n, firstRow, ...target };
 }
 
 /** Which columns hold only numbers (or nothing); also fails on a file without data rows. */

@@ -11,6 +11,8 @@ import { detailsSection } from './sections/details.js';
 import { importanceSection } from './sections/importance.js';
 import { dependenceSection } from './sections/dependence.js';
 import { leaderboardSection } from './sections/leaderboard.js';
+import { monitorSection } from './sections/monitor.js';
+import type { RecordedRun } from '../monitor/history.js';
 import { rankingSection } from './sections/ranking.js';
 import { predictsWhat, summarySection } from './sections/summary.js';
 import { trainingSection } from './sections/training.js';
@@ -24,6 +26,8 @@ export interface ReportInput {
   evaluation: BundleEvaluation;
   /** Where the bundle was read from, shown in the header and footer. */
   source?: string;
+  /** Recorded monitoring runs of the model, oldest first: adds the Monitoring section. */
+  monitorRuns?: readonly RecordedRun[];
 }
 
 interface Part {
@@ -79,6 +83,7 @@ function toc(list: readonly Part[]): string {
 export function renderReport(input: ReportInput): string {
   const data = analyze(input.manifest, input.evaluation);
   const list = parts(data);
+  if (input.monitorRuns) list.splice(list.length - 1, 0, { id: 'monitor', title: 'Monitoring', html: monitorSection(input.monitorRuns) });
   const footer = el(
     'footer',
     {},

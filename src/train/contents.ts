@@ -1,11 +1,13 @@
 /** Training step 6, the part before writing: the manifest and every file of the bundle, in memory. */
 import { backgroundJson, toBackground } from '../bundle/background.js';
 import { evaluationJson } from '../bundle/evaluation.js';
-import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
+import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, PROFILE_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
+import { profileJson, type TrainingProfile } from '../bundle/profile.js';
 import { BUNDLE_FORMAT, FORMAT_VERSION, type ManifestDraft } from '../bundle/manifest.js';
 import { featureColumns } from '../core/table.js';
 import type { Tf } from '../model/tf.js';
 import { toTfjsArtifacts } from '../model/tfjs-artifacts.js';
+import { buildProfile } from '../monitor/profile.js';
 import { packageVersions } from '../paths.js';
 import { featureNames } from '../prep/features.js';
 import type { Assessment } from './assess.js';
@@ -59,6 +61,7 @@ export async function bundleContents(
     [ONNX_FILE, network.onnx],
     [EVALUATION_FILE, evaluationJson(assessment.evaluation)],
     [BACKGROUND_FILE, backgroundJson(toBackground(featureColumns(table, backgroundRows(dataset))))],
+    [PROFILE_FILE, profileJson(trainingProfile(dataset, assessment))],
   ]);
   if (network.fitted.candidate.kind === 'network') {
     const tfjs = await toTfjsArtifacts(tf, network.fitted.trained.weights, TFJS_WEIGHTS_FILE);
@@ -67,4 +70,20 @@ export async function bundleContents(
   }
   if (baseline) files.set(BASELINE_ONNX_FILE, baseline.onnx);
   return { manifest, files };
+}
+
+/**
+ * The reference `monitor` compares new lists with. Features: every row of the training table, in its
+ * own class mix (the balanced training part is half buyers, unlike any real list). Scores: the held-out
+ * natural-mix customers' calibrated probabilities (rows the model trained on score too confidently).
+ */
+function trainingProfile(dataset: Dataset, assessment: Assessment): TrainingProfile {
+  const { table } = dataset;
+  const natural = assessment.evaluation.naturalTest.probability;
+  return buildProfile({
+    columns: featureColumns(table),
+    source: `all ${table.nRows} rows of ${dataset.files.join(', ')}`,
+    scores: natural.length > 0 ? { probability: natural, source: `${natural.length} held-out customers in the natural class mix` } : null,
+    seed: dataset.options.seed,
+  });
 }

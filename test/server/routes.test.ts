@@ -621,7 +621,7 @@ describe('everything else', () => {
   it('publishes the OpenAPI document and the docs page', async () => {
     const doc = (await app.inject('/openapi.json')).json();
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/model', '/v1/model/reload', '/v1/predictions', '/v1/scores']);
+    expect(Object.keys(doc.paths).sort()).toEqual(['/healthz', '/readyz', '/v1/model', '/v1/model/reload', '/v1/monitor', '/v1/predictions', '/v1/scores']);
     expect(doc.paths['/v1/scores'].post.requestBody.content).toHaveProperty('text/csv');
     expect(doc.paths['/v1/scores'].post.responses['200'].content).toHaveProperty('application/json');
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).toEqual([...ERROR_CODES]);

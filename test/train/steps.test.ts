@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { manifestJson } from '../../src/bundle/manifest.js';
 import { parseEvaluation } from '../../src/bundle/evaluation.js';
-import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../../src/bundle/layout.js';
+import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, PROFILE_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../../src/bundle/layout.js';
 import { initTraining } from '../../src/model/tf.js';
 import { assessModels } from '../../src/train/assess.js';
 import { argmaxThreshold, calibrateModels } from '../../src/train/calibrate.js';
@@ -54,7 +54,7 @@ describe('training steps', () => {
 
     const contents = await bundleContents(await initTraining(), dataset, calibrated, assessment, {});
     expect([...contents.files.keys()].sort()).toEqual(
-      [ONNX_FILE, EVALUATION_FILE, BACKGROUND_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE, BASELINE_ONNX_FILE].sort(),
+      [ONNX_FILE, EVALUATION_FILE, BACKGROUND_FILE, PROFILE_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE, BASELINE_ONNX_FILE].sort(),
     );
     expect(contents.manifest.thresholdObjective).toEqual({ kind: 'balanced' });
     expect(contents.manifest.threshold).toBe(calibrated.network.threshold);

@@ -10,6 +10,7 @@ import type { ModelHolder } from '../model-holder.js';
 import type { WorkBudget } from '../work-budget.js';
 import { shed } from './common.js';
 import { modelRoutes, type ModelRoutesOptions } from './model.js';
+import { monitorRoutes } from './monitor.js';
 import { predictionRoutes } from './predictions.js';
 import { scoreRoutes, type ScoreRoutesOptions } from './scores.js';
 
@@ -67,5 +68,6 @@ export async function apiRoutes(v1: FastifyInstance, options: ApiOptions) {
     maxReasonRows: options.maxReasonRows,
     work: options.work,
   });
+  await v1.register(monitorRoutes, { models, tmpDir: options.tmpDir, maxUploadBytes: options.maxUploadBytes, maxConcurrentUploads: options.maxConcurrentUploads });
   await v1.register(modelRoutes, { models, onReload: options.onReload, modelsRoot: options.modelsRoot });
 }

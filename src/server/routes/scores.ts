@@ -18,7 +18,7 @@ import { errorResponses, scoreCsvSchema, scoreJsonResponseSchema, scoreQuerySche
 import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
 import { uploadCost, type WorkBudget } from '../work-budget.js';
-import { explainable, notReady, shed } from './common.js';
+import { explainable, notReady, overloaded, shed } from './common.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
 export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir' | 'skipBadRows' | 'onBadRows'>) => Promise<ScoredRows>;
@@ -42,7 +42,7 @@ export interface ScoreRoutesOptions {
 export const CSV_TYPES = ['text/csv', 'application/csv'];
 
 /** Names the upload `upload.csv` in messages instead of its temporary path. */
-function publicError(err: unknown, upload: Upload): unknown {
+export function publicError(err: unknown, upload: Upload): unknown {
   if (!isRebuyError(err)) return err;
   const hide = (text: string): string => text.replaceAll(upload.path, UPLOAD_NAME).replaceAll(upload.dir, '…');
   const location = { ...err.location };
@@ -63,8 +63,12 @@ function costOfUpload(predictor: Predictor | null, bytes: number, top: number, m
   return uploadCost(bytes, explainPerRow > 0 ? maxReasonRows : 0, explainPerRow);
 }
 
-export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
-  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows, work } = options;
+/**
+ * Makes a route scope take only CSV bodies (anything else is 415), streamed to a temporary file
+ * within the size limit, at most `maxConcurrentUploads` at once, removed when the answer ends. Returns how many are in progress.
+ */
+export function acceptCsvUploads(app: FastifyInstance, options: Pick<ScoreRoutesOptions, 'models' | 'tmpDir' | 'maxUploadBytes' | 'maxConcurrentUploads'>): () => number {
+  const { models, tmpDir, maxUploadBytes, maxConcurrentUploads } = options;
   // Uploads being received or scored; counted from the first byte to the end of the answer.
   const active = new Set<FastifyRequest>();
   const finish = async (request: FastifyRequest): Promise<void> => {
@@ -75,6 +79,9 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   // Only CSV bodies in this scope; anything else is 415.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(CSV_TYPES, async (request: FastifyRequest, payload: NodeJS.ReadableStream) => {
+    // Refuse before reading the upload, not after.
+    if (models.current === null) throw notReady();
+    if (active.size >= maxConcurrentUploads) throw overloaded();
     active.add(request);
     try {
       return await receiveUpload(request, payload, { tmpDir, maxBytes: maxUploadBytes });
@@ -85,6 +92,12 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
   });
   app.addHook('onResponse', finish);
   app.addHook('onRequestAbort', finish);
+  return () => active.size;
+}
+
+export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOptions) {
+  const { models, scoreFile, tmpDir, maxUploadBytes, maxConcurrentUploads, maxReasonRows, work } = options;
+  const uploadsInProgress = acceptCsvUploads(app, options);
 
   app.post(
     '/scores',
@@ -99,7 +112,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         const refusal =
           predictor === null
             ? notReady()
-            : active.size >= maxConcurrentUploads || !work.fits(costOfUpload(predictor, Number.isFinite(declared) ? declared : 0, top, maxReasonRows))
+            : uploadsInProgress() >= maxConcurrentUploads || !work.fits(costOfUpload(predictor, Number.isFinite(declared) ? declared : 0, top, maxReasonRows))
               ? shed(reply)
               : null;
         if (refusal === null) return;

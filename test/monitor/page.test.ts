@@ -1,0 +1,60 @@
+/** The page's Monitor tab in Chromium: upload a list, read its drift and the expected figures for that list. */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { chromium, type Browser } from 'playwright-core';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp } from '../server/helpers.js';
+import { realDeps, syntheticAudiobooks } from '../server/real.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`skipping the Monitor tab's browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+const available = haveChromium && (await realDeps.available());
+
+describe.skipIf(!available)('the Monitor tab', () => {
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let csv: string;
+
+  beforeAll(async () => {
+    const real = await realDeps.get();
+    ({ app } = await makeApp({ load: real.loadPredictor, scoreFile: real.scoreFile, bundleDir: real.bundles[0] }));
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    csv = await readFile(real.sampleCsv, 'utf8');
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  }, 300_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  it('shows the summary, the drift table and the expected figures of the uploaded list', async () => {
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(base);
+    await page.locator('a[href="#monitor"]').click();
+    await page.locator('#monitor-file').setInputFiles({ name: 'week.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.locator('#monitor-results:not([hidden])').waitFor();
+    expect(await page.locator('#monitor-summary p').first().textContent()).toMatch(/^This list of 300 customers/);
+    // Ten features and the predicted probability.
+    expect(await page.locator('#monitor-drift tbody tr').count()).toBe(11);
+    expect(await page.locator('#monitor-drift tbody tr').last().locator('td').first().textContent()).toBe('predicted probability');
+    const customers = page.locator('#monitor-performance tbody tr').first().locator('td');
+    expect(await customers.nth(2).textContent()).toBe('300');
+    expect(await page.locator('#monitor-status').textContent()).toBe('week.csv: compared with the training data.');
+    expect(errors).toEqual([]);
+  });
+
+  it('says why a list could not be monitored', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(base);
+    const lines = syntheticAudiobooks(20, 5).split('\n');
+    lines[2] = lines[2]!.replace(/^([^,]*),[^,]*/, '$1,long');
+    await page.locator('#monitor-file').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(lines.join('\n')) });
+    await expect.poll(() => page.locator('#monitor-status').textContent()).toMatch(/^bad\.csv could not be monitored: upload\.csv:3, column "book_length_overall": not a number \(value "long"\)/);
+    expect(await page.locator('#monitor-results').isHidden()).toBe(true);
+  });
+});
