@@ -8,6 +8,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a state: how long the machine takes to reach it is not what a test checks.
+    expect: { poll: { timeout: 60_000 } },
     pool: 'forks',
     globalSetup: ['test/adversarial/private-tmp.setup.ts', 'test/global-setup.ts', 'test/helpers/postgres-setup.ts'],
     // onnxruntime's telemetry off in every worker and every process a test starts (rebuy's own code
