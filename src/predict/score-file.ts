@@ -129,15 +129,28 @@ function fillVector(chunk: DuckDBDataChunk, column: number, values: ArrayLike<nu
   vector.flush();
 }
 
+/**
+ * One data chunk, refilled for every append: a chunk's memory lives outside V8's heap and is freed only
+ * when the garbage collector finalizes its object, so a new chunk per append would pile up with the rows.
+ */
+interface AppendTarget {
+  appender: DuckDBAppender;
+  chunk: DuckDBDataChunk;
+}
+
+function appendTarget(appender: DuckDBAppender): AppendTarget {
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  return { appender, chunk: DuckDBDataChunk.create(types) };
+}
+
 /** Appends rows (id, probability, reasons…, features…) to the scores table; the appender copies them. */
 function appendScores(
-  appender: DuckDBAppender,
+  { appender, chunk }: AppendTarget,
   rows: TableChunk,
   probabilities: Float32Array,
   reasons: readonly (readonly string[])[],
   features: readonly KeptFeature[],
 ): void {
-  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
   const featureValues = features.map((f) => {
     const values = f.kind === 'numeric' ? rows.numeric.get(f.name) : rows.categorical.get(f.name);
     if (values === undefined) throw internalError(`scoring read no column ${f.name}`);
@@ -145,7 +158,8 @@ function appendScores(
   });
   for (let from = 0; from < rows.nRows; from += DUCKDB_CHUNK_ROWS) {
     const to = Math.min(rows.nRows, from + DUCKDB_CHUNK_ROWS);
-    const chunk = DuckDBDataChunk.create(types, to - from);
+    chunk.reset();
+    chunk.rowCount = to - from;
     if (rows.nativeIds) writeNativeIds(chunk, 0, rows.nativeIds, from, to);
     else fillVector(chunk, 0, rows.ids, from, to);
     fillVector(chunk, 1, probabilities, from, to);
@@ -205,7 +219,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     const appender = await connection.createAppender('scores');
     let rows: number;
     try {
-      rows = await scoreInto(appender, predictor, input, reasonNames.length, features, options);
+      rows = await scoreInto(appendTarget(appender), predictor, input, reasonNames.length, features, options);
       appender.flushSync();
     } finally {
       appender.closeSync();
@@ -341,7 +355,7 @@ async function* csvLines(connection: DuckDBConnection, select: string, names: re
 
 /** Streams the file through the model into the appender; returns the rows scored. */
 async function scoreInto(
-  appender: DuckDBAppender,
+  target: AppendTarget,
   predictor: Predictor,
   input: string,
   nReasons: number,
@@ -371,7 +385,7 @@ async function scoreInto(
       const texts = await options.explain(chunk, nReasons);
       texts.forEach((row, r) => reasons.forEach((column, i) => (column[r] = row[i] ?? '')));
     }
-    appendScores(appender, chunk, probabilities, reasons, features);
+    appendScores(target, chunk, probabilities, reasons, features);
     rows += chunk.nRows;
     options.onProgress?.(rows);
   }
