@@ -261,10 +261,13 @@ function scoredRows(
   features: readonly KeptFeature[],
   close: () => void,
 ): ScoredRows {
-  const rankedSql = (extra: string): string =>
-    `SELECT id, probability, (probability >= ${threshold})::INTEGER AS label,
-            row_number() OVER (ORDER BY ${BEST_FIRST}) AS rank${extra}
-     FROM scores ORDER BY rank`;
+  // The rank is the position in one sort, numbered as the sorted rows stream past (row_number() over
+  // no window keeps its input's order): a window ordered over the whole table holds memory per row
+  // beyond DuckDB's limit, and ran out of it at 20M rows.
+  const rankedSql = (extra: readonly { name: string; sql: string }[]): string =>
+    `SELECT id, probability, label, row_number() OVER () AS rank${extra.map((e) => `, ${e.name}`).join('')}
+     FROM (SELECT id, probability, (probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
+           FROM scores ORDER BY ${BEST_FIRST})`;
   let duplicates: Promise<DuplicateIds> | null = null;
   const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection));
   return {
@@ -276,15 +279,15 @@ function scoredRows(
       const format = path === STDOUT ? 'csv' : outputFormat(path);
       const repeated = (await duplicateIds()).ids > 0;
       // Only a list with repeated IDs gets the column, so a clean list keeps its usual shape.
-      const mark = repeated ? ', (id IN (SELECT id FROM scores GROUP BY id HAVING count(*) > 1))::INTEGER AS duplicate_id' : '';
+      const mark = repeated ? [{ name: 'duplicate_id', sql: '(id IN (SELECT id FROM scores GROUP BY id HAVING count(*) > 1))::INTEGER' }] : [];
       const columns = ['id', 'probability', 'label', 'rank', ...reasonNames, ...(repeated ? ['duplicate_id'] : [])];
-      const ranked = rankedSql(reasonNames.map((r) => `, ${r}`).join('') + mark);
+      const ranked = rankedSql([...reasonNames.map((r) => ({ name: r, sql: r })), ...mark]);
       // Parquet keeps every value exact; CSV, opened in a spreadsheet, gets its text cells made safe.
       const select =
         format === 'csv'
           ? `SELECT ${columns.map((c) => (c === 'id' || reasonNames.includes(c) ? spreadsheetSafeSql(c) : c)).join(', ')}
              FROM (${ranked}) ORDER BY rank`
-          : ranked;
+          : `SELECT * FROM (${ranked}) ORDER BY rank`;
       if (path === STDOUT) {
         await writeToStdout(csvLines(connection, select, columns, rows));
         return;
