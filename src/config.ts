@@ -40,7 +40,7 @@ export const SERVER_LIMITS = {
 /** Scoring a file: rows per model call, and DuckDB's memory while ranking (it spills to disk beyond). */
 export const SCORING_DEFAULTS = {
   batchRows: 16_384,
-  memoryLimit: '64MB',
+  memoryLimit: '96MB',
 } as const;
 
 /** How probabilities are corrected for the natural class mix after training on a balanced one. */

@@ -189,7 +189,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit,
     temp_directory: spillDir,
-    // Each thread sorts with memory of its own, beyond the limit: one keeps ranking within the bound.
+    // Each thread sorts with memory of its own, beyond the limit: one keeps ranking near the bound.
     threads: '1',
   }).catch((err: unknown) => {
     removeSpillDir();
