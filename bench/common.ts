@@ -1,6 +1,7 @@
-import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFile, symlink } from 'node:fs/promises';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
 
@@ -52,6 +53,39 @@ export function runProcess(command: string, args: string[]): Promise<ProcessRun>
       resolve({ seconds: (performance.now() - started) / 1000, peakRssMb: peakKb / 1024, code, stdout, stderr });
     });
   });
+}
+
+/** A command's CPU seconds and peak memory, as /usr/bin/time counts them (the OS's own accounting of the finished process). */
+export interface TimedRun extends ProcessRun {
+  cpuSeconds: number;
+}
+
+const TIME_MARK = 'rebuy-bench-time';
+
+/** Runs a command as a fresh process under /usr/bin/time: wall seconds, CPU seconds (user + sys) and peak RSS. */
+export async function runTimed(command: string, args: string[]): Promise<TimedRun> {
+  const run = await runProcess('/usr/bin/time', ['-f', `${TIME_MARK} %U %S %M`, command, ...args]);
+  const line = run.stderr.split('\n').reverse().find((l) => l.startsWith(TIME_MARK));
+  if (!line) throw new Error(`/usr/bin/time printed no figures for ${command}: ${run.stderr}`);
+  const [user, sys, kb] = line.split(' ').slice(1).map(Number) as [number, number, number];
+  return { ...run, stderr: run.stderr.replace(line, ''), cpuSeconds: user + sys, peakRssMb: kb / 1024 };
+}
+
+/**
+ * The CLI as built at an earlier commit, for comparing before and after in one run: the commit's
+ * files (git archive) in a directory under the temp directory, with this checkout's node_modules,
+ * built with its own `npm run build`; kept there for the next run (delete it to build again).
+ */
+export async function buildAtCommit(commit: string, log: (line: string) => void): Promise<string> {
+  const dir = join(tmpdir(), `rebuy-bench-build-${commit}`);
+  const cli = join(dir, 'dist', 'src', 'cli', 'main.js');
+  if (existsSync(cli)) return cli;
+  log(`   building ${commit} in ${dir} (git archive, npm run build)`);
+  mkdirSync(dir, { recursive: true });
+  execFileSync('sh', ['-c', `git -C '${packageRoot()}' archive ${commit} | tar -x -C '${dir}'`], { stdio: 'inherit' });
+  if (!existsSync(join(dir, 'node_modules'))) await symlink(join(packageRoot(), 'node_modules'), join(dir, 'node_modules'));
+  execFileSync('npm', ['run', 'build'], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  return cli;
 }
 
 export function flag(name: string, fallback: number): number {

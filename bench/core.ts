@@ -7,8 +7,13 @@
  *      next to the same job done by DuckDB alone (bench/reference/duckdb-only.ts), run in turn;
  *   3. wall time of `rebuy score` on a 100-row file as a fresh process;
  *   4. reasons for the web page's 1,000 customers over every fact (bench/explain.ts).
- * Flags: --repeats N (20), --rows N (1000000), --runs N (7), --skip-accuracy, --skip-scoring, --skip-explain, --json.
+ *   5. before and after: the build of BEFORE_COMMIT against this one, in turn, each figure a fresh
+ *      process: `rebuy score` peak memory on 1M, 5M and 10M rows (20M with --rows-20m), `rebuy score`
+ *      on 100 rows, `rebuy train` on the real data (the fit it prints, and the whole command).
+ * Flags: --repeats N (20), --rows N (1000000), --runs N (7), --skip-accuracy, --skip-scoring, --skip-explain,
+ * --skip-before-after, --rows-20m, --memory-runs N (2), --json.
  */
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +28,7 @@ import { compareModels } from '../src/app/compare.js';
 import { randomSplitPlans } from '../src/train/plans.js';
 import { trainBundle } from '../src/app/train.js';
 import { explainSection } from './explain.js';
-import { CLI, REFERENCE, flag, fmt, has, requireRealData, runProcess, type ProcessRun } from './common.js';
+import { CLI, REFERENCE, buildAtCommit, flag, fmt, has, requireRealData, runProcess, runTimed, type ProcessRun, type TimedRun } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 const SCORING_TRIALS = 5;
@@ -178,8 +183,126 @@ function printReference(rows: number, ref: ReferenceSummary): void {
   );
 }
 
+/** The build the before/after section compares against: the code before the work on start-up, memory and training time. */
+const BEFORE_COMMIT = '0697633';
+const MILLION = 1_000_000;
+
+/** A figure of both builds: the medians, and the median of the after/before ratios of runs made in turn. */
+interface Paired {
+  before: number;
+  after: number;
+  ratio: number;
+}
+
+function paired(before: number[], after: number[]): Paired {
+  return { before: median(before), after: median(after), ratio: median(after.map((a, i) => a / before[i]!)) };
+}
+
+/** Runs `args` with the CLI of each build in turn (before, after, before, …), `runs` times each. */
+async function inTurn(clis: { before: string; after: string }, runs: number, args: string[]): Promise<{ before: TimedRun[]; after: TimedRun[] }> {
+  const result = { before: [] as TimedRun[], after: [] as TimedRun[] };
+  for (let i = 0; i < runs; i++) {
+    for (const which of ['before', 'after'] as const) {
+      const run = await runTimed(process.execPath, [clis[which], ...args]);
+      if (run.code !== 0) throw new Error(`rebuy ${args[0]} (${which}) failed: ${run.stderr}`);
+      result[which].push(run);
+    }
+  }
+  return result;
+}
+
+/** The 1M-row sample repeated `times` times, each copy with new IDs (the sample's IDs are 1…rows). */
+async function repeatWithNewIds(sample: string, rows: number, times: number, path: string): Promise<void> {
+  const [header, ...lines] = sample.split('\r\n').filter((l) => l !== '');
+  const out = createWriteStream(path);
+  const write = (text: string): Promise<void> => new Promise((resolve) => (out.write(text) ? resolve() : out.once('drain', resolve)));
+  await write(`${header}\r\n`);
+  for (let copy = 0; copy < times; copy++) {
+    let text = '';
+    for (const line of lines) {
+      const comma = line.indexOf(',');
+      text += `${Number(line.slice(0, comma)) + copy * rows}${line.slice(comma)}\r\n`;
+      if (text.length > 1 << 20) {
+        await write(text);
+        text = '';
+      }
+    }
+    await write(text);
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+const FIT_SECONDS = /kept epoch \d+ \(([\d.]+) s\)/;
+
+async function beforeAfterSection(): Promise<Record<string, unknown>> {
+  const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-'));
+  try {
+    log(`4. before (${BEFORE_COMMIT}) and after, in turn, each run a fresh process`);
+    const clis = { before: await buildAtCommit(BEFORE_COMMIT, log), after: CLI };
+    const model = join(dir, 'model');
+    const trained = await runProcess(process.execPath, [CLI, 'train', '--data', requireRealData(), '--out', model, '--preset', '2x50']);
+    if (trained.code !== 0) throw new Error(`rebuy train failed: ${trained.stderr}`);
+
+    log('   rebuy train on the real data (2x50), 5 runs each');
+    const train = await inTurn(clis, 5, ['train', '--data', requireRealData(), '--out', join(dir, 'model-again'), '--preset', '2x50']);
+    const fit = (runs: TimedRun[]): number[] => runs.map((r) => Number(FIT_SECONDS.exec(r.stdout)?.[1] ?? Number.NaN));
+
+    const small = join(dir, 'customers-100.csv');
+    await writeFile(small, generateAudiobooksSample({ rows: 100, seed: 8 }));
+    log('   rebuy score on 100 rows, 11 runs each');
+    const cold = await inTurn(clis, 11, ['score', '--model', model, '--in', small, '--out', join(dir, 'scores-100.csv')]);
+
+    const sample = generateAudiobooksSample({ rows: MILLION, seed: 7 });
+    const copies = [1, 5, 10, ...(has('rows-20m') ? [20] : [])];
+    const memoryRuns = flag('memory-runs', 2);
+    const memory: Record<string, Paired & { rows: number }> = {};
+    for (const times of copies) {
+      const input = join(dir, `customers-${times}m.csv`);
+      log(`   writing ${times}M rows (the 1M-row sample repeated with new IDs), then rebuy score, ${memoryRuns} runs each`);
+      await repeatWithNewIds(sample, MILLION, times, input);
+      const runs = await inTurn(clis, memoryRuns, ['score', '--model', model, '--in', input, '--out', join(dir, 'scores.csv')]);
+      await rm(input, { force: true });
+      memory[`${times}M`] = { rows: times * MILLION, ...paired(runs.before.map((r) => r.peakRssMb), runs.after.map((r) => r.peakRssMb)) };
+    }
+
+    const figures = {
+      scorePeakMb: memory,
+      scoreHundredRows: {
+        wallSeconds: paired(cold.before.map((r) => r.seconds), cold.after.map((r) => r.seconds)),
+        cpuSeconds: paired(cold.before.map((r) => r.cpuSeconds), cold.after.map((r) => r.cpuSeconds)),
+      },
+      train: {
+        printedFitSeconds: paired(fit(train.before), fit(train.after)),
+        wallSeconds: paired(train.before.map((r) => r.seconds), train.after.map((r) => r.seconds)),
+        cpuSeconds: paired(train.before.map((r) => r.cpuSeconds), train.after.map((r) => r.cpuSeconds)),
+        peakRssMb: paired(train.before.map((r) => r.peakRssMb), train.after.map((r) => r.peakRssMb)),
+      },
+    };
+    const row = (name: string, p: Paired, digits: number, unit: string, target: string): void =>
+      console.log(`  ${name.padEnd(44)} ${`${fmt(p.before, digits)} ${unit}`.padStart(12)} ${`${fmt(p.after, digits)} ${unit}`.padStart(12)} ${fmt(p.ratio, 2).padStart(8)}   ${target}`);
+    console.log(`\nBefore (${BEFORE_COMMIT}) and after, fresh processes in turn (medians; ratio: median of after/before run by run; CPU = user + sys):`);
+    console.log(`  ${'figure'.padEnd(44)} ${'before'.padStart(12)} ${'after'.padStart(12)} ${'ratio'.padStart(8)}   target`);
+    for (const [size, p] of Object.entries(memory)) row(`rebuy score peak memory, ${size} rows`, p, 0, 'MB', '≤ 300 MB, 20M within 10 % of 1M');
+    const first = memory['1M']!;
+    for (const [size, p] of Object.entries(memory)) {
+      if (size !== '1M') console.log(`  peak ${size} / 1M: before ${fmt(p.before / first.before, 2)}, after ${fmt(p.after / first.after, 2)}`);
+    }
+    if (!has('rows-20m')) console.log('  (20M rows: run with --rows-20m; it takes several minutes)');
+    row('rebuy score, 100 rows: wall', figures.scoreHundredRows.wallSeconds, 3, 's', '≤ 0.25 s');
+    row('rebuy score, 100 rows: CPU', figures.scoreHundredRows.cpuSeconds, 3, 's', '');
+    row('rebuy train: the fit it prints (2x50)', figures.train.printedFitSeconds, 2, 's', '≤ 0.4 s');
+    row('rebuy train: whole command, wall', figures.train.wallSeconds, 2, 's', '≤ 1.5 s');
+    row('rebuy train: whole command, CPU', figures.train.cpuSeconds, 2, 's', '');
+    row('rebuy train: peak memory', figures.train.peakRssMb, 0, 'MB', '');
+    return { beforeCommit: BEFORE_COMMIT, ...figures };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const summary: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
 if (!has('skip-accuracy')) summary.accuracy = await accuracySection(flag('repeats', 20));
 if (!has('skip-scoring')) summary.scoring = await scoringSection(flag('rows', 1_000_000));
 if (!has('skip-explain')) summary.explain = await explainSection(flag('runs', 7));
+if (!has('skip-before-after')) summary.beforeAfter = await beforeAfterSection();
 if (has('json')) console.log(JSON.stringify(summary, null, 2));

@@ -5,7 +5,7 @@ import { REPORT_FILE } from '../bundle/layout.js';
 import type { Manifest } from '../bundle/manifest.js';
 import { saveBundle } from '../bundle/save.js';
 import type { ModelStore, ResolvedVersion } from '../bundle/store.js';
-import { initTraining } from '../model/tf.js';
+import { prepareTraining } from '../model/mlp.js';
 import { renderReport } from '../report/html.js';
 import { assessModels } from '../train/assess.js';
 import { calibrateModels } from '../train/calibrate.js';
@@ -58,8 +58,11 @@ async function save(out: string, contents: BundleContents, evaluation: BundleEva
 /** Reads the data, splits it, trains and calibrates the network (and baseline), evaluates, explains, saves the bundle. */
 export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
   const progress = options.onProgress ?? (() => {});
+  // TF.js loads and warms up while DuckDB reads the file.
+  const training = prepareTraining();
+  training.catch(() => {});
   const dataset = await readDataset(options, progress);
-  const tf = await initTraining();
+  const tf = await training;
   const { candidate, leaderboard } = await chooseCandidate(dataset, options, progress);
   const fitted = await fitModels(dataset, candidate, options, progress);
   const calibrated = await calibrateModels(dataset, fitted, options.calibration ?? DEFAULT_CALIBRATION);

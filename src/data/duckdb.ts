@@ -1,11 +1,13 @@
 /**
- * DuckDB's Node API, loaded with require(). Imported as an ES module, Node would first scan its many
- * CommonJS files for their export names, at the start of every command.
+ * DuckDB's Node API, loaded with require() from one file the build bundles it into (build/duckdb.cjs):
+ * the package ships as nearly two hundred CommonJS modules, and finding and loading them one by one
+ * slowed the start of every command; imported as an ES module, Node would also scan the file for its
+ * export names. Tests load the package itself through the same file (vitest.config.ts).
  */
 import { createRequire } from 'node:module';
 import type * as DuckDBApi from '@duckdb/node-api';
 
-const api = createRequire(import.meta.url)('@duckdb/node-api') as typeof DuckDBApi;
+const api = createRequire(import.meta.url)('#duckdb') as typeof DuckDBApi;
 
 export const { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR } = api;
 export type DuckDBDataChunk = DuckDBApi.DuckDBDataChunk;

@@ -19,6 +19,7 @@ import {
   type LayerTensors,
 } from './network-step.js';
 import { initTraining, type Tf } from './tf.js';
+import { DEFAULT_PRESET, resolveNetworkConfig } from './presets.js';
 
 export interface LabelledMatrix {
   x: Matrix;
@@ -49,7 +50,48 @@ export async function trainNetwork(
   onEpoch?: (record: EpochRecord) => void,
 ): Promise<TrainedNetwork> {
   checkInputs(train, valid, config);
-  const tf = await initTraining();
+  return fitNetwork(await prepareTraining(), train, valid, config, onEpoch);
+}
+
+let preparing: Promise<Tf> | null = null;
+
+/**
+ * TF.js loaded and its training path warmed up, once per process: the first steps through TF.js's
+ * JavaScript and WASM kernels run slowly until the engines have compiled them, and a tiny network on
+ * made-up rows pays for that here instead of inside the first real fit. Start it early (while the data
+ * is read) with no await; a failure is seen by whoever awaits it.
+ */
+export function prepareTraining(): Promise<Tf> {
+  preparing ??= initTraining().then(async (tf) => {
+    await warmUp(tf);
+    return tf;
+  });
+  preparing.catch(() => (preparing = null));
+  return preparing;
+}
+
+/** Enough steps of the default network for the engines to compile the training path. */
+const WARM_UP_ROWS = 400;
+const WARM_UP_INPUTS = 4;
+const WARM_UP_EPOCHS = 10;
+
+async function warmUp(tf: Tf): Promise<void> {
+  const random = createRng(1);
+  const part = (rows: number): LabelledMatrix => ({
+    x: { rows, cols: WARM_UP_INPUTS, data: Float32Array.from({ length: rows * WARM_UP_INPUTS }, () => random()) },
+    y: Uint8Array.from({ length: rows }, () => (random() < 0.5 ? 1 : 0)),
+  });
+  const config: NetworkConfig = { ...resolveNetworkConfig(DEFAULT_PRESET), maxEpochs: WARM_UP_EPOCHS, patience: WARM_UP_EPOCHS, seed: 1 };
+  await fitNetwork(tf, part(WARM_UP_ROWS), part(WARM_UP_ROWS / 4), config);
+}
+
+async function fitNetwork(
+  tf: Tf,
+  train: LabelledMatrix,
+  valid: LabelledMatrix,
+  config: NetworkConfig,
+  onEpoch?: (record: EpochRecord) => void,
+): Promise<TrainedNetwork> {
   const started = performance.now();
   const random = createRng(config.seed);
   const initial = initialWeights(train.x.cols, config, random);

@@ -129,15 +129,28 @@ function fillVector(chunk: DuckDBDataChunk, column: number, values: ArrayLike<nu
   vector.flush();
 }
 
+/**
+ * One data chunk, refilled for every append: a chunk's memory lives outside V8's heap and is freed only
+ * when the garbage collector finalizes its object, so a new chunk per append would pile up with the rows.
+ */
+interface AppendTarget {
+  appender: DuckDBAppender;
+  chunk: DuckDBDataChunk;
+}
+
+function appendTarget(appender: DuckDBAppender): AppendTarget {
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  return { appender, chunk: DuckDBDataChunk.create(types) };
+}
+
 /** Appends rows (id, probability, reasons…, features…) to the scores table; the appender copies them. */
 function appendScores(
-  appender: DuckDBAppender,
+  { appender, chunk }: AppendTarget,
   rows: TableChunk,
   probabilities: Float32Array,
   reasons: readonly (readonly string[])[],
   features: readonly KeptFeature[],
 ): void {
-  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
   const featureValues = features.map((f) => {
     const values = f.kind === 'numeric' ? rows.numeric.get(f.name) : rows.categorical.get(f.name);
     if (values === undefined) throw internalError(`scoring read no column ${f.name}`);
@@ -145,7 +158,8 @@ function appendScores(
   });
   for (let from = 0; from < rows.nRows; from += DUCKDB_CHUNK_ROWS) {
     const to = Math.min(rows.nRows, from + DUCKDB_CHUNK_ROWS);
-    const chunk = DuckDBDataChunk.create(types, to - from);
+    chunk.reset();
+    chunk.rowCount = to - from;
     if (rows.nativeIds) writeNativeIds(chunk, 0, rows.nativeIds, from, to);
     else fillVector(chunk, 0, rows.ids, from, to);
     fillVector(chunk, 1, probabilities, from, to);
@@ -175,6 +189,8 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit,
     temp_directory: spillDir,
+    // Each thread sorts with memory of its own, beyond the limit: one keeps ranking near the bound.
+    threads: '1',
   }).catch((err: unknown) => {
     removeSpillDir();
     throw err;
@@ -205,7 +221,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     const appender = await connection.createAppender('scores');
     let rows: number;
     try {
-      rows = await scoreInto(appender, predictor, input, reasonNames.length, features, options);
+      rows = await scoreInto(appendTarget(appender), predictor, input, reasonNames.length, features, options);
       appender.flushSync();
     } finally {
       appender.closeSync();
@@ -245,10 +261,13 @@ function scoredRows(
   features: readonly KeptFeature[],
   close: () => void,
 ): ScoredRows {
-  const rankedSql = (extra: string): string =>
-    `SELECT id, probability, (probability >= ${threshold})::INTEGER AS label,
-            row_number() OVER (ORDER BY ${BEST_FIRST}) AS rank${extra}
-     FROM scores ORDER BY rank`;
+  // The rank is the position in one sort, numbered as the sorted rows stream past (row_number() over
+  // no window keeps its input's order): a window ordered over the whole table holds memory per row
+  // beyond DuckDB's limit, and ran out of it at 20M rows.
+  const rankedSql = (extra: readonly { name: string; sql: string }[]): string =>
+    `SELECT id, probability, label, row_number() OVER () AS rank${extra.map((e) => `, ${e.name}`).join('')}
+     FROM (SELECT id, probability, (probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
+           FROM scores ORDER BY ${BEST_FIRST})`;
   let duplicates: Promise<DuplicateIds> | null = null;
   const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection));
   return {
@@ -260,15 +279,15 @@ function scoredRows(
       const format = path === STDOUT ? 'csv' : outputFormat(path);
       const repeated = (await duplicateIds()).ids > 0;
       // Only a list with repeated IDs gets the column, so a clean list keeps its usual shape.
-      const mark = repeated ? ', (id IN (SELECT id FROM scores GROUP BY id HAVING count(*) > 1))::INTEGER AS duplicate_id' : '';
+      const mark = repeated ? [{ name: 'duplicate_id', sql: '(id IN (SELECT id FROM scores GROUP BY id HAVING count(*) > 1))::INTEGER' }] : [];
       const columns = ['id', 'probability', 'label', 'rank', ...reasonNames, ...(repeated ? ['duplicate_id'] : [])];
-      const ranked = rankedSql(reasonNames.map((r) => `, ${r}`).join('') + mark);
+      const ranked = rankedSql([...reasonNames.map((r) => ({ name: r, sql: r })), ...mark]);
       // Parquet keeps every value exact; CSV, opened in a spreadsheet, gets its text cells made safe.
       const select =
         format === 'csv'
           ? `SELECT ${columns.map((c) => (c === 'id' || reasonNames.includes(c) ? spreadsheetSafeSql(c) : c)).join(', ')}
              FROM (${ranked}) ORDER BY rank`
-          : ranked;
+          : `SELECT * FROM (${ranked}) ORDER BY rank`;
       if (path === STDOUT) {
         await writeToStdout(csvLines(connection, select, columns, rows));
         return;
@@ -341,7 +360,7 @@ async function* csvLines(connection: DuckDBConnection, select: string, names: re
 
 /** Streams the file through the model into the appender; returns the rows scored. */
 async function scoreInto(
-  appender: DuckDBAppender,
+  target: AppendTarget,
   predictor: Predictor,
   input: string,
   nReasons: number,
@@ -371,7 +390,7 @@ async function scoreInto(
       const texts = await options.explain(chunk, nReasons);
       texts.forEach((row, r) => reasons.forEach((column, i) => (column[r] = row[i] ?? '')));
     }
-    appendScores(appender, chunk, probabilities, reasons, features);
+    appendScores(target, chunk, probabilities, reasons, features);
     rows += chunk.nRows;
     options.onProgress?.(rows);
   }

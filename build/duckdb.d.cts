@@ -1,0 +1,2 @@
+import api = require('@duckdb/node-api');
+export = api;
