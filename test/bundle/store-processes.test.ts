@@ -1,7 +1,7 @@
 /**
  * The store across processes: promotes SIGKILLed at the rename that moves the alias (just before it,
  * just after it), registers and promotes from several processes at once. Kills land at states the
- * test waits for (pause-rename.mjs stops the process there), never after a guessed time.
+ * test waits for (pause-at.mjs stops the process there), never after a guessed time.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -15,7 +15,7 @@ import { fileStore } from '../../src/bundle/store.js';
 import { draftManifest } from './fixtures.js';
 
 const DIST = resolve('dist');
-const PAUSE = ['--import', resolve('test/adversarial/fixtures/pause-rename.mjs')];
+const PAUSE = ['--import', resolve('test/adversarial/fixtures/pause-at.mjs')];
 const OP = resolve('test/bundle/fixtures/store-op.mjs');
 const KILLS = 50;
 
