@@ -4,7 +4,7 @@
  *      the notebooks' Keras pipeline (bench/reference/keras_notebook.py) on the same random balanced splits
  *      of the Audiobooks data: balanced-test accuracy, mean ± sd, and the paired differences with 95 % intervals;
  *   2. new tables (Hillstrom's `visit` from the customer columns; a generated table with categorical columns,
- *      blanks in numeric ones and a Yes/No target): rebuy's default (2x50) and its logistic baseline against
+ *      blanks in numeric ones): rebuy's default (2x50), its logistic baseline and `--model auto` against
  *      scikit-learn's one-hot L2 logistic regression with cross-validated strength
  *      (bench/reference/sklearn_new_tables.py), on the same stratified folds: natural ROC-AUC per fold.
  * The references run in the venv that scripts/bench-python-env.sh makes; without it they are skipped, said so.
@@ -23,6 +23,7 @@ import { packageRoot } from '../src/paths.js';
 import type { Candidate } from '../src/train/fit.js';
 import { kFoldPlans, randomSplitPlans, type EvalPlan } from '../src/train/plans.js';
 import { evaluateOnPlans, type CandidateRun } from '../src/train/repeated.js';
+import { AUTO_CANDIDATE, autoResolver } from '../src/train/auto.js';
 import { flag, fmt, has, requireRealData, runProcess } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
@@ -87,17 +88,21 @@ async function kerasSection(repeats: number, dir: string): Promise<Record<string
   return result;
 }
 
-/** Hillstrom's customer columns and `visit`, without the campaign's `segment` and the outcomes `conversion` and `spend`. */
+/** Hillstrom's customer columns and `visit`, without the campaign's `segment` and the outcomes `conversion` and `spend` (its last four columns, never quoted). */
 async function hillstromVisits(dir: string): Promise<string> {
-  const lines = (await readFile(HILLSTROM, 'utf8')).trimEnd().split('\n');
-  const header = lines[0]!.split(',');
-  const keep = header.map((name, i) => (['segment', 'conversion', 'spend'].includes(name) ? -1 : i)).filter((i) => i >= 0);
+  const lines = (await readFile(HILLSTROM, 'utf8')).trimEnd().split(/\r?\n/);
+  const expected = 'segment,visit,conversion,spend';
+  if (!lines[0]!.endsWith(expected)) throw new Error(`${HILLSTROM}: expected the header to end with ${expected}`);
   const out = join(dir, 'hillstrom-visit.csv');
-  await writeFile(out, lines.map((line) => ((cells) => keep.map((i) => cells[i]).join(','))(line.split(','))).join('\n') + '\n');
+  const kept = lines.map((line) => {
+    const cells = line.split(',');
+    return [...cells.slice(0, -4), cells[cells.length - 3]].join(',');
+  });
+  await writeFile(out, kept.join('\n') + '\n');
   return out;
 }
 
-/** A customer table rebuy has never seen: categorical columns, blanks in numeric ones (more often among leavers), a Yes/No target. */
+/** A customer table rebuy has never seen: categorical columns, blanks in numeric ones (more often among leavers), a 0/1 target. */
 async function generatedTable(dir: string, rows = 8000, seed = 17): Promise<string> {
   const random = createRng(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
@@ -119,7 +124,7 @@ async function generatedTable(dir: string, rows = 8000, seed = 17): Promise<stri
     // Tenure is blank more often for customers who did not renew; spend is blank at random.
     const tenureCell = random() < (renewed ? 0.08 : 0.2) ? '' : String(tenure);
     const spendCell = random() < 0.1 ? '' : spend.toFixed(2);
-    lines.push(`C${i + 1},${plan},${random() < 0.05 ? '' : region},${tenureCell},${spendCell},${calls},${age},${renewed ? 'Yes' : 'No'}`);
+    lines.push(`C${i + 1},${plan},${random() < 0.05 ? '' : region},${tenureCell},${spendCell},${calls},${age},${renewed ? 1 : 0}`);
   }
   const out = join(dir, 'generated-customers.csv');
   await writeFile(out, lines.join('\n') + '\n');
@@ -137,8 +142,9 @@ function foldPerRow(table: Table, plans: readonly EvalPlan[]): Int32Array {
 async function newTable(name: string, path: string, target: string, folds: number, dir: string): Promise<Record<string, unknown>> {
   const table = await readTable(path, { target });
   const plans = kFoldPlans(table, { folds, balance: 'random', seed: 1 });
-  log(`2. ${name}: ${table.nRows} rows, rebuy's default (2x50) and its logistic baseline on ${folds} stratified folds`);
-  const runs = await evaluateOnPlans(table, [DEFAULT_2X50, LOGISTIC], plans, {
+  log(`2. ${name}: ${table.nRows} rows, rebuy's default (2x50), its logistic baseline and auto on ${folds} stratified folds`);
+  const runs = await evaluateOnPlans(table, [DEFAULT_2X50, LOGISTIC, AUTO_CANDIDATE], plans, {
+    resolve: autoResolver(table, 'random'),
     onProgress: (done, total, run) => log(`   [${done}/${total}] ${run.candidate} fold ${run.plan + 1}: natural AUC ${fmt(run.naturalTest.rocAuc)}, ${fmt(run.trainSeconds, 1)} s`),
   });
   const foldsFile = join(dir, `${name.replace(/\W+/g, '-')}-folds.txt`);
@@ -147,16 +153,20 @@ async function newTable(name: string, path: string, target: string, folds: numbe
   const reference = await runReference('sklearn_new_tables.py', [path, foldsFile, target]);
   const network = of(runs, DEFAULT_2X50.name, (r) => r.naturalTest.rocAuc);
   const logistic = of(runs, LOGISTIC.name, (r) => r.naturalTest.rocAuc);
+  const auto = of(runs, AUTO_CANDIDATE.name, (r) => r.naturalTest.rocAuc);
+  const chosen = runs.filter((r) => r.candidate === AUTO_CANDIDATE.name).map((r) => r.trained);
   console.log(`\n${name}: ROC-AUC on each fold's rows (natural class mix), ${folds} stratified folds (mean ± sd; paired differences with 95 % intervals):`);
   console.log(`  rebuy default (2x50)                     ${meanSd(network)}`);
   console.log(`  rebuy logistic (L2 by 5-fold CV)         ${meanSd(logistic)}`);
-  const result: Record<string, unknown> = { rows: table.nRows, folds, network, logistic };
+  console.log(`  rebuy --model auto                       ${meanSd(auto)}   chose ${chosen.join(', ')}`);
+  const result: Record<string, unknown> = { rows: table.nRows, folds, network, logistic, auto, chosen };
   if (reference) {
     const sk = reference.rocAuc!;
     console.log(`  scikit-learn one-hot LogisticRegressionCV ${meanSd(sk)}`);
     console.log(`  rebuy default − scikit-learn             ${paired(network, sk).text}`);
     console.log(`  rebuy logistic − scikit-learn            ${paired(logistic, sk).text}`);
-    Object.assign(result, { sklearn: sk, defaultMinusSklearn: paired(network, sk), logisticMinusSklearn: paired(logistic, sk) });
+    console.log(`  rebuy auto − scikit-learn                ${paired(auto, sk).text}`);
+    Object.assign(result, { sklearn: sk, defaultMinusSklearn: paired(network, sk), logisticMinusSklearn: paired(logistic, sk), autoMinusSklearn: paired(auto, sk) });
   }
   return result;
 }
