@@ -80,6 +80,7 @@ export const NetworkConfigSchema = Type.Object({
   patience: Type.Integer({ minimum: 0 }),
   seed: Type.Integer(),
   classWeights: Type.Optional(Pair),
+  restoreBest: Type.Optional(Type.Boolean()),
 });
 agree<typeof NetworkConfigSchema, NetworkConfig>(true);
 

@@ -87,6 +87,7 @@ function buildProgram(): Command {
     .option('--batch <n>', 'batch size', parseIntOption)
     .option('--epochs <n>', 'maximum epochs', parseIntOption)
     .option('--patience <n>', 'early-stopping patience (epochs without a better validation loss)', parseIntOption)
+    .option('--restore-best', "keep the weights of the epoch with the lowest validation loss (default: the last epoch's, as the notebooks' Keras)")
     .option('--no-baseline', 'skip the logistic-regression baseline')
     .option('--register <name>', 'after saving, add the bundle to the model store as NAME\'s next version (NAME/vN)')
     .option('--alias <alias>', 'with --register: point this alias (e.g. challenger) at the new version')

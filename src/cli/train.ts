@@ -29,6 +29,7 @@ export interface TrainFlags extends DataSource {
   batch?: number;
   epochs?: number;
   patience?: number;
+  restoreBest?: boolean;
   baseline: boolean;
   balance: BalanceMode;
   split: string;
@@ -54,6 +55,7 @@ function networkOverrides(flags: TrainFlags): Partial<NetworkConfig> | undefined
     ...(flags.batch !== undefined && { batchSize: flags.batch }),
     ...(flags.epochs !== undefined && { maxEpochs: flags.epochs }),
     ...(flags.patience !== undefined && { patience: flags.patience }),
+    ...(flags.restoreBest && { restoreBest: true }),
   };
   return Object.keys(overrides).length > 0 ? overrides : undefined;
 }

@@ -1,21 +1,29 @@
 /**
- * The logistic-regression baseline, fitted to convergence by Newton's method (IRLS) with a small L2
- * penalty, in plain TypeScript: deterministic and fast. It comes back as a one-layer softmax network
- * (z0 = 0, z1 = w·x + b, so softmax(z)[1] = sigmoid(w·x + b)) so that the same ONNX export serves it.
+ * The logistic-regression baseline, fitted to convergence by Newton's method (IRLS) with an L2
+ * penalty whose strength is chosen by stratified k-fold cross-validation on the training rows (the
+ * lowest held-out log-loss over LOGISTIC_L2_GRID), in plain TypeScript: deterministic and fast. It
+ * comes back as a one-layer softmax network (z0 = 0, z1 = w·x + b, so softmax(z)[1] = sigmoid(w·x + b))
+ * so that the same ONNX export serves it.
  */
 
 import { usageError } from '../errors.js';
 import type { LabelledMatrix } from './mlp.js';
 import type { EpochRecord, NetworkWeights, TrainedNetwork } from './network.js';
-import { DEFAULT_LOGISTIC_L2 } from './presets.js';
+import { createRng } from '../core/random.js';
+import { LOGISTIC_CV_FOLDS, LOGISTIC_L2_GRID } from './presets.js';
 
 export interface LogisticOptions {
-  /** Accepted for symmetry with the network; the fit is deterministic and uses no randomness. */
+  /** Seeds the assignment of training rows to cross-validation folds. */
   seed: number;
   /** Weight of each class in the loss, [w0, w1]. */
   classWeights?: [number, number];
-  /** L2 penalty on the weights (not the intercept), added to the mean loss as l2/2 * |w|². */
-  l2?: number;
+  /** L2 penalty on the weights (not the intercept), added to the mean loss as l2/2 * |w|²; 'cv' (default): chosen by cross-validation. */
+  l2?: number | 'cv';
+}
+
+/** A fitted logistic model: the network form, and the penalty it was fitted with. */
+export interface TrainedLogistic extends TrainedNetwork {
+  l2: number;
 }
 
 const MAX_ITERATIONS = 100;
@@ -26,21 +34,100 @@ export async function trainLogistic(
   train: LabelledMatrix,
   valid: LabelledMatrix,
   opts: LogisticOptions,
-): Promise<TrainedNetwork> {
+): Promise<TrainedLogistic> {
   const started = performance.now();
   const { x, y } = train;
   const d = x.cols;
-  const l2 = opts.l2 ?? DEFAULT_LOGISTIC_L2;
   if (x.rows === 0) throw usageError('the logistic baseline needs at least one training row');
-  if (!(l2 >= 0)) throw usageError(`the L2 penalty must be >= 0, got ${l2}`);
+  const requested = opts.l2 ?? 'cv';
+  if (requested !== 'cv' && !(requested >= 0)) throw usageError(`the L2 penalty must be >= 0, got ${requested}`);
+  const l2 = requested === 'cv' ? crossValidatedL2(train, opts) : requested;
   const rowWeight = rowWeights(y, opts.classWeights);
-
-  // beta = [w_0 .. w_{d-1}, b]
-  const beta = new Float64Array(d + 1);
   const history: EpochRecord[] = [];
-  let objective = penalisedLoss(x.data, y, rowWeight, d, beta, l2);
+  const beta = fitBeta(x.data, y, rowWeight, d, l2, new Float64Array(d + 1), (iteration, b) =>
+    history.push(record(iteration, train, valid, rowWeight, opts.classWeights, b)),
+  );
+  return {
+    weights: asSoftmaxLayer(beta, d),
+    history,
+    bestEpoch: history.length,
+    seconds: (performance.now() - started) / 1000,
+    l2,
+  };
+}
+
+/**
+ * The grid's L2 penalty with the lowest (class-weighted) log-loss on held-out folds of the training
+ * rows, folds stratified by label; ties go to the stronger penalty. Too few rows of either class for
+ * the folds: the grid's weakest penalty.
+ */
+export function crossValidatedL2(train: LabelledMatrix, opts: { seed: number; classWeights?: [number, number] }): number {
+  const folds = stratifiedFolds(train.y, LOGISTIC_CV_FOLDS, opts.seed);
+  if (folds === null) return LOGISTIC_L2_GRID[0]!;
+  const d = train.x.cols;
+  const heldOutLoss = new Float64Array(LOGISTIC_L2_GRID.length);
+  for (let k = 0; k < LOGISTIC_CV_FOLDS; k++) {
+    const fit = takeRows(train, folds, (f) => f !== k);
+    const held = takeRows(train, folds, (f) => f === k);
+    const fitWeight = rowWeights(fit.y, opts.classWeights);
+    const heldWeight = rowWeights(held.y, opts.classWeights);
+    // From the strongest penalty to the weakest, each fit starting where the previous one ended.
+    let start: Float64Array = new Float64Array(d + 1);
+    for (let g = LOGISTIC_L2_GRID.length - 1; g >= 0; g--) {
+      start = fitBeta(fit.x.data, fit.y, fitWeight, d, LOGISTIC_L2_GRID[g]!, start);
+      heldOutLoss[g]! += lossAndAccuracy(held, heldWeight, start).loss * held.y.length;
+    }
+  }
+  let best = LOGISTIC_L2_GRID.length - 1;
+  for (let g = best - 1; g >= 0; g--) if (heldOutLoss[g]! < heldOutLoss[best]!) best = g;
+  return LOGISTIC_L2_GRID[best]!;
+}
+
+/** Fold index per row, each class dealt round-robin after a seeded shuffle; null when a class has fewer rows than folds. */
+function stratifiedFolds(y: Uint8Array, folds: number, seed: number): Uint8Array | null {
+  const random = createRng(seed);
+  const out = new Uint8Array(y.length);
+  for (const label of [0, 1]) {
+    const rows: number[] = [];
+    for (let i = 0; i < y.length; i++) if (y[i] === label) rows.push(i);
+    if (rows.length < folds) return null;
+    for (let i = rows.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [rows[i], rows[j]] = [rows[j]!, rows[i]!];
+    }
+    rows.forEach((row, k) => (out[row] = k % folds));
+  }
+  return out;
+}
+
+function takeRows(data: LabelledMatrix, folds: Uint8Array, keep: (fold: number) => boolean): LabelledMatrix {
+  const cols = data.x.cols;
+  const rows: number[] = [];
+  for (let i = 0; i < folds.length; i++) if (keep(folds[i]!)) rows.push(i);
+  const x = new Float32Array(rows.length * cols);
+  const y = new Uint8Array(rows.length);
+  rows.forEach((row, i) => {
+    x.set(data.x.data.subarray(row * cols, (row + 1) * cols), i * cols);
+    y[i] = data.y[row]!;
+  });
+  return { x: { rows: rows.length, cols, data: x }, y };
+}
+
+/** Newton's method from `start` to the minimum of the penalised loss; calls onStep after each accepted step. */
+function fitBeta(
+  x: Float32Array,
+  y: Uint8Array,
+  rowWeight: Float64Array,
+  d: number,
+  l2: number,
+  start: Float64Array,
+  onStep?: (iteration: number, beta: Float64Array) => void,
+): Float64Array {
+  // beta = [w_0 .. w_{d-1}, b]
+  const beta = Float64Array.from(start);
+  let objective = penalisedLoss(x, y, rowWeight, d, beta, l2);
   for (let iteration = 1; iteration <= MAX_ITERATIONS; iteration++) {
-    const { gradient, hessian } = newtonSystem(x.data, y, rowWeight, d, beta, l2);
+    const { gradient, hessian } = newtonSystem(x, y, rowWeight, d, beta, l2);
     const step = solveSymmetric(hessian, gradient, d + 1);
     // Backtracking line search keeps Newton safe far from the optimum.
     let t = 1;
@@ -48,22 +135,17 @@ export async function trainLogistic(
     let candidateObjective = Infinity;
     for (let tries = 0; tries < 30; tries++, t /= 2) {
       candidate = beta.map((v, j) => v - t * step[j]!);
-      candidateObjective = penalisedLoss(x.data, y, rowWeight, d, candidate, l2);
+      candidateObjective = penalisedLoss(x, y, rowWeight, d, candidate, l2);
       if (candidateObjective <= objective) break;
     }
     const moved = maxAbsDiff(candidate, beta);
     if (!(candidateObjective <= objective)) break;
     beta.set(candidate);
     objective = candidateObjective;
-    history.push(record(iteration, train, valid, rowWeight, opts.classWeights, beta));
+    onStep?.(iteration, beta);
     if (moved < TOLERANCE * (1 + maxAbs(beta))) break;
   }
-  return {
-    weights: asSoftmaxLayer(beta, d),
-    history,
-    bestEpoch: history.length,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return beta;
 }
 
 function rowWeights(y: Uint8Array, classWeights: [number, number] | undefined): Float64Array {

@@ -1,6 +1,7 @@
 /**
- * The TF.js network: a lean custom training loop (Adam, shuffled mini-batches, early stopping on
- * validation loss that keeps the best epoch's weights). Weights come back as plain data.
+ * The TF.js network: a lean custom training loop reproducing Keras' `fit` as the seed notebooks call
+ * it (Adam, mini-batches reshuffled every epoch, EarlyStopping on validation loss that keeps the last
+ * epoch's weights unless restoreBest). Weights come back as plain data.
  */
 
 import type { Optimizer, Scalar, Tensor, Tensor1D, Variable } from '@tensorflow/tfjs';
@@ -130,9 +131,12 @@ async function fitNetwork(
         break;
       }
     }
-    const values = (await (best ?? theta).data()) as Float32Array;
+    // Weights that diverged are never kept, whatever restoreBest says.
+    const diverged = !Number.isFinite(history[history.length - 1]!.valLoss) && best !== null;
+    const kept = best !== null && (config.restoreBest || diverged) ? best : theta;
+    const values = (await kept.data()) as Float32Array;
     const weights = unflatten(slots, values);
-    return { weights, history, bestEpoch: best ? bestEpoch : history.length, seconds: (performance.now() - started) / 1000 };
+    return { weights, history, bestEpoch: kept === best ? bestEpoch : history.length, seconds: (performance.now() - started) / 1000 };
   } finally {
     best?.dispose();
     disposeBatch(tf, validBatch);

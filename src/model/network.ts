@@ -28,6 +28,8 @@ export interface NetworkConfig {
   seed: number;
   /** Weight of each class in the loss, [w0, w1]; omitted = equal. */
   classWeights?: [number, number];
+  /** Keep the weights of the epoch with the lowest validation loss; omitted = keep the last epoch's, as Keras' EarlyStopping does by default. */
+  restoreBest?: boolean;
 }
 
 export interface EpochRecord {
@@ -41,7 +43,7 @@ export interface EpochRecord {
 export interface TrainedNetwork {
   weights: NetworkWeights;
   history: EpochRecord[];
-  /** 1-based epoch whose weights were kept (lowest validation loss). */
+  /** 1-based epoch whose weights were kept: the last one, or with restoreBest the one with the lowest validation loss. */
   bestEpoch: number;
   seconds: number;
 }

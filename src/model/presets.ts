@@ -6,8 +6,10 @@ import type { NetworkConfig } from './network.js';
 /** Keras' Adam default. */
 export const DEFAULT_LEARNING_RATE = 0.001;
 export const DEFAULT_SEED = 0;
-/** L2 penalty of the logistic baseline (on standardized inputs; the intercept is not penalized). */
-export const DEFAULT_LOGISTIC_L2 = 1e-4;
+/** The L2 penalties of the logistic baseline (on standardized inputs; the intercept is not penalized) that cross-validation chooses among. */
+export const LOGISTIC_L2_GRID = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100] as const;
+/** Folds of the training rows that choose the logistic baseline's L2 penalty. */
+export const LOGISTIC_CV_FOLDS = 5;
 
 const COMMON = {
   activation: 'relu',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { trainLogistic } from '../../src/model/logistic.js';
+import { crossValidatedL2, trainLogistic } from '../../src/model/logistic.js';
+import { LOGISTIC_L2_GRID } from '../../src/model/presets.js';
 import type { LabelledMatrix } from '../../src/model/mlp.js';
 import type { NetworkWeights } from '../../src/model/network.js';
 import { createRng } from '../../src/core/random.js';
@@ -86,11 +87,64 @@ describe('trainLogistic', () => {
     for (const g of grad) expect(Math.abs(g)).toBeLessThan(1e-5);
   });
 
-  it('is deterministic', async () => {
+  it('is deterministic under its seed', async () => {
     const data = grouped(7, 2, 9, 6);
-    const a = await trainLogistic(data, data, { seed: 0 });
+    const a = await trainLogistic(data, data, { seed: 5 });
     const b = await trainLogistic(data, data, { seed: 5 });
     expect(b.weights.layers[0]!.kernel).toEqual(a.weights.layers[0]!.kernel);
     expect(b.history).toEqual(a.history);
+    expect(b.l2).toBe(a.l2);
+  });
+});
+
+/** n rows; the label depends on the first `informative` of d standardized-ish inputs with the given strength, the rest is noise. */
+function synthetic(n: number, d: number, informative: number, strength: number, seed: number): LabelledMatrix {
+  const rng = createRng(seed);
+  const data = new Float32Array(n * d);
+  const y = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    for (let j = 0; j < d; j++) {
+      const v = 2 * rng() - 1;
+      data[i * d + j] = v;
+      if (j < informative) z += strength * v;
+    }
+    y[i] = rng() < 1 / (1 + Math.exp(-z)) ? 1 : 0;
+  }
+  return { x: { data, rows: n, cols: d }, y };
+}
+
+describe('the cross-validated L2 penalty', () => {
+  it('is strong when the inputs are noise and there are few rows', () => {
+    const noise = synthetic(80, 30, 0, 0, 3);
+    expect(crossValidatedL2(noise, { seed: 0 })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('is weak when a few inputs carry a strong signal over many rows', () => {
+    const clear = synthetic(3000, 3, 3, 4, 4);
+    expect(crossValidatedL2(clear, { seed: 0 })).toBeLessThanOrEqual(1e-2);
+  });
+
+  it('is chosen on the training rows only: the validation part changes neither the penalty nor the weights', async () => {
+    const train = synthetic(300, 6, 2, 1, 5);
+    const a = await trainLogistic(train, synthetic(50, 6, 2, 1, 6), { seed: 1 });
+    const b = await trainLogistic(train, synthetic(70, 6, 0, 0, 7), { seed: 1 });
+    expect(LOGISTIC_L2_GRID).toContain(a.l2);
+    expect(b.l2).toBe(a.l2);
+    expect(b.weights.layers[0]!.kernel).toEqual(a.weights.layers[0]!.kernel);
+  });
+
+  it('shrinks the weights as the grid prescribes: the chosen fit equals a fit with that penalty given', async () => {
+    const train = synthetic(400, 5, 2, 1.5, 8);
+    const chosen = await trainLogistic(train, train, { seed: 2 });
+    const given = await trainLogistic(train, train, { seed: 2, l2: chosen.l2 });
+    const strongest = await trainLogistic(train, train, { seed: 2, l2: LOGISTIC_L2_GRID[LOGISTIC_L2_GRID.length - 1]! });
+    expect(coefficients(chosen.weights).w).toEqual(coefficients(given.weights).w);
+    const norm = (w: number[]) => Math.hypot(...w);
+    expect(norm(coefficients(strongest.weights).w)).toBeLessThan(norm(coefficients(chosen.weights).w));
+  });
+
+  it('falls back to the weakest penalty when a class has fewer rows than folds', () => {
+    expect(crossValidatedL2(grouped(3, 1, 3, 2), { seed: 0 })).toBe(LOGISTIC_L2_GRID[0]);
   });
 });

@@ -59,25 +59,39 @@ describe('trainNetwork', () => {
     expect(result.seconds).toBeGreaterThan(0);
   });
 
-  it('reports each epoch and keeps the weights of the epoch with the lowest validation loss', async () => {
+  it("stops `patience` epochs after the lowest validation loss and keeps the last epoch's weights, as Keras' EarlyStopping", async () => {
     // Few noisy rows, a wide network and a high learning rate: it overfits, so validation loss turns up.
     const train = blobs(60, 8, 0.6, 3);
     const valid = blobs(300, 8, 0.6, 4);
     const seen: number[] = [];
-    const result = await trainNetwork(train, valid, resolveNetworkConfig('2x50', { learningRate: 0.02, batchSize: 10, patience: 3 }), (r) =>
-      seen.push(r.epoch),
-    );
+    const config = resolveNetworkConfig('2x50', { learningRate: 0.02, batchSize: 10, patience: 3 });
+    const result = await trainNetwork(train, valid, config, (r) => seen.push(r.epoch));
     const { history, bestEpoch } = result;
     expect(seen).toEqual(history.map((r) => r.epoch));
     expect(history.length).toBeLessThan(100);
+    expect(bestEpoch).toBe(history.length);
+    const lowest = Math.min(...history.map((r) => r.valLoss));
+    expect(history.findIndex((r) => r.valLoss === lowest) + 1).toBe(history.length - 3);
+
+    const kept = crossEntropy(await predictNetworkTf(result.weights, valid.x), valid.y);
+    const lastLoss = history[history.length - 1]!.valLoss;
+    expect(Math.abs(kept - lastLoss) / lastLoss).toBeLessThan(1e-3);
+    expect(Math.abs(kept - lastLoss)).toBeLessThan((kept - lowest) / 10);
+  });
+
+  it('with restoreBest, keeps the weights of the epoch with the lowest validation loss, on the same path', async () => {
+    const train = blobs(60, 8, 0.6, 3);
+    const valid = blobs(300, 8, 0.6, 4);
+    const config = resolveNetworkConfig('2x50', { learningRate: 0.02, batchSize: 10, patience: 3 });
+    const last = await trainNetwork(train, valid, config);
+    const result = await trainNetwork(train, valid, { ...config, restoreBest: true });
+    const { history, bestEpoch } = result;
+    expect(history).toEqual(last.history);
     expect(history.length).toBe(bestEpoch + 3);
     const lowest = Math.min(...history.map((r) => r.valLoss));
     expect(history[bestEpoch - 1]!.valLoss).toBe(lowest);
-    expect(bestEpoch).toBeLessThan(history.length);
-
     const kept = crossEntropy(await predictNetworkTf(result.weights, valid.x), valid.y);
     expect(kept).toBeCloseTo(lowest, 4);
-    expect(Math.abs(kept - history[history.length - 1]!.valLoss)).toBeGreaterThan(1e-3);
   });
 
   it('reports Keras-style loss and accuracy: the validation figures match the kept weights', async () => {

@@ -1,0 +1,186 @@
+/**
+ * npm run bench:models — rebuy's models beside outside references on the same rows (a script, not a test):
+ *   1. the seeds' 2x50 preset (keeping the last epoch's weights, as Keras) and with --restore-best, against
+ *      the notebooks' Keras pipeline (bench/reference/keras_notebook.py) on the same random balanced splits
+ *      of the Audiobooks data: balanced-test accuracy, mean ± sd, and the paired differences with 95 % intervals;
+ *   2. new tables (Hillstrom's `visit` from the customer columns; a generated table with categorical columns,
+ *      blanks in numeric ones): rebuy's default (2x50), its logistic baseline and `--model auto` against
+ *      scikit-learn's one-hot L2 logistic regression with cross-validated strength
+ *      (bench/reference/sklearn_new_tables.py), on the same stratified folds: natural ROC-AUC per fold.
+ * The references run in the venv that scripts/bench-python-env.sh makes; without it they are skipped, said so.
+ * Flags: --repeats N (20), --folds N (5), --skip-keras, --skip-tables, --json.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRng } from '../src/core/random.js';
+import type { Table } from '../src/core/table.js';
+import { readTable } from '../src/data/read.js';
+import { mean, pairedTest, sd } from '../src/evaluate/stats.js';
+import { resolveNetworkConfig } from '../src/model/presets.js';
+import { packageRoot } from '../src/paths.js';
+import type { Candidate } from '../src/train/fit.js';
+import { kFoldPlans, randomSplitPlans, type EvalPlan } from '../src/train/plans.js';
+import { evaluateOnPlans, type CandidateRun } from '../src/train/repeated.js';
+import { AUTO_CANDIDATE, autoResolver } from '../src/train/auto.js';
+import { flag, fmt, has, requireRealData, runProcess } from './common.js';
+
+const log = (line: string): boolean => process.stderr.write(`${line}\n`);
+const PYTHON = join(packageRoot(), '.bench-python', 'bin', 'python');
+const REFERENCES = join(packageRoot(), 'bench', 'reference');
+const HILLSTROM = join(packageRoot(), '..', 'shared', 'data', 'hillstrom.csv');
+
+const DEFAULT_2X50: Candidate = { name: '2x50', kind: 'network', preset: '2x50', config: resolveNetworkConfig('2x50') };
+const RESTORE_BEST: Candidate = { name: '2x50 --restore-best', kind: 'network', preset: '2x50', config: resolveNetworkConfig('2x50', { restoreBest: true }) };
+const LOGISTIC: Candidate = { name: 'logistic', kind: 'logistic' };
+
+function meanSd(values: number[], scale = 1, digits = 3): string {
+  return `${(mean(values) * scale).toFixed(digits)} ± ${(sd(values) * scale).toFixed(digits)}`;
+}
+
+function paired(a: number[], b: number[], scale = 1, digits = 3): { mean: number; lower: number; upper: number; wins: number; text: string } {
+  const t = pairedTest(a, b);
+  const wins = a.filter((v, i) => v > b[i]!).length;
+  const text = `${(t.meanDifference * scale).toFixed(digits)} [${(t.lower * scale).toFixed(digits)}, ${(t.upper * scale).toFixed(digits)}], ahead on ${wins}/${a.length}`;
+  return { mean: t.meanDifference * scale, lower: t.lower * scale, upper: t.upper * scale, wins, text };
+}
+
+async function runReference(script: string, args: string[]): Promise<Record<string, number[]> | null> {
+  if (!existsSync(PYTHON)) {
+    log(`   skipped ${script}: no ${PYTHON} (run sh scripts/bench-python-env.sh)`);
+    return null;
+  }
+  const run = await runProcess(PYTHON, [join(REFERENCES, script), ...args]);
+  if (run.code !== 0) throw new Error(`${script} failed: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, number[]>;
+}
+
+function of(runs: CandidateRun[], name: string, value: (r: CandidateRun) => number): number[] {
+  return runs.filter((r) => r.candidate === name).sort((a, b) => a.plan - b.plan).map(value);
+}
+
+async function kerasSection(repeats: number, dir: string): Promise<Record<string, unknown>> {
+  const table = await readTable(requireRealData());
+  const plans = randomSplitPlans(table, { repeats, balance: 'random', split: [0.8, 0.1, 0.1], seed: 1 });
+  log(`1. the 2x50 preset against the notebooks' Keras on ${repeats} random balanced splits of the Audiobooks data`);
+  const runs = await evaluateOnPlans(table, [DEFAULT_2X50, RESTORE_BEST], plans, {
+    onProgress: (done, total, run) => log(`   [${done}/${total}] ${run.candidate} split ${run.plan + 1}: balanced acc ${fmt(run.balancedTest.accuracy)}, ${run.epochs} epochs`),
+  });
+  const splitsFile = join(dir, 'splits.json');
+  await writeFile(splitsFile, JSON.stringify(plans.map((p) => ({ seed: p.seed, train: [...p.train], valid: [...p.valid], test: [...p.test] }))));
+  log('   running bench/reference/keras_notebook.py on the same splits');
+  const keras = await runReference('keras_notebook.py', [requireRealData(), splitsFile]);
+  const last = of(runs, DEFAULT_2X50.name, (r) => r.balancedTest.accuracy);
+  const best = of(runs, RESTORE_BEST.name, (r) => r.balancedTest.accuracy);
+  console.log(`\nThe 2x50 preset and the notebooks' Keras, ${repeats} random balanced splits (balanced-test accuracy, %, mean ± sd; paired differences in points with 95 % intervals):`);
+  console.log(`  rebuy 2x50 (last weights, default)   ${meanSd(last, 100, 2)}   median epochs ${of(runs, DEFAULT_2X50.name, (r) => r.epochs).sort((a, b) => a - b)[Math.floor(repeats / 2)]}`);
+  console.log(`  rebuy 2x50 --restore-best            ${meanSd(best, 100, 2)}`);
+  const result: Record<string, unknown> = { repeats, last, restoreBest: best, restoreBestMinusLast: paired(best, last, 100, 2) };
+  console.log(`  --restore-best − default             ${paired(best, last, 100, 2).text}`);
+  if (keras) {
+    const k = keras.balancedAccuracy!;
+    console.log(`  Keras (notebooks' settings)          ${meanSd(k, 100, 2)}   median epochs ${[...keras.epochs!].sort((a, b) => a - b)[Math.floor(repeats / 2)]}`);
+    console.log(`  rebuy 2x50 − Keras                   ${paired(last, k, 100, 2).text}`);
+    console.log(`  rebuy 2x50 --restore-best − Keras    ${paired(best, k, 100, 2).text}`);
+    Object.assign(result, { keras: k, defaultMinusKeras: paired(last, k, 100, 2), restoreBestMinusKeras: paired(best, k, 100, 2) });
+  }
+  return result;
+}
+
+/** Hillstrom's customer columns and `visit`, without the campaign's `segment` and the outcomes `conversion` and `spend` (its last four columns, never quoted). */
+async function hillstromVisits(dir: string): Promise<string> {
+  const lines = (await readFile(HILLSTROM, 'utf8')).trimEnd().split(/\r?\n/);
+  const expected = 'segment,visit,conversion,spend';
+  if (!lines[0]!.endsWith(expected)) throw new Error(`${HILLSTROM}: expected the header to end with ${expected}`);
+  const out = join(dir, 'hillstrom-visit.csv');
+  const kept = lines.map((line) => {
+    const cells = line.split(',');
+    return [...cells.slice(0, -4), cells[cells.length - 3]].join(',');
+  });
+  await writeFile(out, kept.join('\n') + '\n');
+  return out;
+}
+
+/** A customer table rebuy has never seen: categorical columns, blanks in numeric ones (more often among leavers), a 0/1 target. */
+async function generatedTable(dir: string, rows = 8000, seed = 17): Promise<string> {
+  const random = createRng(seed);
+  const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
+  const normal = (): number => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  const plans = ['basic', 'plus', 'premium', 'family'] as const;
+  const planEffect = { basic: -0.6, plus: 0, premium: 0.5, family: 0.8 };
+  const regions = ['north', 'south', 'east', 'west', 'islands'] as const;
+  const regionEffect = { north: 0.2, south: -0.1, east: 0, west: 0.1, islands: -0.5 };
+  const lines = ['customer_id,plan,region,tenure_months,monthly_spend,support_calls,age,renewed'];
+  for (let i = 0; i < rows; i++) {
+    const plan = pick(plans);
+    const region = pick(regions);
+    const tenure = Math.max(1, Math.round(Math.exp(2.5 + normal())));
+    const spend = Math.max(0, 20 + 10 * normal() + (plan === 'premium' ? 15 : 0));
+    const calls = Math.floor(-Math.log(1 - random()) * 1.5);
+    const age = Math.round(40 + 12 * normal());
+    const z = -0.3 + planEffect[plan] + regionEffect[region] + 0.5 * Math.log(tenure) - 0.35 * calls + 0.02 * (spend - 20) - 0.00015 * (age - 45) ** 2;
+    const renewed = random() < 1 / (1 + Math.exp(-z));
+    // Tenure is blank more often for customers who did not renew; spend is blank at random.
+    const tenureCell = random() < (renewed ? 0.08 : 0.2) ? '' : String(tenure);
+    const spendCell = random() < 0.1 ? '' : spend.toFixed(2);
+    lines.push(`C${i + 1},${plan},${random() < 0.05 ? '' : region},${tenureCell},${spendCell},${calls},${age},${renewed ? 1 : 0}`);
+  }
+  const out = join(dir, 'generated-customers.csv');
+  await writeFile(out, lines.join('\n') + '\n');
+  return out;
+}
+
+/** Each row's fold: the plan whose natural test part holds it (every row is tested exactly once). */
+function foldPerRow(table: Table, plans: readonly EvalPlan[]): Int32Array {
+  const fold = new Int32Array(table.nRows).fill(-1);
+  plans.forEach((p, k) => p.naturalTest.forEach((row) => (fold[row] = k)));
+  if (fold.includes(-1)) throw new Error('a row is in no fold');
+  return fold;
+}
+
+async function newTable(name: string, path: string, target: string, folds: number, dir: string): Promise<Record<string, unknown>> {
+  const table = await readTable(path, { target });
+  const plans = kFoldPlans(table, { folds, balance: 'random', seed: 1 });
+  log(`2. ${name}: ${table.nRows} rows, rebuy's default (2x50), its logistic baseline and auto on ${folds} stratified folds`);
+  const runs = await evaluateOnPlans(table, [DEFAULT_2X50, LOGISTIC, AUTO_CANDIDATE], plans, {
+    resolve: autoResolver(table, 'random'),
+    onProgress: (done, total, run) => log(`   [${done}/${total}] ${run.candidate} fold ${run.plan + 1}: natural AUC ${fmt(run.naturalTest.rocAuc)}, ${fmt(run.trainSeconds, 1)} s`),
+  });
+  const foldsFile = join(dir, `${name.replace(/\W+/g, '-')}-folds.txt`);
+  await writeFile(foldsFile, [...foldPerRow(table, plans)].join('\n') + '\n');
+  log('   running bench/reference/sklearn_new_tables.py on the same folds');
+  const reference = await runReference('sklearn_new_tables.py', [path, foldsFile, target]);
+  const network = of(runs, DEFAULT_2X50.name, (r) => r.naturalTest.rocAuc);
+  const logistic = of(runs, LOGISTIC.name, (r) => r.naturalTest.rocAuc);
+  const auto = of(runs, AUTO_CANDIDATE.name, (r) => r.naturalTest.rocAuc);
+  const chosen = runs.filter((r) => r.candidate === AUTO_CANDIDATE.name).map((r) => r.trained);
+  console.log(`\n${name}: ROC-AUC on each fold's rows (natural class mix), ${folds} stratified folds (mean ± sd; paired differences with 95 % intervals):`);
+  console.log(`  rebuy default (2x50)                     ${meanSd(network)}`);
+  console.log(`  rebuy logistic (L2 by 5-fold CV)         ${meanSd(logistic)}`);
+  console.log(`  rebuy --model auto                       ${meanSd(auto)}   chose ${chosen.join(', ')}`);
+  const result: Record<string, unknown> = { rows: table.nRows, folds, network, logistic, auto, chosen };
+  if (reference) {
+    const sk = reference.rocAuc!;
+    console.log(`  scikit-learn one-hot LogisticRegressionCV ${meanSd(sk)}`);
+    console.log(`  rebuy default − scikit-learn             ${paired(network, sk).text}`);
+    console.log(`  rebuy logistic − scikit-learn            ${paired(logistic, sk).text}`);
+    console.log(`  rebuy auto − scikit-learn                ${paired(auto, sk).text}`);
+    Object.assign(result, { sklearn: sk, defaultMinusSklearn: paired(network, sk), logisticMinusSklearn: paired(logistic, sk), autoMinusSklearn: paired(auto, sk) });
+  }
+  return result;
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-models-'));
+try {
+  const summary: Record<string, unknown> = {};
+  if (!has('skip-keras')) summary.keras = await kerasSection(flag('repeats', 20), dir);
+  if (!has('skip-tables')) {
+    const folds = flag('folds', 5);
+    summary.hillstrom = await newTable('Hillstrom, visit', await hillstromVisits(dir), 'visit', folds, dir);
+    summary.generated = await newTable('generated customers', await generatedTable(dir), 'renewed', folds, dir);
+  }
+  if (has('json')) console.log(JSON.stringify(summary, null, 2));
+} finally {
+  await rm(dir, { recursive: true, force: true });
+}
