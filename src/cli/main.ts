@@ -176,6 +176,10 @@ function buildProgram(): Command {
     .requiredOption('--out <file>', 'scores file to write (.csv or .parquet; - for CSV on standard output)')
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
+    .option('--engine <name>', 'spark: run the compiled pipeline as a Spark job (--in Parquet, --out a directory of Parquet files)')
+    .option('--master <url>', 'with --engine spark: local[N] or spark://HOST:PORT')
+    .option('--spark-conf <key=value>', 'with --engine spark: a Spark setting (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--id <col>', 'with --engine: the id column (default: the model schema\'s)')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 
@@ -183,7 +187,7 @@ function buildProgram(): Command {
     .command('sql')
     .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank')
     .requiredOption('--model <dir>', 'model bundle directory (a network bundle)')
-    .requiredOption('--dialect <name>', 'SQL dialect: duckdb or postgres')
+    .requiredOption('--dialect <name>', 'SQL dialect: duckdb, postgres or spark')
     .option('--table <name>', 'table of raw customer columns (schema.table allowed; default: customers)')
     .option('--query <sql>', 'a query returning the raw customer columns, instead of a table')
     .option('--id <column>', "the id column (default: the bundle schema's)")

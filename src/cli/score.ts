@@ -5,6 +5,7 @@ import { resolveOutputFile, STDOUT } from '../data/fs.js';
 import { writeCsv } from '../data/write.js';
 import type { BadRow } from '../data/read.js';
 import type { DuplicateIds } from '../predict/types.js';
+import type { SparkScoreFlags } from './score-spark.js';
 
 export interface ScoreFlags {
   model: string;
@@ -22,7 +23,9 @@ export function badRowsPath(out: string): string {
   return out.replace(/(\.[^./]*)?$/, '.bad-rows.csv');
 }
 
-export async function runScore(flags: ScoreFlags): Promise<void> {
+export async function runScore(flags: ScoreFlags & SparkScoreFlags & { engine?: string }): Promise<void> {
+  if (flags.engine === 'spark') return (await import('./score-spark.js')).runSparkScore(flags);
+  if (flags.engine !== undefined) throw usageError(`--engine: expected spark, got ${JSON.stringify(flags.engine)}`);
   const toStdout = flags.out === STDOUT;
   if (toStdout && flags.skipBadRows) throw usageError('`skipBadRows` writes the skipped rows beside the scores: give `out` a file name, not -');
   // A bad --out is said before the work, not after it.

@@ -17,7 +17,7 @@ import { LOGIT_EPSILON } from '../model/onnx-build.js';
 import type { DenseLayer, NetworkWeights } from '../model/network.js';
 import type { CalibrationMap } from '../evaluate/calibration.js';
 import { internalError } from '../errors.js';
-import { quoteIdent, quoteText, type SqlDialect } from './dialect.js';
+import type { SqlDialect } from './dialect.js';
 
 /** Everything the statement is compiled from, and what its header says about it. */
 export interface ScoringPipeline {
@@ -71,7 +71,7 @@ export function compilePipelineSql(pipeline: ScoringPipeline, dialect: SqlDialec
 
   const label = `CASE WHEN probability >= ${float64(pipeline.threshold)} THEN 1 ELSE 0 END AS label`;
   const final = options.rank
-    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS "rank"\nFROM calibrated\nORDER BY "rank"`
+    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS ${dialect.ident('rank')}\nFROM calibrated\nORDER BY ${dialect.ident('rank')}`
     : `SELECT id, probability, ${label}\nFROM calibrated`;
   const header = [
     `rebuy scoring pipeline, ${dialect.name} dialect: returns id, probability (of buying again), label${options.rank ? ', rank' : ''}`,
@@ -88,15 +88,15 @@ function rawStage(pipeline: ScoringPipeline, dialect: SqlDialect, source: RowSou
   const raw = rawColumns(pipeline.features);
   const nan = `CAST('NaN' AS ${dialect.double})`;
   const columns = [
-    `CAST(${quoteIdent(pipeline.idColumn)} AS ${dialect.text}) AS id`,
-    ...raw.numeric.map((name, j) => `NULLIF(CAST(${quoteIdent(name)} AS ${dialect.double}), ${nan}) AS r${j}`),
-    ...raw.categorical.map((name, j) => `CAST(${quoteIdent(name)} AS ${dialect.text}) AS c${j}`),
+    `CAST(${dialect.ident(pipeline.idColumn)} AS ${dialect.text}) AS id`,
+    ...raw.numeric.map((name, j) => `NULLIF(CAST(${dialect.ident(name)} AS ${dialect.double}), ${nan}) AS r${j}`),
+    ...raw.categorical.map((name, j) => `CAST(${dialect.ident(name)} AS ${dialect.text}) AS c${j}`),
   ];
-  return `SELECT ${columns.join(',\n  ')}\nFROM ${fromClause(source)}`;
+  return `SELECT ${columns.join(',\n  ')}\nFROM ${fromClause(source, dialect)}`;
 }
 
-function fromClause(source: RowSource): string {
-  if ('table' in source) return source.table.split('.').map(quoteIdent).join('.');
+function fromClause(source: RowSource, dialect: SqlDialect): string {
+  if ('table' in source) return source.table.split('.').map(dialect.ident).join('.');
   const query = source.query.trim().replace(/;\s*$/, '');
   return `(\n${query}\n) AS source_rows`;
 }
@@ -145,8 +145,8 @@ function encodedStage(features: FeatureState, dialect: SqlDialect): string {
   ];
   let slot = 0;
   features.categorical.forEach((c, j) => {
-    for (const level of c.levels) columns.push(`${asDouble(`CASE WHEN c${j} = ${quoteText(level)} THEN 1 ELSE 0 END`)} AS o${slot++}`);
-    const other = c.levels.length === 0 ? '1' : `CASE WHEN c${j} IN (${c.levels.map(quoteText).join(', ')}) THEN 0 ELSE 1 END`;
+    for (const level of c.levels) columns.push(`${asDouble(`CASE WHEN c${j} = ${dialect.literal(level)} THEN 1 ELSE 0 END`)} AS o${slot++}`);
+    const other = c.levels.length === 0 ? '1' : `CASE WHEN c${j} IN (${c.levels.map(dialect.literal).join(', ')}) THEN 0 ELSE 1 END`;
     columns.push(`${asDouble(other)} AS o${slot++}`);
   });
   return `SELECT ${columns.join(',\n  ')}\nFROM derived`;

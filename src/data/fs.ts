@@ -3,8 +3,8 @@
  * directory, a device or a FIFO; `-` for standard output), temporaries named so that a later write
  * can tell its own stale ones from live ones, and the cleanups a signal runs before the process ends.
  */
-import { rmSync } from 'node:fs';
-import { access, constants, lstat, mkdir, open, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { access, constants, lstat, mkdir, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -258,6 +258,38 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
+}
+
+/**
+ * Puts the complete directory `tmp` in place of `dir` (its sibling) by two renames: `dir` moves aside to
+ * `dir<previousSuffix>`, `tmp` takes its name, the old one is removed. A failure or a signal between the
+ * renames puts the old directory back.
+ */
+export async function swapDirectory(tmp: string, dir: string, previousSuffix: string): Promise<void> {
+  const previous = `${dir}${previousSuffix}`;
+  await rm(previous, { recursive: true, force: true });
+  let moved = false;
+  // A signal between the two renames puts the previous directory back before the process ends. (The
+  // previous copy was removed above, so one there now is the one this swap moved aside.)
+  const restore = onInterrupt(() => {
+    if (!existsSync(dir) && existsSync(previous)) renameSync(previous, dir);
+  });
+  try {
+    try {
+      await rename(dir, previous);
+      moved = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await rename(tmp, dir);
+  } catch (err) {
+    if (moved) await rename(previous, dir).catch(() => {});
+    throw err;
+  } finally {
+    restore();
+  }
+  await syncDirectory(dirname(dir));
+  await rm(previous, { recursive: true, force: true });
 }
 
 /**
