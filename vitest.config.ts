@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    globalSetup: ['test/adversarial/private-tmp.setup.ts', 'test/global-setup.ts'],
+    globalSetup: ['test/adversarial/private-tmp.setup.ts', 'test/global-setup.ts', 'test/helpers/python-env.setup.ts'],
     // onnxruntime's telemetry off in every worker and every process a test starts (rebuy's own code
     // turns it off too; this covers tests that load onnxruntime directly).
     env: { ORT_DISABLE_TELEMETRY: '1' },

@@ -3,15 +3,13 @@
  * Parquet inputs, the scores written as a Parquet directory that replaces `out` only once Spark has
  * committed every row (a failed job leaves `out` as it was).
  */
-import { readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS } from '../compile/dialect.js';
 import { scoringPipelineOf } from '../compile/from-bundle.js';
 import { compilePipelineSql } from '../compile/pipeline-sql.js';
 import { rawColumns } from '../prep/features.js';
-import { outputError, systemError, usageError } from '../errors.js';
-import { checkWritableDirectory, followOutputPath, onInterrupt, removeSync, STDOUT, swapDirectory, sweepStale, temporaryNaming, temporaryTag, writeFailure } from '../data/fs.js';
+import { outputError, usageError } from '../errors.js';
+import { checkReplaceableDirectory, replaceDirectory } from '../data/fs.js';
 import { runSparkScoring, type SparkProgress } from '../engines/spark.js';
 
 /** The name the statement reads the input by, inside the job's own Spark session. */
@@ -52,13 +50,9 @@ export async function scoreOnSpark(options: SparkScoreOptions): Promise<SparkSco
   const modelVersion = `${bundle.manifest.model.name}@${bundle.hash.slice(0, 12)}`;
   const scoredAt = new Date().toISOString();
 
-  const parent = dirname(target);
-  const naming = temporaryNaming(target, 'partial');
-  await sweepStale(parent, naming.pattern);
-  const tmp = join(parent, naming.name(temporaryTag()));
-  const forget = onInterrupt(() => removeSync(tmp));
-  try {
-    const { rows } = await runSparkScoring({
+  let rows = 0;
+  await replaceDirectory(options.out, target, async (tmp) => {
+    ({ rows } = await runSparkScoring({
       master: options.master,
       sql,
       view: INPUT_VIEW,
@@ -70,37 +64,16 @@ export async function scoreOnSpark(options: SparkScoreOptions): Promise<SparkSco
       scoredAt,
       conf: options.conf,
       onProgress: options.onProgress,
-    });
-    await swapDirectory(tmp, target, '.previous');
-    return { rows, output: target, master: options.master, modelVersion, scoredAt, seconds: (performance.now() - started) / 1000 };
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw writeFailure(options.out, err);
-  } finally {
-    forget();
-  }
+    }));
+  });
+  return { rows, output: target, master: options.master, modelVersion, scoredAt, seconds: (performance.now() - started) / 1000 };
 }
 
 /** What a Spark Parquet output directory holds: parts, their checksums and the commit marker. */
 const SCORES_ENTRY = /^(part-.*|\..*\.crc|_SUCCESS)$/;
 
-/**
- * `out` may be nothing, an empty directory or the scores of an earlier run (a Parquet directory with
- * `_SUCCESS`); anything else is refused before the job starts, exit 2 naming it.
- */
+/** `out` may be nothing, an empty directory or the scores of an earlier run; exit 2 otherwise. */
 async function checkScoresTarget(given: string): Promise<string> {
-  if (given === STDOUT || given === '') throw outputError(given || '""', 'Spark writes the scores as a directory of Parquet files: name a local directory');
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(given)) throw outputError(given, 'rebuy replaces the scores directory atomically on the local file system only: name a local directory');
-  const target = await followOutputPath(given);
-  const names = await readdir(target).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return null;
-    if (err.code === 'ENOTDIR') throw outputError(given, 'it is a file, not a scores directory');
-    throw systemError(given, err);
-  });
-  if (names !== null && names.length > 0 && !(names.includes('_SUCCESS') && names.every((n) => SCORES_ENTRY.test(n)))) {
-    throw outputError(given, `the directory holds files that are not Spark scores (e.g. ${JSON.stringify(names.find((n) => !SCORES_ENTRY.test(n)) ?? names[0])}); name a new or empty directory`);
-  }
-  await checkWritableDirectory(given, dirname(target));
-  if (basename(target) === '') throw outputError(given, 'name a directory');
-  return target;
+  return checkReplaceableDirectory(given, 'Spark scores', (names) => names.includes('_SUCCESS') && names.every((n) => SCORES_ENTRY.test(n)));
 }

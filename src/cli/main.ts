@@ -195,6 +195,15 @@ function buildProgram(): Command {
     .action((opts) => run(program, async () => (await import('./sql.js')).runSql(opts)));
 
   program
+    .command('export')
+    .description('Write the model for another platform: --format mlflow, an MLflow model folder (ONNX flavor) whose pyfunc returns the probability of buying again')
+    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--format <name>', 'mlflow')
+    .requiredOption('--out <dir>', 'the folder to write (replaces an earlier export, nothing else)')
+    .addOption(JSON_OUT)
+    .action((opts) => run(program, async () => (await import('./export.js')).runExport(opts)));
+
+  program
     .command('report')
     .description('Write the model report: one self-contained HTML file a marketer reads top to bottom')
     .requiredOption('--model <dir>', 'model bundle directory')

@@ -20,7 +20,6 @@ export async function runSparkScore(flags: SparkScoreFlags): Promise<void> {
     if (at <= 0) throw usageError(`--spark-conf: expected KEY=VALUE, got ${JSON.stringify(setting)}`);
     return [setting.slice(0, at), setting.slice(at + 1)];
   }));
-  process.stderr.write(`rebuy: starting Spark (master ${flags.master})\n`);
   const summary = await scoreOnSpark({ model: flags.model, in: flags.in, out: flags.out, master: flags.master, id: flags.id, conf, onProgress: showProgress });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -33,6 +32,10 @@ export async function runSparkScore(flags: SparkScoreFlags): Promise<void> {
 }
 
 function showProgress(progress: SparkProgress): void {
+  if ('submitted' in progress) {
+    process.stderr.write(`rebuy: starting the Spark job (master ${progress.submitted})\n`);
+    return;
+  }
   if ('rows' in progress) {
     process.stderr.write(`rebuy: scoring ${progress.rows.toLocaleString('en')} rows\n`);
     return;

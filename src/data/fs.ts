@@ -293,6 +293,49 @@ export async function swapDirectory(tmp: string, dir: string, previousSuffix: st
 }
 
 /**
+ * Where a directory of rebuy's output goes, checked before any work: nothing, an empty directory or
+ * one that `isOurs` recognises (an earlier output of the same kind) is replaced; anything else (a
+ * file, a directory of other files) is refused, exit 2 naming it. Reached through symlinks.
+ */
+export async function checkReplaceableDirectory(given: string, what: string, isOurs: (names: readonly string[]) => boolean): Promise<string> {
+  if (given === STDOUT || given === '') throw outputError(given || '""', `${what} is a directory: name one (standard output cannot hold it)`);
+  const target = await followOutputPath(given);
+  const names = await readdir(target).catch((err: unknown) => {
+    if (errnoOf(err) === 'ENOENT') return null;
+    if (errnoOf(err) === 'ENOTDIR') throw outputError(given, `it is a file, not ${what}`);
+    throw systemError(given, err);
+  });
+  if (names !== null && names.length > 0 && !isOurs(names)) {
+    throw outputError(given, `the directory holds files that are not ${what} (${JSON.stringify(names[0])} …); rebuy replaces only ${what} (name a new or empty directory)`);
+  }
+  await checkWritableDirectory(given, dirname(target));
+  return target;
+}
+
+/**
+ * Writes a directory atomically: `fill` makes the complete directory at a temporary path beside
+ * `target` (checked by checkReplaceableDirectory), which then replaces `target` by rename. A failure
+ * or a signal before that leaves `target` as it was and no temporary behind.
+ */
+export async function replaceDirectory(given: string, target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const parent = dirname(target);
+  const naming = temporaryNaming(target, 'partial');
+  await sweepStale(parent, naming.pattern);
+  const tmp = join(parent, naming.name(temporaryTag()));
+  const forget = onInterrupt(() => removeSync(tmp));
+  try {
+    await fill(tmp);
+    await syncDirectory(tmp);
+    await swapDirectory(tmp, target, '.previous');
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw writeFailure(given, err);
+  } finally {
+    forget();
+  }
+}
+
+/**
  * A write's failure in the user's terms: the machine's refusals (no space, permission, …) become
  * exit 2 naming the path; our own errors pass through unchanged.
  */

@@ -61,6 +61,7 @@ export interface SparkScoringJob {
 
 /** What the runner reports while the job runs: the rows to score, or each active stage's tasks. */
 export type SparkProgress =
+  | { submitted: string }
   | { rows: number }
   | { stages: { stage: number; tasks: number; done: number; running: number; failed: number }[] };
 
@@ -95,6 +96,7 @@ export async function runSparkScoring(job: SparkScoringJob): Promise<{ rows: num
       environment.runner,
       jobFile,
     ];
+    job.onProgress?.({ submitted: job.master });
     return await submit(environment, args, job);
   } finally {
     forget();
