@@ -98,8 +98,9 @@ export function compareScores(
     const label = p >= expected.threshold ? 1 : 0;
     if (got.label !== undefined && got.label[at] !== label && Math.abs(p - expected.threshold) > tolerance) labelsDiffer++;
   }
-  const values = [...expected.byId.values()];
-  return { rows: got.id.length, distinct: seen.size, worst, labelsDiffer, missing, spread: Math.max(...values) - Math.min(...values) };
+  let [low, high] = [Infinity, -Infinity];
+  for (const p of expected.byId.values()) [low, high] = [Math.min(low, p), Math.max(high, p)];
+  return { rows: got.id.length, distinct: seen.size, worst, labelsDiffer, missing, spread: high - low };
 }
 
 export interface ScoreColumns {

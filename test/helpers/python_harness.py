@@ -2,7 +2,8 @@
 
 Reads one JSON request per line on stdin and answers each with one line `HARNESS {json}` on stdout:
   {"op": "sql", "views": {name: parquet}, "sql": text}    -> the statement's rows, by column
-  {"op": "mlflow_predict", "model": dir, "parquet": file}  -> mlflow.pyfunc.load_model(dir).predict(df)
+  {"op": "mlflow_predict", "model": dir, "parquet": file, "drop": [columns]}
+                                                           -> mlflow.pyfunc.load_model(dir).predict(df)
   {"op": "mlflow_spark_udf", "model": dir, "parquet": file, "id": column}
                                                            -> mlflow.pyfunc.spark_udf over a Spark DataFrame
 Errors are answered as {"error": message}.
@@ -40,7 +41,8 @@ def mlflow_predict(request):
     import mlflow.pyfunc
     import pandas as pd
     model = mlflow.pyfunc.load_model(request["model"])
-    result = model.predict(pd.read_parquet(request["parquet"]))
+    frame = pd.read_parquet(request["parquet"]).drop(columns=request.get("drop", []))
+    result = model.predict(frame)
     values = result.iloc[:, 0] if hasattr(result, "iloc") and getattr(result, "ndim", 1) == 2 else result
     return {"type": type(result).__name__, "values": [float(v) for v in list(values)]}
 
