@@ -6,10 +6,9 @@
  * and leaves no output; a master that does not answer is exit 2 before anything starts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,89 +17,12 @@ import { quoteIdent, quoteText } from '../../src/compile/dialect.js';
 import { AUDIOBOOKS_COLUMNS } from '../../src/domain/audiobooks.js';
 import { CLI, REAL_CSV, realDataPresent } from '../helpers/paths.js';
 import { rebuy } from '../helpers/cli.js';
-import { pythonEnvOrSkip, type PythonEnv } from '../helpers/python.js';
+import { pythonEnvOrSkip } from '../helpers/python.js';
+import { freePort, LOOPBACK, startLocalCluster, type LocalCluster } from '../../bench/spark-cluster.js';
 import { audiobooksParquet, compareScores, duckdb, predictorScores, readScoresDirectory } from './spark-fixtures.js';
 
 const env = pythonEnvOrSkip('Spark cluster tests');
 const ROWS = 1_000_000;
-const LOOPBACK = '127.0.0.1';
-
-/** A port nothing listens on at this moment. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-interface MasterState {
-  status: string;
-  workers: { id: string; state: string }[];
-  activeapps: { id: string; state: string }[];
-}
-
-/** Polls `check` until it holds; each poll waits for the previous answer (states, not durations). */
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, attempts = 600): Promise<T> {
-  for (let i = 0; i < attempts; i++) {
-    const value = await probe().catch(() => null);
-    if (value !== null) return value;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
-
-interface Cluster {
-  url: string;
-  state(): Promise<MasterState>;
-  /** Ends an application as the master's web page does ("kill"). */
-  killApplication(id: string): Promise<void>;
-  workers: ChildProcess[];
-  stop(): Promise<void>;
-}
-
-/** The master and two one-core workers, each JVM in a process group of its own so that it can be ended whole. */
-async function startCluster(python: PythonEnv, dir: string): Promise<Cluster> {
-  const [port, ui] = [await freePort(), await freePort()];
-  const daemonEnv = { ...process.env, SPARK_HOME: python.sparkHome, SPARK_LOCAL_IP: LOOPBACK, SPARK_DAEMON_MEMORY: '384m', SPARK_MASTER_OPTS: '-Dspark.master.rest.enabled=false' };
-  const sparkClass = join(python.bin, 'spark-class');
-  const started: ChildProcess[] = [];
-  const daemon = (args: string[]) => {
-    const child = spawn(sparkClass, args, { env: daemonEnv, detached: true, stdio: 'ignore' });
-    started.push(child);
-    return child;
-  };
-  daemon(['org.apache.spark.deploy.master.Master', '--host', LOOPBACK, '--port', String(port), '--webui-port', String(ui)]);
-  const url = `spark://${LOOPBACK}:${port}`;
-  const state = async () => (await (await fetch(`http://${LOOPBACK}:${ui}/json/`)).json()) as MasterState;
-  await waitFor('the master', async () => ((await state()).status === 'ALIVE' ? true : null));
-  const workers = [];
-  for (let k = 0; k < 2; k++) {
-    workers.push(daemon(['org.apache.spark.deploy.worker.Worker', '--host', LOOPBACK, '--cores', '1', '--memory', '1g', '--webui-port', String(await freePort()), '--work-dir', join(dir, `work-${k}`), url]));
-  }
-  await waitFor('two workers', async () => ((await state()).workers.filter((w) => w.state === 'ALIVE').length === 2 ? true : null));
-  return {
-    url,
-    state,
-    workers,
-    stop: async () => {
-      for (const child of started) {
-        if (child.exitCode !== null || child.signalCode !== null) continue;
-        const exited = new Promise((resolve) => child.once('exit', resolve));
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          continue;
-        }
-        await exited;
-      }
-    },
-    killApplication: async (id) => {
-      const answer = await fetch(`http://${LOOPBACK}:${ui}/app/kill/`, { method: 'POST', body: new URLSearchParams({ id, terminate: 'true' }) });
-      if (!answer.ok) throw new Error(`the master refused to kill ${id}: HTTP ${answer.status}`);
-    },
-  };
-}
 
 interface Run {
   code: number | null;
@@ -129,7 +51,7 @@ function bothWorkersBusy(line: string): boolean {
 
 describe.runIf(env !== null && realDataPresent('Spark cluster tests'))('a standalone Spark cluster of two workers on loopback', () => {
   let dir: string;
-  let cluster: Cluster;
+  let cluster: LocalCluster;
   let input: string;
   const model = () => join(dir, 'model');
   // Many small partitions, so that the job is still running tasks on both workers when one dies.
@@ -146,7 +68,7 @@ describe.runIf(env !== null && realDataPresent('Spark cluster tests'))('a standa
       `CREATE TABLE a AS SELECT *, row_number() OVER () - 1 AS k FROM read_parquet(${quoteText(audiobooks)})`,
       `COPY (SELECT 'c' || i AS id, ${nudged.join(', ')} FROM range(${ROWS}) t(i) JOIN a ON a.k = i % (SELECT count(*) FROM a) ORDER BY i) TO ${quoteText(input)} (FORMAT parquet, ROW_GROUP_SIZE 40000)`,
     ]);
-    cluster = await startCluster(env!, dir);
+    cluster = await startLocalCluster(env!.venv, dir);
   }, 900_000);
 
   afterAll(async () => {

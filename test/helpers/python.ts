@@ -3,7 +3,6 @@
  * a long-lived Python process holding one Spark session (test/helpers/python_harness.py).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { inject } from 'vitest';
@@ -11,10 +10,6 @@ import { inject } from 'vitest';
 export interface PythonEnv {
   venv: string;
   python: string;
-  /** bin/ of the venv: spark-submit, spark-class. */
-  bin: string;
-  /** Spark's home inside the pyspark package (sbin/, jars/). */
-  sparkHome: string;
 }
 
 /** The environment, or null after saying in one line why the tests named `tests` skip. */
@@ -24,9 +19,7 @@ export function pythonEnvOrSkip(tests: string): PythonEnv | null {
     console.warn(`${tests} SKIPPED: ${state.unavailable}`);
     return null;
   }
-  const bin = join(state.venv, 'bin');
-  const lib = readdirSync(join(state.venv, 'lib')).find((name) => name.startsWith('python3'))!;
-  return { venv: state.venv, python: join(bin, 'python'), bin, sparkHome: join(state.venv, 'lib', lib, 'site-packages', 'pyspark') };
+  return { venv: state.venv, python: join(state.venv, 'bin', 'python') };
 }
 
 export interface Harness {
