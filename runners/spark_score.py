@@ -30,6 +30,13 @@ def fail(code, kind, message, **where):
     sys.exit(code)
 
 
+def first_line(err):
+    """The line of an error that says what happened, without the JVM's stack."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    named = [line for line in lines if "Exception:" in line or "aborted" in line]
+    return (named or lines or [type(err).__name__])[0][:2000]
+
+
 def check_columns(frame, job):
     """Every column the model reads is there, numeric ones with a numeric type: a clear error otherwise."""
     table = job["table"]
@@ -73,19 +80,19 @@ def main():
         try:
             frame = spark.read.parquet(*job["inputs"])
         except AnalysisException as err:
-            fail(EXIT_INPUT, "input", f"Spark cannot read the input: {str(err).splitlines()[0]}", table=job["table"])
+            fail(EXIT_INPUT, "input", f"Spark cannot read the input: {first_line(err)}", table=job["table"])
         check_columns(frame, job)
         frame.createOrReplaceTempView(job["view"])
-        rows = frame.count()
-        say("PROGRESS", {"rows": rows})
         try:
+            rows = frame.count()
+            say("PROGRESS", {"rows": rows})
             scores = spark.sql(job["sql"]).withColumn("model_version", F.lit(job["modelVersion"])).withColumn(
                 "scored_at", F.lit(job["scoredAt"]).cast("timestamp"))
             scores.write.mode("errorifexists").parquet(job["output"])
         except AnalysisException as err:
-            fail(EXIT_INPUT, "input", str(err).splitlines()[0], table=job["table"])
+            fail(EXIT_INPUT, "input", first_line(err), table=job["table"])
         except Exception as err:  # a Py4J error: the job failed on the cluster
-            fail(EXIT_JOB, "job", str(err).splitlines()[0][:2000])
+            fail(EXIT_JOB, "job", first_line(err))
         say("DONE", {"rows": rows})
     finally:
         stop.set()
