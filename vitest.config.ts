@@ -13,7 +13,7 @@ export default defineConfig({
     expect: { poll: { timeout: 60_000 } },
     pool: 'forks',
     execArgv: ['--conditions=rebuy-sources'],
-    globalSetup: ['test/adversarial/private-tmp.setup.ts', 'test/global-setup.ts', 'test/helpers/postgres-setup.ts'],
+    globalSetup: ['test/adversarial/private-tmp.setup.ts', 'test/global-setup.ts', 'test/helpers/postgres-setup.ts', 'test/helpers/python-env.setup.ts'],
     // onnxruntime's telemetry off in every worker and every process a test starts (rebuy's own code
     // turns it off too; this covers tests that load onnxruntime directly).
     env: { ORT_DISABLE_TELEMETRY: '1' },

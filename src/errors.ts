@@ -41,6 +41,8 @@ const MEANINGS = {
   /** Too many requests in flight; retry shortly. */
   OVERLOADED: { exitCode: 1, httpStatus: 503 },
   INTERNAL: { exitCode: 1, httpStatus: 500 },
+  /** An engine rebuy handed a job to (a Spark cluster) failed it midway: workers lost, the job killed. */
+  ENGINE_FAILED: { exitCode: 1, httpStatus: 502 },
 } as const satisfies Record<string, CodeMeaning>;
 
 export type ErrorCode = keyof typeof MEANINGS;

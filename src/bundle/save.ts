@@ -1,4 +1,4 @@
-import { existsSync, renameSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
@@ -11,6 +11,7 @@ import {
   removeSync,
   STDOUT,
   sweepStale,
+  swapDirectory,
   syncDirectory,
   temporaryNaming,
   temporaryTag,
@@ -127,7 +128,7 @@ export async function saveBundle(dir: string, manifest: ManifestDraft, files: Bu
     await writeDurably(join(tmp, MANIFEST_FILE), manifestText);
     await writeDurably(join(tmp, MANIFEST_HASH_FILE), `${sha256(manifestText)}  ${MANIFEST_FILE}\n`);
     await syncDirectory(tmp);
-    await swapInto(tmp, target);
+    await swapDirectory(tmp, target, PREVIOUS_SUFFIX);
     return full;
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
@@ -166,31 +167,4 @@ export async function readDuringSwap<T>(dir: string, read: (from: string) => Pro
     if (before !== null && before === identity()) break;
   }
   throw last;
-}
-
-async function swapInto(tmp: string, dir: string): Promise<void> {
-  const previous = `${dir}${PREVIOUS_SUFFIX}`;
-  await rm(previous, { recursive: true, force: true });
-  let moved = false;
-  // A signal between the two renames puts the previous bundle back before the process ends. (The
-  // previous copy was removed above, so one there now is the bundle this save moved aside.)
-  const restore = onInterrupt(() => {
-    if (!existsSync(dir) && existsSync(previous)) renameSync(previous, dir);
-  });
-  try {
-    try {
-      await rename(dir, previous);
-      moved = true;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    await rename(tmp, dir);
-  } catch (err) {
-    if (moved) await rename(previous, dir).catch(() => {});
-    throw err;
-  } finally {
-    restore();
-  }
-  await syncDirectory(dirname(dir));
-  await rm(previous, { recursive: true, force: true });
 }

@@ -203,12 +203,15 @@ function buildProgram(): Command {
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .option('--group <name=columns>', 'explain these columns as one fact in the reasons, e.g. --group spend=history,history_segment (repeatable; other tables than Audiobooks)', (v: string, previous: string[]) => [...previous, v], [])
     .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
-    .option('--engine <engine>', 'score inside an engine: duckdb (with --in/--out files, or --database FILE --in-table NAME) or postgres://USER@HOST:PORT/DB (with --in-table NAME); writes id, probability, label, rank, model_version, scored_at')
+    .option('--engine <engine>', 'score inside an engine: duckdb (with --in/--out files, or --database FILE --in-table NAME), postgres://USER@HOST:PORT/DB (with --in-table NAME), or spark (--in Parquet, --out a directory of Parquet files, --master); writes id, probability, label, rank, model_version, scored_at')
     .option('--database <file>', 'with --engine duckdb: the DuckDB database file holding --in-table')
     .option('--in-table <name>', 'with --engine: the table of customers (schema.table allowed)')
     .option('--out-table <name>', 'with --engine: the scores table to write, replaced in one transaction (default: scores)')
     .option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)', parseNumberOption)
     .option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact', parseNumberOption)
+    .option('--master <url>', 'with --engine spark: local[N] or spark://HOST:PORT')
+    .option('--spark-conf <key=value>', 'with --engine spark: a Spark setting (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--id <col>', 'with --engine: the id column (default: the model schema\'s)')
     .addOption(JSON_OUT)
     .action((opts) => run(program, async () => (await import('./score.js')).runScore(opts)));
 
@@ -217,12 +220,21 @@ function buildProgram(): Command {
     .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank')
     .requiredOption('--model <ref>', `${MODEL_REF_HELP} (a network or logistic bundle)`)
     .addOption(storeOption())
-    .requiredOption('--dialect <name>', 'SQL dialect: duckdb, postgres, trino, bigquery or snowflake')
+    .requiredOption('--dialect <name>', 'SQL dialect: duckdb, postgres, trino, bigquery, snowflake or spark')
     .option('--table <name>', 'table of raw customer columns (schema.table allowed; default: customers)')
     .option('--query <sql>', 'a query returning the raw customer columns, instead of a table')
     .option('--id <column>', "the id column (default: the bundle schema's)")
     .option('--no-rank', 'leave out rank and the ordering by it')
     .action((opts) => run(program, async () => (await import('./sql.js')).runSql(opts)));
+
+  program
+    .command('export')
+    .description('Write the model for another platform: --format mlflow, an MLflow model folder (ONNX flavor) whose pyfunc returns the probability of buying again')
+    .requiredOption('--model <dir>', 'model bundle directory')
+    .requiredOption('--format <name>', 'mlflow')
+    .requiredOption('--out <dir>', 'the folder to write (replaces an earlier export, nothing else)')
+    .addOption(JSON_OUT)
+    .action((opts) => run(program, async () => (await import('./export.js')).runExport(opts)));
 
   program
     .command('report')

@@ -7,6 +7,7 @@ import { writeCsv } from '../data/write.js';
 import type { BadRow } from '../data/read.js';
 import type { DuplicateIds } from '../predict/types.js';
 import { resolveModelOption } from './options.js';
+import type { SparkScoreFlags } from './score-spark.js';
 
 export interface ScoreFlags {
   model: string;
@@ -34,7 +35,8 @@ export function badRowsPath(out: string): string {
   return out.replace(/(\.[^./]*)?$/, '.bad-rows.csv');
 }
 
-export async function runScore(given: ScoreFlags): Promise<void> {
+export async function runScore(given: ScoreFlags & SparkScoreFlags): Promise<void> {
+  if (given.engine === 'spark') return (await import('./score-spark.js')).runSparkScore(given);
   if (given.engine !== undefined) return runEngineScore(given);
   if (given.in === undefined || given.out === undefined) throw usageError(`give the customers with \`in\` and the scores file with \`out\` (or score inside an engine with \`engine\`)`);
   if (given.database !== undefined || given.inTable !== undefined || given.outTable !== undefined) throw usageError('`database`, `inTable` and `outTable` go with `engine`');

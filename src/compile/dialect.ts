@@ -8,7 +8,7 @@
  * quote names with double quotes and text with doubled single quotes).
  */
 
-export const DIALECT_NAMES = ['duckdb', 'postgres', 'trino', 'bigquery', 'snowflake'] as const;
+export const DIALECT_NAMES = ['duckdb', 'postgres', 'trino', 'bigquery', 'snowflake', 'spark'] as const;
 export type DialectName = (typeof DIALECT_NAMES)[number];
 
 export interface SqlDialect {
@@ -71,6 +71,12 @@ export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = {
   },
   // A backslash starts an escape in Snowflake's single-quoted strings; NaN = NaN is true there.
   snowflake: ansiDialect('snowflake', { double: 'DOUBLE', text: 'VARCHAR' }, { quoteText: (text) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` }),
+  // Spark SQL reads "x" as a string and 'a''b' as two adjacent literals ('ab'): names in backticks,
+  // texts with backslash escapes. Its `/` divides as DOUBLE even on integers; NaN = NaN is true there.
+  spark: ansiDialect('spark', { double: 'DOUBLE', text: 'STRING' }, {
+    quoteIdent: (name) => `\`${name.replaceAll('`', '``')}\``,
+    quoteText: (text) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`,
+  }),
 };
 
 export function isDialectName(name: string): name is DialectName {

@@ -148,8 +148,8 @@ function encodedStage(features: FeatureState, dialect: SqlDialect): string {
   ];
   let slot = 0;
   features.categorical.forEach((c, j) => {
-    for (const level of c.levels) columns.push(`${asDouble(`CASE WHEN c${j} = ${quoteText(level)} THEN 1 ELSE 0 END`)} AS o${slot++}`);
-    const other = c.levels.length === 0 ? '1' : `CASE WHEN c${j} IN (${c.levels.map(quoteText).join(', ')}) THEN 0 ELSE 1 END`;
+    for (const level of c.levels) columns.push(`${asDouble(`CASE WHEN c${j} = ${dialect.quoteText(level)} THEN 1 ELSE 0 END`)} AS o${slot++}`);
+    const other = c.levels.length === 0 ? '1' : `CASE WHEN c${j} IN (${c.levels.map(dialect.quoteText).join(', ')}) THEN 0 ELSE 1 END`;
     columns.push(`${asDouble(other)} AS o${slot++}`);
   });
   return `SELECT ${columns.join(',\n  ')}\nFROM derived`;

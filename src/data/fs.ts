@@ -3,8 +3,8 @@
  * directory, a device or a FIFO; `-` for standard output), temporaries named so that a later write
  * can tell its own stale ones from live ones, and the cleanups a signal runs before the process ends.
  */
-import { rmSync } from 'node:fs';
-import { access, constants, lstat, mkdir, open, readdir, readlink, rm, stat } from 'node:fs/promises';
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { access, constants, lstat, mkdir, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -278,6 +278,81 @@ export async function syncDirectory(dir: string): Promise<void> {
     // Some file systems refuse fsync on a directory; the rename itself has happened.
   } finally {
     await handle?.close();
+  }
+}
+
+/**
+ * Puts the complete directory `tmp` in place of `dir` (its sibling) by two renames: `dir` moves aside to
+ * `dir<previousSuffix>`, `tmp` takes its name, the old one is removed. A failure or a signal between the
+ * renames puts the old directory back.
+ */
+export async function swapDirectory(tmp: string, dir: string, previousSuffix: string): Promise<void> {
+  const previous = `${dir}${previousSuffix}`;
+  await rm(previous, { recursive: true, force: true });
+  let moved = false;
+  // A signal between the two renames puts the previous directory back before the process ends. (The
+  // previous copy was removed above, so one there now is the one this swap moved aside.)
+  const restore = onInterrupt(() => {
+    if (!existsSync(dir) && existsSync(previous)) renameSync(previous, dir);
+  });
+  try {
+    try {
+      await rename(dir, previous);
+      moved = true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await rename(tmp, dir);
+  } catch (err) {
+    if (moved) await rename(previous, dir).catch(() => {});
+    throw err;
+  } finally {
+    restore();
+  }
+  await syncDirectory(dirname(dir));
+  await rm(previous, { recursive: true, force: true });
+}
+
+/**
+ * Where a directory of rebuy's output goes, checked before any work: nothing, an empty directory or
+ * one that `isOurs` recognises (an earlier output of the same kind) is replaced; anything else (a
+ * file, a directory of other files) is refused, exit 2 naming it. Reached through symlinks.
+ */
+export async function checkReplaceableDirectory(given: string, what: string, isOurs: (names: readonly string[]) => boolean): Promise<string> {
+  if (given === STDOUT || given === '') throw outputError(given || '""', `${what} is a directory: name one (standard output cannot hold it)`);
+  const target = await followOutputPath(given);
+  const names = await readdir(target).catch((err: unknown) => {
+    if (errnoOf(err) === 'ENOENT') return null;
+    if (errnoOf(err) === 'ENOTDIR') throw outputError(given, `it is a file, not ${what}`);
+    throw systemError(given, err);
+  });
+  if (names !== null && names.length > 0 && !isOurs(names)) {
+    throw outputError(given, `the directory holds files that are not ${what} (${JSON.stringify(names[0])} …); rebuy replaces only ${what} (name a new or empty directory)`);
+  }
+  await checkWritableDirectory(given, dirname(target));
+  return target;
+}
+
+/**
+ * Writes a directory atomically: `fill` makes the complete directory at a temporary path beside
+ * `target` (checked by checkReplaceableDirectory), which then replaces `target` by rename. A failure
+ * or a signal before that leaves `target` as it was and no temporary behind.
+ */
+export async function replaceDirectory(given: string, target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const parent = dirname(target);
+  const naming = temporaryNaming(target, 'partial');
+  await sweepStale(parent, naming.pattern);
+  const tmp = join(parent, naming.name(temporaryTag()));
+  const forget = onInterrupt(() => removeSync(tmp));
+  try {
+    await fill(tmp);
+    await syncDirectory(tmp);
+    await swapDirectory(tmp, target, '.previous');
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw writeFailure(given, err);
+  } finally {
+    forget();
   }
 }
 

@@ -1,0 +1,169 @@
+/**
+ * The compiled Spark SQL, run by Apache Spark (pyspark's local mode, from the project's Python
+ * environment), gives every row the probability onnxruntime gives through the Predictor, to 1e-5:
+ * the real Audiobooks file (with and without derived features) and Hillstrom's table predicting
+ * `visit` (categorical columns, missing values). Then `rebuy score --engine spark` end to end, and
+ * its refusals.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainBundle } from '../../src/app/train.js';
+import { loadBundle } from '../../src/bundle/load.js';
+import { DIALECTS } from '../../src/compile/dialect.js';
+import { scoringPipelineOf } from '../../src/compile/from-bundle.js';
+import { compilePipelineSql } from '../../src/compile/pipeline-sql.js';
+import { quoteText } from '../../src/compile/dialect.js';
+import { rebuy } from '../helpers/cli.js';
+import { REAL_CSV, realDataPresent } from '../helpers/paths.js';
+import { pythonEnvOrSkip, startHarness, type Harness } from '../helpers/python.js';
+import { audiobooksParquet, compareScores, duckdb, HILLSTROM_CSV, hillstromTables, predictorScores, readScoresDirectory } from './spark-fixtures.js';
+
+const env = pythonEnvOrSkip('Spark SQL tests');
+const TOLERANCE = 1e-5;
+const TRAINING = { network: { maxEpochs: 6 }, balance: 'random' as const, split: [0.8, 0.1, 0.1] as [number, number, number], seed: 3, baseline: false, report: false };
+
+interface SqlAnswer {
+  columns: { id: string[]; probability: number[]; label: number[]; rank?: number[] };
+}
+
+describe.runIf(env !== null && realDataPresent('Spark SQL tests', [REAL_CSV, HILLSTROM_CSV]))('compiled Spark SQL on Apache Spark (local mode)', () => {
+  let dir: string;
+  let harness: Harness;
+  let audiobooks: string;
+  let hillstrom: { csv: string; parquet: string };
+  const model = (name: string) => join(dir, name);
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'rebuy-spark-sql-'));
+    harness = startHarness(env!);
+    audiobooks = await audiobooksParquet(dir);
+    hillstrom = await hillstromTables(dir);
+    await trainBundle({ data: REAL_CSV, out: model('plain'), preset: '2x10', ...TRAINING });
+    await trainBundle({ data: REAL_CSV, out: model('derived'), preset: '2x10', derived: true, ...TRAINING });
+    await trainBundle({ data: hillstrom.csv, target: 'visit', id: 'id', out: model('hillstrom'), preset: '2x10', ...TRAINING });
+  }, 600_000);
+
+  afterAll(async () => {
+    await harness?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function sparkSql(bundle: string, parquet: string): Promise<SqlAnswer['columns']> {
+    const pipeline = await scoringPipelineOf(await loadBundle(model(bundle)));
+    const sql = compilePipelineSql(pipeline, DIALECTS.spark, { table: 'customers' }, { rank: true });
+    return (await harness.request<SqlAnswer>('sql', { views: { customers: parquet }, sql })).columns;
+  }
+
+  for (const bundle of ['plain', 'derived'] as const) {
+    it(`Audiobooks (${bundle}): every customer's probability to 1e-5, the same labels, ranked 1…n`, async () => {
+      const expected = await predictorScores(model(bundle), REAL_CSV);
+      const got = await sparkSql(bundle, audiobooks);
+      const compared = compareScores(expected, got, TOLERANCE);
+      expect(compared).toMatchObject({ rows: expected.byId.size, distinct: expected.byId.size, missing: 0, labelsDiffer: 0 });
+      expect(compared.worst).toBeLessThan(TOLERANCE);
+      expect(compared.spread).toBeGreaterThan(0.5);
+      expect(got.rank).toEqual(got.id.map((_, i) => i + 1));
+    }, 300_000);
+  }
+
+  it('Hillstrom predicting visit, with categorical columns and missing values: every row to 1e-5', async () => {
+    const pipeline = await scoringPipelineOf(await loadBundle(model('hillstrom')));
+    expect(pipeline.features.categorical.map((c) => c.name).sort()).toEqual(['channel', 'history_segment', 'segment', 'zip_code']);
+    expect(pipeline.features.numeric.find((c) => c.name === 'recency')).toBeDefined();
+    const expected = await predictorScores(model('hillstrom'), hillstrom.csv);
+    const got = await sparkSql('hillstrom', hillstrom.parquet);
+    const compared = compareScores(expected, got, TOLERANCE);
+    expect(compared).toMatchObject({ rows: 64_000, distinct: 64_000, missing: 0, labelsDiffer: 0 });
+    expect(compared.worst).toBeLessThan(TOLERANCE);
+    expect(compared.spread).toBeGreaterThan(0.1);
+  }, 300_000);
+
+  it('quotes names and texts as Spark reads them: a backtick in a name, a quote and a backslash in a level', async () => {
+    const pipeline = await scoringPipelineOf(await loadBundle(model('hillstrom')));
+    const channel = pipeline.features.categorical.find((c) => c.name === 'channel')!;
+    // The same model with a column renamed and a level respelled: only the quoting differs from the real run.
+    const odd = { ...pipeline, features: { ...pipeline.features, categorical: pipeline.features.categorical.map((c) => (c === channel ? { ...c, name: 'chan`nel', levels: c.levels.map((l) => (l === 'Web' ? "W'e\\b" : l)) } : c)) } };
+    const table = join(dir, 'odd.parquet');
+    await duckdb([`COPY (SELECT * EXCLUDE (channel), CASE WHEN channel = 'Web' THEN 'W''e\\b' ELSE channel END AS "chan\`nel" FROM read_parquet(${quoteText(hillstrom.parquet)})) TO ${quoteText(table)} (FORMAT parquet)`]);
+    const sql = compilePipelineSql(odd, DIALECTS.spark, { table: 'customers' }, { rank: false });
+    const got = (await harness.request<SqlAnswer>('sql', { views: { customers: table }, sql })).columns;
+    const compared = compareScores(await predictorScores(model('hillstrom'), hillstrom.csv), got, TOLERANCE);
+    expect(compared).toMatchObject({ rows: 64_000, missing: 0, labelsDiffer: 0 });
+    expect(compared.worst).toBeLessThan(TOLERANCE);
+  }, 300_000);
+
+  it('`rebuy sql --dialect spark` prints the statement Spark runs, names in backticks', async () => {
+    const run = rebuy(['sql', '--model', model('plain'), '--dialect', 'spark', '--table', 'customers', '--no-rank']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^-- rebuy scoring pipeline, spark dialect/);
+    expect(run.stdout).toContain('CAST(`book_length_overall` AS DOUBLE)');
+    const got = (await harness.request<SqlAnswer>('sql', { views: { customers: audiobooks }, sql: run.stdout })).columns;
+    const compared = compareScores(await predictorScores(model('plain'), REAL_CSV), got, TOLERANCE);
+    expect(compared.missing).toBe(0);
+    expect(compared.worst).toBeLessThan(TOLERANCE);
+  }, 300_000);
+
+  it('`rebuy score --engine spark --master local[2]` writes every row once, with the model version, replacing the output of an earlier run', async () => {
+    const out = join(dir, 'scores');
+    // An earlier run's output, which this run replaces whole.
+    await mkdir(out);
+    await writeFile(join(out, '_SUCCESS'), '');
+    await writeFile(join(out, 'part-00099-earlier.snappy.parquet'), 'not read');
+    const score = rebuy(['score', '--engine', 'spark', '--master', 'local[2]', '--model', model('hillstrom'), '--in', hillstrom.parquet, '--out', out, '--json']);
+    expect(score.code, score.stderr).toBe(0);
+    expect(score.stderr).toContain('rebuy: scoring 64,000 rows');
+    expect(score.stderr).toMatch(/rebuy: stage \d+: \d+\/\d+ tasks done/);
+    expect(JSON.parse(score.stdout)).toMatchObject({ rows: 64_000, output: out, master: 'local[2]' });
+    expect(await readdir(out)).not.toContain('part-00099-earlier.snappy.parquet');
+    expect((await readdir(out)).filter((n) => n.endsWith('.parquet')).length).toBeGreaterThan(0);
+    const got = await readScoresDirectory(out);
+    const compared = compareScores(await predictorScores(model('hillstrom'), hillstrom.csv), got, TOLERANCE);
+    expect(compared).toMatchObject({ rows: 64_000, distinct: 64_000, missing: 0, labelsDiffer: 0 });
+    expect(compared.worst).toBeLessThan(TOLERANCE);
+    expect([...got.rank].sort((a, b) => a - b)).toEqual(got.rank.map((_, i) => i + 1));
+    expect(new Set(got.model_version)).toEqual(new Set([expect.stringMatching(/@[0-9a-f]{12}$/)]));
+    expect((await readdir(dir)).filter((n) => n.includes('partial'))).toEqual([]);
+  }, 600_000);
+
+  it('a table without a column the model needs, or with text where it needs a number: exit 2 naming the table and column, nothing written', async () => {
+    const missing = join(dir, 'missing.parquet');
+    const text = join(dir, 'text.parquet');
+    await duckdb([
+      `COPY (SELECT * EXCLUDE (recency) FROM read_parquet(${quoteText(hillstrom.parquet)})) TO ${quoteText(missing)} (FORMAT parquet)`,
+      `COPY (SELECT * REPLACE (CAST(history AS VARCHAR) AS history) FROM read_parquet(${quoteText(hillstrom.parquet)})) TO ${quoteText(text)} (FORMAT parquet)`,
+    ]);
+    const out = join(dir, 'refused');
+    const noColumn = rebuy(['score', '--engine', 'spark', '--master', 'local[1]', '--model', model('hillstrom'), '--in', missing, '--out', out]);
+    expect(noColumn.code, noColumn.stderr).toBe(2);
+    expect(noColumn.stderr).toContain(`rebuy: ${missing}, column "recency": the table has no column "recency"`);
+    const wrongType = rebuy(['score', '--engine', 'spark', '--master', 'local[1]', '--model', model('hillstrom'), '--in', text, '--out', out]);
+    expect(wrongType.code, wrongType.stderr).toBe(2);
+    expect(wrongType.stderr).toContain(`column "history": column "history" is string; the model needs a number`);
+    expect(existsSync(out)).toBe(false);
+    expect((await readdir(dir)).filter((n) => n.includes('partial'))).toEqual([]);
+  }, 600_000);
+
+  it('refuses before starting Spark: a directory of other files as --out, a model that does not exist, no --master', async () => {
+    const other = join(dir, 'other');
+    await mkdir(other);
+    await writeFile(join(other, 'notes.txt'), 'keep me');
+    const args = (over: Record<string, string>) => {
+      const flags = { '--engine': 'spark', '--master': 'local[1]', '--model': model('hillstrom'), '--in': hillstrom.parquet, '--out': join(dir, 'x'), ...over };
+      return Object.entries(flags).flatMap(([k, v]) => (v === '' ? [] : [k, v]));
+    };
+    const occupied = rebuy(['score', ...args({ '--out': other })]);
+    expect(occupied.code).toBe(2);
+    expect(occupied.stderr).toContain('"notes.txt"');
+    expect(existsSync(join(other, 'notes.txt'))).toBe(true);
+    const noModel = rebuy(['score', ...args({ '--model': join(dir, 'no-such-model') })]);
+    expect(noModel.code).toBe(2);
+    expect(noModel.stderr).toContain('no-such-model');
+    const noMaster = rebuy(['score', ...args({ '--master': '' })]);
+    expect(noMaster.code).toBe(2);
+    expect(noMaster.stderr).toContain('--engine spark needs --master');
+    for (const run of [occupied, noModel, noMaster]) expect(run.stderr).not.toContain('starting the Spark job');
+  });
+});
