@@ -109,6 +109,15 @@ describe('missing and unknown columns', () => {
     const path = await fileWith('a,b,a,target\n1,2,3,0\n');
     await expectInputError(readTable(path), path, { line: 1, column: 'a', problem: /appears twice \(columns 1 and 3\)/ });
   });
+
+  it('rejects a header that names a model\'s column twice, under one spelling or two', async () => {
+    const row = AUDIOBOOKS_HEADER.map((_, i) => (i === AUDIOBOOKS_HEADER.length - 1 ? '0' : String(i + 1))).join(',');
+    const twice = await fileWith(`${AUDIOBOOKS_HEADER.join(',')},ID\n${row},99\n`);
+    const n = AUDIOBOOKS_HEADER.length;
+    await expectInputError(readTable(twice, { schema: AUDIOBOOKS_SCHEMA }), twice, { line: 1, column: 'ID', problem: new RegExp(`appears twice \\(columns 1 and ${n + 1}\\)`) });
+    const spellings = await fileWith(`${AUDIOBOOKS_HEADER.join(',')},customer_id\n${row},99\n`);
+    await expectInputError(readTable(spellings, { schema: AUDIOBOOKS_SCHEMA }), spellings, { line: 1, column: 'customer_id', problem: /columns 1 \("ID"\) and 13 \("customer_id"\) both name the column id/ });
+  });
 });
 
 describe('bad values', () => {

@@ -29,7 +29,10 @@ export function bindToSchema(source: Source, schema: TableSchema): Binding {
   const labels = schema.name === 'audiobooks' && !source.hasHeader ? keys.map((k, i) => k ?? source.labels[i]!) : source.labels;
   const find = (key: string, role: Role): BoundColumn | null => {
     const index = keys.indexOf(key);
-    return index < 0 ? null : { index, label: labels[index]!, key, role };
+    if (index < 0) return null;
+    const again = keys.indexOf(key, index + 1);
+    if (again >= 0) throw namedTwice(source, labels, key, index, again);
+    return { index, label: labels[index]!, key, role };
   };
   const require = (key: string, role: Role): BoundColumn => {
     const col = find(key, role);
@@ -83,6 +86,14 @@ function audiobooksSchemaFor(columns: AudiobooksColumn[]): TableSchema {
     id: columns.includes('id') ? 'id' : null,
     target: columns.includes('target') ? 'target' : null,
   };
+}
+
+/** Two header names for one column (`id` twice, or `ID` beside `customer_id`): which one to read would be a guess. */
+function namedTwice(source: Source, labels: readonly string[], key: string, first: number, second: number): RebuyError {
+  const [a, b] = [labels[first]!, labels[second]!];
+  const problem =
+    a === b ? `column name appears twice (columns ${first + 1} and ${second + 1})` : `columns ${first + 1} (${JSON.stringify(a)}) and ${second + 1} (${JSON.stringify(b)}) both name the column ${key}`;
+  return inputError(problem, { file: source.path, line: 1, column: b });
 }
 
 function checkCustomHeader(source: Source, opts: RoleOptions): void {
