@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
 import { collectList, flagsByOptionName, inFlagTerms, parseIntOption, parseListOption, parseNumberOption, readingOptions } from './options.js';
-import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, FEATURES_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
@@ -103,7 +103,8 @@ function buildProgram(): Command {
     .option('--amount <col>', 'order amount column (adds mean, total and repeat-purchase value)')
     .option('--columns <names>', 'names of the fields of a header-less file, comma-separated; fields are split at a comma or a run of spaces/tabs')
     .requiredOption('--cutoff <date>', 'last day of the observation period: features use purchases up to and including it')
-    .option('--horizon <span>', 'the period after the cutoff for the target, in days (180d) or weeks (26w)', '180d')
+    .option('--horizon <span>', 'the period after the cutoff for the target, in days (180d) or weeks (26w)', FEATURES_DEFAULTS.horizon)
+    .option('--memory-limit <size>', 'DuckDB\'s memory while summarising the log (it spills to a temporary directory beyond)', FEATURES_DEFAULTS.memoryLimit)
     .requiredOption('--out <file>', 'customer table to write (.csv or .parquet)')
     .option('--allow-returns', 'accept negative amounts (returns) instead of refusing them')
     .option('--outcome-counts', 'also write purchases_after and value_after (outcomes in the horizon: not features; leave them out of train)')
