@@ -166,6 +166,7 @@ function buildProgram(): Command {
     .option('--top-percent <x>', 'budget: contact the top x % of customers', parseNumberOption)
     .option('--contact-cost <c>', 'cost of contacting one customer', parseNumberOption)
     .option('--value-per-return <v>', 'value of one customer who buys again', parseNumberOption)
+    .option('--value-column <col>', 'each customer\'s own value if they buy again, from this column of --data (e.g. gg_expected_spend from `rebuy features --bgnbd`), instead of --value-per-return')
     .option('--no-save', 'only show the decision; leave the bundle as it is')
     .addOption(SEED)
     .addOption(JSON_OUT)
