@@ -7,7 +7,7 @@
  *      time and peak RSS;
  *   3. BG/NBD fit time on generated customers.
  * Flags: --log-rows N (10000000), --fit-customers N (1000000), --folds K (5), --runs R (3: fresh
- * processes per figure, medians reported), --skip-cdnow, --skip-log, --skip-fit, --json.
+ * processes per figure, medians reported), --memory-limit SIZE (features' DuckDB limit), --skip-cdnow, --skip-log, --skip-fit, --json.
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -91,6 +91,7 @@ async function logSection(dir: string, maxRows: number): Promise<Record<string, 
       const run = await runProcess(process.execPath, [
         CLI, 'features', '--transactions', path, '--customer', 'customer', '--date', 'date', '--amount', 'amount',
         '--cutoff', '2025-06-30', '--horizon', '180d', '--out', join(dir, `table-${rows}.parquet`), '--json',
+        ...(MEMORY_LIMIT === undefined ? [] : ['--memory-limit', MEMORY_LIMIT]),
       ]);
       if (run.code !== 0) throw new Error(`rebuy features failed: ${run.stderr}`);
       info = JSON.parse(run.stdout) as { customers: number };
@@ -147,5 +148,6 @@ async function main(): Promise<void> {
 }
 
 const RUNS = flag('runs', 3);
+const MEMORY_LIMIT = has('memory-limit') ? process.argv[process.argv.indexOf('--memory-limit') + 1] : undefined;
 if (has('fit-once')) process.stdout.write(`${JSON.stringify(fitOnce(flag('fit-once', 1_000_000)))}\n`);
 else await main();
