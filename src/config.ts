@@ -46,7 +46,7 @@ export const SCORING_DEFAULTS = {
 /** `rebuy features`: the target's horizon after the cutoff, and DuckDB's memory while summarising the log (it spills to disk beyond). */
 export const FEATURES_DEFAULTS = {
   horizon: '180d',
-  memoryLimit: '1GB',
+  memoryLimit: '256MB',
 } as const;
 
 /** How probabilities are corrected for the natural class mix after training on a balanced one. */
