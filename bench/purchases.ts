@@ -6,8 +6,8 @@
  *   2. generated purchase logs of growing size → customer table as a fresh `rebuy features` process:
  *      time and peak RSS;
  *   3. BG/NBD fit time on generated customers.
- * Flags: --log-rows N (10000000), --fit-customers N (1000000), --folds K (5), --skip-cdnow,
- * --skip-log, --skip-fit, --json.
+ * Flags: --log-rows N (10000000), --fit-customers N (1000000), --folds K (5), --runs R (3: fresh
+ * processes per figure, medians reported), --memory-limit SIZE (features' DuckDB limit), --skip-cdnow, --skip-log, --skip-fit, --json.
  */
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -17,13 +17,10 @@ import { once } from 'node:events';
 import { buildFeatures } from '../src/app/features.js';
 import { compareModels } from '../src/app/compare.js';
 import { createRng } from '../src/core/random.js';
-import { readTable } from '../src/data/read.js';
-import { rocAuc } from '../src/evaluate/metrics.js';
-import { mean, sd } from '../src/evaluate/stats.js';
+import { median } from '../src/evaluate/stats.js';
 import { packageRoot } from '../src/paths.js';
 import { fitBgNbd, type BgNbdParams } from '../src/purchases/bgnbd.js';
 import { simulateCustomers, simulatePurchaseDays } from '../src/purchases/simulate.js';
-import { kFoldPlans } from '../src/train/plans.js';
 import { CLI, flag, fmt, has, runProcess } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
@@ -36,26 +33,16 @@ async function cdnowSection(dir: string, folds: number): Promise<Record<string, 
   const spec = { file: CDNOW, customer: 'id', date: 'date', amount: 'amount', columns: ['full_id', 'id', 'date', 'cds', 'amount'] };
   const base = { ...spec, cutoff: '1997-09-30', horizonDays: 273 };
   const rfm = join(dir, 'cdnow-rfm.csv');
-  const withModel = join(dir, 'cdnow-bgnbd.csv');
   await buildFeatures({ ...base, out: rfm });
-  await buildFeatures({ ...base, out: withModel, bgnbd: true });
   log(`1. CDNOW, cutoff 1997-09-30, target: bought again in the 39 weeks after; ${folds}-fold cross-validation, seed 1`);
-  const common = { target: 'bought_again', id: 'id', folds, balance: 'random' as const, split: [0.8, 0.1, 0.1] as [number, number, number], seed: 1, presets: ['2x50'] };
-  const rows: Record<string, string>[] = [];
-  for (const [label, data] of [['RFM features', rfm], ['RFM + BG/NBD features', withModel]] as const) {
-    const result = await compareModels({ ...common, data });
-    for (const row of result.leaderboard.rows) {
-      const auc = row.metrics.naturalRocAuc!;
-      rows.push({ model: `${row.candidate} on ${label}`, naturalRocAuc: `${fmt(auc.mean)} [${fmt(auc.lower)}, ${fmt(auc.upper)}]` });
-    }
-  }
-  // BG/NBD alone on the same folds: the same table, seed and balance give the same held-out customers.
-  const table = await readTable(withModel, { target: 'bought_again', id: 'id' });
-  const pAny = table.numeric.get('bgnbd_p_any')!;
-  const aucs = kFoldPlans(table, { folds, balance: 'random', seed: 1 }).map((plan) =>
-    rocAuc(Float64Array.from(plan.naturalTest, (r) => pAny[r]!), Uint8Array.from(plan.naturalTest, (r) => table.target![r]!)),
-  );
-  rows.push({ model: 'BG/NBD alone (P(at least one))', naturalRocAuc: `${fmt(mean(aucs))} ± ${fmt(sd(aucs))} (sd over folds)` });
+  // compare adds BG/NBD alone and each classifier with BG/NBD's outputs, BG/NBD fitted on each fold's training rows only.
+  const result = await compareModels({
+    data: rfm, target: 'bought_again', id: 'id', folds, balance: 'random', split: [0.8, 0.1, 0.1], seed: 1, presets: ['2x50'], purchaseHorizonDays: 273,
+  });
+  const rows = result.leaderboard.rows.map((row) => {
+    const auc = row.metrics.naturalRocAuc!;
+    return { model: row.candidate, naturalRocAuc: `${fmt(auc.mean)} [${fmt(auc.lower)}, ${fmt(auc.upper)}]` };
+  });
   for (const r of rows) log(`   ${r.model!.padEnd(40)} ${r.naturalRocAuc}`);
   return { folds, rows };
 }
@@ -97,22 +84,44 @@ async function logSection(dir: string, maxRows: number): Promise<Record<string, 
   for (const rows of sizes) {
     const path = join(dir, `log-${rows}.csv`);
     const made = await writeLog(path, rows);
-    const run = await runProcess(process.execPath, [
-      CLI, 'features', '--transactions', path, '--customer', 'customer', '--date', 'date', '--amount', 'amount',
-      '--cutoff', '2025-06-30', '--horizon', '180d', '--out', join(dir, `table-${rows}.parquet`), '--json',
-    ]);
-    if (run.code !== 0) throw new Error(`rebuy features failed: ${run.stderr}`);
-    const info = JSON.parse(run.stdout) as { customers: number };
-    const result = { rows: made.rows, customersInLog: made.customers, customersAtCutoff: info.customers, seconds: run.seconds, peakRssMb: run.peakRssMb };
-    log(`   ${String(made.rows).padStart(10)} rows, ${info.customers} customers at the cutoff: ${fmt(run.seconds, 2)} s, peak RSS ${fmt(run.peakRssMb, 0)} MB`);
+    const seconds: number[] = [];
+    const rss: number[] = [];
+    let info = { customers: 0 };
+    for (let r = 0; r < RUNS; r++) {
+      const run = await runProcess(process.execPath, [
+        CLI, 'features', '--transactions', path, '--customer', 'customer', '--date', 'date', '--amount', 'amount',
+        '--cutoff', '2025-06-30', '--horizon', '180d', '--out', join(dir, `table-${rows}.parquet`), '--json',
+        ...(MEMORY_LIMIT === undefined ? [] : ['--memory-limit', MEMORY_LIMIT]),
+      ]);
+      if (run.code !== 0) throw new Error(`rebuy features failed: ${run.stderr}`);
+      info = JSON.parse(run.stdout) as { customers: number };
+      seconds.push(run.seconds);
+      rss.push(run.peakRssMb);
+    }
+    const result = { rows: made.rows, customersInLog: made.customers, customersAtCutoff: info.customers, runs: RUNS, seconds: median(seconds), peakRssMb: median(rss) };
+    log(`   ${String(made.rows).padStart(10)} rows, ${info.customers} customers at the cutoff: ${fmt(result.seconds, 2)} s, peak RSS ${fmt(result.peakRssMb, 0)} MB (medians of ${RUNS})`);
     results.push(result);
     await rm(path, { force: true });
   }
   return results;
 }
 
-function fitSection(customers: number): Record<string, unknown> {
-  log(`3. BG/NBD fit on ${customers} generated customers (ages 0..365 days, whole days; three starts)`);
+/** Each fit in a fresh process (this script with --fit-once), so no run inherits another's warm heap. */
+async function fitSection(customers: number): Promise<Record<string, unknown>> {
+  log(`3. BG/NBD fit on ${customers} generated customers (ages 0..365 days, whole days; three starts; fresh processes)`);
+  const runs: { seconds: number; params: BgNbdParams; converged: boolean }[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    const run = await runProcess(process.execPath, [process.argv[1]!, '--fit-once', String(customers)]);
+    if (run.code !== 0) throw new Error(`the fit failed: ${run.stderr}`);
+    runs.push(JSON.parse(run.stdout) as { seconds: number; params: BgNbdParams; converged: boolean });
+  }
+  const seconds = median(runs.map((r) => r.seconds));
+  const p = runs[0]!.params;
+  log(`   ${fmt(seconds, 2)} s (median of ${RUNS}); r ${fmt(p.r)}, α ${fmt(p.alpha)}, a ${fmt(p.a)}, b ${fmt(p.b)} (made with r 0.243, α 30.9, a 0.793, b 2.426)`);
+  return { customers, runs: RUNS, seconds, params: p, converged: runs.every((r) => r.converged) };
+}
+
+function fitOnce(customers: number): { seconds: number; params: BgNbdParams; converged: boolean } {
   const simulated = simulateCustomers(7, DAILY, customers, 0, 365);
   const data = {
     frequency: Float64Array.from(simulated, (c) => c.x),
@@ -122,9 +131,7 @@ function fitSection(customers: number): Record<string, unknown> {
   const started = performance.now();
   const fit = fitBgNbd(data);
   const seconds = (performance.now() - started) / 1000;
-  const p = fit.params;
-  log(`   ${fmt(seconds, 2)} s; r ${fmt(p.r)}, α ${fmt(p.alpha)}, a ${fmt(p.a)}, b ${fmt(p.b)} (made with r 0.243, α 30.9, a 0.793, b 2.426)`);
-  return { customers, seconds, params: p, converged: fit.converged };
+  return { seconds, params: fit.params, converged: fit.converged };
 }
 
 async function main(): Promise<void> {
@@ -133,11 +140,14 @@ async function main(): Promise<void> {
     const report: Record<string, unknown> = {};
     if (!has('skip-cdnow')) report.cdnow = await cdnowSection(dir, flag('folds', 5));
     if (!has('skip-log')) report.logs = await logSection(dir, flag('log-rows', 10_000_000));
-    if (!has('skip-fit')) report.fit = fitSection(flag('fit-customers', 1_000_000));
+    if (!has('skip-fit')) report.fit = await fitSection(flag('fit-customers', 1_000_000));
     if (has('json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-await main();
+const RUNS = flag('runs', 3);
+const MEMORY_LIMIT = has('memory-limit') ? process.argv[process.argv.indexOf('--memory-limit') + 1] : undefined;
+if (has('fit-once')) process.stdout.write(`${JSON.stringify(fitOnce(flag('fit-once', 1_000_000)))}\n`);
+else await main();

@@ -64,6 +64,12 @@ export const SCORING_DEFAULTS = {
   memoryLimit: '96MB',
 } as const;
 
+/** `rebuy features`: the target's horizon after the cutoff, and DuckDB's memory while summarising the log (it spills to disk beyond). */
+export const FEATURES_DEFAULTS = {
+  horizon: '180d',
+  memoryLimit: '256MB',
+} as const;
+
 /** How probabilities are corrected for the natural class mix after training on a balanced one. */
 export const CALIBRATION_METHODS = ['prior', 'platt', 'none'] as const;
 export const DEFAULT_CALIBRATION: (typeof CALIBRATION_METHODS)[number] = 'prior';

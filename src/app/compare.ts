@@ -9,6 +9,7 @@ import { kFoldPlans, randomSplitPlans, type EvalPlan } from '../train/plans.js';
 import { evaluateOnPlans, type CandidateRun } from '../train/repeated.js';
 import { COMPARE_METRICS, DEFAULT_RANK_BY, runValues } from '../train/compare-metrics.js';
 import { COMPARE_REPEATS } from '../config.js';
+import { DEFAULT_PURCHASE_HORIZON_DAYS, evaluatePurchaseModels, isPurchaseTable } from '../train/purchase-models.js';
 
 
 export interface CompareOptions {
@@ -26,6 +27,8 @@ export interface CompareOptions {
   networks?: Partial<NetworkConfig>[];
   baseline?: boolean;
   rankBy?: string;
+  /** On a `features` customer table: the target's horizon in days, over which BG/NBD predicts (default: the `features` default). */
+  purchaseHorizonDays?: number;
   onProgress?: (done: number, total: number, run: CandidateRun) => void;
 }
 
@@ -60,6 +63,10 @@ export async function compareModels(options: CompareOptions): Promise<CompareRes
     ? kFoldPlans(table, { folds: options.folds, balance: options.balance, seed: options.seed })
     : randomSplitPlans(table, { repeats: options.repeats ?? COMPARE_REPEATS, balance: options.balance, split: options.split, seed: options.seed });
   const runs = await evaluateOnPlans(table, candidates, plans, { onProgress: options.onProgress });
+  if (isPurchaseTable(table)) {
+    const horizonDays = options.purchaseHorizonDays ?? DEFAULT_PURCHASE_HORIZON_DAYS;
+    runs.push(...(await evaluatePurchaseModels(table, plans, { horizonDays, classifiers: candidates })));
+  }
   const results: PlanResult[] = runs.map((r) => ({ candidate: r.candidate, plan: r.plan, values: runValues(r), trainSeconds: r.trainSeconds }));
   const rankBy = options.rankBy ?? DEFAULT_RANK_BY;
   if (!COMPARE_METRICS.some((m) => m.key === rankBy)) {

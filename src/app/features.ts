@@ -27,8 +27,8 @@ export interface FeaturesResult extends CustomerTableInfo {
 
 /** Purchase log → customer table at a cutoff, written to `out`; returns what was written (and the fitted models). */
 export async function buildFeatures(opts: FeaturesOptions): Promise<FeaturesResult> {
-  const { out, cutoff, horizonDays, outcomeCounts, bgnbd, ...spec } = opts;
-  const tableOptions = { cutoff, horizonDays, outcomeCounts };
+  const { out, cutoff, horizonDays, outcomeCounts, memoryLimit, bgnbd, ...spec } = opts;
+  const tableOptions = { cutoff, horizonDays, outcomeCounts, memoryLimit };
   if (!bgnbd) return writeCustomerTable(spec, tableOptions, out);
   const parquet = /\.(parquet|pq)$/i.test(out);
   if (!parquet && !/\.csv$/i.test(out)) throw usageError(`--out: expected a .csv or .parquet file, got ${JSON.stringify(out)}`);

@@ -4,6 +4,7 @@ import { parseSplit, type BalanceMode } from '../prep/split.js';
 import type { Interval } from '../evaluate/stats.js';
 import { metricName } from '../evaluate/metric-labels.js';
 import { fixed } from '../core/format.js';
+import { parseHorizon } from '../purchases/customer-table.js';
 
 export interface CompareFlags {
   data: string;
@@ -18,6 +19,7 @@ export interface CompareFlags {
   split: string;
   seed: number;
   rankBy?: string;
+  horizon?: string;
   json?: boolean;
 }
 
@@ -67,6 +69,7 @@ export async function runCompare(flags: CompareFlags): Promise<void> {
     networks: flags.hidden?.map((hidden) => ({ hidden })),
     baseline: flags.baseline,
     rankBy: flags.rankBy,
+    ...(flags.horizon !== undefined && { purchaseHorizonDays: parseHorizon(flags.horizon) }),
     onProgress: flags.json
       ? undefined
       : (done, total, run) => process.stderr.write(`  [${done}/${total}] ${run.candidate} on run ${run.plan + 1}: ${metricName('rocAuc')} ${fixed(run.naturalTest.rocAuc)}\n`),

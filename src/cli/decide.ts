@@ -13,6 +13,7 @@ export interface DecideFlags {
   topPercent?: number;
   contactCost?: number;
   valuePerReturn?: number;
+  valueColumn?: string;
   seed: number;
   save: boolean;
   json?: boolean;
@@ -86,6 +87,7 @@ export function formatDecision(d: Decision): string {
 export async function runDecide(flags: DecideFlags): Promise<void> {
   const { dir, stored } = await resolveModelOption(flags.model, flags.store);
   if (flags.objective === 'incremental-profit') return (await import('./uplift.js')).runUpliftDecide({ ...flags, model: dir });
+  if (flags.valueColumn !== undefined) return runDecideByValue({ ...flags, model: dir }, flags.valueColumn);
   if (stored && flags.save) {
     throw usageError(`${flags.model} is a version in the store, which rebuy never changes: add --no-save to see the decision, or decide on the bundle directory and register it as a new version`);
   }
@@ -100,4 +102,34 @@ export async function runDecide(flags: DecideFlags): Promise<void> {
   });
   const result = { ...decided, model: flags.model };
   process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : formatDecision(result));
+}
+
+/** `--value-column`: each customer's own value if they buy again; the list and its profit, judged on --data. */
+async function runDecideByValue(flags: DecideFlags, valueColumn: string): Promise<void> {
+  if (flags.data === undefined) throw usageError('--value-column needs --data: the labelled customer table that holds the column');
+  if (flags.contactCost === undefined) throw usageError('--value-column needs --contact-cost C');
+  if (flags.valuePerReturn !== undefined) throw usageError('give either --value-per-return or --value-column, not both');
+  if (flags.objective !== undefined && flags.objective !== 'profit') throw usageError(`--value-column decides by profit; got --objective ${flags.objective}`);
+  const { decideByValue } = await import('../app/decide-value.js');
+  const d = await decideByValue({ model: flags.model, data: flags.data, valueColumn, contactCost: flags.contactCost, seed: flags.seed });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+    return;
+  }
+  const pr = d.profit;
+  const i = pr.interval;
+  const money = (v: number): string => v.toFixed(2);
+  process.stdout.write(
+    [
+      `Customers: ${d.population.customers} in ${d.population.source}, ${d.population.buyers} bought again`,
+      `Money: ${money(pr.contactCost)} per contact; each customer's value if they buy again from column "${d.valueColumn}"`,
+      `The list was chosen by expected profit (contact whoever's probability × value exceeds the contact cost), using no labels.`,
+      `  contacted            ${pr.contacted} (${pr.returners} bought again)`,
+      `  expected profit      ${money(pr.expected)}`,
+      `  realized profit      ${money(pr.realized)}`,
+      `  another draw (${Math.round(i.level * 100)} %)  ${money(i.lower)} to ${money(i.upper)}`,
+      'not saved: a list by value is not a threshold on the probability',
+      '',
+    ].join('\n'),
+  );
 }

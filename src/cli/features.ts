@@ -1,5 +1,5 @@
 import { buildFeatures } from '../app/features.js';
-import { parseDay, parseHorizon } from '../purchases/customer-table.js';
+import { parseDay, parseHorizon, parseMemoryLimit } from '../purchases/customer-table.js';
 import { usageError } from '../errors.js';
 
 export interface FeaturesFlags {
@@ -10,6 +10,7 @@ export interface FeaturesFlags {
   columns?: string;
   cutoff: string;
   horizon: string;
+  memoryLimit?: string;
   out: string;
   allowReturns?: boolean;
   outcomeCounts?: boolean;
@@ -42,6 +43,7 @@ export async function runFeatures(flags: FeaturesFlags): Promise<void> {
     allowReturns: flags.allowReturns ?? false,
     cutoff: parseDay(flags.cutoff, '--cutoff'),
     horizonDays: parseHorizon(flags.horizon),
+    memoryLimit: flags.memoryLimit === undefined ? undefined : parseMemoryLimit(flags.memoryLimit),
     outcomeCounts: flags.outcomeCounts ?? false,
     bgnbd: flags.bgnbd ?? false,
     out: flags.out,

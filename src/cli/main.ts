@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
 import { collectList, flagsByOptionName, inFlagTerms, MODEL_REF_HELP, parseIntOption, parseListOption, parseNumberOption, readingOptions, storeOption } from './options.js';
-import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, MONITOR_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, FEATURES_DEFAULTS, MONITOR_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
@@ -78,6 +78,7 @@ function buildProgram(): Command {
     .requiredOption('--out <dir>', 'model bundle directory to write')
     .option('--preset <name>', 'network preset: 2x10, 2x50 or 3x50 (the seed notebooks\' networks; default 2x50)')
     .option('--model <auto|logistic>', 'auto: choose the configuration by 5-fold cross-validation on the training part; logistic: the logistic regression as the model')
+    .option('--horizon <span>', 'on a customer table from `rebuy features`: its --horizon, over which BG/NBD (compared on the leaderboard) predicts', FEATURES_DEFAULTS.horizon)
     .option('--derived', 'add derived features (Audiobooks: books bought, listened at all, review given, log of long-tailed columns)')
     .addOption(new Option('--calibration <method>', 'probability correction for the natural class mix').choices(CALIBRATION_METHODS).default(DEFAULT_CALIBRATION))
     .option('--hidden <widths>', 'hidden layer widths, e.g. 50,50', parseListOption)
@@ -111,7 +112,8 @@ function buildProgram(): Command {
     .option('--amount <col>', 'order amount column (adds mean, total and repeat-purchase value)')
     .option('--columns <names>', 'names of the fields of a header-less file, comma-separated; fields are split at a comma or a run of spaces/tabs')
     .requiredOption('--cutoff <date>', 'last day of the observation period: features use purchases up to and including it')
-    .option('--horizon <span>', 'the period after the cutoff for the target, in days (180d) or weeks (26w)', '180d')
+    .option('--horizon <span>', 'the period after the cutoff for the target, in days (180d) or weeks (26w)', FEATURES_DEFAULTS.horizon)
+    .option('--memory-limit <size>', 'DuckDB\'s memory while summarising the log (it spills to a temporary directory beyond)', FEATURES_DEFAULTS.memoryLimit)
     .requiredOption('--out <file>', 'customer table to write (.csv or .parquet)')
     .option('--allow-returns', 'accept negative amounts (returns) instead of refusing them')
     .option('--outcome-counts', 'also write purchases_after and value_after (outcomes in the horizon: not features; leave them out of train)')
@@ -156,6 +158,7 @@ function buildProgram(): Command {
     .option('--hidden <widths>', 'add a network with these hidden widths, e.g. 100,50 (repeatable)', collectList, [])
     .option('--no-baseline', 'leave out the logistic-regression baseline')
     .option('--rank-by <metric>', 'naturalRocAuc | balancedAccuracy | naturalPrAuc | naturalBrier | naturalLogLoss')
+    .option('--horizon <span>', 'on a customer table from `rebuy features`: its --horizon, over which BG/NBD (compared on the leaderboard) predicts', FEATURES_DEFAULTS.horizon)
     .addOption(TARGET)
     .addOption(ID)
     .addOption(BALANCE)
@@ -188,6 +191,7 @@ function buildProgram(): Command {
     .option('--top-percent <x>', 'budget: contact the top x % of customers', parseNumberOption)
     .option('--contact-cost <c>', 'cost of contacting one customer', parseNumberOption)
     .option('--value-per-return <v>', 'value of one customer who buys again', parseNumberOption)
+    .option('--value-column <col>', 'each customer\'s own value if they buy again, from this column of --data (e.g. gg_expected_spend from `rebuy features --bgnbd`), instead of --value-per-return')
     .option('--no-save', 'only show the decision; leave the bundle as it is')
     .addOption(SEED)
     .addOption(JSON_OUT)

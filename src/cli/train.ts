@@ -7,6 +7,7 @@ import type { Manifest } from '../bundle/manifest.js';
 import { objectiveInWords } from '../bundle/objective.js';
 import type { CalibrationMethod } from '../evaluate/calibration.js';
 import { usageError } from '../errors.js';
+import { parseHorizon } from '../purchases/customer-table.js';
 import { checkBundleTarget } from '../bundle/save.js';
 import { describeModel, formatConfusion, formatEpoch, formatMetricsTable } from './format.js';
 import type { BundleEvaluation } from '../bundle/evaluation.js';
@@ -20,6 +21,8 @@ export interface TrainFlags extends DataSource {
   out: string;
   preset?: string;
   model?: string;
+  /** The `features` horizon of a customer table built from a purchase log (BG/NBD's leaderboard rows). */
+  horizon?: string;
   derived?: boolean;
   calibration?: CalibrationMethod;
   hidden?: number[];
@@ -97,6 +100,7 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     preset: flags.preset,
     ...(network && { network }),
     ...((flags.model === 'auto' || flags.model === 'logistic') && { model: flags.model }),
+    ...(flags.horizon !== undefined && { purchaseHorizonDays: parseHorizon(flags.horizon) }),
     derived: flags.derived,
     calibration: flags.calibration,
     baseline: flags.baseline,

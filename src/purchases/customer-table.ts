@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, sqlString, type DuckDBConnection } from '../data/duckdb.js';
 import { withAtomicPath } from '../data/write.js';
+import { FEATURES_DEFAULTS } from '../config.js';
 import { inputError, usageError } from '../errors.js';
 import { openPurchaseLog, type PurchaseLogInfo, type PurchaseLogSpec } from './log.js';
 
@@ -21,6 +22,8 @@ export interface CustomerTableOptions {
   horizonDays: number;
   /** Also write the number and value of the purchases in the horizon (outcomes, not features). */
   outcomeCounts?: boolean;
+  /** DuckDB's memory limit while summarising the log, e.g. `1GB` (default FEATURES_DEFAULTS.memoryLimit). */
+  memoryLimit?: string;
 }
 
 /** Feature columns, in output order; the amount columns only when the log has amounts. */
@@ -152,8 +155,13 @@ FROM per_customer LEFT JOIN after USING (customer)
 ORDER BY customer`;
 }
 
-/** DuckDB spills to a temporary directory beyond this, so memory stays bounded as the log grows. */
-const DUCKDB_MEMORY = { memory_limit: '1GB', preserve_insertion_order: 'true' };
+/** `1GB`, `512MB`, `1.5GiB`: the sizes DuckDB's memory_limit takes. */
+export function parseMemoryLimit(text: string): string {
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(text.trim())) {
+    throw usageError(`--memory-limit: expected a size such as 512MB or 2GB, got ${JSON.stringify(text)}`);
+  }
+  return text.trim();
+}
 
 async function withLog<T>(
   spec: PurchaseLogSpec,
@@ -161,7 +169,9 @@ async function withLog<T>(
   body: (con: DuckDBConnection, sql: string, info: Omit<CustomerTableInfo, 'customers' | 'buyers'>) => Promise<T>,
 ): Promise<T> {
   const spill = await mkdtemp(join(tmpdir(), 'rebuy-features-'));
-  const instance = await DuckDBInstance.create(':memory:', { ...DUCKDB_MEMORY, temp_directory: spill });
+  // DuckDB spills to a temporary directory beyond the memory limit, so memory stays bounded as the log grows.
+  const memoryLimit = parseMemoryLimit(opts.memoryLimit ?? FEATURES_DEFAULTS.memoryLimit);
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit, preserve_insertion_order: 'true', temp_directory: spill });
   const con = await instance.connect();
   try {
     const log = await openPurchaseLog(con, spec);

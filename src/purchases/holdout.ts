@@ -62,3 +62,32 @@ export function expectationGrid(params: BgNbdParams, age: number, horizon: numbe
   const expected = frequencies.map((x) => recencies.map((tx) => expectedPurchases(params, horizon, x, x === 0 ? 0 : tx, age)));
   return { frequencies, recencies, expected };
 }
+
+/** What the report draws for a BG/NBD fit: the heat map at the median age and, with holdout counts, the classic chart. */
+export interface PurchaseModelSummary {
+  params: BgNbdParams;
+  horizonDays: number;
+  /** The age (days since the first purchase) the heat map holds fixed: the customers' median. */
+  medianAge: number;
+  grid: ExpectationGrid;
+  /** Null without holdout purchase counts (`features --outcome-counts`). */
+  holdout: HoldoutComparison | null;
+}
+
+/** Frequencies 0..maxFrequency and recencies in `recencySteps` steps from 0 to the median age. */
+export function purchaseModelSummary(
+  params: BgNbdParams,
+  customers: { frequency: ArrayLike<number>; recency: ArrayLike<number>; age: ArrayLike<number> },
+  horizonDays: number,
+  purchasesAfter: ArrayLike<number> | null,
+  grid: { maxFrequency: number; recencySteps: number } = { maxFrequency: 7, recencySteps: 6 },
+): PurchaseModelSummary {
+  const ages = Float64Array.from(customers.age).sort();
+  const medianAge = ages.length === 0 ? 0 : ages.length % 2 ? ages[(ages.length - 1) / 2]! : (ages[ages.length / 2 - 1]! + ages[ages.length / 2]!) / 2;
+  let holdout: HoldoutComparison | null = null;
+  if (purchasesAfter) {
+    const predicted = Float64Array.from(customers.frequency, (x, i) => expectedPurchases(params, horizonDays, x, customers.recency[i]!, customers.age[i]!));
+    holdout = holdoutByFrequency(customers.frequency, predicted, purchasesAfter, grid.maxFrequency);
+  }
+  return { params, horizonDays, medianAge, grid: expectationGrid(params, medianAge, horizonDays, grid.maxFrequency, grid.recencySteps), holdout };
+}

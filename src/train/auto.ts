@@ -5,6 +5,7 @@ import type { BalanceMode } from '../prep/split.js';
 import { COMPARE_METRICS, runValues } from './compare-metrics.js';
 import type { Candidate } from './fit.js';
 import { kFoldPlans, learningRows, type EvalPlan } from './plans.js';
+import { DEFAULT_PURCHASE_HORIZON_DAYS, evaluatePurchaseModels, isPurchaseTable } from './purchase-models.js';
 import { evaluateOnPlans, type CandidateRun } from './repeated.js';
 
 export const AUTO_FOLDS = 5;
@@ -33,11 +34,22 @@ export interface AutoSelection {
 export async function selectModel(
   table: Table,
   rows: Int32Array,
-  options: { balance: BalanceMode; seed: number; candidates?: Candidate[]; onProgress?: (done: number, total: number, run: CandidateRun) => void },
+  options: {
+    balance: BalanceMode;
+    seed: number;
+    candidates?: Candidate[];
+    onProgress?: (done: number, total: number, run: CandidateRun) => void;
+    /** On a `features` customer table, BG/NBD's rows join the leaderboard (purchase-models.ts); false leaves them out. */
+    purchaseModels?: false | { horizonDays?: number };
+  },
 ): Promise<AutoSelection> {
   const candidates = options.candidates ?? autoCandidates();
   const plans = kFoldPlans(table, { folds: AUTO_FOLDS, balance: options.balance, seed: options.seed, rows });
   const runs = await evaluateOnPlans(table, candidates, plans, { onProgress: options.onProgress });
+  if (options.purchaseModels !== false && isPurchaseTable(table)) {
+    const horizonDays = options.purchaseModels?.horizonDays ?? DEFAULT_PURCHASE_HORIZON_DAYS;
+    runs.push(...(await evaluatePurchaseModels(table, plans, { horizonDays, classifiers: candidates.filter((c) => !c.derived) })));
+  }
   const ratio = plans[0]!.test.length / (plans[0]!.train.length + plans[0]!.valid.length);
   const leaderboard = buildLeaderboard(
     runs.map((r) => ({ candidate: r.candidate, plan: r.plan, values: runValues(r), trainSeconds: r.trainSeconds })),
@@ -45,7 +57,8 @@ export async function selectModel(
     AUTO_RANK_BY,
     ratio,
   );
-  const chosen = candidates.find((c) => c.name === leaderboard.rows[0]!.candidate)!;
+  // BG/NBD's rows are comparison-only (no ONNX graph computes them): the best deployable candidate is chosen.
+  const chosen = leaderboard.rows.map((row) => candidates.find((c) => c.name === row.candidate)).find((c) => c !== undefined)!;
   return { chosen, leaderboard, runs };
 }
 
@@ -56,6 +69,6 @@ export const AUTO_CANDIDATE: Candidate = { name: 'auto', kind: 'logistic' };
 export function autoResolver(table: Table, balance: BalanceMode): (candidate: Candidate, plan: EvalPlan) => Promise<Candidate> {
   return async (candidate, plan) => {
     if (candidate !== AUTO_CANDIDATE) return candidate;
-    return (await selectModel(table, learningRows(plan), { balance, seed: plan.seed })).chosen;
+    return (await selectModel(table, learningRows(plan), { balance, seed: plan.seed, purchaseModels: false })).chosen;
   };
 }

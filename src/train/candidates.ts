@@ -6,6 +6,7 @@ import { selectModel } from './auto.js';
 import type { Dataset } from './dataset.js';
 import type { Candidate } from './fit.js';
 import { learningRows } from './plans.js';
+import { isPurchaseTable } from './purchase-models.js';
 import type { ProgressListener } from './progress.js';
 
 export interface CandidateOptions {
@@ -15,6 +16,8 @@ export interface CandidateOptions {
   derived?: boolean;
   /** 'auto': choose the configuration by cross-validation on the training part (see auto.ts); 'logistic': the logistic regression as the model. */
   model?: 'auto' | 'logistic';
+  /** On a `features` customer table: the target's horizon in days, over which BG/NBD predicts (purchase-models.ts). */
+  purchaseHorizonDays?: number;
 }
 
 export interface CandidateChoice {
@@ -24,15 +27,21 @@ export interface CandidateChoice {
 }
 
 export async function chooseCandidate(dataset: Dataset, options: CandidateOptions, progress: ProgressListener): Promise<CandidateChoice> {
-  if (options.model !== 'auto') return { candidate: presetCandidate(options), leaderboard: null };
+  if (options.model !== 'auto' && !isPurchaseTable(dataset.table)) return { candidate: presetCandidate(options), leaderboard: null };
   const selection = await selectModel(dataset.table, learningRows(dataset), {
     balance: dataset.options.balance,
     seed: dataset.options.seed,
+    // A `features` table gets its BG/NBD comparison also when the model is given: it and the baseline are the leaderboard.
+    ...(options.model !== 'auto' && { candidates: [presetCandidate(options), LOGISTIC] }),
+    purchaseModels: { horizonDays: options.purchaseHorizonDays },
     onProgress: (done, total, run) => progress({ kind: 'select', done, total, run }),
   });
+  if (options.model !== 'auto') return { candidate: presetCandidate(options), leaderboard: selection.leaderboard };
   progress({ kind: 'selected', candidate: selection.chosen, leaderboard: selection.leaderboard });
   return { candidate: selection.chosen, leaderboard: selection.leaderboard };
 }
+
+const LOGISTIC: Candidate = { name: 'logistic', kind: 'logistic' };
 
 function presetCandidate(options: CandidateOptions): Candidate {
   if (options.model === 'logistic') return { name: `logistic${options.derived ? '+derived' : ''}`, kind: 'logistic', derived: options.derived };

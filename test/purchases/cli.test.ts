@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FEATURES_DEFAULTS } from '../../src/config.js';
 import { rebuy } from '../helpers/cli.js';
 import { CDNOW, hasCdnow } from './helpers.js';
 
@@ -21,6 +22,18 @@ describe('rebuy features', () => {
     for (const flag of ['--transactions', '--customer', '--date', '--amount', '--columns', '--cutoff', '--horizon', '--allow-returns']) {
       expect(help.stdout).toContain(flag);
     }
+    // The defaults shown are the ones in src/config.ts.
+    expect(help.stdout).toContain(`(default: "${FEATURES_DEFAULTS.horizon}")`);
+    expect(help.stdout).toContain(`(default: "${FEATURES_DEFAULTS.memoryLimit}")`);
+  });
+
+  it('exits 2 naming the flag and value on a memory limit DuckDB cannot take', async () => {
+    const log = join(dir, 'ok.csv');
+    await writeFile(log, 'customer,date\nA,2024-01-01\nA,2024-02-01\n');
+    const run = rebuy(['features', '--transactions', log, '--customer', 'customer', '--date', 'date', '--cutoff', '2024-01-15', '--memory-limit', 'lots', '--out', join(dir, 'm.csv')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--memory-limit');
+    expect(run.stderr).toContain('"lots"');
   });
 
   it.runIf(hasCdnow)('builds the CDNOW customer table from the header-less file', async () => {
