@@ -8,6 +8,15 @@ import { packageRoot } from '../src/paths.js';
 export const REAL_DATA = join(packageRoot(), '..', 'shared', 'data', 'audiobooks.csv');
 export const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
 export const REFERENCE = join(packageRoot(), 'dist', 'bench', 'reference', 'duckdb-only.js');
+export const BENCH_PYTHON = join(packageRoot(), '.bench-python', 'bin', 'python');
+export const POLARS_REFERENCE = join(packageRoot(), 'bench', 'reference', 'polars_score.py');
+
+/** Makes or updates the venv of the outside references (scripts/bench-python-env.sh); null when ready, else why not. */
+export async function provisionBenchPython(): Promise<string | null> {
+  const run = await runProcess('sh', [join(packageRoot(), 'scripts', 'bench-python-env.sh')]);
+  if (run.code === 0) return null;
+  return run.stderr.trim().split('\n').pop() || `scripts/bench-python-env.sh exited with ${run.code}`;
+}
 
 export function requireRealData(): string {
   if (!existsSync(REAL_DATA)) throw new Error(`the benchmark needs the real data at ${REAL_DATA}`);

@@ -4,7 +4,9 @@
  *      for each preset and the logistic baseline, and the median training time;
  *   2. CSV→CSV scoring throughput (whole process, and the scoring alone as `rebuy score --json` times it)
  *      and peak RSS on generated files of growing size (1M rows and more);
- *      next to the same job done by DuckDB alone (bench/reference/duckdb-only.ts), run in turn;
+ *      next to the same job done by DuckDB alone (bench/reference/duckdb-only.ts) and by a polars +
+ *      onnxruntime script (bench/reference/polars_score.py, in the venv of scripts/bench-python-env.sh),
+ *      run in turn: wall time and peak RSS as /usr/bin/time counts them;
  *   3. wall time of `rebuy score` on a 100-row file as a fresh process;
  *   4. reasons for the web page's 1,000 customers over every fact (bench/explain.ts).
  *   5. before and after: the build of BEFORE_COMMIT against this one, in turn, each figure a fresh
@@ -28,7 +30,22 @@ import { compareModels } from '../src/app/compare.js';
 import { randomSplitPlans } from '../src/train/plans.js';
 import { trainBundle } from '../src/app/train.js';
 import { explainSection } from './explain.js';
-import { CLI, REFERENCE, buildAtCommit, flag, fmt, has, requireRealData, runProcess, runTimed, type ProcessRun, type TimedRun } from './common.js';
+import {
+  BENCH_PYTHON,
+  CLI,
+  POLARS_REFERENCE,
+  REFERENCE,
+  buildAtCommit,
+  flag,
+  fmt,
+  has,
+  provisionBenchPython,
+  requireRealData,
+  runProcess,
+  runTimed,
+  type ProcessRun,
+  type TimedRun,
+} from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 const SCORING_TRIALS = 5;
@@ -92,6 +109,8 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
     const model = join(dir, 'model');
     await trainBundle({ data: requireRealData(), out: model, preset: '2x50', balance: 'random', split: [0.8, 0.1, 0.1], seed: 0, baseline: false });
     const sizes = [Math.round(rows / 4), rows, rows * 2];
+    log('   the bench venv for the polars reference (sh scripts/bench-python-env.sh)');
+    const noPython = await provisionBenchPython();
     const results = [];
     for (const n of sizes) {
       const input = join(dir, `customers-${n}.csv`);
@@ -100,12 +119,16 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
       const output = join(dir, `scores-${n}.csv`);
       const trials = [];
       const references = [];
+      const polars = [];
       for (let trial = 0; trial < SCORING_TRIALS; trial++) {
-        const run = await runProcess(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', output, '--json']);
+        const run = await runTimed(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', output, '--json']);
         if (run.code !== 0) throw new Error(`rebuy score failed: ${run.stderr}`);
         trials.push(run);
-        // On the main size, the DuckDB-only reference runs in turn with rebuy (this machine's speed drifts).
-        if (n === rows) references.push(await runReference(input, join(dir, 'reference.csv')));
+        // On the main size, the references run in turn with rebuy (this machine's speed drifts).
+        if (n === rows) {
+          references.push(await runReference(input, join(dir, 'reference.csv')));
+          if (noPython === null) polars.push(await runPolars(model, input, join(dir, 'polars.csv')));
+        }
       }
       const seconds = median(trials.map((t) => t.seconds));
       // The scoring itself (read, score, rank, write), as `rebuy score --json` reports it: without
@@ -121,6 +144,7 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
         peakRssMb,
         runs: trials.map((t) => t.seconds),
         ...(references.length > 0 && { duckdbOnly: referenceSummary(trials, references) }),
+        ...(polars.length > 0 && { polars: against(trials, polars) }),
       });
       log(`   ${n.toLocaleString('en')} rows: median ${fmt(seconds, 2)} s as a process (${trials.map((t) => fmt(t.seconds, 2)).join(', ')}), ${Math.round(n / seconds).toLocaleString('en')} rows/s; scoring alone ${fmt(scoringSeconds, 2)} s; peak RSS ${fmt(peakRssMb, 0)} MB`);
     }
@@ -142,37 +166,69 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
     const first = results[0]!;
     const last = results[results.length - 1]!;
     for (const r of results) if (r.duckdbOnly) printReference(r.rows, r.duckdbOnly);
+    for (const r of results) if (r.duckdbOnly) printInTurn(r.rows, r.peakRssMb, r.processSeconds, r.duckdbOnly, r.polars, noPython);
     console.log(`  peak RSS ratio ${last.rows.toLocaleString('en')} vs ${first.rows.toLocaleString('en')} rows: ${fmt(last.peakRssMb / first.peakRssMb, 2)}`);
     console.log(`  100-row file: median ${fmt(median(times), 3)} s over ${times.length} fresh processes (min ${fmt(Math.min(...times), 3)} s)`);
-    return { sizes: results, hundredRowMedianSeconds: median(times), hundredRowRuns: times };
+    return { sizes: results, hundredRowMedianSeconds: median(times), hundredRowRuns: times, ...(noPython !== null && { polarsSkipped: noPython }) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-interface ReferenceSummary {
+/** Another process doing rebuy's job, run in turn with it: its medians, and rebuy's over it (median of the round-by-round ratios). */
+interface Against {
   processSeconds: number;
-  querySeconds: number;
-  /** Medians of rebuy's time over the reference's, run by run. */
+  peakRssMb: number;
   processRatio: number;
+  memoryRatio: number;
+}
+
+function against(trials: ProcessRun[], others: ProcessRun[]): Against {
+  return {
+    processSeconds: median(others.map((r) => r.seconds)),
+    peakRssMb: median(others.map((r) => r.peakRssMb)),
+    processRatio: median(trials.map((t, i) => t.seconds / others[i]!.seconds)),
+    memoryRatio: median(trials.map((t, i) => t.peakRssMb / others[i]!.peakRssMb)),
+  };
+}
+
+interface ReferenceSummary extends Against {
+  querySeconds: number;
+  /** Median of rebuy's scoring time (as --json prints it) over the query's, run by run. */
   scoringRatio: number;
 }
 
 /** The same CSV→CSV job as one DuckDB query, a formula in place of the model (bench/reference/duckdb-only.ts). */
-async function runReference(input: string, output: string): Promise<ProcessRun> {
-  const run = await runProcess(process.execPath, [REFERENCE, input, output]);
+async function runReference(input: string, output: string): Promise<TimedRun> {
+  const run = await runTimed(process.execPath, [REFERENCE, input, output]);
   if (run.code !== 0) throw new Error(`the DuckDB-only reference failed: ${run.stderr}`);
+  return run;
+}
+
+/** The same CSV→CSV job as a data scientist's script: polars, onnxruntime and the bundle's model.onnx. */
+async function runPolars(model: string, input: string, output: string): Promise<TimedRun> {
+  const run = await runTimed(BENCH_PYTHON, [POLARS_REFERENCE, model, input, output]);
+  if (run.code !== 0) throw new Error(`the polars reference failed: ${run.stderr}`);
   return run;
 }
 
 function referenceSummary(trials: ProcessRun[], references: ProcessRun[]): ReferenceSummary {
   const seconds = (run: ProcessRun): number => (JSON.parse(run.stdout) as { seconds: number }).seconds;
   return {
-    processSeconds: median(references.map((r) => r.seconds)),
+    ...against(trials, references),
     querySeconds: median(references.map(seconds)),
-    processRatio: median(trials.map((t, i) => t.seconds / references[i]!.seconds)),
     scoringRatio: median(trials.map((t, i) => seconds(t) / seconds(references[i]!))),
   };
+}
+
+function printInTurn(rows: number, rebuyMb: number, rebuySeconds: number, duckdb: Against, polars: Against | undefined, noPython: string | null): void {
+  console.log(`  In turn on ${rows.toLocaleString('en')} rows, CSV→CSV, ${SCORING_TRIALS} rounds of fresh processes (medians; /usr/bin/time's peak RSS; rebuy's ratio: median of the rounds'):`);
+  console.log(`    ${'rebuy score'.padEnd(28)} ${fmt(rebuySeconds, 2).padStart(6)} s ${fmt(rebuyMb, 0).padStart(6)} MB`);
+  const line = (name: string, a: Against, target: string): void =>
+    console.log(`    ${name.padEnd(28)} ${fmt(a.processSeconds, 2).padStart(6)} s ${fmt(a.peakRssMb, 0).padStart(6)} MB   rebuy ${fmt(a.processRatio, 2)}x the time, ${fmt(a.memoryRatio, 2)}x the memory (target: ${target})`);
+  line('DuckDB alone', duckdb, 'time ≤ 1.1x');
+  if (polars) line('polars + onnxruntime script', polars, 'time < 1x, memory ≤ 0.5x');
+  else console.log(`    polars + onnxruntime script: skipped, the bench venv could not be provisioned (${noPython ?? 'no runs'})`);
 }
 
 function printReference(rows: number, ref: ReferenceSummary): void {
