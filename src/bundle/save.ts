@@ -23,7 +23,8 @@ import { MANIFEST_FILE, MANIFEST_HASH_FILE, PREVIOUS_SUFFIX } from './layout.js'
 
 export type BundleFiles = ReadonlyMap<string, Uint8Array | string>;
 
-async function writeDurably(path: string, data: Uint8Array | string): Promise<void> {
+/** Writes a new file (never over an existing one) and flushes it to disk before returning. */
+export async function writeDurably(path: string, data: Uint8Array | string): Promise<void> {
   const handle = await open(path, 'wx');
   try {
     await handle.writeFile(data);

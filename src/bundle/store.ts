@@ -13,7 +13,7 @@
  * process killed mid-promote leaves the old state or the new one, never an alias without its record.
  */
 import { statSync, watch as watchPath, type Stats } from 'node:fs';
-import { link, lstat, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { link, lstat, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Type, type StaticDecode } from '#typebox';
@@ -25,6 +25,7 @@ import { MANIFEST_FILE, MANIFEST_HASH_FILE, MAX_MANIFEST_BYTES, manifestHashLine
 import { loadBundle, type LoadedBundle } from './load.js';
 import { parseManifest, type Manifest } from './manifest.js';
 import { withLock } from './lock.js';
+import { writeDurably } from './save.js';
 import {
   checkAliasName,
   checkModelName,
@@ -150,15 +151,6 @@ function who(): string | null {
   }
 }
 
-async function writeDurably(path: string, data: Uint8Array | string): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 /**
  * Writes `data` to `path` whole: a temporary beside it, flushed, then renamed over it (`replace`) or
