@@ -96,7 +96,7 @@ export function purchasesSection(report: PurchaseModelSummary): string {
   const { r, alpha, a, b } = report.params;
   const parts = [
     p(
-      `BG/NBD, fitted on ${report.fittedCustomers} training customers (their purchases up to the cutoff): purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
+      `BG/NBD, fitted on ${report.fittedCustomers} training customers (their purchases up to the cutoff, in the class mix the classifiers trained on): purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
         `drop-out after each purchase Beta(a = ${fixed(a, 3)}, b = ${fixed(b, 3)}).`,
     ),
     expectationHeatMap(
