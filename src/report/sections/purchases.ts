@@ -4,7 +4,7 @@
  * (predicted vs actual purchases, or share who bought again, by calibration-period purchases: the classic chart).
  */
 import type { ExpectationGrid, HoldoutComparison, PurchaseModelSummary } from '../../purchases/holdout.js';
-import { COLORS, figure, lineChart } from '../charts.js';
+import { COLORS, figure, lineChart, type LineChartSpec } from '../charts.js';
 import { p, section, table } from '../markup.js';
 import { el, escapeHtml, text } from '../svg.js';
 import { fixed } from '../words.js';
@@ -63,11 +63,12 @@ function holdoutWords(h: HoldoutComparison, horizonDays: number) {
       };
 }
 
-function holdoutChart(h: HoldoutComparison, horizonDays: number): string {
+/** The holdout chart's spec, for the report and for the page, which frames it itself. */
+export function holdoutChartSpec(h: HoldoutComparison, horizonDays: number): LineChartSpec {
   const words = holdoutWords(h, horizonDays);
   const labels = h.groups.map((g) => g.label);
   const at = (field: 'predicted' | 'actual'): [number, number][] => h.groups.map((g, i) => [i, g[field]]);
-  return lineChart({
+  return {
     title: words.title,
     x: { label: 'repeat purchases before the cutoff', min: 0, max: labels.length - 1, format: (v) => labels[Math.round(v)] ?? '', ticks: labels.length, tight: true },
     y: { label: words.y, min: 0, ...(h.measure === 'bought-again' && { max: 1 }) },
@@ -76,7 +77,7 @@ function holdoutChart(h: HoldoutComparison, horizonDays: number): string {
       { name: words.actual, points: at('actual'), color: COLORS.baseline, dots: true, dashed: true },
     ],
     caption: words.caption,
-  });
+  };
 }
 
 function holdoutTable(h: HoldoutComparison, horizonDays: number): string {
@@ -92,21 +93,28 @@ function holdoutTable(h: HoldoutComparison, horizonDays: number): string {
   });
 }
 
-export function purchasesSection(report: PurchaseModelSummary): string {
+/** What was fitted on which customers, in one plain sentence. */
+export function fitWords(report: PurchaseModelSummary): string {
   const { r, alpha, a, b } = report.params;
-  const parts = [
-    p(
-      `BG/NBD, fitted on ${report.fittedCustomers} training customers (their purchases up to the cutoff, in the class mix the classifiers trained on): purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
-        `drop-out after each purchase Beta(a = ${fixed(a, 3)}, b = ${fixed(b, 3)}).`,
-    ),
-    expectationHeatMap(
-      report.grid,
-      `Purchases BG/NBD expects in the next ${report.horizonDays} days`,
-      `For a customer whose first purchase was ${Math.round(report.medianAge)} days before the cutoff (the median of the customers fitted on), by repeat purchases and by days from the first to the last purchase: the more repeat purchases, and the more recent the last, the more to expect.`,
-    ),
-  ];
+  return (
+    `BG/NBD, fitted on ${report.fittedCustomers} training customers (their purchases up to the cutoff, in the class mix the classifiers trained on): purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
+    `drop-out after each purchase Beta(a = ${fixed(a, 3)}, b = ${fixed(b, 3)}).`
+  );
+}
+
+/** The heat map of a summary with its title and caption, as a framed figure. */
+export function summaryHeatMap(report: PurchaseModelSummary): string {
+  return expectationHeatMap(
+    report.grid,
+    `Purchases BG/NBD expects in the next ${report.horizonDays} days`,
+    `For a customer whose first purchase was ${Math.round(report.medianAge)} days before the cutoff (the median of the customers fitted on), by repeat purchases and by days from the first to the last purchase: the more repeat purchases, and the more recent the last, the more to expect.`,
+  );
+}
+
+export function purchasesSection(report: PurchaseModelSummary): string {
+  const parts = [p(escapeHtml(fitWords(report))), summaryHeatMap(report)];
   if (report.holdout && report.holdout.groups.length) {
-    parts.push(holdoutChart(report.holdout, report.horizonDays), holdoutTable(report.holdout, report.horizonDays));
+    parts.push(lineChart(holdoutChartSpec(report.holdout, report.horizonDays)), holdoutTable(report.holdout, report.horizonDays));
   } else {
     parts.push(p('The table holds no outcomes after the cutoff for these customers (build it with <code>rebuy features</code> on a log that runs past the cutoff; <code>--outcome-counts</code> adds purchase counts): no holdout chart.'));
   }
