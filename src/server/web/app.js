@@ -8,7 +8,7 @@ import { createCsvRecordReader } from './lib/core/csv.js';
 import { bestBudget, budgetCount, byLikelihood, contactExportCsv, decisionBudget, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
 import { COLORS, lineChartSvg, scatterChartSvg, thinPoints } from './lib/report/charts.js';
 import { dependenceChartSpec } from './lib/report/sections/dependence.js';
-import { fitWords, holdoutChartSpec, summaryHeatMap } from './lib/report/sections/purchases.js';
+import { PURCHASES_SECTION, fitWords, holdoutChartSpec, summaryHeatMap } from './lib/report/sections/purchases.js';
 import { accuracyChart, lossChart } from './lib/report/training-charts.js';
 
 /** @typedef {{ text: string, group?: string, label?: string, columns?: string[], points?: number, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
@@ -146,7 +146,7 @@ function purchasesBlock(body, summary) {
   const wrap = document.createElement('div');
   wrap.id = 'purchases-block';
   const h = document.createElement('h3');
-  h.textContent = 'Purchases: what BG/NBD expects';
+  h.textContent = PURCHASES_SECTION.title;
   const p = document.createElement('p');
   p.className = 'muted';
   p.textContent = fitWords(summary);
