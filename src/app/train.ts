@@ -66,7 +66,7 @@ export async function trainBundle(options: TrainOptions): Promise<TrainResult> {
   const { candidate, leaderboard } = await chooseCandidate(dataset, options, progress);
   const fitted = await fitModels(dataset, candidate, options, progress);
   const calibrated = await calibrateModels(dataset, fitted, options.calibration ?? DEFAULT_CALIBRATION);
-  const assessment = await assessModels(dataset, calibrated, leaderboard, progress);
+  const assessment = await assessModels(dataset, calibrated, leaderboard, progress, options);
   const contents = await bundleContents(tf, dataset, calibrated, assessment, options);
   const result = await save(options.out, contents, assessment.evaluation, options.report !== false);
   const register = options.register;

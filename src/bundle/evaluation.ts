@@ -35,6 +35,28 @@ export const DependenceChartSchema = Type.Object({
 });
 export type DependenceChart = StaticDecode<typeof DependenceChartSchema>;
 
+/** BG/NBD on a customer table built from a purchase log: the report's heat map and holdout chart (purchases/holdout.ts). */
+export const PurchaseModelSummarySchema = Type.Object({
+  params: Type.Object({ r: Type.Number(), alpha: Type.Number(), a: Type.Number(), b: Type.Number() }),
+  fittedCustomers: Type.Integer({ minimum: 0 }),
+  horizonDays: Type.Number(),
+  medianAge: Type.Number(),
+  grid: Type.Object({
+    frequencies: Type.Array(Type.Number()),
+    recencies: Type.Array(Type.Number()),
+    expected: Type.Array(Type.Array(Type.Number()), { description: 'expected[i][j]: purchases expected in the horizon for frequencies[i] and recencies[j].' }),
+  }),
+  holdout: Nullable(
+    Type.Object({
+      measure: Type.Union([Type.Literal('purchases'), Type.Literal('bought-again')]),
+      customers: Type.Union([Type.Literal('fitted'), Type.Literal('held-out')]),
+      groups: Type.Array(Type.Object({ label: Type.String(), customers: Type.Integer({ minimum: 0 }), predicted: Type.Number(), actual: Type.Number() })),
+      predictedTotal: Type.Number(),
+      actualTotal: Type.Number(),
+    }),
+  ),
+});
+
 export const EvaluationSchema = Type.Object({
   naturalTest: Type.Object(ScoredPartSchema.properties, {
     description: 'Calibrated probabilities on the natural class mix (rows never used for training or validation).',
@@ -52,6 +74,8 @@ export const EvaluationSchema = Type.Object({
   importance: Nullable(Type.Array(FeatureImportanceSchema)),
   /** Absent from bundles made before reasons were explained by fact. */
   dependence: Type.Optional(Nullable(Type.Array(DependenceChartSchema))),
+  /** Only for a customer table built by `features`; absent from other bundles and from older ones. */
+  purchases: Type.Optional(PurchaseModelSummarySchema),
   audit: Nullable(AuditReportSchema),
   leaderboard: Nullable(LeaderboardSchema),
   money: Nullable(MoneySettingsSchema),

@@ -1,9 +1,10 @@
 /**
  * What the report and the page draw for a BG/NBD model: predicted vs actual repeat purchases in the
- * holdout by number of calibration-period purchases (the classic chart), and expected purchases over
- * a frequency/recency grid (the heat map). Plain data; drawing is the report's business.
+ * holdout by number of calibration-period purchases (the classic chart, or its yes/no form when the
+ * table holds only `bought_again`), and expected purchases over a frequency/recency grid (the heat
+ * map). Plain data; drawing is the report's business.
  */
-import { expectedPurchases, type BgNbdParams } from './bgnbd.js';
+import { expectedPurchases, pAtLeastOne, type BgNbdParams } from './bgnbd.js';
 
 export interface FrequencyGroup {
   /** Calibration-period repeat purchases: 0, 1, …, and `${top}+` for the last group. */
@@ -15,6 +16,13 @@ export interface FrequencyGroup {
 }
 
 export interface HoldoutComparison {
+  /**
+   * 'purchases': expected vs actual purchases after the cutoff; 'bought-again': P(at least one)
+   * vs the share who bought again (a 0/1 label's mean), so means and totals count customers.
+   */
+  measure: 'purchases' | 'bought-again';
+  /** 'fitted': the customers BG/NBD was fitted on; 'held-out': customers the fit never saw. */
+  customers: 'fitted' | 'held-out';
   groups: FrequencyGroup[];
   predictedTotal: number;
   actualTotal: number;
@@ -25,6 +33,7 @@ export function holdoutByFrequency(
   frequency: ArrayLike<number>,
   predicted: ArrayLike<number>,
   actual: ArrayLike<number>,
+  kind: Pick<HoldoutComparison, 'measure' | 'customers'>,
   top = 7,
 ): HoldoutComparison {
   const n = new Float64Array(top + 1);
@@ -45,7 +54,7 @@ export function holdoutByFrequency(
     if (n[g] === 0) continue;
     groups.push({ label: g === top ? `${top}+` : String(g), customers: n[g]!, predicted: p[g]! / n[g]!, actual: a[g]! / n[g]! });
   }
-  return { groups, predictedTotal, actualTotal };
+  return { ...kind, groups, predictedTotal, actualTotal };
 }
 
 export interface ExpectationGrid {
@@ -63,31 +72,67 @@ export function expectationGrid(params: BgNbdParams, age: number, horizon: numbe
   return { frequencies, recencies, expected };
 }
 
-/** What the report draws for a BG/NBD fit: the heat map at the median age and, with holdout counts, the classic chart. */
+/** What the report draws for a BG/NBD fit: the heat map at the median age and, given the outcomes after the cutoff, a holdout chart. */
 export interface PurchaseModelSummary {
   params: BgNbdParams;
+  /** Customers the fit saw. */
+  fittedCustomers: number;
   horizonDays: number;
-  /** The age (days since the first purchase) the heat map holds fixed: the customers' median. */
+  /** The age (days since the first purchase) the heat map holds fixed: the fitted customers' median. */
   medianAge: number;
   grid: ExpectationGrid;
-  /** Null without holdout purchase counts (`features --outcome-counts`). */
+  /** Null without outcomes after the cutoff. */
   holdout: HoldoutComparison | null;
 }
 
-/** Frequencies 0..maxFrequency and recencies in `recencySteps` steps from 0 to the median age. */
+export interface RepeatSummary {
+  frequency: ArrayLike<number>;
+  recency: ArrayLike<number>;
+  age: ArrayLike<number>;
+}
+
+/** Expected vs actual purchases in the horizon per customer, by calibration-period repeat purchases. */
+export function purchasesByFrequency(
+  params: BgNbdParams,
+  customers: RepeatSummary,
+  horizonDays: number,
+  purchasesAfter: ArrayLike<number>,
+  who: HoldoutComparison['customers'],
+  top = 7,
+): HoldoutComparison {
+  const predicted = Float64Array.from(customers.frequency, (x, i) => expectedPurchases(params, horizonDays, x, customers.recency[i]!, customers.age[i]!));
+  return holdoutByFrequency(customers.frequency, predicted, purchasesAfter, { measure: 'purchases', customers: who }, top);
+}
+
+/** P(at least one purchase in the horizon) vs the share who bought again (`bought_again`), by calibration-period repeat purchases. */
+export function repeatByFrequency(
+  params: BgNbdParams,
+  customers: RepeatSummary,
+  horizonDays: number,
+  boughtAgain: ArrayLike<number>,
+  who: HoldoutComparison['customers'],
+  top = 7,
+): HoldoutComparison {
+  const predicted = Float64Array.from(customers.frequency, (x, i) => pAtLeastOne(params, horizonDays, x, customers.recency[i]!, customers.age[i]!));
+  return holdoutByFrequency(customers.frequency, predicted, boughtAgain, { measure: 'bought-again', customers: who }, top);
+}
+
+/** Frequencies 0..maxFrequency and recencies in `recencySteps` steps from 0 to the fitted customers' median age. */
 export function purchaseModelSummary(
   params: BgNbdParams,
-  customers: { frequency: ArrayLike<number>; recency: ArrayLike<number>; age: ArrayLike<number> },
+  fitted: RepeatSummary,
   horizonDays: number,
-  purchasesAfter: ArrayLike<number> | null,
+  holdout: HoldoutComparison | null,
   grid: { maxFrequency: number; recencySteps: number } = { maxFrequency: 7, recencySteps: 6 },
 ): PurchaseModelSummary {
-  const ages = Float64Array.from(customers.age).sort();
+  const ages = Float64Array.from(fitted.age).sort();
   const medianAge = ages.length === 0 ? 0 : ages.length % 2 ? ages[(ages.length - 1) / 2]! : (ages[ages.length / 2 - 1]! + ages[ages.length / 2]!) / 2;
-  let holdout: HoldoutComparison | null = null;
-  if (purchasesAfter) {
-    const predicted = Float64Array.from(customers.frequency, (x, i) => expectedPurchases(params, horizonDays, x, customers.recency[i]!, customers.age[i]!));
-    holdout = holdoutByFrequency(customers.frequency, predicted, purchasesAfter, grid.maxFrequency);
-  }
-  return { params, horizonDays, medianAge, grid: expectationGrid(params, medianAge, horizonDays, grid.maxFrequency, grid.recencySteps), holdout };
+  return {
+    params,
+    fittedCustomers: fitted.frequency.length,
+    horizonDays,
+    medianAge,
+    grid: expectationGrid(params, medianAge, horizonDays, grid.maxFrequency, grid.recencySteps),
+    holdout,
+  };
 }

@@ -12,6 +12,7 @@ import { importanceSection } from './sections/importance.js';
 import { dependenceSection } from './sections/dependence.js';
 import { leaderboardSection } from './sections/leaderboard.js';
 import { monitorSection } from './sections/monitor.js';
+import { PURCHASES_SECTION, purchasesSection } from './sections/purchases.js';
 import type { RecordedRun } from '../monitor/history.js';
 import { rankingSection } from './sections/ranking.js';
 import { predictsWhat, summarySection } from './sections/summary.js';
@@ -50,6 +51,7 @@ function parts(data: ReportData): Part[] {
     evaluation.dependence?.length
       ? { id: 'dependence', title: 'The shape of each effect', html: dependenceSection(evaluation.dependence, evaluation.dependence[0]!.points.length) }
       : null,
+    evaluation.purchases ? { ...PURCHASES_SECTION, html: purchasesSection(evaluation.purchases) } : null,
     evaluation.leaderboard?.rows.length ? { id: 'leaderboard', title: 'Leaderboard', html: leaderboardSection(evaluation.leaderboard) } : null,
     { id: 'details', title: 'Technical details', html: detailsSection(manifest) },
   ];

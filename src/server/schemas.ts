@@ -5,6 +5,7 @@
 import { Type } from '#typebox';
 import { AuditReportSchema, MetricSetSchema, MoneySettingsSchema, Nullable } from '../bundle/format.js';
 import { ManifestSchema, TrainingDataSchema } from '../bundle/manifest.js';
+import { PurchaseModelSummarySchema } from '../bundle/evaluation.js';
 import { BundleObjectiveSchema } from '../bundle/objective.js';
 import { EXAMPLE_CUSTOMER } from '../domain/audiobooks.js';
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
@@ -269,6 +270,9 @@ export const modelInfoSchema = Type.Object({
     { description: "The model's and the baseline's metrics on the natural test mix, both at the serving threshold; null when the bundle keeps no evaluation." },
   ),
   report: Type.Boolean({ description: 'Whether the bundle holds its HTML report (served at /report).' }),
+  purchases: Type.Union([PurchaseModelSummarySchema, Type.Null()], {
+    description: "For a model trained on a `features` customer table: BG/NBD's heat map of expected purchases and its calibration on the held-out test customers; null otherwise.",
+  }),
 });
 
 export const reloadRequestSchema = {

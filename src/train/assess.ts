@@ -15,6 +15,7 @@ import { createOnnxScorer } from '../predict/scorer.js';
 import type { CalibratedModel, CalibratedModels } from './calibrate.js';
 import type { Dataset } from './dataset.js';
 import type { ProgressListener } from './progress.js';
+import { DEFAULT_PURCHASE_HORIZON_DAYS, purchaseModelReport } from './purchase-models.js';
 
 const IMPORTANCE_REPEATS = 5;
 /** Natural test customers the dependence charts show (the first ones: the part is already shuffled). */
@@ -31,11 +32,13 @@ export async function assessModels(
   models: CalibratedModels,
   leaderboard: Leaderboard | null,
   progress: ProgressListener,
+  options: { purchaseHorizonDays?: number } = {},
 ): Promise<Assessment> {
   const target = dataset.table.target!;
   const { network, baseline } = models;
   progress({ kind: 'explain' });
   const naturalY = takeLabels(target, dataset.naturalTest);
+  const purchases = purchaseModelReport(dataset, options.purchaseHorizonDays ?? DEFAULT_PURCHASE_HORIZON_DAYS);
   return {
     model: summarize(dataset, network),
     baseline: baseline && summarize(dataset, baseline),
@@ -47,6 +50,7 @@ export async function assessModels(
       validation: part(network.valid, takeLabels(target, dataset.valid)),
       importance: await importance(dataset, models, naturalY),
       dependence: await dependence(dataset, models),
+      ...(purchases && { purchases }),
       audit: auditTable(dataset.table),
       leaderboard,
       money: null,

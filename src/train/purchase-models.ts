@@ -10,9 +10,10 @@ import type { Table } from '../core/table.js';
 import { takeLabels } from '../core/matrix.js';
 import { expectedCalibrationError } from '../evaluate/calibration.js';
 import { computeMetrics } from '../evaluate/metrics.js';
-import { fitBgNbd, scoreBgNbd } from '../purchases/bgnbd.js';
+import { fitBgNbd, scoreBgNbd, type BgNbdParams } from '../purchases/bgnbd.js';
 import { FEATURES_DEFAULTS } from '../config.js';
 import { TARGET_COLUMN, parseHorizon } from '../purchases/customer-table.js';
+import { purchaseModelSummary, repeatByFrequency, type PurchaseModelSummary, type RepeatSummary } from '../purchases/holdout.js';
 import { BG_NBD_FEATURES, SPEND_FEATURES } from '../purchases/model-features.js';
 import type { Candidate } from './fit.js';
 import { learningRows, type EvalPlan } from './plans.js';
@@ -50,13 +51,22 @@ function summaryOf(table: Table): { frequency: Float64Array; recency: Float64Arr
   return { frequency: table.numeric.get('frequency')!, recency: table.numeric.get('recency')!, age: table.numeric.get('age')! };
 }
 
+function summaryAt(table: Table, rows: Int32Array): RepeatSummary {
+  const all = summaryOf(table);
+  const pick = (values: Float64Array): Float64Array => Float64Array.from(rows, (r) => values[r]!);
+  return { frequency: pick(all.frequency), recency: pick(all.recency), age: pick(all.age) };
+}
+
+/** BG/NBD fitted on a plan's (or a dataset's) learning rows only, never its test rows. */
+function fitOnLearningRows(table: Table, parts: { train: Int32Array; valid: Int32Array }): { params: BgNbdParams; fitted: RepeatSummary } {
+  const fitted = summaryAt(table, learningRows(parts));
+  return { params: fitBgNbd(fitted).params, fitted };
+}
+
 /** BG/NBD fitted on the plan's learning rows; its three outputs for every customer of the table. */
 function bgNbdColumnsFor(table: Table, plan: EvalPlan, horizonDays: number): Map<string, Float64Array> {
-  const all = summaryOf(table);
-  const rows = learningRows(plan);
-  const pick = (values: Float64Array): Float64Array => Float64Array.from(rows, (r) => values[r]!);
-  const fit = fitBgNbd({ frequency: pick(all.frequency), recency: pick(all.recency), age: pick(all.age) });
-  const scores = scoreBgNbd(fit.params, all, horizonDays);
+  const { params } = fitOnLearningRows(table, plan);
+  const scores = scoreBgNbd(params, summaryOf(table), horizonDays);
   return new Map([
     ['bgnbd_p_alive', scores.pAlive],
     ['bgnbd_expected', scores.expected],
@@ -105,4 +115,22 @@ export async function evaluatePurchaseModels(table: Table, plans: readonly EvalP
     for (const run of await evaluateOnPlans(augmented, classifiers, [plan])) runs.push({ ...run, plan: index });
   }
   return runs;
+}
+
+/**
+ * What the bundle's report shows of BG/NBD: the fit on the dataset's training and validation
+ * customers, its heat map at their median age, and P(at least one purchase) against
+ * `bought_again` on the natural held-out test customers. Null for any other table.
+ */
+export function purchaseModelReport(
+  dataset: { table: Table; train: Int32Array; valid: Int32Array; naturalTest: Int32Array },
+  horizonDays: number,
+): PurchaseModelSummary | null {
+  const { table } = dataset;
+  if (!isPurchaseTable(table)) return null;
+  const { params, fitted } = fitOnLearningRows(table, dataset);
+  const test = dataset.naturalTest;
+  const holdout =
+    test.length === 0 ? null : repeatByFrequency(params, summaryAt(table, test), horizonDays, takeLabels(table.target!, test), 'held-out');
+  return purchaseModelSummary(params, fitted, horizonDays, holdout);
 }

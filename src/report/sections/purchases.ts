@@ -1,13 +1,16 @@
 /**
  * For a customer table built from a purchase log: what BG/NBD expects of each kind of customer (the
  * frequency × recency heat map at the median age) and how its predictions held up in the holdout
- * (predicted vs actual purchases per customer by calibration-period purchases: the classic chart).
+ * (predicted vs actual purchases, or share who bought again, by calibration-period purchases: the classic chart).
  */
 import type { ExpectationGrid, HoldoutComparison, PurchaseModelSummary } from '../../purchases/holdout.js';
-import { COLORS, figure, lineChart } from '../charts.js';
+import { COLORS, figure, lineChart, type LineChartSpec } from '../charts.js';
 import { p, section, table } from '../markup.js';
 import { el, escapeHtml, text } from '../svg.js';
 import { fixed } from '../words.js';
+
+/** The section's anchor and heading, for the section and the report's contents. */
+export const PURCHASES_SECTION = { id: 'purchases', title: 'Purchases: what BG/NBD expects' } as const;
 
 const CELL_W = 44;
 const CELL_H = 26;
@@ -38,48 +41,82 @@ export function expectationHeatMap(grid: ExpectationGrid, title: string, caption
   return figure(svg, caption, width);
 }
 
-function holdoutChart(h: HoldoutComparison, horizonDays: number): string {
+/** What a holdout comparison's means are, in words for its chart and table. */
+function holdoutWords(h: HoldoutComparison, horizonDays: number) {
+  const who = h.customers === 'held-out' ? 'held-out test customers (none of them in the fit)' : 'customers BG/NBD was fitted on';
+  return h.measure === 'purchases'
+    ? {
+        title: 'Predicted vs actual purchases in the holdout',
+        y: `purchases per customer in the ${horizonDays} days after`,
+        predicted: 'BG/NBD: expected',
+        actual: 'actual',
+        caption: `Mean purchases per customer in the ${horizonDays} days after the cutoff, for the ${who}, by the number of repeat purchases before the cutoff; the last group holds that many and more.`,
+        head: ['repeat purchases before', 'customers', 'expected purchases per customer', 'actual purchases per customer'],
+      }
+    : {
+        title: 'Predicted vs actual share who bought again in the holdout',
+        y: `share who bought in the ${horizonDays} days after`,
+        predicted: 'BG/NBD: P(at least one purchase)',
+        actual: 'actual share who bought again',
+        caption: `For the ${who}: BG/NBD's mean probability of at least one purchase in the ${horizonDays} days after the cutoff beside the share who did buy again, by the number of repeat purchases before the cutoff; the last group holds that many and more.`,
+        head: ['repeat purchases before', 'customers', 'P(at least one purchase), mean', 'share who bought again'],
+      };
+}
+
+/** The holdout chart's spec, for the report and for the page, which frames it itself. */
+export function holdoutChartSpec(h: HoldoutComparison, horizonDays: number): LineChartSpec {
+  const words = holdoutWords(h, horizonDays);
   const labels = h.groups.map((g) => g.label);
   const at = (field: 'predicted' | 'actual'): [number, number][] => h.groups.map((g, i) => [i, g[field]]);
-  return lineChart({
-    title: 'Predicted vs actual purchases in the holdout',
+  return {
+    title: words.title,
     x: { label: 'repeat purchases before the cutoff', min: 0, max: labels.length - 1, format: (v) => labels[Math.round(v)] ?? '', ticks: labels.length, tight: true },
-    y: { label: `purchases per customer in the ${horizonDays} days after`, min: 0 },
+    y: { label: words.y, min: 0, ...(h.measure === 'bought-again' && { max: 1 }) },
     series: [
-      { name: 'BG/NBD: expected', points: at('predicted'), color: COLORS.network, dots: true },
-      { name: 'actual', points: at('actual'), color: COLORS.baseline, dots: true, dashed: true },
+      { name: words.predicted, points: at('predicted'), color: COLORS.network, dots: true },
+      { name: words.actual, points: at('actual'), color: COLORS.baseline, dots: true, dashed: true },
     ],
-    caption: 'Mean purchases per customer after the cutoff, by the number of repeat purchases before it; the last group holds that many and more.',
+    caption: words.caption,
+  };
+}
+
+function holdoutTable(h: HoldoutComparison, horizonDays: number): string {
+  const words = holdoutWords(h, horizonDays);
+  const customers = h.groups.reduce((s, g) => s + g.customers, 0);
+  const totalRow =
+    h.measure === 'purchases'
+      ? ['all', String(customers), `${fixed(h.predictedTotal, 1)} in total`, `${fixed(h.actualTotal, 1)} in total`]
+      : ['all', String(customers), fixed(h.predictedTotal / customers, 3), fixed(h.actualTotal / customers, 3)];
+  return table({
+    head: words.head,
+    rows: [...h.groups.map((g) => [escapeHtml(g.label), String(g.customers), fixed(g.predicted, 3), fixed(g.actual, 3)]), totalRow],
   });
 }
 
-export function purchasesSection(report: PurchaseModelSummary): string {
+/** What was fitted on which customers, in one plain sentence. */
+export function fitWords(report: PurchaseModelSummary): string {
   const { r, alpha, a, b } = report.params;
-  const parts = [
-    p(
-      `BG/NBD, fitted on the training customers: purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
-        `drop-out after each purchase Beta(a = ${fixed(a, 3)}, b = ${fixed(b, 3)}).`,
-    ),
-    expectationHeatMap(
-      report.grid,
-      `Purchases BG/NBD expects in the next ${report.horizonDays} days`,
-      `For a customer whose first purchase was ${Math.round(report.medianAge)} days before the cutoff (the median): the more repeat purchases, and the more recent the last, the more to expect.`,
-    ),
-  ];
-  if (report.holdout) {
-    const h = report.holdout;
-    parts.push(
-      holdoutChart(h, report.horizonDays),
-      table({
-        head: ['repeat purchases before', 'customers', 'expected per customer', 'actual per customer'],
-        rows: [
-          ...h.groups.map((g) => [escapeHtml(g.label), String(g.customers), fixed(g.predicted, 3), fixed(g.actual, 3)]),
-          ['all', String(h.groups.reduce((s, g) => s + g.customers, 0)), fixed(h.predictedTotal, 1) + ' in total', fixed(h.actualTotal, 1) + ' in total'],
-        ],
-      }),
-    );
+  return (
+    `BG/NBD, fitted on ${report.fittedCustomers} training customers (their purchases up to the cutoff, in the class mix the classifiers trained on): purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
+    `drop-out after each purchase Beta(a = ${fixed(a, 3)}, b = ${fixed(b, 3)}).`
+  );
+}
+
+/** The heat map of a summary with its title and caption, as a framed figure. */
+export function summaryHeatMap(report: PurchaseModelSummary): string {
+  return expectationHeatMap(
+    report.grid,
+    `Purchases BG/NBD expects in the next ${report.horizonDays} days`,
+    `For a customer whose first purchase was ${Math.round(report.medianAge)} days before the cutoff (the median of the customers fitted on), by repeat purchases and by days from the first to the last purchase: the more repeat purchases, and the more recent the last, the more to expect.`,
+  );
+}
+
+export function purchasesSection(report: PurchaseModelSummary): string {
+  const parts = [p(escapeHtml(fitWords(report))), summaryHeatMap(report)];
+  if (report.holdout && report.holdout.groups.length) {
+    parts.push(lineChart(holdoutChartSpec(report.holdout, report.horizonDays)), holdoutTable(report.holdout, report.horizonDays));
   } else {
-    parts.push(p('The table holds no purchase counts after the cutoff (build it with <code>rebuy features --outcome-counts</code>): no holdout chart.'));
+    parts.push(p('The table holds no outcomes after the cutoff for these customers (build it with <code>rebuy features</code> on a log that runs past the cutoff; <code>--outcome-counts</code> adds purchase counts): no holdout chart.'));
   }
-  return section({ id: 'purchases', title: 'Purchases: what BG/NBD expects', body: parts.join('\n') });
+  return section({ ...PURCHASES_SECTION, body: parts.join('\n') });
 }

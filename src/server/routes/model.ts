@@ -138,6 +138,7 @@ async function describeModel(predictor: Predictor): Promise<ModelInfo> {
     ...auditCaveats(evaluation?.audit ?? null),
     sameThreshold: atSameThreshold(predictor.threshold, evaluation),
     report: REPORT_FILE in predictor.bundle.manifest.files,
+    purchases: evaluation?.purchases ?? null,
   };
 }
 

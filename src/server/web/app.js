@@ -8,6 +8,7 @@ import { createCsvRecordReader } from './lib/core/csv.js';
 import { bestBudget, budgetCount, byLikelihood, contactExportCsv, decisionBudget, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
 import { COLORS, lineChartSvg, scatterChartSvg, thinPoints } from './lib/report/charts.js';
 import { dependenceChartSpec } from './lib/report/sections/dependence.js';
+import { PURCHASES_SECTION, fitWords, holdoutChartSpec, summaryHeatMap } from './lib/report/sections/purchases.js';
 import { accuracyChart, lossChart } from './lib/report/training-charts.js';
 
 /** @typedef {{ text: string, group?: string, label?: string, columns?: string[], points?: number, direction?: 'raises' | 'lowers', actionable?: boolean }} Reason */
@@ -132,6 +133,26 @@ function renderModel() {
   const confusion = m.model?.metrics?.naturalTest?.confusion ?? m.model?.metrics?.balancedTest?.confusion;
   if (confusion) body.append(confusionBlock(confusion, m.model.metrics.naturalTest ? 'natural' : 'balanced'));
   body.append(featuresBlock(m));
+  if (m.purchases) purchasesBlock(body, m.purchases);
+}
+
+/**
+ * For a model trained on a customer table from a purchase log: BG/NBD's heat map and its holdout
+ * chart, drawn by the report's own section code from the bundle's stored numbers.
+ * @param {HTMLElement} body
+ * @param {any} summary
+ */
+function purchasesBlock(body, summary) {
+  const wrap = document.createElement('div');
+  wrap.id = 'purchases-block';
+  const h = document.createElement('h3');
+  h.textContent = PURCHASES_SECTION.title;
+  const p = document.createElement('p');
+  p.className = 'muted';
+  p.textContent = fitWords(summary);
+  wrap.append(h, p, svgElement(summaryHeatMap(summary)));
+  body.append(wrap);
+  if (summary.holdout?.groups.length) chartFigure(wrap, holdoutChartSpec(summary.holdout, summary.horizonDays));
 }
 
 /** @param {string} text */
