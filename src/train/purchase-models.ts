@@ -1,8 +1,9 @@
 /**
  * BG/NBD beside the classifiers on a customer table built by `rebuy features`: BG/NBD alone
  * (P(at least one purchase in the horizon)), and a classifier with BG/NBD's outputs as extra
- * columns. On every plan BG/NBD is fitted on that plan's training and validation rows only, then
- * applied to each held-out customer's own frequency, recency and age, so no test row informs a fit.
+ * columns. On every plan BG/NBD is fitted on every customer the plan does not hold out (it reads no
+ * labels, so it needs no balanced sample: the class mix stays the shop's), then applied to each
+ * held-out customer's own frequency, recency and age, so no test row informs a fit.
  * These rows are for comparison only: the ONNX pipeline cannot compute BG/NBD, so a bundle never
  * deploys them and `--model auto` chooses among the other candidates.
  */
@@ -16,7 +17,7 @@ import { TARGET_COLUMN, parseHorizon } from '../purchases/customer-table.js';
 import { purchaseModelSummary, repeatByFrequency, type PurchaseModelSummary, type RepeatSummary } from '../purchases/holdout.js';
 import { BG_NBD_FEATURES, SPEND_FEATURES } from '../purchases/model-features.js';
 import type { Candidate } from './fit.js';
-import { learningRows, type EvalPlan } from './plans.js';
+import type { EvalPlan } from './plans.js';
 import { evaluateOnPlans, type CandidateRun } from './repeated.js';
 
 /** BG/NBD alone, ranked by its P(at least one purchase in the horizon). */
@@ -57,13 +58,21 @@ function summaryAt(table: Table, rows: Int32Array): RepeatSummary {
   return { frequency: pick(all.frequency), recency: pick(all.recency), age: pick(all.age) };
 }
 
-/** BG/NBD fitted on a plan's (or a dataset's) learning rows only, never its test rows. */
-function fitOnLearningRows(table: Table, parts: { train: Int32Array; valid: Int32Array }): { params: BgNbdParams; fitted: RepeatSummary } {
-  const fitted = summaryAt(table, learningRows(parts));
+/** The customers a plan (or a dataset) does not hold out for testing, in the table's own class mix. */
+function notHeldOut(table: Table, parts: { test: Int32Array; naturalTest: Int32Array }): Int32Array {
+  const heldOut = new Uint8Array(table.nRows);
+  for (const r of parts.test) heldOut[r] = 1;
+  for (const r of parts.naturalTest) heldOut[r] = 1;
+  return Int32Array.from({ length: table.nRows }, (_, r) => r).filter((r) => heldOut[r] === 0);
+}
+
+/** BG/NBD fitted on the customers a plan (or a dataset) does not hold out, never its test rows. */
+function fitOnLearningRows(table: Table, parts: { test: Int32Array; naturalTest: Int32Array }): { params: BgNbdParams; fitted: RepeatSummary } {
+  const fitted = summaryAt(table, notHeldOut(table, parts));
   return { params: fitBgNbd(fitted).params, fitted };
 }
 
-/** BG/NBD fitted on the plan's learning rows; its three outputs for every customer of the table. */
+/** BG/NBD fitted on the customers the plan does not hold out; its three outputs for every customer of the table. */
 function bgNbdColumnsFor(table: Table, plan: EvalPlan, horizonDays: number): Map<string, Float64Array> {
   const { params } = fitOnLearningRows(table, plan);
   const scores = scoreBgNbd(params, summaryOf(table), horizonDays);
@@ -118,12 +127,12 @@ export async function evaluatePurchaseModels(table: Table, plans: readonly EvalP
 }
 
 /**
- * What the bundle's report shows of BG/NBD: the fit on the dataset's training and validation
- * customers, its heat map at their median age, and P(at least one purchase) against
+ * What the bundle's report shows of BG/NBD: the fit on the customers the dataset does not hold
+ * out, its heat map at their median age, and P(at least one purchase) against
  * `bought_again` on the natural held-out test customers. Null for any other table.
  */
 export function purchaseModelReport(
-  dataset: { table: Table; train: Int32Array; valid: Int32Array; naturalTest: Int32Array },
+  dataset: { table: Table; test: Int32Array; naturalTest: Int32Array },
   horizonDays: number,
 ): PurchaseModelSummary | null {
   const { table } = dataset;

@@ -17,7 +17,7 @@ describe('the report’s purchases section from evaluation.json', () => {
     const html = renderReport({ ...fixture, evaluation });
     expect(html).toContain('<section id="purchases"');
     expect(html).toContain('<a href="#purchases">');
-    expect(html).toContain('fitted on 5 training customers');
+    expect(html).toContain('fitted on 5 customers not held out for testing');
   });
 
   it('refuses a holdout that names neither measure', () => {

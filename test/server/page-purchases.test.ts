@@ -62,7 +62,7 @@ describe.skipIf(!haveChromium)('the page shows what BG/NBD expects for a model o
     expect(info.purchases).toEqual(PURCHASES);
     const block = page.locator('#purchases-block');
     await expect.poll(() => block.count()).toBe(1);
-    expect(await block.locator('p').first().textContent()).toContain('fitted on 6 training customers');
+    expect(await block.locator('p').first().textContent()).toContain('fitted on 6 customers not held out for testing');
     const cells = await block.locator('text.cell-note').allTextContents();
     expect(cells).toEqual(PURCHASES.grid.expected.flat().map((v) => fixed(v, 2)));
     const text = await block.textContent();

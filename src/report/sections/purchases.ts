@@ -97,7 +97,7 @@ function holdoutTable(h: HoldoutComparison, horizonDays: number): string {
 export function fitWords(report: PurchaseModelSummary): string {
   const { r, alpha, a, b } = report.params;
   return (
-    `BG/NBD, fitted on ${report.fittedCustomers} training customers (their purchases up to the cutoff, in the class mix the classifiers trained on): purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
+    `BG/NBD, fitted on ${report.fittedCustomers} customers not held out for testing (their purchases up to the cutoff, in the shop's own mix of buyers; BG/NBD reads no labels): purchase rate Gamma(r = ${fixed(r, 3)}, α = ${fixed(alpha, 2)} days), ` +
     `drop-out after each purchase Beta(a = ${fixed(a, 3)}, b = ${fixed(b, 3)}).`
   );
 }
