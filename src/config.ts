@@ -53,7 +53,8 @@ export const SERVER_LIMITS = {
   maxReasonRows: 1000,
   /**
    * Time a request (headers and body) has to arrive; then 408 and the connection is closed, so a
-   * client sending slowly holds an upload slot or body bytes no longer. 100 MB in it needs ~3 Mbit/s.
+   * client sending slowly holds an upload slot or body bytes no longer. Long enough for the largest
+   * upload (maxUploadBytes) over a slow office link.
    */
   bodyTimeoutMs: 5 * 60_000,
 } as const;
@@ -92,8 +93,8 @@ export const MONITOR_DEFAULTS = {
   psi: 0.1,
   /**
    * A mean that moves by at least this share of the training mean, at p < meanPValue (Welch), is
-   * flagged: a change in the tail (a third of the customers listening 1.5 times as long) moves the
-   * mean clearly while the distribution tests, led by the many customers at 0, stay under their thresholds.
+   * flagged: a change confined to part of the customers moves the mean clearly, while distribution
+   * distances dominated by many identical values (customers at 0) can stay under their thresholds.
    */
   meanChange: 0.1,
   meanPValue: 0.01,
