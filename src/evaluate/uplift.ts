@@ -40,40 +40,49 @@ function descending(score: ArrayLike<number>): Uint32Array {
   return order.sort((a, b) => score[b]! - score[a]! || a - b);
 }
 
+/** Customers and buyers counted per arm: treated (t) and control (c). */
+interface ArmCounts {
+  yt: number;
+  yc: number;
+  nt: number;
+  nc: number;
+}
+
+function countCustomer(counts: ArmCounts, sample: UpliftSample, i: number): void {
+  if (sample.treated[i]) {
+    counts.nt++;
+    counts.yt += sample.outcome[i]!;
+  } else {
+    counts.nc++;
+    counts.yc += sample.outcome[i]!;
+  }
+}
+
 /** Cumulative counts at each distinct score, starting at (0, 0). */
-function cumulative(sample: UpliftSample, point: (yt: number, yc: number, nt: number, nc: number) => number): UpliftCurvePoints {
+function cumulative(sample: UpliftSample, point: (counts: ArmCounts) => number): UpliftCurvePoints {
   const n = checkSample(sample);
   const order = descending(sample.score);
   const targeted = [0];
   const value = [0];
-  let yt = 0;
-  let yc = 0;
-  let nt = 0;
-  let nc = 0;
+  const counts: ArmCounts = { yt: 0, yc: 0, nt: 0, nc: 0 };
   for (let k = 0; k < n; k++) {
     const i = order[k]!;
-    if (sample.treated[i]) {
-      nt++;
-      yt += sample.outcome[i]!;
-    } else {
-      nc++;
-      yc += sample.outcome[i]!;
-    }
+    countCustomer(counts, sample, i);
     const last = k === n - 1 || sample.score[order[k + 1]!] !== sample.score[i];
     if (last) {
       targeted.push(k + 1);
-      value.push(point(yt, yc, nt, nc));
+      value.push(point(counts));
     }
   }
   return { targeted: Float64Array.from(targeted), value: Float64Array.from(value) };
 }
 
 export function qiniCurve(sample: UpliftSample): UpliftCurvePoints {
-  return cumulative(sample, (yt, yc, nt, nc) => yt - (nc > 0 ? (yc * nt) / nc : 0));
+  return cumulative(sample, ({ yt, yc, nt, nc }) => yt - (nc > 0 ? (yc * nt) / nc : 0));
 }
 
 export function upliftCurve(sample: UpliftSample): UpliftCurvePoints {
-  return cumulative(sample, (yt, yc, nt, nc) => ((nt > 0 ? yt / nt : 0) - (nc > 0 ? yc / nc : 0)) * (nt + nc));
+  return cumulative(sample, ({ yt, yc, nt, nc }) => ((nt > 0 ? yt / nt : 0) - (nc > 0 ? yc / nc : 0)) * (nt + nc));
 }
 
 /** Area under a curve by the trapezoidal rule. */
@@ -122,20 +131,9 @@ export function upliftAtK(sample: UpliftSample, share: number): number {
   if (!(share > 0 && share <= 1)) throw usageError(`uplift at k: the share must be in (0, 1]; got ${share}`);
   const top = Math.ceil(n * share);
   const order = descending(sample.score);
-  let yt = 0;
-  let yc = 0;
-  let nt = 0;
-  let nc = 0;
-  for (let k = 0; k < top; k++) {
-    const i = order[k]!;
-    if (sample.treated[i]) {
-      nt++;
-      yt += sample.outcome[i]!;
-    } else {
-      nc++;
-      yc += sample.outcome[i]!;
-    }
-  }
+  const counts: ArmCounts = { yt: 0, yc: 0, nt: 0, nc: 0 };
+  for (let k = 0; k < top; k++) countCustomer(counts, sample, order[k]!);
+  const { yt, yc, nt, nc } = counts;
   return nt > 0 && nc > 0 ? yt / nt - yc / nc : Number.NaN;
 }
 
