@@ -13,9 +13,8 @@ import { loadBundle } from '../bundle/load.js';
 import { DIALECTS, type SqlDialect } from '../compile/dialect.js';
 import { scoringPipelineOf } from '../compile/from-bundle.js';
 import { compilePipelineSql, type ScoringPipeline } from '../compile/pipeline-sql.js';
-import { sqlIdent, sqlString } from '../data/duckdb.js';
+import { spreadsheetSafeSql, sqlIdent, sqlString } from '../data/duckdb.js';
 import { withAtomicPath } from '../data/write.js';
-import { FORMULA_START, PLAIN_NUMBER } from '../core/csv.js';
 import { outputColumns, bindToSchema } from '../data/read/binding.js';
 import { readError } from '../data/read/locate.js';
 import { openSource } from '../data/read/source.js';
@@ -161,7 +160,7 @@ async function scoreFileInDuckDb(
     };
     // CSV files are opened in spreadsheets: an id a spreadsheet would run as a formula gets an apostrophe, as `rebuy score` writes it.
     const rows = format === 'CSV'
-      ? `SELECT * REPLACE (CASE WHEN regexp_matches(id, ${sqlString(FORMULA_START)}) AND NOT regexp_matches(id, ${sqlString(PLAIN_NUMBER)}) THEN '''' || id ELSE id END AS id) FROM (${select})`
+      ? `SELECT * REPLACE (${spreadsheetSafeSql('id')}) FROM (${select})`
       : select;
     return await withAtomicPath(out, async (tmp: string) => {
       const copy = db.connection.runAndReadAll(`COPY (${rows}) TO ${sqlString(tmp)} (FORMAT ${format}${format === 'CSV' ? ', HEADER true' : ''})`);

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type * as DuckDBApi from '@duckdb/node-api';
+import { FORMULA_START, PLAIN_NUMBER } from '../core/csv.js';
 
 const api = createRequire(import.meta.url)('#duckdb') as typeof DuckDBApi;
 
@@ -17,6 +18,15 @@ export type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/nod
 /** A text as an SQL string literal: 'it''s'. */
 export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
+}
+
+/**
+ * A text column as a CSV cell a spreadsheet shows as text (named `column` again): an apostrophe before
+ * a leading =, +, -, @, tab or CR, unless the text is a plain number (as the web page's contact list does).
+ */
+export function spreadsheetSafeSql(column: string): string {
+  return `CASE WHEN regexp_matches(${column}, ${sqlString(FORMULA_START)}) AND NOT regexp_matches(${column}, ${sqlString(PLAIN_NUMBER)})
+          THEN '''' || ${column} ELSE ${column} END AS ${column}`;
 }
 
 /** A name as an SQL identifier: "say ""hi""". */

@@ -4,6 +4,7 @@ import { extname, join } from 'node:path';
 import {
   DuckDBDataChunk,
   DuckDBInstance,
+  spreadsheetSafeSql,
   sqlString,
   type DuckDBAppender,
   type DuckDBConnection,
@@ -14,7 +15,6 @@ import { streamTable, type BadRow, type CsvDialect, type TableChunk } from '../d
 import { withAtomicPath } from '../data/write.js';
 import { onInterrupt, removeSync, STDOUT, sweepStale, temporaryTag, writeToStdout } from '../data/fs.js';
 import { internalError } from '../errors.js';
-import { FORMULA_START, PLAIN_NUMBER } from '../core/csv.js';
 import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
 import type { DuplicateIds, Predictor, ScoreSummary } from './types.js';
@@ -78,15 +78,6 @@ export interface ScoredRows {
   bestFeatures(n: number): Promise<FeatureColumns>;
   /** Frees DuckDB's memory and temporary files; safe to call twice. */
   close(): void;
-}
-
-/**
- * A text column as a CSV cell a spreadsheet shows as text: an apostrophe before a leading =, +, -, @,
- * tab or CR, unless the text is a plain number (as the web page's contact list does).
- */
-function spreadsheetSafeSql(column: string): string {
-  return `CASE WHEN regexp_matches(${column}, ${sqlString(FORMULA_START)}) AND NOT regexp_matches(${column}, ${sqlString(PLAIN_NUMBER)})
-          THEN '''' || ${column} ELSE ${column} END AS ${column}`;
 }
 
 /** A CSV cell as DuckDB's CSV writer makes it: quoted when it holds a comma, a quote or a line break, or is empty text. */
