@@ -123,8 +123,10 @@ function start() {
     status.textContent = `Comparing ${file.name} with the training data…`;
     byId('monitor-results').hidden = true;
     try {
-      render(await monitorCsv(file));
-      status.textContent = `${file.name}: compared with the training data.`;
+      const run = await monitorCsv(file);
+      render(run);
+      // The server may have swapped models since the page loaded: name the one these figures are for.
+      status.textContent = `${file.name}: compared with the training data of model ${run.model.hash.slice(0, 12)}.`;
     } catch (err) {
       status.textContent = err instanceof ApiError ? `${file.name} could not be monitored: ${err.message}` : `${file.name} could not be monitored.`;
     } finally {
