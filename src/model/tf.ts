@@ -1,8 +1,13 @@
 /** TF.js for training only: loaded and set up on request, never on import. */
 
+import { createRequire } from 'node:module';
 import { internalError } from '../errors.js';
 
-export type Tf = typeof import('@tensorflow/tfjs');
+type TfCore = typeof import('@tensorflow/tfjs-core');
+type TfLayers = typeof import('@tensorflow/tfjs-layers');
+
+/** The parts of TF.js training uses: the core ops and the layers API (for the TF.js copy of the model). */
+export type Tf = TfCore & TfLayers & { version: { tfjs: string } };
 
 let loading: Promise<Tf> | null = null;
 
@@ -16,8 +21,14 @@ export function initTraining(): Promise<Tf> {
 }
 
 async function load(): Promise<Tf> {
-  const tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-wasm');
+  // The core and layers packages, not the @tensorflow/tfjs package that gathers them: that one also
+  // loads the converter, data, CPU and WebGL packages, none of which training uses. And require, not
+  // import(): imported, each CommonJS package would first be scanned whole for its export names.
+  const require = createRequire(import.meta.url);
+  const core = require('@tensorflow/tfjs-core') as TfCore;
+  const layers = require('@tensorflow/tfjs-layers') as TfLayers;
+  require('@tensorflow/tfjs-backend-wasm');
+  const tf: Tf = { ...core, ...layers, version: { tfjs: layers.version_layers } };
   // Production mode: no debug checks, and no "install tfjs-node" banner.
   tf.enableProdMode();
   if (!(await tf.setBackend('wasm'))) throw internalError('TF.js: the WASM backend failed to initialise');
