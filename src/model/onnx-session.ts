@@ -5,6 +5,7 @@
  * The graph takes one input per raw column, named as the column, each a 1-D tensor of N values:
  * numeric columns as float64 (NaN = missing), categorical ones as strings (MISSING_CATEGORY = missing).
  */
+import { createRequire } from 'node:module';
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { RebuyError, inputError } from '../errors.js';
 import type { FeatureColumns } from '../core/table.js';
@@ -33,7 +34,8 @@ export function onnxSessionOptions(threads = 1): InferenceSession.SessionOptions
  */
 async function onnxRuntime(): Promise<typeof import('onnxruntime-node')> {
   process.env.ORT_DISABLE_TELEMETRY = '1';
-  return import('onnxruntime-node');
+  // require, not import(): imported, this CommonJS package and onnxruntime-common would be scanned for their export names first.
+  return createRequire(import.meta.url)('onnxruntime-node') as typeof import('onnxruntime-node');
 }
 
 
