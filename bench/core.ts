@@ -9,11 +9,12 @@
  *      run in turn: wall time and peak RSS as /usr/bin/time counts them;
  *   3. wall time of `rebuy score` on a 100-row file as a fresh process;
  *   4. reasons for the web page's 1,000 customers over every fact (bench/explain.ts).
- *   5. before and after: the build of BEFORE_COMMIT against this one, in turn, each figure a fresh
+ *   5. before and after: the build of BEFORE_COMMIT (or --before COMMIT) against this one, in turn, each figure a fresh
  *      process: `rebuy score` peak memory on 1M, 5M and 10M rows (20M with --rows-20m), `rebuy score`
  *      on 100 rows, `rebuy train` on the real data (the fit it prints, and the whole command).
  * Flags: --repeats N (20), --rows N (1000000), --runs N (7), --skip-accuracy, --skip-scoring, --skip-explain,
- * --skip-before-after, --rows-20m, --memory-runs N (2), --json.
+ * --skip-before-after, --before COMMIT, --skip-memory (before/after without the large files), --rows-20m,
+ * --memory-runs N (2), --json.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -241,6 +242,8 @@ function printReference(rows: number, ref: ReferenceSummary): void {
 
 /** The build the before/after section compares against: the code before the work on start-up, memory and training time. */
 const BEFORE_COMMIT = '0697633';
+const beforeIndex = process.argv.indexOf('--before');
+const beforeCommit = beforeIndex >= 0 ? process.argv[beforeIndex + 1]! : BEFORE_COMMIT;
 const MILLION = 1_000_000;
 
 /** A figure of both builds: the medians, and the median of the after/before ratios of runs made in turn. */
@@ -293,8 +296,8 @@ const FIT_SECONDS = /kept epoch \d+ \(([\d.]+) s\)/;
 async function beforeAfterSection(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-'));
   try {
-    log(`4. before (${BEFORE_COMMIT}) and after, in turn, each run a fresh process`);
-    const clis = { before: await buildAtCommit(BEFORE_COMMIT, log), after: CLI };
+    log(`4. before (${beforeCommit}) and after, in turn, each run a fresh process`);
+    const clis = { before: await buildAtCommit(beforeCommit, log), after: CLI };
     const model = join(dir, 'model');
     const trained = await runProcess(process.execPath, [CLI, 'train', '--data', requireRealData(), '--out', model, '--preset', '2x50']);
     if (trained.code !== 0) throw new Error(`rebuy train failed: ${trained.stderr}`);
@@ -309,7 +312,7 @@ async function beforeAfterSection(): Promise<Record<string, unknown>> {
     const cold = await inTurn(clis, 11, ['score', '--model', model, '--in', small, '--out', join(dir, 'scores-100.csv')]);
 
     const sample = generateAudiobooksSample({ rows: MILLION, seed: 7 });
-    const copies = [1, 5, 10, ...(has('rows-20m') ? [20] : [])];
+    const copies = has('skip-memory') ? [] : [1, 5, 10, ...(has('rows-20m') ? [20] : [])];
     const memoryRuns = flag('memory-runs', 2);
     const memory: Record<string, Paired & { rows: number }> = {};
     for (const times of copies) {
@@ -336,21 +339,21 @@ async function beforeAfterSection(): Promise<Record<string, unknown>> {
     };
     const row = (name: string, p: Paired, digits: number, unit: string, target: string): void =>
       console.log(`  ${name.padEnd(44)} ${`${fmt(p.before, digits)} ${unit}`.padStart(12)} ${`${fmt(p.after, digits)} ${unit}`.padStart(12)} ${fmt(p.ratio, 2).padStart(8)}   ${target}`);
-    console.log(`\nBefore (${BEFORE_COMMIT}) and after, fresh processes in turn (medians; ratio: median of after/before run by run; CPU = user + sys):`);
+    console.log(`\nBefore (${beforeCommit}) and after, fresh processes in turn (medians; ratio: median of after/before run by run; CPU = user + sys):`);
     console.log(`  ${'figure'.padEnd(44)} ${'before'.padStart(12)} ${'after'.padStart(12)} ${'ratio'.padStart(8)}   target`);
     for (const [size, p] of Object.entries(memory)) row(`rebuy score peak memory, ${size} rows`, p, 0, 'MB', '≤ 300 MB, 20M within 10 % of 1M');
     const first = memory['1M']!;
     for (const [size, p] of Object.entries(memory)) {
       if (size !== '1M') console.log(`  peak ${size} / 1M: before ${fmt(p.before / first.before, 2)}, after ${fmt(p.after / first.after, 2)}`);
     }
-    if (!has('rows-20m')) console.log('  (20M rows: run with --rows-20m; it takes several minutes)');
+    if (!has('rows-20m') && !has('skip-memory')) console.log('  (20M rows: run with --rows-20m; it takes several minutes)');
     row('rebuy score, 100 rows: wall', figures.scoreHundredRows.wallSeconds, 3, 's', '≤ 0.25 s');
     row('rebuy score, 100 rows: CPU', figures.scoreHundredRows.cpuSeconds, 3, 's', '');
     row('rebuy train: the fit it prints (2x50)', figures.train.printedFitSeconds, 2, 's', '≤ 0.4 s');
     row('rebuy train: whole command, wall', figures.train.wallSeconds, 2, 's', '≤ 1.5 s');
     row('rebuy train: whole command, CPU', figures.train.cpuSeconds, 2, 's', '');
     row('rebuy train: peak memory', figures.train.peakRssMb, 0, 'MB', '');
-    return { beforeCommit: BEFORE_COMMIT, ...figures };
+    return { beforeCommit, ...figures };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
