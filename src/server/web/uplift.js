@@ -8,6 +8,7 @@
  */
 import { count, money } from './lib/core/format.js';
 import { chooseTreatments, expectedListProfit } from './lib/evaluate/uplift-decide.js';
+import { PAIR_WIDTH } from './lib/report/charts.js';
 import { UPLIFT_COMPARISON_HEAD, qiniChartSpec, upliftComparisonRows } from './lib/report/sections/uplift.js';
 import { chartFigure } from './figure.js';
 
@@ -71,7 +72,7 @@ export function showUpliftModel(model) {
     block.dataset.treatment = e.treatment;
     evaluation.append(block);
     block.append(make('h3', `${e.treatment} against ${uplift.control}`));
-    chartFigure(block, qiniChartSpec(e, uplift.control));
+    chartFigure(block, { ...qiniChartSpec(e, uplift.control), width: PAIR_WIDTH });
     block.append(comparisonTable(upliftComparisonRows(e)));
   }
 }
@@ -87,7 +88,7 @@ function comparisonTable(rows) {
     for (const cell of row) {
       const td = tr.insertCell();
       td.textContent = cell.value;
-      if (cell.interval !== undefined) td.append(make('br'), make('small', cell.interval, 'muted'));
+      if (cell.interval !== undefined) td.append(make('small', cell.interval, 'muted'));
     }
   }
   const wrap = make('div', undefined, 'table-wrap');
@@ -206,7 +207,7 @@ function renderContacts(d) {
       const row = d.rows[i];
       tr.dataset.id = row.id;
       tr.dataset.send = d.treatments[t];
-      for (const text of [count(start + k + 1), row.id, d.treatments[t], points(d.uplift[t][i]), money(d.choice.gain[i])]) tr.append(make('td', text));
+      tr.append(make('td', count(start + k + 1)), make('td', row.id, 'id'), make('td', d.treatments[t]), make('td', points(d.uplift[t][i]), 'num'), make('td', money(d.choice.gain[i]), 'num'));
       return tr;
     }),
   );
@@ -221,12 +222,12 @@ function renderContacts(d) {
 /** @param {ReturnType<typeof decide>} d */
 function renderPutOff(d) {
   const head = $('uplift-putoff-head');
-  head.replaceChildren(make('th', 'Customer'), ...d.treatments.map((t) => make('th', `Uplift of ${t}`)));
+  head.replaceChildren(make('th', 'Customer'), ...d.treatments.map((t) => make('th', `Uplift of ${t}`, 'num')));
   $('uplift-putoff-body').replaceChildren(
     ...d.putOff.map((i) => {
       const tr = document.createElement('tr');
       tr.dataset.id = d.rows[i].id;
-      tr.append(make('td', d.rows[i].id), ...d.treatments.map((_, t) => make('td', points(d.uplift[t][i]))));
+      tr.append(make('td', d.rows[i].id, 'id'), ...d.treatments.map((_, t) => make('td', points(d.uplift[t][i]), 'num')));
       return tr;
     }),
   );
