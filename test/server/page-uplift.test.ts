@@ -114,6 +114,16 @@ describe.skipIf(!existsSync(CHROMIUM) || pending === null)('the uplift view of t
     await page.locator('#uplift-value').fill('3');
     await expectSameAsApi(page, 0.05, 3);
 
+    // The download is the list shown, with the API's figures for each customer.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#uplift-download').click()]);
+    expect(download.suggestedFilename()).toBe('list-uplift-contacts.csv');
+    const saved = (await readFile((await download.path())!, 'utf8')).trimEnd().split('\n');
+    const answer = await apiAnswer(0.05, 3);
+    const byId = new Map<string, ApiRow>(answer.rows.map((r: ApiRow) => [r.id, r]));
+    expect(saved[0]).toBe('id,send,uplift,expected_incremental_profit');
+    expect(saved.slice(1).map((line) => line.split(',').slice(0, 2))).toEqual(apiContacts(answer).map((c) => [c.id, c.send]));
+    for (const line of saved.slice(1)) expect(Number(line.split(',')[3])).toBe(byId.get(line.split(',')[0]!)!.expected_incremental_profit);
+
     // Settings that are not valid show no figures rather than the previous ones.
     await page.locator('#uplift-value').fill('0');
     expect(await page.locator('#uplift-profit').getAttribute('data-value')).toBeNull();
@@ -135,5 +145,6 @@ describe.skipIf(!existsSync(CHROMIUM) || pending === null)('the uplift view of t
     expect(await page.locator('#uplift-decision').isHidden()).toBe(true);
     expect(await page.locator('#uplift-contacts-body tr').count()).toBe(0);
     expect(await page.locator('#uplift-putoff-body tr').count()).toBe(0);
+    expect(await page.locator('#uplift-download').isDisabled()).toBe(true);
   });
 });

@@ -8,6 +8,7 @@ import { createCsvRecordReader } from './lib/core/csv.js';
 import { bestBudget, budgetCount, byLikelihood, contactExportCsv, decisionBudget, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
 import { COLORS, lineChartSvg, scatterChartSvg, thinPoints } from './lib/report/charts.js';
 import { chartFigure, svgElement } from './figure.js';
+import { saveBlob } from './save.js';
 import { clearUpliftList, showUpliftList, showUpliftModel, upliftMoney } from './uplift.js';
 import { dependenceChartSpec } from './lib/report/sections/dependence.js';
 import { PURCHASES_SECTION, fitWords, holdoutChartSpec, summaryHeatMap } from './lib/report/sections/purchases.js';
@@ -777,18 +778,6 @@ function sameIdIndex(row) {
     if (other.id === row.id) i++;
   }
   return i;
-}
-
-/** @param {Blob} blob @param {string} name */
-function saveBlob(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** A sample upload: this model's columns and one made-up customer, to show the shape of a file. */

@@ -10,7 +10,9 @@ import { count, money } from './lib/core/format.js';
 import { chooseTreatments, expectedListProfit } from './lib/evaluate/uplift-decide.js';
 import { PAIR_WIDTH } from './lib/report/charts.js';
 import { UPLIFT_COMPARISON_HEAD, qiniChartSpec, upliftComparisonRows } from './lib/report/sections/uplift.js';
+import { csvField, csvValue, spreadsheetSafe } from './lib/core/csv.js';
 import { chartFigure } from './figure.js';
+import { saveBlob } from './save.js';
 
 /** The page's money settings until the user sets their own (the response view's, too). */
 const DEFAULT_MONEY = { contactCost: 1, valuePerReturn: 10 };
@@ -42,6 +44,7 @@ const state = {
   /** @type {any} the API's answer for the list shown, or null: no list */ answer: null,
   listName: '',
   contactPage: 0,
+  /** @type {ReturnType<typeof decide> | null} the decision shown, which the download saves */ shown: null,
   /** @type {{ contactCost: number, valuePerReturn: number } | null} null: the inputs do not form valid settings */
   money: { ...DEFAULT_MONEY },
 };
@@ -101,7 +104,9 @@ export function clearUpliftList() {
   state.answer = null;
   state.listName = '';
   state.contactPage = 0;
+  state.shown = null;
   $('uplift-decision').hidden = true;
+  /** @type {HTMLButtonElement} */ ($('uplift-download')).disabled = true;
   $('uplift-contacts-body').replaceChildren();
   $('uplift-putoff-body').replaceChildren();
 }
@@ -151,6 +156,10 @@ function renderDecision() {
   $('uplift-decision').hidden = false;
   const settings = state.money;
   const profitEl = $('uplift-profit');
+  const downloadButton = /** @type {HTMLButtonElement} */ ($('uplift-download'));
+  state.shown = null;
+  downloadButton.disabled = true;
+  downloadButton.textContent = 'Download contact list';
   if (settings === null) {
     // Figures for other settings than those shown would be read as these: show none.
     $('uplift-list-line').textContent = 'Give a cost per contact of 0 or more and a value per buyer above 0 to see whom to contact.';
@@ -182,6 +191,23 @@ function renderDecision() {
   $('uplift-putoff-count').replaceChildren(count(d.putOff.length), small('every treatment lowers their chance: not contacted'));
   renderContacts(d);
   renderPutOff(d);
+  state.shown = d;
+  downloadButton.disabled = d.contacts.length === 0;
+  downloadButton.textContent = `Download contact list (${count(d.contacts.length)})`;
+}
+
+/** The contact list shown, in its order: the customers, the treatment to send, its uplift and expected incremental profit. */
+function downloadContacts() {
+  const d = state.shown;
+  if (d === null || state.listName === '') return;
+  const text = (/** @type {string} */ v) => csvField(spreadsheetSafe(v));
+  const lines = ['id,send,uplift,expected_incremental_profit'];
+  for (const i of d.contacts) {
+    const t = d.choice.treatment[i];
+    lines.push([text(d.rows[i].id), text(d.treatments[t]), csvValue(d.uplift[t][i]), csvValue(d.choice.gain[i])].join(','));
+  }
+  const base = state.listName.replace(/\.csv$/i, '') || 'customers';
+  saveBlob(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv;charset=utf-8' }), `${base}-uplift-contacts.csv`);
 }
 
 /** @param {string} text */
@@ -249,6 +275,7 @@ function wire() {
   input('uplift-cost').value = String(DEFAULT_MONEY.contactCost);
   input('uplift-value').value = String(DEFAULT_MONEY.valuePerReturn);
   for (const id of ['uplift-cost', 'uplift-value']) input(id).addEventListener('input', readMoney);
+  $('uplift-download').addEventListener('click', downloadContacts);
   $('uplift-prev').addEventListener('click', () => {
     state.contactPage--;
     renderDecision();
