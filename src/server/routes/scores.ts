@@ -19,7 +19,7 @@ import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
 import { uploadCost, type WorkBudget } from '../work-budget.js';
 import { explainable, notReady, overloaded, shed } from './common.js';
-import { checkUpliftQuery, scoreUpliftUpload, upliftCsv, upliftJson } from './uplift-scores.js';
+import { checkUpliftQuery, scoreUpliftUpload, upliftCsv, upliftJson, type UpliftScored } from './uplift-scores.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
 export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir' | 'skipBadRows' | 'onBadRows'>) => Promise<ScoredRows>;
@@ -181,7 +181,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         releaseWhenIdle();
       });
       const answerUplift = async (): Promise<FastifyReply> => {
-        let scored: Awaited<ReturnType<typeof scoreUpliftUpload>>;
+        let scored: UpliftScored;
         let csv: string | null = null;
         try {
           scored = await scoreUpliftUpload(predictor, upload, request.query);
