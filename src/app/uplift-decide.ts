@@ -4,12 +4,12 @@
  * from the bundle's ONNX graph through the Predictor.
  */
 import { UPLIFT_TEST_SHARE } from '../config.js';
-import { featureColumns } from '../core/table.js';
+import { featureColumns, type Table } from '../core/table.js';
 import { readTable } from '../data/read.js';
 import { writeCsv, writeParquet, type OutputColumn } from '../data/write.js';
 import { fingerprintFiles } from '../data/fingerprint.js';
 import { bundleError, usageError } from '../errors.js';
-import { chooseTreatments, judgeUpliftDecision, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { chooseTreatments, judgeUpliftDecision, type TreatmentChoice, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
 import { loadPredictor } from '../predict/predictor.js';
 import type { Predictor } from '../predict/types.js';
 import { readExperiment } from '../train/uplift-data.js';
@@ -96,45 +96,69 @@ export interface UpliftScoreSummary {
   putOff: number;
 }
 
+/** An uplift bundle's answer for each customer of a table, in file order. */
+export interface UpliftTableScores {
+  ids: string[];
+  treatments: string[];
+  control: Float32Array;
+  treated: Float32Array[];
+  uplift: Float32Array[];
+  /** Per customer: the treatment with the highest uplift (0-based), whether it helps or not. */
+  best: Int16Array;
+  /** With money settings: whom to send which treatment, and the expected incremental profit. */
+  choice: TreatmentChoice | null;
+}
+
+/** Scores the customers of `table` through the bundle's graph and, with money settings, decides whom to contact. */
+export async function scoreUpliftTable(predictor: Predictor, table: Table, money?: UpliftMoney): Promise<UpliftTableScores> {
+  const section = predictor.manifest.uplift;
+  if (!section) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
+  const scores = await upliftOf(predictor, featureColumns(table));
+  const best = Int16Array.from({ length: table.nRows }, (_, i) => {
+    let t = 0;
+    for (let k = 1; k < scores.uplift.length; k++) if (scores.uplift[k]![i]! > scores.uplift[t]![i]!) t = k;
+    return t;
+  });
+  return { ids: table.ids, treatments: section.treatments, ...scores, best, choice: money ? chooseTreatments(scores.uplift, money) : null };
+}
+
+/** The scores as output columns (the score file's, and the API's CSV answer). */
+export function upliftOutputColumns(s: UpliftTableScores): OutputColumn[] {
+  const best = Array.from(s.best);
+  return [
+    { name: 'id', values: s.ids },
+    { name: 'p_no_contact', values: s.control },
+    ...s.treatments.flatMap((t, k) => [
+      { name: `p_${t}`, values: s.treated[k]! },
+      { name: `uplift_${t}`, values: s.uplift[k]! },
+    ]),
+    { name: 'best_treatment', values: best.map((t, i) => (s.uplift[t]![i]! > 0 ? s.treatments[t]! : 'none')) },
+    ...(s.choice
+      ? [
+          { name: 'send', values: Array.from(s.choice.treatment, (t) => (t >= 0 ? s.treatments[t]! : 'none')) },
+          { name: 'expected_incremental_profit', values: s.choice.gain },
+        ]
+      : []),
+    { name: 'put_off', values: best.map((t, i) => (s.uplift[t]![i]! < 0 ? 1 : 0)) },
+  ];
+}
+
 /**
  * Scores a customer table with an uplift bundle: per customer P(buy if not contacted), per treatment
  * P(buy if contacted with it) and the uplift, the best treatment, and — with money settings — the
  * expected incremental profit and whether to contact. Written in file order, CSV or Parquet by name.
  */
 export async function scoreUpliftFile(predictor: Predictor, input: string, output: string, money?: UpliftMoney): Promise<UpliftScoreSummary> {
-  const section = predictor.manifest.uplift;
-  if (!section) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
+  if (!predictor.manifest.uplift) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
   const table = await readTable(input, { schema: predictor.manifest.schema });
-  const scores = await upliftOf(predictor, featureColumns(table));
-  const n = table.nRows;
-  const best = Array.from({ length: n }, (_, i) => {
-    let t = 0;
-    for (let k = 1; k < scores.uplift.length; k++) if (scores.uplift[k]![i]! > scores.uplift[t]![i]!) t = k;
-    return t;
-  });
-  const choice = money ? chooseTreatments(scores.uplift, money) : null;
-  const columns: OutputColumn[] = [
-    { name: 'id', values: table.ids },
-    { name: 'p_no_contact', values: scores.control },
-    ...section.treatments.flatMap((t, k) => [
-      { name: `p_${t}`, values: scores.treated[k]! },
-      { name: `uplift_${t}`, values: scores.uplift[k]! },
-    ]),
-    { name: 'best_treatment', values: best.map((t, i) => (scores.uplift[t]![i]! > 0 ? section.treatments[t]! : 'none')) },
-    ...(choice
-      ? [
-          { name: 'send', values: Array.from(choice.treatment, (t) => (t >= 0 ? section.treatments[t]! : 'none')) },
-          { name: 'expected_incremental_profit', values: choice.gain },
-        ]
-      : []),
-    { name: 'put_off', values: best.map((t, i) => (scores.uplift[t]![i]! < 0 ? 1 : 0)) },
-  ];
+  const scores = await scoreUpliftTable(predictor, table, money);
+  const columns = upliftOutputColumns(scores);
   await (output.endsWith('.parquet') ? writeParquet(output, columns) : writeCsv(output, columns));
   return {
-    rows: n,
+    rows: table.nRows,
     output,
     columns: columns.map((c) => c.name),
-    contacted: choice ? choice.treatment.filter((t) => t >= 0).length : null,
-    putOff: best.filter((t, i) => scores.uplift[t]![i]! < 0).length,
+    contacted: scores.choice ? scores.choice.treatment.filter((t) => t >= 0).length : null,
+    putOff: Array.from(scores.best).filter((t, i) => scores.uplift[t]![i]! < 0).length,
   };
 }

@@ -10,7 +10,7 @@
  */
 import { createRng, randomInt } from '../core/random.js';
 import { usageError } from '../errors.js';
-import { quantile } from './stats.js';
+import { normalQuantile, quantile } from './stats.js';
 import type { Estimate } from './uplift.js';
 
 export interface UpliftMoney {
@@ -56,6 +56,31 @@ export function chooseTreatments(uplift: readonly ArrayLike<number>[], money: Up
     putOff[i] = anyHelps ? 0 : 1;
   }
   return { treatment, gain, putOff };
+}
+
+/**
+ * The expected incremental profit of the customers `choice` contacts (Σ gain, as summed everywhere
+ * else), and the range the realized profit falls in with probability `level` if the model's
+ * probabilities are right: each contacted customer's extra purchase D = Y(treated) − Y(control) has
+ * variance p_t(1 − p_t) + p_c(1 − p_c) when the two outcomes are independent, which is the widest
+ * case for outcomes that go together. The range leaves out the model's own error.
+ */
+export function expectedListProfit(
+  scores: { control: ArrayLike<number>; treated: readonly ArrayLike<number>[] },
+  choice: TreatmentChoice,
+  money: UpliftMoney,
+  level = 0.95,
+): Estimate & { level: number } {
+  const value = choice.gain.reduce((a, b) => a + b, 0);
+  let variance = 0;
+  choice.treatment.forEach((t, i) => {
+    if (t < 0) return;
+    const pt = scores.treated[t]![i]!;
+    const pc = scores.control[i]!;
+    variance += pt * (1 - pt) + pc * (1 - pc);
+  });
+  const half = normalQuantile(1 - (1 - level) / 2) * money.valuePerReturn * Math.sqrt(variance);
+  return { value, interval: [value - half, value + half], level };
 }
 
 /** Held-out customers of the test: who bought, and which arm they were in (0 = control, t + 1 = treatment t). */

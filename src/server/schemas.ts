@@ -3,7 +3,7 @@
  * document at /openapi.json is generated from the routes.
  */
 import { Type } from '#typebox';
-import { AuditReportSchema, MetricSetSchema, MoneySettingsSchema, Nullable } from '../bundle/format.js';
+import { AuditReportSchema, MetricSetSchema, MoneySettingsSchema, Nullable, UpliftSectionSchema } from '../bundle/format.js';
 import { ManifestSchema, TrainingDataSchema } from '../bundle/manifest.js';
 import { PurchaseModelSummarySchema } from '../bundle/evaluation.js';
 import { BundleObjectiveSchema } from '../bundle/objective.js';
@@ -173,7 +173,18 @@ export const scoreQuerySchema = {
       type: 'boolean',
       default: false,
       description:
-        'Score the rows the model can take and leave out the others; their count is in x-rebuy-skipped-rows, and the JSON answer lists each with its line, column, value and reason. Without it, the first bad row is a 422.',
+        'Score the rows the model can take and leave out the others; their count is in x-rebuy-skipped-rows, and the JSON answer lists each with its line, column, value and reason. Without it, the first bad row is a 422. Not available for an uplift bundle.',
+    },
+    contact_cost: {
+      type: 'number',
+      minimum: 0,
+      description:
+        'Uplift bundles: the cost of one contact. With value_per_return (both or neither, as `rebuy score`): which treatment to send to whom and the expected incremental profit. Ignored by a response model.',
+    },
+    value_per_return: {
+      type: 'number',
+      exclusiveMinimum: 0,
+      description: 'Uplift bundles: the value of one customer who buys because of the contact. Ignored by a response model.',
     },
   },
 } as const;
@@ -181,6 +192,8 @@ export const scoreQuerySchema = {
 export interface ScoreQuery {
   reasons: number;
   skip_bad_rows: boolean;
+  contact_cost?: number;
+  value_per_return?: number;
 }
 
 const skippedRowSchema = {
@@ -194,7 +207,71 @@ const skippedRowSchema = {
   },
 } as const;
 
-export const scoreJsonResponseSchema = {
+const estimateSchema = {
+  type: 'object',
+  required: ['value', 'interval'],
+  properties: {
+    value: { type: ['number', 'null'] },
+    interval: { type: 'array', items: { type: ['number', 'null'] }, minItems: 2, maxItems: 2 },
+  },
+} as const;
+
+/** POST /v1/scores with an uplift bundle, as JSON: per customer the effect of each treatment and the decision. */
+export const upliftScoresSchema = {
+  type: 'object',
+  description: 'The answer when the serving bundle is an uplift bundle (trained with --treatment).',
+  required: ['kind', 'model', 'seconds', 'control', 'treatments', 'money', 'decision', 'rows'],
+  properties: {
+    kind: { type: 'string', enum: ['uplift'] },
+    model: { type: 'string', description: 'The serving bundle hash: the model every figure belongs to.' },
+    seconds: { type: 'number' },
+    control: { type: 'string', description: 'The control group of the test the model learnt from (no contact).' },
+    treatments: { type: 'array', items: { type: 'string' }, description: 'The treatments, in the order of the rows\' figures.' },
+    money: {
+      type: ['object', 'null'],
+      required: ['contactCost', 'valuePerReturn'],
+      properties: { contactCost: { type: 'number' }, valuePerReturn: { type: 'number' } },
+      description: 'The money settings the decision used; null without contact_cost and value_per_return.',
+    },
+    decision: {
+      type: ['object', 'null'],
+      description: 'With money settings: the contact list (customers whose best treatment earns more than a contact costs) and its expected incremental profit.',
+      required: ['customers', 'contacted', 'byTreatment', 'putOff', 'expectedProfit'],
+      properties: {
+        customers: { type: 'integer', minimum: 0 },
+        contacted: { type: 'integer', minimum: 0 },
+        byTreatment: { type: 'array', items: { type: 'integer', minimum: 0 }, description: 'Contacted per treatment, in treatment order.' },
+        putOff: { type: 'integer', minimum: 0, description: 'Customers every treatment is expected to put off (none of them is contacted).' },
+        expectedProfit: {
+          ...estimateSchema,
+          description:
+            "Σ (uplift × value − cost) over the contact list, and the range the realized profit falls in with probability `level` if the model's probabilities are right (its own error left out).",
+          properties: { ...estimateSchema.properties, level: { type: 'number' } },
+        },
+      },
+    },
+    rows: {
+      type: 'array',
+      description: 'Customers in file order.',
+      items: {
+        type: 'object',
+        required: ['id', 'p_no_contact', 'p', 'uplift', 'best_treatment', 'send', 'expected_incremental_profit', 'put_off'],
+        properties: {
+          id: { type: 'string' },
+          p_no_contact: { type: ['number', 'null'], description: 'P(buy) if not contacted.' },
+          p: { type: 'object', additionalProperties: { type: ['number', 'null'] }, description: 'Per treatment: P(buy) if contacted with it.' },
+          uplift: { type: 'object', additionalProperties: { type: ['number', 'null'] }, description: 'Per treatment: P(buy if contacted with it) − P(buy if not), as the model estimates it.' },
+          best_treatment: { type: 'string', description: 'The treatment with the highest uplift when it is positive, else "none".' },
+          send: { type: ['string', 'null'], description: 'With money settings: the treatment to send, or "none"; null without them.' },
+          expected_incremental_profit: { type: ['number', 'null'], description: 'With money settings: uplift × value − cost of the treatment sent (0 when none); null without them.' },
+          put_off: { type: 'boolean', description: 'Every treatment lowers the chance of buying: listed apart, never contacted.' },
+        },
+      },
+    },
+  },
+} as const;
+
+const responseScoresSchema = {
   type: 'object',
   required: ['model', 'threshold', 'seconds', 'rows'],
   properties: {
@@ -227,12 +304,37 @@ export const scoreJsonResponseSchema = {
   },
 } as const;
 
+export const scoreJsonResponseSchema = {
+  description: 'A response model\'s ranked rows, or an uplift bundle\'s answer (kind "uplift").',
+  oneOf: [responseScoresSchema, upliftScoresSchema],
+} as const;
+
 export const scoreCsvSchema = {
   type: 'string',
-  description: 'CSV with columns id, probability, label, rank.',
+  description:
+    'CSV with columns id, probability, label, rank. For an uplift bundle, as `rebuy score` writes it: id, p_no_contact, p_T and uplift_T per treatment T, best_treatment, send and expected_incremental_profit (with money settings), put_off; in file order.',
 } as const;
 
 // ---- model ----
+
+/**
+ * The same schema with each tuple of one item schema written as an array of it, of the same length:
+ * fast-json-stringify fails on a tuple whose items are unions, such as an interval of nullable
+ * numbers. For a route's response only: TypeBox's checkers need the tuples as they are.
+ */
+export function tuplesAsArrays<T>(schema: T): T {
+  if (Array.isArray(schema)) return schema.map(tuplesAsArrays) as T;
+  if (schema === null || typeof schema !== 'object') return schema;
+  // A spread keeps TypeBox's symbol keys (kinds, transforms).
+  const out: Record<string | symbol, unknown> = { ...(schema as Record<string | symbol, unknown>) };
+  for (const [key, value] of Object.entries(schema)) out[key] = tuplesAsArrays(value);
+  const items: unknown = Reflect.get(schema, 'items');
+  if (Array.isArray(items) && items.length > 0 && items.every((item) => item === items[0])) {
+    out['items'] = tuplesAsArrays(items[0]);
+    delete out['additionalItems'];
+  }
+  return out as T;
+}
 
 /**
  * GET /v1/model: the manifest's own schemas (src/bundle) without the fitted state, file hashes or
@@ -270,6 +372,10 @@ export const modelInfoSchema = Type.Object({
     { description: "The model's and the baseline's metrics on the natural test mix, both at the serving threshold; null when the bundle keeps no evaluation." },
   ),
   report: Type.Boolean({ description: 'Whether the bundle holds its HTML report (served at /report).' }),
+  uplift: Type.Union([Type.Omit(UpliftSectionSchema, ['outputs']), Type.Null()], {
+    description:
+      "For an uplift bundle: the test it learnt from (treatment column, control, treatments), the learners compared by cross-validated Qini, and per treatment the held-out evaluation: Qini coefficient with its 95 % interval, uplift in the top 10/20/30 % against random targeting and against the response model, and the Qini curve. Null for a response model.",
+  }),
   purchases: Type.Union([PurchaseModelSummarySchema, Type.Null()], {
     description: "For a model trained on a `features` customer table: BG/NBD's heat map of expected purchases and its calibration on the held-out test customers; null otherwise.",
   }),

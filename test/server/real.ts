@@ -3,11 +3,12 @@
  * Audiobooks-like table) and shared by the test files through a directory keyed by the run.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScoreFile } from '../../src/server/app.js';
 import type { LoadPredictor } from '../../src/server/model-holder.js';
+import { SHARED_DATA } from '../helpers/paths.js';
 
 export interface RealDeps {
   loadPredictor: LoadPredictor;
@@ -119,3 +120,43 @@ export const realDeps = {
     return pending;
   },
 };
+
+/** Hillstrom customers the uplift bundle learns from (the first rows: both e-mails and no e-mail). */
+const UPLIFT_TRAIN_ROWS = 6000;
+/** Customers of the list the uplift tests score: rows the bundle never saw. */
+const UPLIFT_LIST_ROWS = 400;
+
+export interface UpliftDeps {
+  bundle: string;
+  /** Hillstrom rows the bundle did not learn from, as uploaded: all columns, the outcomes too. */
+  listCsv: string;
+}
+
+let upliftPending: Promise<UpliftDeps> | null = null;
+
+/**
+ * An uplift bundle on the first Hillstrom rows (outcome `visit`, two e-mails against none, logistic
+ * learners), trained once per run like the bundles above; null without the real data.
+ */
+export function upliftDeps(): Promise<UpliftDeps> | null {
+  const hillstrom = join(SHARED_DATA, 'hillstrom.csv');
+  if (!existsSync(hillstrom)) return null;
+  upliftPending ??= (async () => {
+    await mkdir(RUN_DIR, { recursive: true });
+    const lines = (await readFile(hillstrom, 'utf8')).trimEnd().split('\n');
+    const data = join(RUN_DIR, 'hillstrom-train.csv');
+    const listCsv = join(RUN_DIR, 'hillstrom-list.csv');
+    if (!existsSync(data)) await writeFile(data, `${lines.slice(0, UPLIFT_TRAIN_ROWS + 1).join('\n')}\n`);
+    if (!existsSync(listCsv)) await writeFile(listCsv, `${[lines[0], ...lines.slice(UPLIFT_TRAIN_ROWS + 1, UPLIFT_TRAIN_ROWS + 1 + UPLIFT_LIST_ROWS)].join('\n')}\n`);
+    const dir = join(RUN_DIR, 'uplift');
+    if (!existsSync(join(dir, 'manifest.json'))) {
+      const { trainUpliftBundle } = await import('../../src/app/uplift.js');
+      const work = await mkdtemp(join(RUN_DIR, 'uplift-'));
+      await trainUpliftBundle({ data, target: 'visit', treatment: 'segment', control: 'No E-Mail', ignore: ['conversion', 'spend'], out: join(work, 'bundle'), seed: 3, folds: 2, learners: 'logistic' });
+      await rename(join(work, 'bundle'), dir).catch(() => undefined);
+      await rm(work, { recursive: true, force: true });
+    }
+    return { bundle: dir, listCsv };
+  })();
+  return upliftPending;
+}

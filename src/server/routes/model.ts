@@ -13,7 +13,7 @@ import { computeMetrics } from '../../evaluate/metrics.js';
 import { RebuyError, bundleError, isRebuyError } from '../../errors.js';
 import type { Predictor } from '../../predict/types.js';
 import type { ModelHolder } from '../model-holder.js';
-import { errorResponses, modelInfoSchema, reloadRequestSchema, reloadResponseSchema } from '../schemas.js';
+import { errorResponses, modelInfoSchema, reloadRequestSchema, reloadResponseSchema, tuplesAsArrays } from '../schemas.js';
 import { reloadTarget, type ReloadPolicy } from '../reload-policy.js';
 import { notReady } from './common.js';
 
@@ -99,6 +99,13 @@ async function evaluationOf(predictor: Predictor): Promise<BundleEvaluation | nu
   return readEvaluation(predictor.bundle);
 }
 
+/** An uplift bundle's section without the graph's output names, which only the scoring code reads. */
+function upliftInfo(section: Manifest['uplift']): ModelInfo['uplift'] {
+  if (section === undefined) return null;
+  const { outputs: _outputs, ...info } = section;
+  return info;
+}
+
 /** Each loaded model's answer, made once: its bundle never changes while it serves. */
 const answers = new WeakMap<Predictor, Promise<ModelInfo>>();
 
@@ -139,6 +146,7 @@ async function describeModel(predictor: Predictor): Promise<ModelInfo> {
     sameThreshold: atSameThreshold(predictor.threshold, evaluation),
     report: REPORT_FILE in predictor.bundle.manifest.files,
     purchases: evaluation?.purchases ?? null,
+    uplift: upliftInfo(m.uplift),
   };
 }
 
@@ -151,7 +159,7 @@ export async function modelRoutes(app: FastifyInstance, { models, onReload, mode
         summary: 'The serving model',
         description: "A summary of the bundle's manifest: schema, features, metrics, threshold, calibration, training history.",
         tags: ['model'],
-        response: { 200: servingModelSchema, ...errorResponses },
+        response: { 200: tuplesAsArrays(servingModelSchema), ...errorResponses },
       },
     },
     async () => {

@@ -19,6 +19,7 @@ import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
 import { uploadCost, type WorkBudget } from '../work-budget.js';
 import { explainable, notReady, overloaded, shed } from './common.js';
+import { checkUpliftQuery, scoreUpliftUpload, upliftCsv, upliftJson, type UpliftScored } from './uplift-scores.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
 export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir' | 'skipBadRows' | 'onBadRows'>) => Promise<ScoredRows>;
@@ -108,7 +109,8 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       onRequest: async (request: FastifyRequest<{ Querystring: ScoreQuery }>, reply: FastifyReply) => {
         const predictor = models.current;
         const declared = Number(request.headers['content-length']);
-        const top = wantsJson(request.headers.accept) ? Number(request.query.reasons) || 0 : 0;
+        // An uplift bundle gives no reasons.
+        const top = wantsJson(request.headers.accept) && !predictor?.manifest.uplift ? Number(request.query.reasons) || 0 : 0;
         const refusal =
           predictor === null
             ? notReady()
@@ -122,7 +124,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       },
       schema: {
         summary: 'Score a CSV file',
-        description: `Upload a customer CSV (Content-Type: text/csv, at most ${Math.round(maxUploadBytes / (1 << 20))} MB). The answer is the scored CSV (id, probability, label, rank; best first), or JSON rows with Accept: application/json (with ?reasons=k: the top k reasons of the ${maxReasonRows} best-ranked customers).`,
+        description: `Upload a customer CSV (Content-Type: text/csv, at most ${Math.round(maxUploadBytes / (1 << 20))} MB). The answer is the scored CSV (id, probability, label, rank; best first), or JSON rows with Accept: application/json (with ?reasons=k: the top k reasons of the ${maxReasonRows} best-ranked customers). When the serving bundle is an uplift bundle, each customer's chance of buying without contact and with each treatment, the uplifts, and with contact_cost and value_per_return the treatment to send and the expected incremental profit (kind "uplift"; file order).`,
         tags: ['predictions'],
         querystring: scoreQuerySchema,
         // No type: the parsed body is the temp file the upload was streamed to, checked by the parser.
@@ -151,8 +153,17 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       const slot = models.acquire();
       if (slot === null) throw notReady();
       const { predictor } = slot;
+      const uplift = predictor.manifest.uplift !== undefined;
+      if (uplift) {
+        try {
+          checkUpliftQuery(request.query);
+        } catch (err) {
+          models.release(slot);
+          throw err;
+        }
+      }
       const json = wantsJson(request.headers.accept);
-      const top = json ? request.query.reasons : 0;
+      const top = json && !uplift ? request.query.reasons : 0;
       const lease = work.tryTake(costOfUpload(predictor, upload.bytes, top, maxReasonRows));
       if (lease === null) {
         models.release(slot);
@@ -169,7 +180,31 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         answered = true;
         releaseWhenIdle();
       });
+      const answerUplift = async (): Promise<FastifyReply> => {
+        let scored: UpliftScored;
+        let csv: string | null = null;
+        try {
+          scored = await scoreUpliftUpload(predictor, upload, request.query);
+          if (!json) csv = await upliftCsv(scored, upload.dir);
+        } catch (err) {
+          throw publicError(err, upload);
+        } finally {
+          models.release(slot);
+        }
+        reply
+          .header('x-rebuy-model', predictor.bundleHash)
+          .header('x-rebuy-rows', String(scored.scores.ids.length))
+          .header('x-rebuy-seconds', scored.seconds.toFixed(3));
+        if (csv === null) {
+          const body = upliftJson(predictor, scored);
+          reply.raw.once('close', () => body.destroy());
+          return reply.type('application/json; charset=utf-8').send(body);
+        }
+        reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="scores.csv"');
+        return reply.send(createReadStream(csv));
+      };
       const answer = async (): Promise<FastifyReply> => {
+        if (uplift) return answerUplift();
         let scored: ScoredRows;
         let reasons: Explained | null = null;
         let skipped: BadRow[] = [];

@@ -64,12 +64,19 @@ export async function getModel() {
 }
 
 /**
- * Uploads a CSV file and returns the scored rows.
+ * Uploads a CSV file and returns the scored rows: a response model's ranked rows with their top
+ * reasons, or, when the server serves an uplift bundle, its answer for the money settings given.
  * @param {Blob} file
- * @returns {Promise<{ model: string, threshold: number, seconds: number, rows: { id: string, probability: number | null, label: number, rank: number, reasons?: { text: string, direction?: 'raises' | 'lowers', actionable?: boolean }[] }[] }>}
+ * @param {{ contactCost: number, valuePerReturn: number }} [money] used by an uplift bundle only
+ * @returns {Promise<any>}
  */
-export async function scoreCsv(file) {
-  const res = await fetch('/v1/scores?reasons=3', {
+export async function scoreCsv(file, money) {
+  const query = new URLSearchParams({ reasons: '3' });
+  if (money) {
+    query.set('contact_cost', String(money.contactCost));
+    query.set('value_per_return', String(money.valuePerReturn));
+  }
+  const res = await fetch(`/v1/scores?${query}`, {
     method: 'POST',
     headers: withKey({ 'content-type': 'text/csv', accept: 'application/json' }),
     body: file,

@@ -7,6 +7,9 @@ import { METRIC_TABLE_KEYS, metricInfo, metricTitle } from './lib/evaluate/metri
 import { createCsvRecordReader } from './lib/core/csv.js';
 import { bestBudget, budgetCount, byLikelihood, contactExportCsv, decisionBudget, expectedProfitCurve, expectedReturns } from './lib/evaluate/profit.js';
 import { COLORS, lineChartSvg, scatterChartSvg, thinPoints } from './lib/report/charts.js';
+import { chartFigure, svgElement } from './figure.js';
+import { saveBlob } from './save.js';
+import { clearUpliftList, showUpliftList, showUpliftModel, upliftMoney } from './uplift.js';
 import { dependenceChartSpec } from './lib/report/sections/dependence.js';
 import { PURCHASES_SECTION, fitWords, holdoutChartSpec, summaryHeatMap } from './lib/report/sections/purchases.js';
 import { accuracyChart, lossChart } from './lib/report/training-charts.js';
@@ -134,6 +137,8 @@ function renderModel() {
   if (confusion) body.append(confusionBlock(confusion, m.model.metrics.naturalTest ? 'natural' : 'balanced'));
   body.append(featuresBlock(m));
   if (m.purchases) purchasesBlock(body, m.purchases);
+  // An uplift bundle has its own view of a list; a response model's list sections stay closed for it.
+  showUpliftModel(m);
 }
 
 /**
@@ -225,44 +230,6 @@ function badge(text, cls) {
   b.className = `badge ${cls}`;
   b.textContent = text;
   return b;
-}
-
-/**
- * A chart drawn by the report's chart module, framed with its caption, at the width it is shown
- * (never wider than the report draws it), so its text keeps its size on a phone.
- * @param {HTMLElement} parent
- * @param {import('./lib/report/charts.js').LineChartSpec} spec
- */
-function chartFigure(parent, spec) {
-  const fig = document.createElement('figure');
-  fig.className = 'chart';
-  parent.append(fig);
-  const shown = fig.clientWidth;
-  const svg = lineChartSvg(shown > 0 && spec.width !== undefined ? { ...spec, width: Math.min(spec.width, Math.max(300, shown)) } : spec);
-  if (svg === null) {
-    const none = document.createElement('p');
-    none.className = 'muted';
-    none.textContent = `${spec.title}: no data to draw. ${spec.emptyNote ?? ''}`;
-    fig.append(none);
-  } else {
-    fig.append(svgElement(svg));
-  }
-  const caption = document.createElement('figcaption');
-  caption.className = 'muted';
-  caption.textContent = spec.caption;
-  fig.append(caption);
-  return fig;
-}
-
-/**
- * The chart module's markup as a node. Every text in it was escaped by the module, and this page's
- * content security policy runs no inline script or style.
- * @param {string} markup
- */
-function svgElement(markup) {
-  const holder = document.createElement('div');
-  holder.innerHTML = markup;
-  return /** @type {Element} */ (holder.firstElementChild);
 }
 
 /** @param {any} m */
@@ -401,7 +368,7 @@ async function upload(file) {
   status.className = 'status busy';
   status.textContent = `Scoring ${file.name} (${(file.size / 1048576).toFixed(1)} MB)…`;
   try {
-    const [result, own] = await Promise.all([scoreCsv(file), readUpload(file)]);
+    const [result, own] = await Promise.all([scoreCsv(file, state.model?.uplift ? upliftMoney() : undefined), readUpload(file)]);
     if (mine !== uploads) return;
     if (result.model !== state.model?.hash) {
       // The server swapped its model since the page showed it: the list is read with the model that scored it.
@@ -412,6 +379,10 @@ async function upload(file) {
     }
     status.className = 'status';
     status.textContent = `Scored ${count(result.rows.length)} customers from ${file.name} in ${result.seconds.toFixed(2)} s.`;
+    if (result.kind === 'uplift') {
+      showUpliftList(result, file.name);
+      return;
+    }
     state.listName = file.name;
     state.upload = indexUpload(own, result.rows);
     state.reference = result.reference ?? null;
@@ -445,6 +416,7 @@ function clearList() {
   $('results').hidden = true;
   $('tbody').replaceChildren();
   /** @type {HTMLButtonElement} */ ($('download')).disabled = true;
+  clearUpliftList();
 }
 
 /**
@@ -806,18 +778,6 @@ function sameIdIndex(row) {
     if (other.id === row.id) i++;
   }
   return i;
-}
-
-/** @param {Blob} blob @param {string} name */
-function saveBlob(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 /** A sample upload: this model's columns and one made-up customer, to show the shape of a file. */
