@@ -38,3 +38,21 @@ describe('duplicate IDs in a list to score', () => {
     expect((await readFile(out, 'utf8')).split('\n')[0]).toBe('id,probability,label,rank');
   });
 });
+
+describe('a large list whose IDs repeat', () => {
+  it('is scored within a small memory limit: finding and marking the repeats spills to disk like the ranking', async () => {
+    // 200,000 IDs, each on two rows. At 24 MB, marking them with IN (a mark join, which did not spill)
+    // and collecting every repeated ID into one list ran out of DuckDB's memory; 200,000 distinct IDs did not.
+    const ids = 200_000;
+    const input = join(dir, 'many-dups.csv');
+    const body = Array.from({ length: ids }, (_, i) => row(String(i + 1), i % 97)).join('\n');
+    await writeFile(input, `${AUDIOBOOKS_HEADER.join(',')}\n${body}\n${body}\n`);
+    const out = join(dir, 'many-dups-scores.csv');
+    const summary = await scoreFile(fakePredictor(), input, out, { memoryLimit: '24MB' });
+    expect(summary.duplicateIds).toEqual({ ids, rows: 2 * ids, examples: ['1', '2', '3'] });
+    const lines = (await readFile(out, 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('id,probability,label,rank,duplicate_id');
+    expect(lines).toHaveLength(2 * ids + 1);
+    expect(lines.slice(1).every((l) => l.endsWith(',1'))).toBe(true);
+  });
+});
