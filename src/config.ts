@@ -66,8 +66,8 @@ export const SCORING_DEFAULTS = {
   appendMemoryLimit: '32MB',
   /** While the scores are ranked and checked for repeated IDs. */
   memoryLimit: '96MB',
-  /** Rows per pass of the check for repeated IDs: DuckDB's grouping needs memory that grows with the IDs it holds. */
-  duplicateCheckRows: 4_000_000,
+  /** Rows per pass of the check for repeated IDs: DuckDB's grouping needs memory that grows with the IDs it holds (20M at 64 MB failed). */
+  duplicateCheckRows: 10_000_000,
 } as const;
 
 /** `rebuy features`: the target's horizon after the cutoff, and DuckDB's memory while summarising the log (it spills to disk beyond). */

@@ -41,6 +41,8 @@ export interface ScoreOptions {
   memoryLimit?: string;
   /** Where that temp directory goes (default: the system's). */
   tempDir?: string;
+  /** Rows per pass of the check for repeated IDs (default SCORING_DEFAULTS.duplicateCheckRows). */
+  duplicateCheckRows?: number;
   /** Rows per model call (default SCORING_DEFAULTS.batchRows). */
   batchRows?: number;
   /** The input's CSV field separator and decimal mark (default: `,` and `.`, or as the file shows). */
@@ -222,7 +224,8 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     }
     // The reader and the model are done: ranking may have their share of memory.
     await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit)}`);
-    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, close);
+    const passRows = options.duplicateCheckRows ?? SCORING_DEFAULTS.duplicateCheckRows;
+    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, passRows, close);
   } catch (err) {
     close();
     throw err;
@@ -255,6 +258,7 @@ function scoredRows(
   seconds: number,
   reasonNames: readonly string[],
   features: readonly KeptFeature[],
+  duplicatePassRows: number,
   close: () => void,
 ): ScoredRows {
   // The rank is the position in one sort, numbered as the sorted rows stream past (row_number() over
@@ -266,7 +270,7 @@ function scoredRows(
      FROM (SELECT s.id, s.probability, (s.probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
            FROM ${from} ORDER BY ${BEST_FIRST})`;
   let duplicates: Promise<DuplicateIds> | null = null;
-  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection, rows));
+  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection, Math.max(1, Math.ceil(rows / duplicatePassRows))));
   return {
     rows,
     seconds,
@@ -400,18 +404,21 @@ async function scoreInto(
  * kept in the table `repeated` (id, n, first row) for write() to mark. DuckDB's grouping needs memory
  * that grows with the IDs it holds, so a long list is grouped a share of the IDs (by hash) at a time.
  */
-async function findDuplicateIds(connection: DuckDBConnection, rows: number): Promise<DuplicateIds> {
-  await connection.run('CREATE TEMP TABLE repeated (id VARCHAR, n BIGINT, first BIGINT)');
-  const passes = Math.max(1, Math.ceil(rows / SCORING_DEFAULTS.duplicateCheckRows));
-  for (let pass = 0; pass < passes; pass++) {
-    await connection.run(
-      `INSERT INTO repeated SELECT id, count(*), min(rowid) FROM scores
-       ${passes > 1 ? `WHERE hash(id) % ${passes} = ${pass}` : ''} GROUP BY id HAVING count(*) > 1`,
-    );
+async function findDuplicateIds(connection: DuckDBConnection, passes: number): Promise<DuplicateIds> {
+  const share = (pass: number): string => (passes > 1 ? `WHERE hash(id) % ${passes} = ${pass}` : '');
+  // The plain count is the cheap common answer (none); only repeats pay for keeping them.
+  let any = false;
+  for (let pass = 0; pass < passes && !any; pass++) {
+    const count = await connection.runAndReadAll(`SELECT count(*)::DOUBLE FROM (SELECT id FROM scores ${share(pass)} GROUP BY id HAVING count(*) > 1)`);
+    any = Number(count.getRowsJS()[0]?.[0] ?? 0) > 0;
   }
-  const counts = await connection.runAndReadAll('SELECT count(*)::DOUBLE, coalesce(sum(n), 0)::DOUBLE FROM repeated');
-  const [ids, rowsHeld] = (counts.getRowsJS()[0] ?? [0, 0]).map(Number) as [number, number];
-  if (ids === 0) return { ids: 0, rows: 0, examples: [] };
+  if (!any) return { ids: 0, rows: 0, examples: [] };
+  await connection.run('CREATE TEMP TABLE repeated (id VARCHAR, n BIGINT, first BIGINT)');
+  for (let pass = 0; pass < passes; pass++) {
+    await connection.run(`INSERT INTO repeated SELECT id, count(*), min(rowid) FROM scores ${share(pass)} GROUP BY id HAVING count(*) > 1`);
+  }
+  const counts = await connection.runAndReadAll('SELECT count(*)::DOUBLE, sum(n)::DOUBLE FROM repeated');
+  const [ids, held] = (counts.getRowsJS()[0] ?? [0, 0]).map(Number) as [number, number];
   const first = await connection.runAndReadAll('SELECT id FROM repeated ORDER BY first LIMIT 3');
-  return { ids, rows: rowsHeld, examples: first.getRowsJS().map((row) => String(row[0])) };
+  return { ids, rows: held, examples: first.getRowsJS().map((row) => String(row[0])) };
 }

@@ -29,6 +29,20 @@ describe('duplicate IDs in a list to score', () => {
     expect(Object.fromEntries(marks)).toEqual({ '7': '1', '8': '1', '9': '0' });
   });
 
+  it('are the same when the IDs are checked a share at a time, as a long list is', async () => {
+    const input = join(dir, 'dups-passes.csv');
+    const ids = ['7', '8', '7', '9', '8', '7', '10', '11', '12', '11'];
+    await writeFile(input, [AUDIOBOOKS_HEADER.join(','), ...ids.map((id, i) => row(id, i))].join('\n') + '\n');
+    const whole = join(dir, 'dups-whole.csv');
+    const shares = join(dir, 'dups-shares.csv');
+    const once = await scoreFile(fakePredictor(), input, whole);
+    // Two rows per pass: five passes, each over the IDs whose hash falls in its share.
+    const inPasses = await scoreFile(fakePredictor(), input, shares, { duplicateCheckRows: 2 });
+    expect(inPasses.duplicateIds).toEqual({ ids: 3, rows: 7, examples: ['7', '8', '11'] });
+    expect(inPasses.duplicateIds).toEqual(once.duplicateIds);
+    expect(await readFile(shares, 'utf8')).toBe(await readFile(whole, 'utf8'));
+  });
+
   it('leave a list without repeats in its usual four columns', async () => {
     const input = join(dir, 'unique.csv');
     await writeFile(input, [AUDIOBOOKS_HEADER.join(','), row('1', 1), row('2', 2)].join('\n') + '\n');
