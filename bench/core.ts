@@ -9,12 +9,12 @@
  *      run in turn: wall time and peak RSS as /usr/bin/time counts them;
  *   3. wall time of `rebuy score` on a 100-row file as a fresh process;
  *   4. reasons for the web page's 1,000 customers over every fact (bench/explain.ts).
- *   5. before and after: the build of BEFORE_COMMIT (or --before COMMIT) against this one, in turn, each figure a fresh
- *      process: `rebuy score` peak memory on 1M, 5M and 10M rows (20M with --rows-20m), `rebuy score`
- *      on 100 rows, `rebuy train` on the real data (the fit it prints, and the whole command).
+ *   5. before and after: the build of BEFORE_COMMIT (or --before REF) against this one, in turn, each
+ *      figure a fresh process: `rebuy score` peak memory on 1M, 5M, 10M and 20M rows (--skip-20m leaves
+ *      20M out) with the 1M run's wall and CPU time, `rebuy score` on 100 rows, `rebuy train` on the
+ *      real data (the fit it prints, and the whole command).
  * Flags: --repeats N (20), --rows N (1000000), --runs N (7), --skip-accuracy, --skip-scoring, --skip-explain,
- * --skip-before-after, --before COMMIT, --skip-memory (before/after without the large files), --rows-20m,
- * --memory-runs N (2), --json.
+ * --skip-before-after, --before REF, --skip-20m, --skip-memory (before/after without the large files), --memory-runs N (2), --json.
  */
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -139,6 +139,7 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
       results.push({
         rows: n,
         processSeconds: seconds,
+        cpuSeconds: median(trials.map((t) => t.cpuSeconds)),
         rowsPerSecond: n / seconds,
         scoringSeconds,
         scoringRowsPerSecond: n / scoringSeconds,
@@ -167,7 +168,7 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
     const first = results[0]!;
     const last = results[results.length - 1]!;
     for (const r of results) if (r.duckdbOnly) printReference(r.rows, r.duckdbOnly);
-    for (const r of results) if (r.duckdbOnly) printInTurn(r.rows, r.peakRssMb, r.processSeconds, r.duckdbOnly, r.polars, noPython);
+    for (const r of results) if (r.duckdbOnly) printInTurn(r.rows, { mb: r.peakRssMb, seconds: r.processSeconds, cpuSeconds: r.cpuSeconds }, r.duckdbOnly, r.polars, noPython);
     console.log(`  peak RSS ratio ${last.rows.toLocaleString('en')} vs ${first.rows.toLocaleString('en')} rows: ${fmt(last.peakRssMb / first.peakRssMb, 2)}`);
     console.log(`  100-row file: median ${fmt(median(times), 3)} s over ${times.length} fresh processes (min ${fmt(Math.min(...times), 3)} s)`);
     return { sizes: results, hundredRowMedianSeconds: median(times), hundredRowRuns: times, ...(noPython !== null && { polarsSkipped: noPython }) };
@@ -179,16 +180,20 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
 /** Another process doing rebuy's job, run in turn with it: its medians, and rebuy's over it (median of the round-by-round ratios). */
 interface Against {
   processSeconds: number;
+  cpuSeconds: number;
   peakRssMb: number;
   processRatio: number;
+  cpuRatio: number;
   memoryRatio: number;
 }
 
-function against(trials: ProcessRun[], others: ProcessRun[]): Against {
+function against(trials: TimedRun[], others: TimedRun[]): Against {
   return {
     processSeconds: median(others.map((r) => r.seconds)),
+    cpuSeconds: median(others.map((r) => r.cpuSeconds)),
     peakRssMb: median(others.map((r) => r.peakRssMb)),
     processRatio: median(trials.map((t, i) => t.seconds / others[i]!.seconds)),
+    cpuRatio: median(trials.map((t, i) => t.cpuSeconds / others[i]!.cpuSeconds)),
     memoryRatio: median(trials.map((t, i) => t.peakRssMb / others[i]!.peakRssMb)),
   };
 }
@@ -213,7 +218,7 @@ async function runPolars(model: string, input: string, output: string): Promise<
   return run;
 }
 
-function referenceSummary(trials: ProcessRun[], references: ProcessRun[]): ReferenceSummary {
+function referenceSummary(trials: TimedRun[], references: TimedRun[]): ReferenceSummary {
   const seconds = (run: ProcessRun): number => (JSON.parse(run.stdout) as { seconds: number }).seconds;
   return {
     ...against(trials, references),
@@ -222,11 +227,14 @@ function referenceSummary(trials: ProcessRun[], references: ProcessRun[]): Refer
   };
 }
 
-function printInTurn(rows: number, rebuyMb: number, rebuySeconds: number, duckdb: Against, polars: Against | undefined, noPython: string | null): void {
-  console.log(`  In turn on ${rows.toLocaleString('en')} rows, CSV→CSV, ${SCORING_TRIALS} rounds of fresh processes (medians; /usr/bin/time's peak RSS; rebuy's ratio: median of the rounds'):`);
-  console.log(`    ${'rebuy score'.padEnd(28)} ${fmt(rebuySeconds, 2).padStart(6)} s ${fmt(rebuyMb, 0).padStart(6)} MB`);
+function printInTurn(rows: number, rebuy: { mb: number; seconds: number; cpuSeconds: number }, duckdb: Against, polars: Against | undefined, noPython: string | null): void {
+  console.log(`  In turn on ${rows.toLocaleString('en')} rows, CSV→CSV, ${SCORING_TRIALS} rounds of fresh processes (medians; wall, CPU = user + sys and peak RSS as /usr/bin/time counts them; rebuy's ratio: median of the rounds'):`);
+  console.log(`    ${'rebuy score'.padEnd(28)} ${fmt(rebuy.seconds, 2).padStart(6)} s ${fmt(rebuy.cpuSeconds, 2).padStart(6)} s CPU ${fmt(rebuy.mb, 0).padStart(6)} MB`);
   const line = (name: string, a: Against, target: string): void =>
-    console.log(`    ${name.padEnd(28)} ${fmt(a.processSeconds, 2).padStart(6)} s ${fmt(a.peakRssMb, 0).padStart(6)} MB   rebuy ${fmt(a.processRatio, 2)}x the time, ${fmt(a.memoryRatio, 2)}x the memory (target: ${target})`);
+    console.log(
+      `    ${name.padEnd(28)} ${fmt(a.processSeconds, 2).padStart(6)} s ${fmt(a.cpuSeconds, 2).padStart(6)} s CPU ${fmt(a.peakRssMb, 0).padStart(6)} MB   ` +
+        `rebuy ${fmt(a.processRatio, 2)}x the time (${fmt(a.cpuRatio, 2)}x the CPU), ${fmt(a.memoryRatio, 2)}x the memory (target: ${target})`,
+    );
   line('DuckDB alone', duckdb, 'time ≤ 1.1x');
   if (polars) line('polars + onnxruntime script', polars, 'time < 1x, memory ≤ 0.5x');
   else console.log(`    polars + onnxruntime script: skipped, the bench venv could not be provisioned (${noPython ?? 'no runs'})`);
@@ -295,6 +303,8 @@ const FIT_SECONDS = /kept epoch \d+ \(([\d.]+) s\)/;
 
 async function beforeAfterSection(): Promise<Record<string, unknown>> {
   const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-'));
+  const at = process.argv.indexOf('--before');
+  const beforeCommit = at >= 0 ? process.argv[at + 1]! : BEFORE_COMMIT;
   try {
     log(`4. before (${beforeCommit}) and after, in turn, each run a fresh process`);
     const clis = { before: await buildAtCommit(beforeCommit, log), after: CLI };
@@ -312,9 +322,10 @@ async function beforeAfterSection(): Promise<Record<string, unknown>> {
     const cold = await inTurn(clis, 11, ['score', '--model', model, '--in', small, '--out', join(dir, 'scores-100.csv')]);
 
     const sample = generateAudiobooksSample({ rows: MILLION, seed: 7 });
-    const copies = has('skip-memory') ? [] : [1, 5, 10, ...(has('rows-20m') ? [20] : [])];
+    const copies = has('skip-memory') ? [] : [1, 5, 10, ...(has('skip-20m') ? [] : [20])];
     const memoryRuns = flag('memory-runs', 2);
     const memory: Record<string, Paired & { rows: number }> = {};
+    let millionRows: { wall: Paired; cpu: Paired } | null = null;
     for (const times of copies) {
       const input = join(dir, `customers-${times}m.csv`);
       log(`   writing ${times}M rows (the 1M-row sample repeated with new IDs), then rebuy score, ${memoryRuns} runs each`);
@@ -322,10 +333,17 @@ async function beforeAfterSection(): Promise<Record<string, unknown>> {
       const runs = await inTurn(clis, memoryRuns, ['score', '--model', model, '--in', input, '--out', join(dir, 'scores.csv')]);
       await rm(input, { force: true });
       memory[`${times}M`] = { rows: times * MILLION, ...paired(runs.before.map((r) => r.peakRssMb), runs.after.map((r) => r.peakRssMb)) };
+      if (times === 1) {
+        millionRows = {
+          wall: paired(runs.before.map((r) => r.seconds), runs.after.map((r) => r.seconds)),
+          cpu: paired(runs.before.map((r) => r.cpuSeconds), runs.after.map((r) => r.cpuSeconds)),
+        };
+      }
     }
 
     const figures = {
       scorePeakMb: memory,
+      scoreMillionRows: millionRows,
       scoreHundredRows: {
         wallSeconds: paired(cold.before.map((r) => r.seconds), cold.after.map((r) => r.seconds)),
         cpuSeconds: paired(cold.before.map((r) => r.cpuSeconds), cold.after.map((r) => r.cpuSeconds)),
@@ -342,11 +360,14 @@ async function beforeAfterSection(): Promise<Record<string, unknown>> {
     console.log(`\nBefore (${beforeCommit}) and after, fresh processes in turn (medians; ratio: median of after/before run by run; CPU = user + sys):`);
     console.log(`  ${'figure'.padEnd(44)} ${'before'.padStart(12)} ${'after'.padStart(12)} ${'ratio'.padStart(8)}   target`);
     for (const [size, p] of Object.entries(memory)) row(`rebuy score peak memory, ${size} rows`, p, 0, 'MB', '≤ 300 MB, 20M within 10 % of 1M');
-    const first = memory['1M']!;
+    const first = memory['1M'];
     for (const [size, p] of Object.entries(memory)) {
-      if (size !== '1M') console.log(`  peak ${size} / 1M: before ${fmt(p.before / first.before, 2)}, after ${fmt(p.after / first.after, 2)}`);
+      if (first && size !== '1M') console.log(`  peak ${size} / 1M: before ${fmt(p.before / first.before, 2)}, after ${fmt(p.after / first.after, 2)}`);
     }
-    if (!has('rows-20m') && !has('skip-memory')) console.log('  (20M rows: run with --rows-20m; it takes several minutes)');
+    if (millionRows) {
+      row('rebuy score, 1M rows: wall', millionRows.wall, 2, 's', '');
+      row('rebuy score, 1M rows: CPU', millionRows.cpu, 2, 's', '');
+    }
     row('rebuy score, 100 rows: wall', figures.scoreHundredRows.wallSeconds, 3, 's', '≤ 0.25 s');
     row('rebuy score, 100 rows: CPU', figures.scoreHundredRows.cpuSeconds, 3, 's', '');
     row('rebuy train: the fit it prints (2x50)', figures.train.printedFitSeconds, 2, 's', '≤ 0.4 s');

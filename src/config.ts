@@ -59,10 +59,15 @@ export const SERVER_LIMITS = {
   bodyTimeoutMs: 5 * 60_000,
 } as const;
 
-/** Scoring a file: rows per model call, and DuckDB's memory while ranking (it spills to disk beyond). */
+/** Scoring a file: rows per model call, and DuckDB's memory for the scores (it spills to disk beyond). */
 export const SCORING_DEFAULTS = {
   batchRows: 16_384,
+  /** While the file is read and scored: the reader and the model hold memory of their own beside it. */
+  appendMemoryLimit: '32MB',
+  /** While the scores are ranked and checked for repeated IDs. */
   memoryLimit: '96MB',
+  /** Rows per pass of the check for repeated IDs: DuckDB's grouping needs memory that grows with the IDs it holds (20M at 64 MB failed). */
+  duplicateCheckRows: 10_000_000,
 } as const;
 
 /** `rebuy features`: the target's horizon after the cutoff, and DuckDB's memory while summarising the log (it spills to disk beyond). */

@@ -20,12 +20,16 @@ export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
+/** The characters FORMULA_START matches (all ASCII), as code points for DuckDB's ascii(). */
+const FORMULA_CODES = Array.from({ length: 128 }, (_, code) => code).filter((code) => new RegExp(FORMULA_START).test(String.fromCharCode(code)));
+
 /**
  * A text column as a CSV cell a spreadsheet shows as text (named `column` again): an apostrophe before
  * a leading =, +, -, @, tab or CR, unless the text is a plain number (as the web page's contact list does).
+ * The first character is tested by its code point: a regular expression per row cost a fifth of writing the file.
  */
 export function spreadsheetSafeSql(column: string): string {
-  return `CASE WHEN regexp_matches(${column}, ${sqlString(FORMULA_START)}) AND NOT regexp_matches(${column}, ${sqlString(PLAIN_NUMBER)})
+  return `CASE WHEN ascii(${column}) IN (${FORMULA_CODES.join(', ')}) AND NOT regexp_matches(${column}, ${sqlString(PLAIN_NUMBER)})
           THEN '''' || ${column} ELSE ${column} END AS ${column}`;
 }
 

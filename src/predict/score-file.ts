@@ -34,10 +34,15 @@ export interface ScoreOptions {
   keepFeatures?: boolean;
   /** Called after each batch with the rows scored so far. */
   onProgress?: (rowsScored: number) => void;
-  /** DuckDB's memory limit while ranking; beyond it DuckDB spills to a temp directory. */
+  /**
+   * DuckDB's memory limit for the scores, beyond which it spills to a temp directory (default: 32 MB
+   * while reading and scoring, 96 MB while ranking; SCORING_DEFAULTS).
+   */
   memoryLimit?: string;
   /** Where that temp directory goes (default: the system's). */
   tempDir?: string;
+  /** Rows per pass of the check for repeated IDs (default SCORING_DEFAULTS.duplicateCheckRows). */
+  duplicateCheckRows?: number;
   /** Rows per model call (default SCORING_DEFAULTS.batchRows). */
   batchRows?: number;
   /** The input's CSV field separator and decimal mark (default: `,` and `.`, or as the file shows). */
@@ -178,7 +183,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     removeSync(spillDir);
   };
   const instance = await DuckDBInstance.create(':memory:', {
-    memory_limit: options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit,
+    memory_limit: options.memoryLimit ?? SCORING_DEFAULTS.appendMemoryLimit,
     temp_directory: spillDir,
     // Each thread sorts with memory of its own, beyond the limit: one keeps ranking near the bound.
     threads: '1',
@@ -217,7 +222,10 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     } finally {
       appender.closeSync();
     }
-    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, close);
+    // The reader and the model are done: ranking may have their share of memory.
+    await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit)}`);
+    const passRows = options.duplicateCheckRows ?? SCORING_DEFAULTS.duplicateCheckRows;
+    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, passRows, close);
   } catch (err) {
     close();
     throw err;
@@ -241,7 +249,7 @@ export async function scoreFile(predictor: Predictor, input: string, output: str
 
 // Ties rank in file order: rows were appended in file order, which rowid keeps (DuckDB's docs,
 // "Order Preservation").
-const BEST_FIRST = 'probability DESC, rowid';
+const BEST_FIRST = 's.probability DESC, s.rowid';
 
 function scoredRows(
   connection: DuckDBConnection,
@@ -250,17 +258,19 @@ function scoredRows(
   seconds: number,
   reasonNames: readonly string[],
   features: readonly KeptFeature[],
+  duplicatePassRows: number,
   close: () => void,
 ): ScoredRows {
   // The rank is the position in one sort, numbered as the sorted rows stream past (row_number() over
-  // no window keeps its input's order): a window ordered over the whole table holds memory per row
-  // beyond DuckDB's limit, and ran out of it at 20M rows.
-  const rankedSql = (extra: readonly { name: string; sql: string }[]): string =>
+  // no window keeps its input's order, and so does every projection over it): a window ordered over
+  // the whole table holds memory per row beyond DuckDB's limit, and ran out of it at 20M rows.
+  // `from` is the scores table, or it joined with the repeated IDs (aliased s).
+  const rankedSql = (extra: readonly { name: string; sql: string }[], from = 'scores s'): string =>
     `SELECT id, probability, label, row_number() OVER () AS rank${extra.map((e) => `, ${e.name}`).join('')}
-     FROM (SELECT id, probability, (probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
-           FROM scores ORDER BY ${BEST_FIRST})`;
+     FROM (SELECT s.id, s.probability, (s.probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
+           FROM ${from} ORDER BY ${BEST_FIRST})`;
   let duplicates: Promise<DuplicateIds> | null = null;
-  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection));
+  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection, Math.max(1, Math.ceil(rows / duplicatePassRows))));
   return {
     rows,
     seconds,
@@ -269,16 +279,17 @@ function scoredRows(
     async write(path) {
       const format = path === STDOUT ? 'csv' : outputFormat(path);
       const repeated = (await duplicateIds()).ids > 0;
-      // Only a list with repeated IDs gets the column, so a clean list keeps its usual shape.
-      const mark = repeated ? [{ name: 'duplicate_id', sql: '(id IN (SELECT id FROM scores GROUP BY id HAVING count(*) > 1))::INTEGER' }] : [];
+      // Only a list with repeated IDs gets the column, so a clean list keeps its usual shape. The repeated
+      // IDs are joined, not looked up with IN: DuckDB's hash join spills to disk, its IN (a mark join) did not.
+      const mark = repeated ? [{ name: 'duplicate_id', sql: '(r.id IS NOT NULL)::INTEGER' }] : [];
+      const from = repeated ? 'scores s LEFT JOIN repeated r ON s.id = r.id' : undefined;
       const columns = ['id', 'probability', 'label', 'rank', ...reasonNames, ...(repeated ? ['duplicate_id'] : [])];
-      const ranked = rankedSql([...reasonNames.map((r) => ({ name: r, sql: r })), ...mark]);
+      const ranked = rankedSql([...reasonNames.map((r) => ({ name: r, sql: `s.${r}` })), ...mark], from);
       // Parquet keeps every value exact; CSV, opened in a spreadsheet, gets its text cells made safe.
       const select =
         format === 'csv'
-          ? `SELECT ${columns.map((c) => (c === 'id' || reasonNames.includes(c) ? spreadsheetSafeSql(c) : c)).join(', ')}
-             FROM (${ranked}) ORDER BY rank`
-          : `SELECT * FROM (${ranked}) ORDER BY rank`;
+          ? `SELECT ${columns.map((c) => (c === 'id' || reasonNames.includes(c) ? spreadsheetSafeSql(c) : c)).join(', ')} FROM (${ranked})`
+          : ranked;
       if (path === STDOUT) {
         await writeToStdout(csvLines(connection, select, columns, rows));
         return;
@@ -292,7 +303,7 @@ function scoredRows(
       // own text of the float, so it is the value the written file shows.
       const result = await connection.stream(
         `SELECT id, probability::VARCHAR::DOUBLE AS shown, (probability >= ${threshold})::INTEGER AS label
-         FROM scores ORDER BY ${BEST_FIRST}`,
+         FROM scores s ORDER BY ${BEST_FIRST}`,
       );
       let read = 0;
       for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
@@ -318,7 +329,7 @@ function scoredRows(
       if (limit === 0) return columns;
       if (features.length === 0) throw internalError('bestFeatures needs rows scored with keepFeatures');
       const reader = await connection.runAndReadAll(
-        `SELECT ${features.map((f) => f.sql).join(', ')} FROM scores ORDER BY ${BEST_FIRST} LIMIT ${limit}`,
+        `SELECT ${features.map((f) => f.sql).join(', ')} FROM scores s ORDER BY ${BEST_FIRST} LIMIT ${limit}`,
       );
       const values = reader.getColumnsJS();
       columns.nRows = reader.currentRowCount;
@@ -337,7 +348,7 @@ async function* csvLines(connection: DuckDBConnection, select: string, names: re
   yield `${names.join(',')}\n`;
   let written = 0;
   // Numbers as DuckDB's own text of them, as its CSV writer writes them.
-  const result = await connection.stream(`SELECT ${names.map((n, i) => `s.${n}::VARCHAR AS c${i}`).join(', ')} FROM (${select}) AS s ORDER BY s.rank`);
+  const result = await connection.stream(`SELECT ${names.map((n, i) => `s.${n}::VARCHAR AS c${i}`).join(', ')} FROM (${select}) AS s`);
   for (let chunk = await result.fetchChunk(); chunk !== null && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     const vectors = names.map((_, c) => chunk!.getColumnVector(c));
     let text = '';
@@ -388,15 +399,26 @@ async function scoreInto(
   return rows;
 }
 
-/** IDs on more than one row of the scored list: how many, on how many rows, and the first few. */
-async function findDuplicateIds(connection: DuckDBConnection): Promise<DuplicateIds> {
-  // The plain count is the cheap common answer (none); only repeats pay for the rows and examples.
-  const any = await connection.runAndReadAll('SELECT count(*)::DOUBLE FROM (SELECT id FROM scores GROUP BY id HAVING count(*) > 1)');
-  if (Number(any.getRowsJS()[0]?.[0] ?? 0) === 0) return { ids: 0, rows: 0, examples: [] };
-  const reader = await connection.runAndReadAll(
-    `SELECT count(*)::DOUBLE, coalesce(sum(n), 0)::DOUBLE, coalesce(list(id ORDER BY first)[1:3], []) FROM
-       (SELECT id, count(*) AS n, min(rowid) AS first FROM scores GROUP BY id HAVING count(*) > 1)`,
-  );
-  const [ids, rows, examples] = reader.getRowsJS()[0] ?? [0, 0, []];
-  return { ids: Number(ids), rows: Number(rows), examples: Array.isArray(examples) ? examples.map(String) : [] };
+/**
+ * IDs on more than one row of the scored list: how many, on how many rows, and the first few; they are
+ * kept in the table `repeated` (id, n, first row) for write() to mark. DuckDB's grouping needs memory
+ * that grows with the IDs it holds, so a long list is grouped a share of the IDs (by hash) at a time.
+ */
+async function findDuplicateIds(connection: DuckDBConnection, passes: number): Promise<DuplicateIds> {
+  const share = (pass: number): string => (passes > 1 ? `WHERE hash(id) % ${passes} = ${pass}` : '');
+  // The plain count is the cheap common answer (none); only repeats pay for keeping them.
+  let any = false;
+  for (let pass = 0; pass < passes && !any; pass++) {
+    const count = await connection.runAndReadAll(`SELECT count(*)::DOUBLE FROM (SELECT id FROM scores ${share(pass)} GROUP BY id HAVING count(*) > 1)`);
+    any = Number(count.getRowsJS()[0]?.[0] ?? 0) > 0;
+  }
+  if (!any) return { ids: 0, rows: 0, examples: [] };
+  await connection.run('CREATE TEMP TABLE repeated (id VARCHAR, n BIGINT, first BIGINT)');
+  for (let pass = 0; pass < passes; pass++) {
+    await connection.run(`INSERT INTO repeated SELECT id, count(*), min(rowid) FROM scores ${share(pass)} GROUP BY id HAVING count(*) > 1`);
+  }
+  const counts = await connection.runAndReadAll('SELECT count(*)::DOUBLE, sum(n)::DOUBLE FROM repeated');
+  const [ids, held] = (counts.getRowsJS()[0] ?? [0, 0]).map(Number) as [number, number];
+  const first = await connection.runAndReadAll('SELECT id FROM repeated ORDER BY first LIMIT 3');
+  return { ids, rows: held, examples: first.getRowsJS().map((row) => String(row[0])) };
 }
