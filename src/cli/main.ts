@@ -221,14 +221,16 @@ function buildProgram(): Command {
 
   program
     .command('sql')
-    .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank')
-    .requiredOption('--model <ref>', `${MODEL_REF_HELP} (a network or logistic bundle)`)
+    .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank (an uplift bundle: the columns `rebuy score` writes for it)')
+    .requiredOption('--model <ref>', MODEL_REF_HELP)
     .addOption(storeOption())
     .requiredOption('--dialect <name>', 'SQL dialect: duckdb, postgres, trino, bigquery, snowflake or spark')
     .option('--table <name>', 'table of raw customer columns (schema.table allowed; default: customers)')
     .option('--query <sql>', 'a query returning the raw customer columns, instead of a table')
     .option('--id <column>', "the id column (default: the bundle schema's)")
     .option('--no-rank', 'leave out rank and the ordering by it')
+    .option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)', parseNumberOption)
+    .option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact', parseNumberOption)
     .action((opts) => run(program, async () => (await import('./sql.js')).runSql(opts)));
 
   program

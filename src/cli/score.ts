@@ -117,6 +117,8 @@ async function runEngineScore(flags: ScoreFlags): Promise<void> {
     outTable: flags.outTable,
     in: flags.in,
     out: flags.out,
+    contactCost: flags.contactCost,
+    valuePerReturn: flags.valuePerReturn,
     onProgress: interactive
       ? ({ seconds, fraction }) => process.stderr.write(`\rscoring in the engine: ${fraction === null ? '' : `${(fraction * 100).toFixed(0)} %, `}${seconds.toFixed(0)} s`)
       : undefined,
@@ -127,7 +129,9 @@ async function runEngineScore(flags: ScoreFlags): Promise<void> {
   } else {
     process.stdout.write(
       `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s inside ${summary.engine} → ${summary.output}\n` +
-        'columns: id, probability (of buying again), label, rank (1 = most likely; equal probabilities by id), model_version, scored_at\n',
+        (summary.columns[1] === 'probability'
+          ? 'columns: id, probability (of buying again), label, rank (1 = most likely; equal probabilities by id), model_version, scored_at\n'
+          : `columns: ${summary.columns.join(', ')}\n`),
     );
   }
 }
