@@ -1,14 +1,23 @@
 /**
  * `rebuy score --engine`: the scoring runs inside the engine that holds the customers. The bundle's
  * pipeline is compiled to the engine's SQL and the engine writes the scores (id, probability, label,
- * rank, model_version, scored_at) in one transaction; no customer row passes through this process.
+ * rank, model_version, scored_at; an uplift bundle's own columns instead of the first four) in one
+ * transaction; no customer row passes through this process. Also `rebuy score --path sql`, a local
+ * file scored by DuckDB and written as the ONNX path writes it.
  *
  *   --engine duckdb --database FILE --in-table T [--out-table scores]   a DuckDB database file
  *   --engine duckdb --in FILE --out FILE                                  Parquet/CSV read and written by DuckDB
  *   --engine postgres://USER@HOST:PORT/DB --in-table T [--out-table scores]
  */
-import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { SCORING_DEFAULTS } from '../config.js';
+import { DuckDBInstance } from '../data/duckdb.js';
+import { onInterrupt, removeSync } from '../data/fs.js';
+import type { CsvDialect } from '../data/read/source.js';
+import { scoredRows } from '../predict/score-file.js';
+import type { ScoreSummary } from '../predict/types.js';
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS, type SqlDialect } from '../compile/dialect.js';
 import { scoringPipelineOf, upliftPipelineOf } from '../compile/from-bundle.js';
@@ -184,10 +193,7 @@ async function scoreFileInDuckDb(
 ): Promise<number> {
   const format = /\.(parquet|pq)$/i.test(out) ? 'PARQUET' : extname(out).toLowerCase() === '.csv' ? 'CSV' : null;
   if (format === null) throw usageError(`--out ${out}: give a .parquet or .csv file`);
-  const source = await openSource(path);
-  const binding = bindToSchema(source, schema);
-  const named = outputColumns(binding).map((col, i) => `o${i} AS ${sqlIdent(col.key)}`);
-  const query = `SELECT ${named.join(', ')} FROM (${selectSql(source, binding)}) AS file_rows`;
+  const { source, binding, query } = await fileRowsQuery(path, schema);
   const select = scoresSelect(scoring.compile(DIALECTS.duckdb, { query }), DIALECTS.duckdb, modelVersion);
   const db = await openDuckDb();
   try {
@@ -210,5 +216,57 @@ async function scoreFileInDuckDb(
     });
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A Parquet or CSV file's rows under the bundle's column names, as a DuckDB query: the project's
+ * reader binds the file's columns to the schema (header spellings, types) in SQL.
+ */
+async function fileRowsQuery(path: string, schema: Parameters<typeof bindToSchema>[1], dialect: CsvDialect = {}) {
+  const source = await openSource(path, dialect);
+  const binding = bindToSchema(source, schema);
+  const named = outputColumns(binding).map((col, i) => `o${i} AS ${sqlIdent(col.key)}`);
+  return { source, binding, query: `SELECT ${named.join(', ')} FROM (${selectSql(source, binding)}) AS file_rows` };
+}
+
+/**
+ * `rebuy score --path sql`: the file scored by the compiled statement in DuckDB, the probabilities
+ * rounded to float32 as the ONNX path holds them, then ranked and written by the ONNX path's own
+ * writer (predict/score-file.ts): the same columns, order and ties (file order), CSV or Parquet.
+ */
+export async function scoreFileWithSql(model: string, input: string, output: string, dialect: CsvDialect = {}): Promise<ScoreSummary> {
+  const started = performance.now();
+  const bundle = await loadBundle(model);
+  const pipeline = await scoringPipelineOf(bundle);
+  const { source, binding, query } = await fileRowsQuery(input, bundle.manifest.schema, dialect);
+  const statement = compilePipelineSql(pipeline, DIALECTS.duckdb, { query });
+  // DuckDB spills the scores past the ONNX path's memory bound into a directory of its own.
+  const spill = await mkdtemp(join(tmpdir(), 'rebuy-score-sql-'));
+  const forget = onInterrupt(() => removeSync(spill));
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: SCORING_DEFAULTS.memoryLimit, temp_directory: spill });
+  const connection = await instance.connect();
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    connection.closeSync();
+    instance.closeSync();
+    forget();
+    removeSync(spill);
+  };
+  try {
+    // No ORDER BY: the stages only project, so the rows keep the file's order, which rowid then keeps.
+    await connection.run(`CREATE TEMP TABLE scores AS SELECT id, CAST(probability AS FLOAT) AS probability FROM (${statement}) AS scored`).catch(async (err: unknown) => {
+      throw await readError(source, binding, err);
+    });
+    const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM scores')).getRows()[0]![0]);
+    // One thread sorts within the memory bound, as the ONNX path ranks.
+    await connection.run("SET threads = 1");
+    const scored = scoredRows(connection, pipeline.threshold, rows, (performance.now() - started) / 1000, [], [], close);
+    await scored.write(output);
+    return { rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };
+  } finally {
+    close();
   }
 }

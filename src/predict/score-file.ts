@@ -243,7 +243,7 @@ export async function scoreFile(predictor: Predictor, input: string, output: str
 // "Order Preservation").
 const BEST_FIRST = 'probability DESC, rowid';
 
-function scoredRows(
+export function scoredRows(
   connection: DuckDBConnection,
   threshold: number,
   rows: number,

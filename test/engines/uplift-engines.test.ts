@@ -168,5 +168,17 @@ describe.runIf(realDataPresent('uplift SQL on engines', [HILLSTROM_CSV]))('an up
       expect(result).toMatchObject({ missing: 0, rows: ids.length, choicesDiffer: 0 });
       expect(result.worst).toBeLessThan(TOLERANCE);
     }, 300_000);
+
+    it('`rebuy score --engine spark` writes every row once with every output, names with spaces included', async () => {
+      const out = join(dir, 'spark-scores');
+      const run = rebuy(['score', '--model', model(), '--engine', 'spark', '--master', 'local[2]', '--in', parquet(), '--out', out, '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ rows: ids.length, columns: [...COLUMNS, 'model_version', 'scored_at'] });
+      const rows = (await db.connection.runAndReadAll(`SELECT * FROM read_parquet(${quoteText(join(out, '*.parquet'))})`)).getRowObjectsJS();
+      expect(Object.keys(rows[0]!)).toEqual([...COLUMNS, 'model_version', 'scored_at']);
+      const result = compare(ids, expected, rows);
+      expect(result).toMatchObject({ missing: 0, rows: ids.length, choicesDiffer: 0 });
+      expect(result.worst).toBeLessThan(TOLERANCE);
+    }, 600_000);
   });
 });
