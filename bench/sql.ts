@@ -4,9 +4,11 @@
  *    statement's size per dialect, the median time to generate it (bundle already loaded, and the
  *    whole `compileBundleSql` from the directory), and DuckDB running it over the real file against
  *    the Predictor: time and the largest probability difference;
- * 2. in-engine scoring against the ONNX path: `rebuy score --engine duckdb` and `rebuy score`, as
- *    fresh processes, in turn, on one generated CSV file (1M rows; --rows N), CSV to CSV, for the
- *    logistic model and the 2x10, 2x50 and 3x50 networks: medians and their ratio.
+ * 2. the two local paths: `rebuy score --path sql` (DuckDB runs the compiled pipeline) and
+ *    `--path onnx`, as fresh processes, in turn, on one generated CSV file (1M rows; --rows N), CSV
+ *    to CSV, for the logistic model and the 2x10, 2x50 and 3x50 networks (--models logistic,2x10
+ *    for some): medians of wall and CPU time, their ratio, and the path `rebuy score` picks by
+ *    default (config.ts LOCAL_SQL_PATH) against the faster one measured.
  * --skip-compile leaves out part 1, --skip-engine part 2.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -25,7 +27,13 @@ import { median } from '../src/evaluate/stats.js';
 import { loadPredictor } from '../src/predict/predictor.js';
 import { writeFile } from 'node:fs/promises';
 import { generateAudiobooksSample } from '../src/data/sample.js';
+import { chooseLocalPath, multiplyAddsPerRow } from '../src/app/score-path.js';
 import { CLI, flag, fmt, has, requireRealData, runProcess } from './common.js';
+
+function flagText(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
 
 const TRIALS = 7;
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
@@ -48,11 +56,12 @@ const ENGINE_MODELS = [
   { name: '3x50', train: { preset: '3x50' } },
 ];
 
-/** Seconds of one `rebuy score` process (the ONNX path, or in DuckDB with --engine duckdb). */
-async function scoreSeconds(model: string, input: string, output: string, engine: boolean): Promise<number> {
-  const run = await runProcess(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', output, ...(engine ? ['--engine', 'duckdb'] : []), '--json']);
-  if (run.code !== 0) throw new Error(`rebuy score${engine ? ' --engine duckdb' : ''} failed: ${run.stderr}`);
-  return run.seconds;
+/** Wall and CPU seconds of one `rebuy score --path PATH` process (CPU: user + system, from /usr/bin/time). */
+async function scoreSeconds(model: string, input: string, output: string, path: 'sql' | 'onnx'): Promise<{ wall: number; cpu: number }> {
+  const run = await runProcess('/usr/bin/time', ['-f', 'REBUY-TIME %U %S', process.execPath, CLI, 'score', '--model', model, '--in', input, '--out', output, '--path', path, '--json']);
+  if (run.code !== 0) throw new Error(`rebuy score --path ${path} failed: ${run.stderr}`);
+  const [user, system] = /REBUY-TIME ([\d.]+) ([\d.]+)/.exec(run.stderr)!.slice(1).map(Number);
+  return { wall: run.seconds, cpu: user! + system! };
 }
 
 async function engineSection(rows: number): Promise<void> {
@@ -60,19 +69,25 @@ async function engineSection(rows: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'rebuy-bench-engine-'));
   try {
     const input = join(dir, 'customers.csv');
-    log(`in-engine DuckDB SQL against the ONNX path: ${rows.toLocaleString('en')} generated customers, CSV to CSV, ${ENGINE_TRIALS} runs each in turn, as fresh processes`);
+    log(`rebuy score --path sql against --path onnx: ${rows.toLocaleString('en')} generated customers, CSV to CSV, ${ENGINE_TRIALS} runs each in turn, as fresh processes`);
     await writeFile(input, generateAudiobooksSample({ rows, seed: 7 }));
-    for (const { name, train } of ENGINE_MODELS) {
+    const only = flagText('models')?.split(',');
+    for (const { name, train } of ENGINE_MODELS.filter((m) => only === undefined || only.includes(m.name))) {
       const model = join(dir, name);
       await trainBundle({ data, out: model, ...train, network: { maxEpochs: 5 }, balance: 'random', split: [0.8, 0.1, 0.1], seed: 1, baseline: false, report: false });
-      const onnx: number[] = [];
-      const sql: number[] = [];
+      const onnx: { wall: number; cpu: number }[] = [];
+      const sql: { wall: number; cpu: number }[] = [];
       for (let t = 0; t < ENGINE_TRIALS; t++) {
-        onnx.push(await scoreSeconds(model, input, join(dir, 'onnx.csv'), false));
-        sql.push(await scoreSeconds(model, input, join(dir, 'sql.csv'), true));
+        onnx.push(await scoreSeconds(model, input, join(dir, 'onnx.csv'), 'onnx'));
+        sql.push(await scoreSeconds(model, input, join(dir, 'sql.csv'), 'sql'));
       }
-      const [o, q] = [median(onnx), median(sql)];
-      log(`${name}: ONNX path ${fmt(o, 2)} s (${onnx.map((x) => fmt(x, 2)).join(', ')}), DuckDB SQL ${fmt(q, 2)} s (${sql.map((x) => fmt(x, 2)).join(', ')}): SQL/ONNX ${fmt(q / o, 2)}`);
+      const show = (runs: { wall: number; cpu: number }[]) =>
+        `wall ${fmt(median(runs.map((r) => r.wall)), 2)} s (${runs.map((r) => fmt(r.wall, 2)).join(', ')}), CPU ${fmt(median(runs.map((r) => r.cpu)), 2)} s`;
+      const ratio = (key: 'wall' | 'cpu') => median(sql.map((r) => r[key])) / median(onnx.map((r) => r[key]));
+      const { manifest } = await loadBundle(model);
+      const picked = chooseLocalPath(manifest, undefined, {});
+      const faster = ratio('wall') < 1 ? 'sql' : 'onnx';
+      log(`${name} (${multiplyAddsPerRow(manifest)} multiply-adds per row): --path onnx ${show(onnx)}; --path sql ${show(sql)}; SQL/ONNX wall ${fmt(ratio('wall'), 2)}, CPU ${fmt(ratio('cpu'), 2)}; default picks ${picked}${picked === faster ? ', the faster' : `, measured faster: ${faster}`}`);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
-"""rebuy's Spark job: runs the scoring statement rebuy compiled (Spark SQL) over Parquet inputs.
+"""rebuy's Spark job: runs the scoring statement rebuy compiled (Spark SQL) over Parquet inputs or a
+table of the session's catalog.
 
 Started by `rebuy score --engine spark` through spark-submit, with one argument: a JSON job file
-holding the statement, the inputs, the columns the model needs and the directory to write. The
+holding the statement, the inputs (Parquet paths, or a table name), the columns the model needs and the directory to write. The
 statement does all the scoring inside Spark; this file only checks the input's columns, runs it,
 writes the result as Parquet through Spark's committer (a failed or retried task leaves nothing
 behind; every row is written exactly once) and reports progress and errors as JSON lines on stderr,
@@ -78,7 +79,10 @@ def main():
     threading.Thread(target=watch_progress, args=(spark.sparkContext, stop), daemon=True).start()
     try:
         try:
-            frame = spark.read.parquet(*job["inputs"])
+            if "sourceTable" in job:
+                frame = spark.table(job["sourceTable"])
+            else:
+                frame = spark.read.parquet(*job["inputs"])
         except AnalysisException as err:
             fail(EXIT_INPUT, "input", f"Spark cannot read the input: {first_line(err)}", table=job["table"])
         check_columns(frame, job)

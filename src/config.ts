@@ -70,6 +70,18 @@ export const SCORING_DEFAULTS = {
   duplicateCheckRows: 10_000_000,
 } as const;
 
+/**
+ * `rebuy score` on a local file without --path: DuckDB's compiled SQL when the model needs at most
+ * this many multiply-adds per customer, else the streaming ONNX path. Both read the file with DuckDB;
+ * past the reading, DuckDB evaluates the SQL one expression per unit where onnxruntime multiplies
+ * matrices, so SQL's cost grows with the weights far faster. The bound sits where `npm run bench:sql`
+ * finds the two paths' CPU time equal, between the logistic model (SQL cheaper) and a 2x10 network
+ * (ONNX cheaper).
+ */
+export const LOCAL_SQL_PATH = {
+  maxMultiplyAdds: 32,
+} as const;
+
 /** `rebuy features`: the target's horizon after the cutoff, and DuckDB's memory while summarising the log (it spills to disk beyond). */
 export const FEATURES_DEFAULTS = {
   horizon: '180d',

@@ -1,18 +1,31 @@
 /**
  * `rebuy score --engine`: the scoring runs inside the engine that holds the customers. The bundle's
  * pipeline is compiled to the engine's SQL and the engine writes the scores (id, probability, label,
- * rank, model_version, scored_at) in one transaction; no customer row passes through this process.
+ * rank, model_version, scored_at; an uplift bundle's own columns instead of the first four) in one
+ * transaction; no customer row passes through this process. Also `rebuy score --path sql`, a local
+ * file scored by DuckDB and written as the ONNX path writes it.
  *
  *   --engine duckdb --database FILE --in-table T [--out-table scores]   a DuckDB database file
  *   --engine duckdb --in FILE --out FILE                                  Parquet/CSV read and written by DuckDB
  *   --engine postgres://USER@HOST:PORT/DB --in-table T [--out-table scores]
  */
-import { stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdtemp, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import { SCORING_DEFAULTS } from '../config.js';
+import { DuckDBInstance } from '../data/duckdb.js';
+import { onInterrupt, removeSync } from '../data/fs.js';
+import type { CsvDialect } from '../data/read/source.js';
+import { scoredRows } from '../predict/score-file.js';
+import type { ScoreSummary } from '../predict/types.js';
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS, type SqlDialect } from '../compile/dialect.js';
-import { scoringPipelineOf } from '../compile/from-bundle.js';
-import { compilePipelineSql, type ScoringPipeline } from '../compile/pipeline-sql.js';
+import { scoringPipelineOf, upliftPipelineOf } from '../compile/from-bundle.js';
+import { compilePipelineSql, type RowSource } from '../compile/pipeline-sql.js';
+import { compileUpliftSql, upliftScoreColumns } from '../compile/uplift-sql.js';
+import type { LoadedBundle } from '../bundle/load.js';
+import type { FeatureState } from '../prep/features.js';
+import { moneyOf } from './sql.js';
 import { spreadsheetSafeSql, sqlIdent, sqlString } from '../data/duckdb.js';
 import { withAtomicPath } from '../data/write.js';
 import { outputColumns, bindToSchema } from '../data/read/binding.js';
@@ -43,6 +56,9 @@ export interface EngineScoreOptions {
   out?: string;
   /** The id column; default: the bundle schema's. */
   id?: string;
+  /** Uplift bundles: with both, the scores say which treatment to send and its expected incremental profit. */
+  contactCost?: number;
+  valuePerReturn?: number;
   onProgress?: (progress: ProgressReport) => void;
 }
 
@@ -53,6 +69,38 @@ export interface EngineScoreSummary {
   /** The scores table, or the scores file. */
   output: string;
   modelVersion: string;
+  /** The columns written, in order. */
+  columns: string[];
+}
+
+/** A bundle's scoring statement for any dialect and source, and what it reads and returns. */
+export interface EngineScoring {
+  features: FeatureState;
+  idColumn: string;
+  /** The columns the statement returns, in order. */
+  columns: string[];
+  compile(dialect: SqlDialect, source: RowSource): string;
+}
+
+/**
+ * A response model's statement returns id, probability, label and rank, best first; an uplift
+ * bundle's the columns `rebuy score` writes for it (money settings only for an uplift bundle).
+ */
+export async function engineScoringOf(bundle: LoadedBundle, options: { id?: string; contactCost?: number; valuePerReturn?: number }): Promise<EngineScoring> {
+  const money = moneyOf(options);
+  if (bundle.manifest.uplift) {
+    const pipeline = await upliftPipelineOf(bundle, { idColumn: options.id });
+    const columns = upliftScoreColumns(pipeline.treatments, money !== undefined);
+    return { features: pipeline.features, idColumn: pipeline.idColumn, columns, compile: (dialect, source) => compileUpliftSql(pipeline, dialect, source, { money }) };
+  }
+  if (money !== undefined) throw usageError('--contact-cost and --value-per-return go with an uplift bundle (trained with --treatment)');
+  const pipeline = await scoringPipelineOf(bundle, { idColumn: options.id });
+  return {
+    features: pipeline.features,
+    idColumn: pipeline.idColumn,
+    columns: ['id', 'probability', 'label', 'rank'],
+    compile: (dialect, source) => compilePipelineSql(pipeline, dialect, source, { rank: true }),
+  };
 }
 
 export function isPostgresUrl(engine: string): boolean {
@@ -64,14 +112,15 @@ export async function scoreInEngine(options: EngineScoreOptions): Promise<Engine
   const postgres = isPostgresUrl(options.engine);
   if (!postgres && options.engine !== 'duckdb') throw usageError(`--engine: expected duckdb or a postgres://… connection string, got ${JSON.stringify(options.engine)}`);
   const bundle = await loadBundle(options.model);
-  const pipeline = await scoringPipelineOf(bundle, { idColumn: options.id });
+  const scoring = await engineScoringOf(bundle, options);
   const modelVersion = `${bundle.manifest.model.name} ${bundle.manifest.createdAt} sha256:${bundle.hash}`;
-  const done = (rows: number, engine: string, output: string): EngineScoreSummary => ({ rows, seconds: (performance.now() - started) / 1000, engine, output, modelVersion });
+  const columns = [...scoring.columns, 'model_version', 'scored_at'];
+  const done = (rows: number, engine: string, output: string): EngineScoreSummary => ({ rows, seconds: (performance.now() - started) / 1000, engine, output, modelVersion, columns });
 
   if (!postgres && options.in !== undefined) {
     if (options.inTable !== undefined || options.database !== undefined) throw usageError('--engine duckdb takes --in FILE with --out FILE, or --database FILE with --in-table NAME, not both');
     if (options.out === undefined) throw usageError('--engine duckdb --in FILE needs --out FILE (.parquet or .csv)');
-    const rows = await scoreFileInDuckDb(pipeline, bundle.manifest.schema, options.in, options.out, modelVersion, options.onProgress);
+    const rows = await scoreFileInDuckDb(scoring, bundle.manifest.schema, options.in, options.out, modelVersion, options.onProgress);
     return done(rows, 'DuckDB', options.out);
   }
   if (options.inTable === undefined) throw usageError(`--engine ${postgres ? 'postgres://…' : 'duckdb'} needs --in-table NAME${postgres ? '' : ' (with --database FILE), or --in FILE'}`);
@@ -82,9 +131,9 @@ export async function scoreInEngine(options: EngineScoreOptions): Promise<Engine
   }
   const engine = postgres ? await openPostgresEngine(options.engine) : await openDuckDbDatabase(options.database);
   try {
-    await checkColumns(engine, options.inTable, pipeline);
+    await checkColumns(engine, options.inTable, scoring);
     const dialect = postgres ? DIALECTS.postgres : DIALECTS.duckdb;
-    const select = scoresSelect(compilePipelineSql(pipeline, dialect, { table: options.inTable }, { rank: true }), dialect, modelVersion);
+    const select = scoresSelect(scoring.compile(dialect, { table: options.inTable }), dialect, modelVersion);
     const rows = await engine.replaceTable(outTable, select, options.onProgress);
     return done(rows, engine.describe, outTable);
   } finally {
@@ -94,7 +143,7 @@ export async function scoreInEngine(options: EngineScoreOptions): Promise<Engine
 
 /** The compiled statement's rows, with the model's version and the time of scoring. */
 function scoresSelect(scoring: string, dialect: SqlDialect, modelVersion: string): string {
-  return `SELECT id, probability, label, ${dialect.quoteIdent('rank')}, CAST(${dialect.quoteText(modelVersion)} AS ${dialect.text}) AS model_version, CURRENT_TIMESTAMP AS scored_at\nFROM (\n${scoring}) AS scored`;
+  return `SELECT scored.*, CAST(${dialect.quoteText(modelVersion)} AS ${dialect.text}) AS model_version, CURRENT_TIMESTAMP AS scored_at\nFROM (\n${scoring}) AS scored`;
 }
 
 async function openPostgresEngine(url: string): Promise<TableEngine> {
@@ -115,7 +164,7 @@ async function openDuckDbDatabase(database: string | undefined): Promise<TableEn
 }
 
 /** Every column the model reads is in the table, and each numeric one has a number type. */
-async function checkColumns(engine: TableEngine, table: string, pipeline: ScoringPipeline): Promise<void> {
+async function checkColumns(engine: TableEngine, table: string, pipeline: { features: FeatureState; idColumn: string }): Promise<void> {
   const columns = await engine.columnsOf(table);
   if (columns === null) throw inputError(`${engine.describe} has no table ${table}`, {});
   const byName = new Map(columns.map((c) => [c.name, c]));
@@ -135,7 +184,7 @@ async function checkColumns(engine: TableEngine, table: string, pipeline: Scorin
  * writes the scores file, which replaces `out` only when complete.
  */
 async function scoreFileInDuckDb(
-  pipeline: ScoringPipeline,
+  scoring: EngineScoring,
   schema: Parameters<typeof bindToSchema>[1],
   path: string,
   out: string,
@@ -144,12 +193,8 @@ async function scoreFileInDuckDb(
 ): Promise<number> {
   const format = /\.(parquet|pq)$/i.test(out) ? 'PARQUET' : extname(out).toLowerCase() === '.csv' ? 'CSV' : null;
   if (format === null) throw usageError(`--out ${out}: give a .parquet or .csv file`);
-  const source = await openSource(path);
-  const binding = bindToSchema(source, schema);
-  const named = outputColumns(binding).map((col, i) => `o${i} AS ${sqlIdent(col.key)}`);
-  const query = `SELECT ${named.join(', ')} FROM (${selectSql(source, binding)}) AS file_rows`;
-  const scoring = compilePipelineSql(pipeline, DIALECTS.duckdb, { query }, { rank: true });
-  const select = scoresSelect(scoring, DIALECTS.duckdb, modelVersion);
+  const { source, binding, query } = await fileRowsQuery(path, schema);
+  const select = scoresSelect(scoring.compile(DIALECTS.duckdb, { query }), DIALECTS.duckdb, modelVersion);
   const db = await openDuckDb();
   try {
     await db.connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
@@ -171,5 +216,57 @@ async function scoreFileInDuckDb(
     });
   } finally {
     db.close();
+  }
+}
+
+/**
+ * A Parquet or CSV file's rows under the bundle's column names, as a DuckDB query: the project's
+ * reader binds the file's columns to the schema (header spellings, types) in SQL.
+ */
+async function fileRowsQuery(path: string, schema: Parameters<typeof bindToSchema>[1], dialect: CsvDialect = {}) {
+  const source = await openSource(path, dialect);
+  const binding = bindToSchema(source, schema);
+  const named = outputColumns(binding).map((col, i) => `o${i} AS ${sqlIdent(col.key)}`);
+  return { source, binding, query: `SELECT ${named.join(', ')} FROM (${selectSql(source, binding)}) AS file_rows` };
+}
+
+/**
+ * `rebuy score --path sql`: the file scored by the compiled statement in DuckDB, the probabilities
+ * rounded to float32 as the ONNX path holds them, then ranked and written by the ONNX path's own
+ * writer (predict/score-file.ts): the same columns, order and ties (file order), CSV or Parquet.
+ */
+export async function scoreFileWithSql(model: string, input: string, output: string, dialect: CsvDialect = {}): Promise<ScoreSummary> {
+  const started = performance.now();
+  const bundle = await loadBundle(model);
+  const pipeline = await scoringPipelineOf(bundle);
+  const { source, binding, query } = await fileRowsQuery(input, bundle.manifest.schema, dialect);
+  const statement = compilePipelineSql(pipeline, DIALECTS.duckdb, { query });
+  // DuckDB spills the scores past the ONNX path's memory bound into a directory of its own.
+  const spill = await mkdtemp(join(tmpdir(), 'rebuy-score-sql-'));
+  const forget = onInterrupt(() => removeSync(spill));
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: SCORING_DEFAULTS.memoryLimit, temp_directory: spill });
+  const connection = await instance.connect();
+  let open = true;
+  const close = (): void => {
+    if (!open) return;
+    open = false;
+    connection.closeSync();
+    instance.closeSync();
+    forget();
+    removeSync(spill);
+  };
+  try {
+    // No ORDER BY: the stages only project, so the rows keep the file's order, which rowid then keeps.
+    await connection.run(`CREATE TEMP TABLE scores AS SELECT id, CAST(probability AS FLOAT) AS probability FROM (${statement}) AS scored`).catch(async (err: unknown) => {
+      throw await readError(source, binding, err);
+    });
+    const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM scores')).getRows()[0]![0]);
+    // One thread sorts within the memory bound, as the ONNX path ranks.
+    await connection.run("SET threads = 1");
+    const scored = scoredRows(connection, pipeline.threshold, rows, (performance.now() - started) / 1000, [], [], close);
+    await scored.write(output);
+    return { rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };
+  } finally {
+    close();
   }
 }

@@ -1,30 +1,34 @@
 /**
  * `rebuy score --engine spark`: the bundle's pipeline compiled to Spark SQL and run as a Spark job on
- * Parquet inputs, the scores written as a Parquet directory that replaces `out` only once Spark has
+ * Parquet inputs or a table of the session's catalog, the scores written as a Parquet directory that replaces `out` only once Spark has
  * committed every row (a failed job leaves `out` as it was).
  */
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS } from '../compile/dialect.js';
-import { scoringPipelineOf } from '../compile/from-bundle.js';
-import { compilePipelineSql } from '../compile/pipeline-sql.js';
 import { rawColumns } from '../prep/features.js';
 import { outputError, usageError } from '../errors.js';
 import { checkReplaceableDirectory, replaceDirectory } from '../data/fs.js';
 import { runSparkScoring, type SparkProgress } from '../engines/spark.js';
+import { engineScoringOf } from './score-engine.js';
 
 /** The name the statement reads the input by, inside the job's own Spark session. */
 const INPUT_VIEW = 'rebuy_input';
 
 export interface SparkScoreOptions {
   model: string;
-  /** Parquet file, directory or glob, as Spark reads it. */
-  in: string;
+  /** Parquet file, directory or glob, as Spark reads it; or, instead, */
+  in?: string;
+  /** a table of the job's Spark catalog (database.table allowed). */
+  inTable?: string;
   /** Local directory the scores go to (Parquet parts, one `_SUCCESS`). */
   out: string;
   master: string;
   /** The id column; default: the bundle schema's. */
   id?: string;
   conf?: Readonly<Record<string, string>>;
+  /** Uplift bundles: with both, the scores say which treatment to send and its expected incremental profit. */
+  contactCost?: number;
+  valuePerReturn?: number;
   onProgress?: (progress: SparkProgress) => void;
 }
 
@@ -35,6 +39,8 @@ export interface SparkScoreSummary {
   modelVersion: string;
   scoredAt: string;
   seconds: number;
+  /** The columns written, in order. */
+  columns: string[];
 }
 
 export async function scoreOnSpark(options: SparkScoreOptions): Promise<SparkScoreSummary> {
@@ -42,11 +48,12 @@ export async function scoreOnSpark(options: SparkScoreOptions): Promise<SparkSco
   if (!/^(local(\[[0-9*]+(,[0-9]+)?\])?|spark:\/\/.+|yarn|k8s:\/\/.+)$/.test(options.master)) {
     throw usageError(`--master: expected local[N], spark://HOST:PORT, yarn or k8s://URL, got ${JSON.stringify(options.master)}`);
   }
+  if ((options.in === undefined) === (options.inTable === undefined)) throw usageError('--engine spark reads --in PARQUET or --in-table NAME: give one of them');
   const target = await checkScoresTarget(options.out);
   const bundle = await loadBundle(options.model);
-  const pipeline = await scoringPipelineOf(bundle, { idColumn: options.id });
-  const raw = rawColumns(pipeline.features);
-  const sql = compilePipelineSql(pipeline, DIALECTS.spark, { table: INPUT_VIEW }, { rank: true });
+  const scoring = await engineScoringOf(bundle, options);
+  const raw = rawColumns(scoring.features);
+  const sql = scoring.compile(DIALECTS.spark, { table: INPUT_VIEW });
   const modelVersion = `${bundle.manifest.model.name}@${bundle.hash.slice(0, 12)}`;
   const scoredAt = new Date().toISOString();
 
@@ -56,17 +63,16 @@ export async function scoreOnSpark(options: SparkScoreOptions): Promise<SparkSco
       master: options.master,
       sql,
       view: INPUT_VIEW,
-      inputs: [options.in],
-      table: options.in,
+      ...(options.in !== undefined ? { inputs: [options.in], table: options.in } : { sourceTable: options.inTable!, table: `table ${options.inTable!}` }),
       output: tmp,
-      columns: { id: pipeline.idColumn, numeric: raw.numeric, categorical: raw.categorical },
+      columns: { id: scoring.idColumn, numeric: raw.numeric, categorical: raw.categorical },
       modelVersion,
       scoredAt,
       conf: options.conf,
       onProgress: options.onProgress,
     }));
   });
-  return { rows, output: target, master: options.master, modelVersion, scoredAt, seconds: (performance.now() - started) / 1000 };
+  return { rows, output: target, master: options.master, modelVersion, scoredAt, seconds: (performance.now() - started) / 1000, columns: [...scoring.columns, 'model_version', 'scored_at'] };
 }
 
 /** What a Spark Parquet output directory holds: parts, their checksums and the commit marker. */

@@ -207,7 +207,8 @@ function buildProgram(): Command {
     .option('--reasons <n>', 'add the top n reasons behind each score, in words', parseIntOption)
     .option('--group <name=columns>', 'explain these columns as one fact in the reasons, e.g. --group spend=history,history_segment (repeatable; other tables than Audiobooks)', (v: string, previous: string[]) => [...previous, v], [])
     .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
-    .option('--engine <engine>', 'score inside an engine: duckdb (with --in/--out files, or --database FILE --in-table NAME), postgres://USER@HOST:PORT/DB (with --in-table NAME), or spark (--in Parquet, --out a directory of Parquet files, --master); writes id, probability, label, rank, model_version, scored_at')
+    .option('--path <path>', 'a local file: sql (DuckDB runs the compiled pipeline) or onnx (streaming onnxruntime); default: the faster for the model\'s size (sql for the logistic model)')
+    .option('--engine <engine>', 'score inside an engine: duckdb (with --in/--out files, or --database FILE --in-table NAME), postgres://USER@HOST:PORT/DB (with --in-table NAME), or spark (--in Parquet or --in-table NAME, --out a directory of Parquet files, --master); writes id, probability, label, rank, model_version, scored_at (an uplift bundle: its own columns)')
     .option('--database <file>', 'with --engine duckdb: the DuckDB database file holding --in-table')
     .option('--in-table <name>', 'with --engine: the table of customers (schema.table allowed)')
     .option('--out-table <name>', 'with --engine: the scores table to write, replaced in one transaction (default: scores)')
@@ -221,14 +222,16 @@ function buildProgram(): Command {
 
   program
     .command('sql')
-    .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank')
-    .requiredOption('--model <ref>', `${MODEL_REF_HELP} (a network or logistic bundle)`)
+    .description('Print one SQL statement that scores a table where it lives: the whole pipeline (imputation, flags, derived features, one-hot, scaling, every layer, calibration, threshold) compiled from the bundle; returns id, probability, label, rank (an uplift bundle: the columns `rebuy score` writes for it)')
+    .requiredOption('--model <ref>', MODEL_REF_HELP)
     .addOption(storeOption())
     .requiredOption('--dialect <name>', 'SQL dialect: duckdb, postgres, trino, bigquery, snowflake or spark')
     .option('--table <name>', 'table of raw customer columns (schema.table allowed; default: customers)')
     .option('--query <sql>', 'a query returning the raw customer columns, instead of a table')
     .option('--id <column>', "the id column (default: the bundle schema's)")
     .option('--no-rank', 'leave out rank and the ordering by it')
+    .option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)', parseNumberOption)
+    .option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact', parseNumberOption)
     .action((opts) => run(program, async () => (await import('./sql.js')).runSql(opts)));
 
   program

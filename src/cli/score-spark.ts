@@ -4,9 +4,12 @@ import { usageError } from '../errors.js';
 
 export interface SparkScoreFlags {
   model: string;
-  in: string;
+  in?: string;
   out: string;
+  inTable?: string;
   master?: string;
+  contactCost?: number;
+  valuePerReturn?: number;
   id?: string;
   sparkConf?: string[];
   json?: boolean;
@@ -20,13 +23,16 @@ export async function runSparkScore(flags: SparkScoreFlags): Promise<void> {
     if (at <= 0) throw usageError(`--spark-conf: expected KEY=VALUE, got ${JSON.stringify(setting)}`);
     return [setting.slice(0, at), setting.slice(at + 1)];
   }));
-  const summary = await scoreOnSpark({ model: flags.model, in: flags.in, out: flags.out, master: flags.master, id: flags.id, conf, onProgress: showProgress });
+  if (flags.out === undefined) throw usageError('--engine spark writes the scores as a directory of Parquet files: give it with --out DIR');
+  const summary = await scoreOnSpark({ ...flags, master: flags.master, conf, onProgress: showProgress });
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   } else {
     process.stdout.write(
       `scored ${summary.rows.toLocaleString('en')} customers on Spark (${summary.master}) in ${summary.seconds.toFixed(1)} s → ${summary.output}\n` +
-        `columns: id, probability (of buying again), label, rank (1 = most likely), model_version (${summary.modelVersion}), scored_at (${summary.scoredAt})\n`,
+        (summary.columns[1] === 'probability'
+          ? `columns: id, probability (of buying again), label, rank (1 = most likely), model_version (${summary.modelVersion}), scored_at (${summary.scoredAt})\n`
+          : `columns: ${summary.columns.join(', ')} (model version ${summary.modelVersion}, scored at ${summary.scoredAt})\n`),
     );
   }
 }

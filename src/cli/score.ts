@@ -7,6 +7,7 @@ import { writeCsv } from '../data/write.js';
 import type { BadRow } from '../data/read.js';
 import type { DuplicateIds } from '../predict/types.js';
 import { resolveModelOption } from './options.js';
+import { chooseLocalPath } from '../app/score-path.js';
 import type { SparkScoreFlags } from './score-spark.js';
 
 export interface ScoreFlags {
@@ -22,6 +23,8 @@ export interface ScoreFlags {
   decimal?: string;
   skipBadRows?: boolean;
   engine?: string;
+  /** A local file: `sql` (DuckDB runs the compiled pipeline) or `onnx`; default, the faster for the model. */
+  path?: string;
   database?: string;
   inTable?: string;
   outTable?: string;
@@ -37,6 +40,7 @@ export function badRowsPath(out: string): string {
 
 export async function runScore(given: ScoreFlags & SparkScoreFlags): Promise<void> {
   if (given.engine === 'spark') return (await import('./score-spark.js')).runSparkScore(given);
+  if (given.engine !== undefined && given.path !== undefined) throw usageError('`path` chooses how a local file is scored; `engine` scores inside an engine: give one of them');
   if (given.engine !== undefined) return runEngineScore(given);
   if (given.in === undefined || given.out === undefined) throw usageError(`give the customers with \`in\` and the scores file with \`out\` (or score inside an engine with \`engine\`)`);
   if (given.database !== undefined || given.inTable !== undefined || given.outTable !== undefined) throw usageError('`database`, `inTable` and `outTable` go with `engine`');
@@ -51,15 +55,17 @@ export async function runScore(given: ScoreFlags & SparkScoreFlags): Promise<voi
   if (groups.length > 0 && !flags.reasons) throw usageError('--group shapes the reasons: give --reasons N too');
   const { dir } = await resolveModelOption(flags.model, flags.store);
   const predictor = await loadPredictor(dir, { threads: 2 });
+  const path = chooseLocalPath(predictor.manifest, flags.path, flags);
   if (predictor.manifest.uplift) return (await import('./uplift.js')).runUpliftScore(predictor, flags);
   let badRows: BadRow[] = [];
   try {
     const interactive = process.stderr.isTTY && !flags.json;
     // Explanations load only when asked for: most scoring runs want none.
     const explainer = flags.reasons ? (await import('../explain/explainer.js')).explainerFor(predictor, groups) : null;
-    const summary = await scoreFile(predictor, flags.in, flags.out, {
+    const dialect = { delimiter: flags.delimiter, decimal: flags.decimal };
+    const summary = path === 'sql' ? await (await import('../app/score-engine.js')).scoreFileWithSql(dir, flags.in, flags.out, dialect) : await scoreFile(predictor, flags.in, flags.out, {
       reasons: flags.reasons,
-      dialect: { delimiter: flags.delimiter, decimal: flags.decimal },
+      dialect,
       skipBadRows: flags.skipBadRows,
       onBadRows: (rows) => (badRows = rows),
       explain: explainer?.reasonTexts,
@@ -71,7 +77,7 @@ export async function runScore(given: ScoreFlags & SparkScoreFlags): Promise<voi
     const skipped = flags.skipBadRows ? { skippedRows: badRows.length, badRowsFile: sideFile } : {};
     const reference = explainer && summary.rows > 0 ? (await explainer.explainer()).reference : null;
     if (flags.json) {
-      say(`${JSON.stringify({ ...summary, ...skipped, model: flags.model, threshold: predictor.threshold, ...(reference ? { reference } : {}) }, null, 2)}\n`);
+      say(`${JSON.stringify({ ...summary, ...skipped, path, model: flags.model, threshold: predictor.threshold, ...(reference ? { reference } : {}) }, null, 2)}\n`);
     } else {
       say(
         `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s → ${toStdout ? 'standard output' : summary.output}\n` +
@@ -117,6 +123,8 @@ async function runEngineScore(flags: ScoreFlags): Promise<void> {
     outTable: flags.outTable,
     in: flags.in,
     out: flags.out,
+    contactCost: flags.contactCost,
+    valuePerReturn: flags.valuePerReturn,
     onProgress: interactive
       ? ({ seconds, fraction }) => process.stderr.write(`\rscoring in the engine: ${fraction === null ? '' : `${(fraction * 100).toFixed(0)} %, `}${seconds.toFixed(0)} s`)
       : undefined,
@@ -127,7 +135,9 @@ async function runEngineScore(flags: ScoreFlags): Promise<void> {
   } else {
     process.stdout.write(
       `scored ${summary.rows} customers in ${summary.seconds.toFixed(2)} s inside ${summary.engine} → ${summary.output}\n` +
-        'columns: id, probability (of buying again), label, rank (1 = most likely; equal probabilities by id), model_version, scored_at\n',
+        (summary.columns[1] === 'probability'
+          ? 'columns: id, probability (of buying again), label, rank (1 = most likely; equal probabilities by id), model_version, scored_at\n'
+          : `columns: ${summary.columns.join(', ')}\n`),
     );
   }
 }

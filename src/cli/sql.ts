@@ -9,6 +9,8 @@ export interface SqlFlags {
   query?: string;
   id?: string;
   rank: boolean;
+  contactCost?: number;
+  valuePerReturn?: number;
 }
 
 /** Prints the statement on stdout, nothing else, so that it can be piped into an engine's client. */

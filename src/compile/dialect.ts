@@ -21,6 +21,8 @@ export interface SqlDialect {
   quoteIdent(name: string): string;
   /** A string literal. */
   quoteText(text: string): string;
+  /** The name of a column the statement returns (rank, an uplift's p_<treatment>), quoted. */
+  outputIdent(name: string): string;
   /** A float64 expression with NaN turned into NULL (a missing number). */
   nanToNull(expression: string): string;
   /**
@@ -49,7 +51,12 @@ function ansiDialect(name: DialectName, types: { double: string; text: string },
     quoteText,
     nanToNull: (expression) => `NULLIF(${expression}, CAST('NaN' AS ${types.double}))`,
     ...overrides,
+    outputIdent: overrides.outputIdent ?? overrides.quoteIdent ?? quoteIdent,
   };
+}
+
+function bigQueryName(name: string): string {
+  return `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
 }
 
 export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = {
@@ -65,12 +72,18 @@ export const DIALECTS: Readonly<Record<DialectName, SqlDialect>> = {
     name: 'bigquery',
     double: 'FLOAT64',
     text: 'STRING',
-    quoteIdent: (name) => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``,
+    quoteIdent: bigQueryName,
+    outputIdent: bigQueryName,
     quoteText: (text) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`,
     nanToNull: (e) => `CASE WHEN IS_NAN(${e}) THEN NULL ELSE ${e} END`,
   },
   // A backslash starts an escape in Snowflake's single-quoted strings; NaN = NaN is true there.
-  snowflake: ansiDialect('snowflake', { double: 'DOUBLE', text: 'VARCHAR' }, { quoteText: (text) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'` }),
+  // Snowflake stores unquoted names upper-cased (id → ID): the names returned are upper-case too
+  // ("RANK"), so that every one reads unquoted, as Snowflake users and their tools write them.
+  snowflake: ansiDialect('snowflake', { double: 'DOUBLE', text: 'VARCHAR' }, {
+    quoteText: (text) => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`,
+    outputIdent: (name) => quoteIdent(name.toUpperCase()),
+  }),
   // Spark SQL reads "x" as a string and 'a''b' as two adjacent literals ('ab'): names in backticks,
   // texts with backslash escapes. Its `/` divides as DOUBLE even on integers; NaN = NaN is true there.
   spark: ansiDialect('spark', { double: 'DOUBLE', text: 'STRING' }, {

@@ -1,9 +1,10 @@
 /** A verified bundle's plain data, gathered into what the SQL compiler reads. */
 import type { LoadedBundle } from '../bundle/load.js';
 import { ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
-import { bundleError } from '../errors.js';
+import { bundleError, internalError } from '../errors.js';
 import { networkFromTfjs, TfjsFormatError } from './tfjs-weights.js';
-import { logisticFromOnnx, OnnxFormatError } from './onnx-weights.js';
+import { logisticFromOnnx, OnnxFormatError, upliftFromOnnx } from './onnx-weights.js';
+import type { UpliftPipeline } from './uplift-sql.js';
 import type { ScoringPipeline } from './pipeline-sql.js';
 import type { NetworkWeights } from '../model/network.js';
 import { IDENTITY_CALIBRATION, type CalibrationMap } from '../evaluate/calibration.js';
@@ -15,6 +16,7 @@ export interface PipelineOptions {
 
 export async function scoringPipelineOf(bundle: LoadedBundle, options: PipelineOptions = {}): Promise<ScoringPipeline> {
   const { manifest } = bundle;
+  if (manifest.uplift) throw internalError('SQL compile: an uplift bundle compiles through upliftPipelineOf');
   const { weights, calibration } = await modelOf(bundle);
   const { method } = manifest.calibration;
   return {
@@ -29,6 +31,28 @@ export async function scoringPipelineOf(bundle: LoadedBundle, options: PipelineO
       `calibration ${method}, threshold ${manifest.threshold}`,
     ],
   };
+}
+
+/** An uplift bundle's heads, read back from the model.onnx onnxruntime runs (nothing else holds them). */
+export async function upliftPipelineOf(bundle: LoadedBundle, options: PipelineOptions = {}): Promise<UpliftPipeline> {
+  const { manifest, dir } = bundle;
+  const section = manifest.uplift;
+  if (!section) throw internalError('SQL compile: not an uplift bundle');
+  try {
+    return {
+      features: manifest.features,
+      graph: upliftFromOnnx(await bundle.readVerified(ONNX_FILE), section.treatments),
+      treatments: section.treatments,
+      idColumn: options.idColumn ?? manifest.schema.id ?? 'id',
+      about: [
+        `uplift model ${section.learner}, trained ${manifest.createdAt}, bundle format ${manifest.formatVersion}`,
+        `bundle manifest sha256 ${bundle.hash}`,
+      ],
+    };
+  } catch (err) {
+    if (err instanceof OnnxFormatError) throw bundleError(dir, `the uplift model cannot be read from ${ONNX_FILE}: ${err.message}`, err);
+    throw err;
+  }
 }
 
 /**

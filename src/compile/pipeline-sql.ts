@@ -15,7 +15,7 @@ import { flaggedIndices, inputWidth, rawColumns, type FeatureState } from '../pr
 import { DIFFERS_TOLERANCE } from '../prep/derived.js';
 import { LOGIT_EPSILON } from '../model/onnx-build.js';
 import type { DenseLayer, NetworkWeights } from '../model/network.js';
-import type { CalibrationMap } from '../evaluate/calibration.js';
+import { IDENTITY_CALIBRATION, type CalibrationMap } from '../evaluate/calibration.js';
 import { internalError } from '../errors.js';
 import type { SqlDialect } from './dialect.js';
 
@@ -48,49 +48,89 @@ const EXP_CLAMP = 700;
 /** Compiles the pipeline into one statement for the dialect. */
 export function compilePipelineSql(pipeline: ScoringPipeline, dialect: SqlDialect, source: RowSource, options: CompileOptions = {}): string {
   checkShapes(pipeline);
-  const { features, weights } = pipeline;
-  const raw = rawColumns(features);
-  const ctes: [string, string][] = [
-    ['raw', rawStage(pipeline, dialect, source)],
-    ['derived', derivedStage(features, dialect)],
-    ['encoded', encodedStage(features, dialect)],
-    ['scaled', scaledStage(features)],
+  const ctes = [
+    ...inputStages(pipeline.features, pipeline.idColumn, dialect, source),
+    ...modelStages(pipeline.weights, pipeline.calibration, { prefix: '', from: 'scaled' }),
   ];
-  const layers = weights.layers;
-  let previous = 'scaled';
-  let inputs = modelInputNames(features);
-  layers.slice(0, -1).forEach((layer, k) => {
-    const name = `layer_${k + 1}`;
-    const outputs = Array.from({ length: layer.units }, (_, u) => `h${k + 1}_${u}`);
-    ctes.push([name, denseStage(layer, inputs, outputs, previous)]);
-    previous = name;
-    inputs = outputs;
-  });
-  ctes.push(['output', outputStage(layers[layers.length - 1]!, inputs, previous, pipeline.calibration)]);
-  ctes.push(['calibrated', calibratedStage(layers[layers.length - 1]!, pipeline.calibration)]);
-
-  const rank = dialect.quoteIdent('rank');
+  const rank = dialect.outputIdent('rank');
   const label = `CASE WHEN probability >= ${float64(pipeline.threshold)} THEN 1 ELSE 0 END AS label`;
   const final = options.rank
     ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS ${rank}\nFROM calibrated\nORDER BY ${rank}`
     : `SELECT id, probability, ${label}\nFROM calibrated`;
-  const header = [
-    `rebuy scoring pipeline, ${dialect.name} dialect: returns id, probability (of buying again), label${options.rank ? ', rank' : ''}`,
-    ...pipeline.about,
-    `expects columns: ${JSON.stringify(pipeline.idColumn)} (id); numeric ${raw.numeric.map((c) => JSON.stringify(c)).join(', ') || '(none)'}; categorical ${raw.categorical.map((c) => JSON.stringify(c)).join(', ') || '(none)'}`,
+  const returns = `id, probability (of buying again), label${options.rank ? ', rank' : ''}`;
+  return assembleStatement(dialect, headerLines(dialect, returns, pipeline.features, pipeline.idColumn, pipeline.about), ctes, final);
+}
+
+/** The header comment: what the statement returns, the model, and the columns it expects. */
+export function headerLines(dialect: SqlDialect, returns: string, features: FeatureState, idColumn: string, about: readonly string[]): string[] {
+  const raw = rawColumns(features);
+  return [
+    `rebuy scoring pipeline, ${dialect.name} dialect: returns ${returns}`,
+    ...about,
+    `expects columns: ${JSON.stringify(idColumn)} (id); numeric ${raw.numeric.map((c) => JSON.stringify(c)).join(', ') || '(none)'}; categorical ${raw.categorical.map((c) => JSON.stringify(c)).join(', ') || '(none)'}`,
     'missing values: NULL (or NaN) in numeric columns, NULL or empty text in categorical ones',
   ].map((line) => `-- ${line.replace(/[\r\n]+/g, ' ')}`);
+}
+
+/** The header, the CTEs (materialized where the dialect needs it) and the final SELECT, as one statement. */
+export function assembleStatement(dialect: SqlDialect, header: readonly string[], ctes: readonly (readonly [string, string])[], final: string): string {
   const as = dialect.materializeStages ? 'AS MATERIALIZED' : 'AS';
   const body = ctes.map(([name, select]) => `${name} ${as} (\n${select}\n)`).join(',\n');
   return `${header.join('\n')}\nWITH ${body}\n${final}\n`;
 }
 
+/** raw → derived → encoded → scaled: the stages that turn raw rows into the model input (id, x0…). */
+export function inputStages(features: FeatureState, idColumn: string, dialect: SqlDialect, source: RowSource): [string, string][] {
+  return [
+    ['raw', rawStage(features, idColumn, dialect, source)],
+    ['derived', derivedStage(features, dialect)],
+    ['encoded', encodedStage(features, dialect)],
+    ['scaled', scaledStage(features)],
+  ];
+}
+
+export interface ModelStageOptions {
+  /** Prefix of the stages' names ('' gives layer_1…, output, calibrated). */
+  prefix: string;
+  /** The stage holding id and the model input x0…. */
+  from: string;
+  /** Columns of `from` passed along through every stage (another model's input or result). */
+  carry?: readonly string[];
+  /** The name of the last stage's probability column; default `probability`. */
+  probability?: string;
+}
+
+/**
+ * One model on the model input: a CTE per hidden layer, the output layer, the probability (through
+ * the calibration; with null, the network's own probability, as model/onnx-build.ts writes a model
+ * without one). The last CTE, `${prefix}calibrated`, holds id, the carried columns and the probability.
+ */
+export function modelStages(weights: NetworkWeights, calibration: CalibrationMap | null, options: ModelStageOptions): [string, string][] {
+  const { prefix } = options;
+  const carry = options.carry ?? [];
+  const layers = weights.layers;
+  const ctes: [string, string][] = [];
+  let previous = options.from;
+  let inputs = modelInputNames(layers[0]!.inputs);
+  layers.slice(0, -1).forEach((layer, k) => {
+    const name = `${prefix}layer_${k + 1}`;
+    const outputs = Array.from({ length: layer.units }, (_, u) => `h${k + 1}_${u}`);
+    ctes.push([name, denseStage(layer, inputs, outputs, previous, carry)]);
+    previous = name;
+    inputs = outputs;
+  });
+  const last = layers[layers.length - 1]!;
+  ctes.push([`${prefix}output`, outputStage(last, inputs, previous, calibration ?? IDENTITY_CALIBRATION, carry)]);
+  ctes.push([`${prefix}calibrated`, calibratedStage(last, calibration, `${prefix}output`, carry, options.probability ?? 'probability')]);
+  return ctes;
+}
+
 /** The raw columns, typed: numbers as float64 with NaN as NULL, categories as text. */
-function rawStage(pipeline: ScoringPipeline, dialect: SqlDialect, source: RowSource): string {
-  const raw = rawColumns(pipeline.features);
+function rawStage(features: FeatureState, idColumn: string, dialect: SqlDialect, source: RowSource): string {
+  const raw = rawColumns(features);
   const { quoteIdent } = dialect;
   const columns = [
-    `CAST(${quoteIdent(pipeline.idColumn)} AS ${dialect.text}) AS id`,
+    `CAST(${quoteIdent(idColumn)} AS ${dialect.text}) AS id`,
     ...raw.numeric.map((name, j) => `${dialect.nanToNull(`CAST(${quoteIdent(name)} AS ${dialect.double})`)} AS r${j}`),
     ...raw.categorical.map((name, j) => `CAST(${quoteIdent(name)} AS ${dialect.text}) AS c${j}`),
   ];
@@ -157,7 +197,7 @@ function encodedStage(features: FeatureState, dialect: SqlDialect): string {
 
 /** The model input x0… in layout order: standardized numbers, then flags, then one-hot slots. */
 function scaledStage(features: FeatureState): string {
-  const names = modelInputNames(features);
+  const names = modelInputNames(inputWidth(features));
   const m = features.numeric.length;
   const flags = flaggedIndices(features).length;
   const columns = ['id', ...names.map((name, k) => {
@@ -170,17 +210,18 @@ function scaledStage(features: FeatureState): string {
   return `SELECT ${columns.join(',\n  ')}\nFROM encoded`;
 }
 
-function modelInputNames(features: FeatureState): string[] {
-  return Array.from({ length: inputWidth(features) }, (_, k) => `x${k}`);
+/** The model input's columns, x0… in layout order. */
+export function modelInputNames(width: number): string[] {
+  return Array.from({ length: width }, (_, k) => `x${k}`);
 }
 
 /** One hidden layer: each unit's weighted sum of the previous layer's columns, through its activation. */
-function denseStage(layer: DenseLayer, inputs: readonly string[], outputs: readonly string[], from: string): string {
+function denseStage(layer: DenseLayer, inputs: readonly string[], outputs: readonly string[], from: string, carry: readonly string[]): string {
   const columns = outputs.map((name, u) => {
     const z = weightedSum(inputs, (i) => layer.kernel[i * layer.units + u]!, layer.bias[u]!, float32);
     return `${activation(layer.activation, z)} AS ${name}`;
   });
-  return `SELECT id,\n  ${columns.join(',\n  ')}\nFROM ${from}`;
+  return `SELECT ${['id', ...carry, ...columns].join(',\n  ')}\nFROM ${from}`;
 }
 
 function activation(kind: DenseLayer['activation'], z: string): string {
@@ -198,7 +239,7 @@ function activation(kind: DenseLayer['activation'], z: string): string {
   }
 }
 
-function sigmoid(z: string): string {
+export function sigmoid(z: string): string {
   return `1 / (1 + EXP(-LEAST(GREATEST(${z}, -${EXP_CLAMP}), ${EXP_CLAMP})))`;
 }
 
@@ -206,30 +247,36 @@ function sigmoid(z: string): string {
  * The last layer. Softmax: the class-1 logit z1 − z0 with the calibration folded in, as the ONNX
  * graph folds it. Two sigmoid units: both pre-activations, normalised in the next stage.
  */
-function outputStage(last: DenseLayer, inputs: readonly string[], from: string, calibration: CalibrationMap): string {
+function outputStage(last: DenseLayer, inputs: readonly string[], from: string, calibration: CalibrationMap, carry: readonly string[]): string {
+  const select = (columns: string[]) => `SELECT ${['id', ...carry, ...columns].join(',\n  ')}\nFROM ${from}`;
   if (last.activation === 'softmax') {
     const { slope, intercept } = calibration;
     const weight = (i: number) => slope * (last.kernel[i * 2 + 1]! - last.kernel[i * 2]!);
     const bias = slope * (last.bias[1]! - last.bias[0]!) + intercept;
-    return `SELECT id,\n  ${weightedSum(inputs, weight, bias, float64)} AS logit\nFROM ${from}`;
+    return select([`${weightedSum(inputs, weight, bias, float64)} AS logit`]);
   }
   const z = (u: number) => weightedSum(inputs, (i) => last.kernel[i * 2 + u]!, last.bias[u]!, float32);
-  return `SELECT id,\n  ${sigmoid(z(0))} AS s0,\n  ${sigmoid(z(1))} AS s1\nFROM ${from}`;
+  return select([`${sigmoid(z(0))} AS s0`, `${sigmoid(z(1))} AS s1`]);
 }
 
-/** The calibrated probability: sigmoid of the folded logit, or p = s1 / (s0 + s1) clipped and mapped through the calibration. */
-function calibratedStage(last: DenseLayer, calibration: CalibrationMap): string {
-  if (last.activation === 'softmax') return `SELECT id, ${sigmoid('logit')} AS probability\nFROM output`;
+/**
+ * The calibrated probability: sigmoid of the folded logit, or p = s1 / (s0 + s1) clipped and mapped
+ * through the calibration (p itself when there is none).
+ */
+function calibratedStage(last: DenseLayer, calibration: CalibrationMap | null, from: string, carry: readonly string[], probability: string): string {
+  const select = (expression: string) => `SELECT ${['id', ...carry, `${expression} AS ${probability}`].join(', ')}\nFROM ${from}`;
+  if (last.activation === 'softmax') return select(sigmoid('logit'));
+  if (calibration === null) return select('s1 / (s0 + s1)');
   // The ONNX graph clips in float32: the same bounds, as float32 values.
   const low = float64(Math.fround(LOGIT_EPSILON));
   const high = float64(Math.fround(1 - LOGIT_EPSILON));
   const clipped = `LEAST(GREATEST(s1 / (s0 + s1), ${low}), ${high})`;
   const logit = `LN(${clipped} / (1 - ${clipped}))`;
-  return `SELECT id, ${sigmoid(`${float64(calibration.slope)} * ${logit} + ${float64(calibration.intercept)}`)} AS probability\nFROM output`;
+  return select(sigmoid(`${float64(calibration.slope)} * ${logit} + ${float64(calibration.intercept)}`));
 }
 
 /** w·inputs + bias, zero weights left out. */
-function weightedSum(inputs: readonly string[], weight: (i: number) => number, bias: number, literal: (x: number) => string): string {
+export function weightedSum(inputs: readonly string[], weight: (i: number) => number, bias: number, literal: (x: number) => string): string {
   const terms: string[] = [];
   inputs.forEach((name, i) => {
     const w = weight(i);

@@ -44,8 +44,10 @@ export interface SparkScoringJob {
   /** The compiled statement; it reads the input as `view`. */
   sql: string;
   view: string;
-  /** Parquet files or directories, in any form Spark reads (local paths, hdfs://, s3a://). */
-  inputs: readonly string[];
+  /** Parquet files or directories, in any form Spark reads (local paths, hdfs://, s3a://); or, instead, */
+  inputs?: readonly string[];
+  /** a table of the job's catalog (database.table allowed). */
+  sourceTable?: string;
   /** What the user calls the input, in messages. */
   table: string;
   /** A directory that must not exist yet: Spark writes the scores there as Parquet. */

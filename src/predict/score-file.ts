@@ -251,7 +251,7 @@ export async function scoreFile(predictor: Predictor, input: string, output: str
 // "Order Preservation").
 const BEST_FIRST = 's.probability DESC, s.rowid';
 
-function scoredRows(
+export function scoredRows(
   connection: DuckDBConnection,
   threshold: number,
   rows: number,

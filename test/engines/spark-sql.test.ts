@@ -6,6 +6,7 @@
  * its refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -145,6 +146,42 @@ describe.runIf(env !== null && realDataPresent('Spark SQL tests', [REAL_CSV, HIL
     expect(existsSync(out)).toBe(false);
     expect((await readdir(dir)).filter((n) => n.includes('partial'))).toEqual([]);
   }, 600_000);
+
+  it('`--in-table` scores a table of the Spark catalog (a local Hive warehouse): every row once, the same probabilities; a table that is not there is exit 2 naming it', async () => {
+    // The warehouse a cluster would configure in spark-defaults.conf: Hive's catalog in an embedded Derby database.
+    const conf = {
+      'spark.sql.catalogImplementation': 'hive',
+      'spark.sql.warehouse.dir': join(dir, 'warehouse'),
+      'spark.hadoop.javax.jdo.option.ConnectionURL': `jdbc:derby:;databaseName=${join(dir, 'metastore_db')};create=true`,
+      'spark.driver.extraJavaOptions': `-Dderby.stream.error.file=${join(dir, 'derby.log')}`,
+    };
+    const create = `
+import json, sys
+from pyspark.sql import SparkSession
+job = json.loads(sys.argv[1])
+builder = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+for key, value in job["conf"].items():
+    builder = builder.config(key, value)
+spark = builder.enableHiveSupport().getOrCreate()
+spark.sql("CREATE DATABASE shop")
+spark.read.parquet(job["parquet"]).write.saveAsTable("shop.customers")
+spark.stop()`;
+    const made = spawnSync(env!.python, ['-c', create, JSON.stringify({ conf, parquet: hillstrom.parquet })], { cwd: dir, encoding: 'utf8', env: { ...process.env, PYSPARK_PYTHON: env!.python } });
+    expect(made.status, made.stderr.slice(-2000)).toBe(0);
+    const sparkConf = Object.entries(conf).flatMap(([key, value]) => ['--spark-conf', `${key}=${value}`]);
+    const out = join(dir, 'table-scores');
+    const score = rebuy(['score', '--engine', 'spark', '--master', 'local[2]', '--model', model('hillstrom'), '--in-table', 'shop.customers', '--out', out, ...sparkConf, '--json']);
+    expect(score.code, score.stderr).toBe(0);
+    expect(JSON.parse(score.stdout)).toMatchObject({ rows: 64_000, output: out });
+    const got = await readScoresDirectory(out);
+    const compared = compareScores(await predictorScores(model('hillstrom'), hillstrom.csv), got, TOLERANCE);
+    expect(compared).toMatchObject({ rows: 64_000, distinct: 64_000, missing: 0, labelsDiffer: 0 });
+    expect(compared.worst).toBeLessThan(TOLERANCE);
+    const absent = rebuy(['score', '--engine', 'spark', '--master', 'local[1]', '--model', model('hillstrom'), '--in-table', 'shop.nobody', '--out', join(dir, 'absent'), ...sparkConf]);
+    expect(absent.code, absent.stderr).toBe(2);
+    expect(absent.stderr).toMatch(/rebuy: table shop\.nobody: Spark cannot read the input: .*nobody/);
+    expect(existsSync(join(dir, 'absent'))).toBe(false);
+  }, 900_000);
 
   it('refuses before starting Spark: a directory of other files as --out, a model that does not exist, no --master', async () => {
     const other = join(dir, 'other');

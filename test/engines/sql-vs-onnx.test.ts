@@ -22,6 +22,7 @@ import { connectPostgres, runScoringQuery } from '../../src/engines/postgres.js'
 import { loadPredictor } from '../../src/predict/predictor.js';
 import { REAL_CSV, SHARED_DATA, realDataPresent } from '../helpers/paths.js';
 import { postgresUrl } from '../helpers/postgres.js';
+import { copyToPostgres } from './postgres-tables.js';
 
 const HILLSTROM = join(SHARED_DATA, 'hillstrom.csv');
 const TOLERANCE = 1e-5;
@@ -62,22 +63,6 @@ function hillstromQuery(): string {
       CASE WHEN n % 11 = 0 THEN NULL ELSE zip_code END AS zip_code, newbie,
       CASE WHEN n % 13 = 0 THEN NULL ELSE channel END AS channel, segment, visit
     FROM (SELECT *, row_number() OVER () AS n FROM read_csv(${quoteText(HILLSTROM)}, header = true)) WHERE n <= ${HILLSTROM_ROWS}`;
-}
-
-/** Copies a DuckDB table into PostgreSQL, column types mapped (numbers as float8, the rest as text). */
-async function copyToPostgres(db: Db, client: pg.Client, table: string): Promise<void> {
-  const described = (await db.connection.runAndReadAll(`DESCRIBE ${table}`)).getRows().map(([name, type]) => ({ name: String(name), type: String(type) }));
-  const pgType = (t: string) => (/^(DOUBLE|FLOAT|BIGINT|INTEGER|SMALLINT|TINYINT|DECIMAL)/.test(t) ? 'DOUBLE PRECISION' : 'TEXT');
-  await client.query(`DROP TABLE IF EXISTS ${table}`);
-  await client.query(`CREATE TABLE ${table} (${described.map((c) => `${quoteIdent(c.name)} ${pgType(c.type)}`).join(', ')})`);
-  const rows = (await db.connection.runAndReadAll(`SELECT * FROM ${table}`)).getRowsJS();
-  const width = described.length;
-  for (let start = 0; start < rows.length; start += 1000) {
-    const batch = rows.slice(start, start + 1000);
-    const values = batch.map((_, r) => `(${described.map((__, c) => `$${r * width + c + 1}`).join(', ')})`);
-    const params = batch.flatMap((row) => row.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
-    await client.query(`INSERT INTO ${table} VALUES ${values.join(', ')}`, params);
-  }
 }
 
 function byId(rows: readonly EngineScoredRow[]): Map<string, EngineScoredRow> {
