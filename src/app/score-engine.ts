@@ -12,7 +12,8 @@ import { extname } from 'node:path';
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS, type SqlDialect } from '../compile/dialect.js';
 import { scoringPipelineOf } from '../compile/from-bundle.js';
-import { compilePipelineSql, type ScoringPipeline } from '../compile/pipeline-sql.js';
+import type { ScoringPipeline } from '../compile/pipeline-sql.js';
+import { compileScoringSql } from '../compile/ensemble-sql.js';
 import { spreadsheetSafeSql, sqlIdent, sqlString } from '../data/duckdb.js';
 import { withAtomicPath } from '../data/write.js';
 import { outputColumns, bindToSchema } from '../data/read/binding.js';
@@ -84,7 +85,7 @@ export async function scoreInEngine(options: EngineScoreOptions): Promise<Engine
   try {
     await checkColumns(engine, options.inTable, pipeline);
     const dialect = postgres ? DIALECTS.postgres : DIALECTS.duckdb;
-    const select = scoresSelect(compilePipelineSql(pipeline, dialect, { table: options.inTable }, { rank: true }), dialect, modelVersion);
+    const select = scoresSelect(compileScoringSql(pipeline, dialect, { table: options.inTable }, { rank: true }), dialect, modelVersion);
     const rows = await engine.replaceTable(outTable, select, options.onProgress);
     return done(rows, engine.describe, outTable);
   } finally {
@@ -148,7 +149,7 @@ async function scoreFileInDuckDb(
   const binding = bindToSchema(source, schema);
   const named = outputColumns(binding).map((col, i) => `o${i} AS ${sqlIdent(col.key)}`);
   const query = `SELECT ${named.join(', ')} FROM (${selectSql(source, binding)}) AS file_rows`;
-  const scoring = compilePipelineSql(pipeline, DIALECTS.duckdb, { query }, { rank: true });
+  const scoring = compileScoringSql(pipeline, DIALECTS.duckdb, { query }, { rank: true });
   const select = scoresSelect(scoring, DIALECTS.duckdb, modelVersion);
   const db = await openDuckDb();
   try {

@@ -6,7 +6,7 @@
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS } from '../compile/dialect.js';
 import { scoringPipelineOf } from '../compile/from-bundle.js';
-import { compilePipelineSql } from '../compile/pipeline-sql.js';
+import { compileScoringSql } from '../compile/ensemble-sql.js';
 import { rawColumns } from '../prep/features.js';
 import { outputError, usageError } from '../errors.js';
 import { checkReplaceableDirectory, replaceDirectory } from '../data/fs.js';
@@ -46,7 +46,7 @@ export async function scoreOnSpark(options: SparkScoreOptions): Promise<SparkSco
   const bundle = await loadBundle(options.model);
   const pipeline = await scoringPipelineOf(bundle, { idColumn: options.id });
   const raw = rawColumns(pipeline.features);
-  const sql = compilePipelineSql(pipeline, DIALECTS.spark, { table: INPUT_VIEW }, { rank: true });
+  const sql = compileScoringSql(pipeline, DIALECTS.spark, { table: INPUT_VIEW }, { rank: true });
   const modelVersion = `${bundle.manifest.model.name}@${bundle.hash.slice(0, 12)}`;
   const scoredAt = new Date().toISOString();
 

@@ -2,7 +2,8 @@
 import { loadBundle } from '../bundle/load.js';
 import { DIALECT_NAMES, DIALECTS, isDialectName } from '../compile/dialect.js';
 import { scoringPipelineOf } from '../compile/from-bundle.js';
-import { compilePipelineSql, type RowSource } from '../compile/pipeline-sql.js';
+import type { RowSource } from '../compile/pipeline-sql.js';
+import { compileScoringSql } from '../compile/ensemble-sql.js';
 import { usageError } from '../errors.js';
 
 /** The table read when neither a table nor a query is named. */
@@ -27,5 +28,5 @@ export async function compileBundleSql(options: SqlOptions): Promise<string> {
   if (options.table !== undefined && options.table.trim() === '') throw usageError('--table is empty');
   const source: RowSource = options.query !== undefined ? { query: options.query } : { table: options.table ?? DEFAULT_SOURCE_TABLE };
   const pipeline = await scoringPipelineOf(await loadBundle(options.model), { idColumn: options.id });
-  return compilePipelineSql(pipeline, DIALECTS[options.dialect], source, { rank: options.rank ?? true });
+  return compileScoringSql(pipeline, DIALECTS[options.dialect], source, { rank: options.rank ?? true });
 }

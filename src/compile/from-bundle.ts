@@ -4,7 +4,7 @@ import { ONNX_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layo
 import { bundleError } from '../errors.js';
 import { networkFromTfjs, TfjsFormatError } from './tfjs-weights.js';
 import { logisticFromOnnx, OnnxFormatError } from './onnx-weights.js';
-import type { ScoringPipeline } from './pipeline-sql.js';
+import type { EnsembleMemberModel, ScoringPipeline } from './pipeline-sql.js';
 import type { NetworkWeights } from '../model/network.js';
 import { IDENTITY_CALIBRATION, type CalibrationMap } from '../evaluate/calibration.js';
 
@@ -15,9 +15,10 @@ export interface PipelineOptions {
 
 export async function scoringPipelineOf(bundle: LoadedBundle, options: PipelineOptions = {}): Promise<ScoringPipeline> {
   const { manifest } = bundle;
-  const { weights, calibration } = await modelOf(bundle);
+  const { weights, calibration, members } = await modelOf(bundle);
   const { method } = manifest.calibration;
   return {
+    ...(members && { members }),
     features: manifest.features,
     weights,
     calibration,
@@ -35,9 +36,20 @@ export async function scoringPipelineOf(bundle: LoadedBundle, options: PipelineO
  * A network's weights come from its TF.js files, with the manifest's calibration; a logistic model's
  * from model.onnx, where its calibration is already folded into the weights.
  */
-async function modelOf(bundle: LoadedBundle): Promise<{ weights: NetworkWeights; calibration: CalibrationMap }> {
+async function modelOf(bundle: LoadedBundle): Promise<{ weights: NetworkWeights; calibration: CalibrationMap; members?: EnsembleMemberModel[] }> {
   const { manifest, dir } = bundle;
   try {
+    if (manifest.model.kind === 'ensemble') {
+      const members: EnsembleMemberModel[] = [];
+      for (const member of manifest.model.members ?? []) {
+        const { topology, weights } = member.files;
+        if (manifest.files[topology] === undefined || manifest.files[weights] === undefined) throw bundleError(dir, `the ensemble member ${member.name} has no ${topology}/${weights}`);
+        const network = networkFromTfjs((await bundle.readVerified(topology)).toString('utf8'), await bundle.readVerified(weights));
+        members.push({ name: member.name, weights: network, calibration: { slope: member.calibration.slope, intercept: member.calibration.intercept } });
+      }
+      if (members.length < 2) throw bundleError(dir, `the ensemble has ${members.length} members in its manifest`);
+      return { weights: members[0]!.weights, calibration: members[0]!.calibration, members };
+    }
     if (manifest.model.kind === 'logistic') {
       return { weights: logisticFromOnnx(await bundle.readVerified(ONNX_FILE)), calibration: IDENTITY_CALIBRATION };
     }

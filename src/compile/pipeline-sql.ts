@@ -29,6 +29,15 @@ export interface ScoringPipeline {
   idColumn: string;
   /** Lines for the header comment: model, version, hash. */
   about: string[];
+  /** An ensemble's members (weights and calibration then unused): compile/ensemble-sql.ts averages their probabilities. */
+  members?: readonly EnsembleMemberModel[];
+}
+
+/** One member of an ensemble: its layers on the shared model input, and its calibration. */
+export interface EnsembleMemberModel {
+  name: string;
+  weights: NetworkWeights;
+  calibration: CalibrationMap;
 }
 
 /** Where the raw rows come from: a table (optionally schema-qualified, "sales.customers") or a query. */
@@ -47,33 +56,68 @@ const EXP_CLAMP = 700;
 
 /** Compiles the pipeline into one statement for the dialect. */
 export function compilePipelineSql(pipeline: ScoringPipeline, dialect: SqlDialect, source: RowSource, options: CompileOptions = {}): string {
-  checkShapes(pipeline);
-  const { features, weights } = pipeline;
-  const raw = rawColumns(features);
-  const ctes: [string, string][] = [
+  if (pipeline.members) throw internalError('SQL compile: an ensemble compiles with compileScoringSql (compile/ensemble-sql.ts)');
+  checkShapes(pipeline.features, pipeline.weights);
+  const model = modelStages(pipeline.features, pipeline.weights, pipeline.calibration);
+  return pipelineStatement(pipeline, dialect, [...inputStages(pipeline, dialect, source), ...model.ctes], model.last, options);
+}
+
+/** The CTEs from the raw rows to the model input: raw → derived → encoded → scaled (columns id, x0…). */
+export function inputStages(pipeline: ScoringPipeline, dialect: SqlDialect, source: RowSource): [string, string][] {
+  const { features } = pipeline;
+  return [
     ['raw', rawStage(pipeline, dialect, source)],
     ['derived', derivedStage(features, dialect)],
     ['encoded', encodedStage(features, dialect)],
     ['scaled', scaledStage(features)],
   ];
+}
+
+/** How one model's CTEs are named and what they pass along, so that several models can follow one another. */
+export interface ModelStageNames {
+  /** Put before every CTE's name ("m1_" → m1_layer_1 … m1_calibrated). */
+  prefix: string;
+  /** The CTE holding the model input (x0…). */
+  from: string;
+  /** Columns every CTE of the chain passes through unchanged, besides id. */
+  carry: readonly string[];
+  /** The name of the calibrated probability's column. */
+  output: string;
+}
+
+/** One model's CTEs from the model input to its calibrated probability: one per hidden layer, output, calibrated (the last). */
+export function modelStages(
+  features: FeatureState,
+  weights: NetworkWeights,
+  calibration: CalibrationMap,
+  names: ModelStageNames = { prefix: '', from: 'scaled', carry: [], output: 'probability' },
+): { ctes: [string, string][]; last: string } {
+  checkShapes(features, weights);
+  const { prefix, carry } = names;
+  const ctes: [string, string][] = [];
   const layers = weights.layers;
-  let previous = 'scaled';
+  let previous = names.from;
   let inputs = modelInputNames(features);
   layers.slice(0, -1).forEach((layer, k) => {
-    const name = `layer_${k + 1}`;
+    const name = `${prefix}layer_${k + 1}`;
     const outputs = Array.from({ length: layer.units }, (_, u) => `h${k + 1}_${u}`);
-    ctes.push([name, denseStage(layer, inputs, outputs, previous)]);
+    ctes.push([name, denseStage(layer, inputs, outputs, previous, carry)]);
     previous = name;
     inputs = outputs;
   });
-  ctes.push(['output', outputStage(layers[layers.length - 1]!, inputs, previous, pipeline.calibration)]);
-  ctes.push(['calibrated', calibratedStage(layers[layers.length - 1]!, pipeline.calibration)]);
+  ctes.push([`${prefix}output`, outputStage(layers[layers.length - 1]!, inputs, previous, calibration, carry)]);
+  ctes.push([`${prefix}calibrated`, calibratedStage(layers[layers.length - 1]!, calibration, `${prefix}output`, carry, names.output)]);
+  return { ctes, last: `${prefix}calibrated` };
+}
 
+/** The statement: header comment, the CTEs, then id, probability, label (and rank) from the CTE `from`. */
+export function pipelineStatement(pipeline: ScoringPipeline, dialect: SqlDialect, ctes: readonly [string, string][], from: string, options: CompileOptions): string {
+  const raw = rawColumns(pipeline.features);
   const rank = dialect.quoteIdent('rank');
   const label = `CASE WHEN probability >= ${float64(pipeline.threshold)} THEN 1 ELSE 0 END AS label`;
   const final = options.rank
-    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS ${rank}\nFROM calibrated\nORDER BY ${rank}`
-    : `SELECT id, probability, ${label}\nFROM calibrated`;
+    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS ${rank}\nFROM ${from}\nORDER BY ${rank}`
+    : `SELECT id, probability, ${label}\nFROM ${from}`;
   const header = [
     `rebuy scoring pipeline, ${dialect.name} dialect: returns id, probability (of buying again), label${options.rank ? ', rank' : ''}`,
     ...pipeline.about,
@@ -170,17 +214,17 @@ function scaledStage(features: FeatureState): string {
   return `SELECT ${columns.join(',\n  ')}\nFROM encoded`;
 }
 
-function modelInputNames(features: FeatureState): string[] {
+export function modelInputNames(features: FeatureState): string[] {
   return Array.from({ length: inputWidth(features) }, (_, k) => `x${k}`);
 }
 
 /** One hidden layer: each unit's weighted sum of the previous layer's columns, through its activation. */
-function denseStage(layer: DenseLayer, inputs: readonly string[], outputs: readonly string[], from: string): string {
+function denseStage(layer: DenseLayer, inputs: readonly string[], outputs: readonly string[], from: string, carry: readonly string[]): string {
   const columns = outputs.map((name, u) => {
     const z = weightedSum(inputs, (i) => layer.kernel[i * layer.units + u]!, layer.bias[u]!, float32);
     return `${activation(layer.activation, z)} AS ${name}`;
   });
-  return `SELECT id,\n  ${columns.join(',\n  ')}\nFROM ${from}`;
+  return `SELECT ${['id', ...carry].join(', ')},\n  ${columns.join(',\n  ')}\nFROM ${from}`;
 }
 
 function activation(kind: DenseLayer['activation'], z: string): string {
@@ -206,26 +250,28 @@ function sigmoid(z: string): string {
  * The last layer. Softmax: the class-1 logit z1 − z0 with the calibration folded in, as the ONNX
  * graph folds it. Two sigmoid units: both pre-activations, normalised in the next stage.
  */
-function outputStage(last: DenseLayer, inputs: readonly string[], from: string, calibration: CalibrationMap): string {
+function outputStage(last: DenseLayer, inputs: readonly string[], from: string, calibration: CalibrationMap, carry: readonly string[]): string {
+  const kept = ['id', ...carry].join(', ');
   if (last.activation === 'softmax') {
     const { slope, intercept } = calibration;
     const weight = (i: number) => slope * (last.kernel[i * 2 + 1]! - last.kernel[i * 2]!);
     const bias = slope * (last.bias[1]! - last.bias[0]!) + intercept;
-    return `SELECT id,\n  ${weightedSum(inputs, weight, bias, float64)} AS logit\nFROM ${from}`;
+    return `SELECT ${kept},\n  ${weightedSum(inputs, weight, bias, float64)} AS logit\nFROM ${from}`;
   }
   const z = (u: number) => weightedSum(inputs, (i) => last.kernel[i * 2 + u]!, last.bias[u]!, float32);
-  return `SELECT id,\n  ${sigmoid(z(0))} AS s0,\n  ${sigmoid(z(1))} AS s1\nFROM ${from}`;
+  return `SELECT ${kept},\n  ${sigmoid(z(0))} AS s0,\n  ${sigmoid(z(1))} AS s1\nFROM ${from}`;
 }
 
 /** The calibrated probability: sigmoid of the folded logit, or p = s1 / (s0 + s1) clipped and mapped through the calibration. */
-function calibratedStage(last: DenseLayer, calibration: CalibrationMap): string {
-  if (last.activation === 'softmax') return `SELECT id, ${sigmoid('logit')} AS probability\nFROM output`;
+function calibratedStage(last: DenseLayer, calibration: CalibrationMap, from: string, carry: readonly string[], output: string): string {
+  const kept = ['id', ...carry].join(', ');
+  if (last.activation === 'softmax') return `SELECT ${kept}, ${sigmoid('logit')} AS ${output}\nFROM ${from}`;
   // The ONNX graph clips in float32: the same bounds, as float32 values.
   const low = float64(Math.fround(LOGIT_EPSILON));
   const high = float64(Math.fround(1 - LOGIT_EPSILON));
   const clipped = `LEAST(GREATEST(s1 / (s0 + s1), ${low}), ${high})`;
   const logit = `LN(${clipped} / (1 - ${clipped}))`;
-  return `SELECT id, ${sigmoid(`${float64(calibration.slope)} * ${logit} + ${float64(calibration.intercept)}`)} AS probability\nFROM output`;
+  return `SELECT ${kept}, ${sigmoid(`${float64(calibration.slope)} * ${logit} + ${float64(calibration.intercept)}`)} AS ${output}\nFROM ${from}`;
 }
 
 /** w·inputs + bias, zero weights left out. */
@@ -268,10 +314,10 @@ export function float64(x: number): string {
   return x < 0 ? `(${text})` : text;
 }
 
-function checkShapes(pipeline: ScoringPipeline): void {
-  const layers = pipeline.weights.layers;
+function checkShapes(features: FeatureState, weights: NetworkWeights): void {
+  const layers = weights.layers;
   if (layers.length === 0) throw internalError('SQL compile: the network has no layers');
-  const width = inputWidth(pipeline.features);
+  const width = inputWidth(features);
   if (layers[0]!.inputs !== width) throw internalError(`SQL compile: the network takes ${layers[0]!.inputs} inputs, the features give ${width}`);
   const last = layers[layers.length - 1]!;
   if (last.units !== 2 || (last.activation !== 'softmax' && last.activation !== 'sigmoid')) {

@@ -1,7 +1,7 @@
 import type { Calibration, CalibrationMethod } from '../evaluate/calibration.js';
-import { fitPlatt, logit, priorCorrection } from '../evaluate/calibration.js';
+import { applyCalibration, fitPlatt, logit, priorCorrection, type CalibrationMap } from '../evaluate/calibration.js';
 import { takeLabels } from '../core/matrix.js';
-import { buildOnnxModel } from '../model/onnx-build.js';
+import { buildEnsembleOnnxModel, buildOnnxModel } from '../model/onnx-build.js';
 import type { FeatureState } from '../prep/features.js';
 import type { Dataset } from './dataset.js';
 import { scoreParts, type FittedCandidate } from './fit.js';
@@ -36,6 +36,33 @@ export function fitCalibration(method: CalibrationMethod, inputs: CalibrationInp
   return { method, slope: platt.slope, intercept: platt.intercept + shift };
 }
 
+/**
+ * An ensemble's probability is the mean of its members' calibrated probabilities. Its raw score, the
+ * counterpart of a single model's uncalibrated output, is that mean shifted back to the training class
+ * mix (by the prior correction, none for 'none'); its calibration is the shift forward again. So its
+ * balanced-test label at 0.5, its threshold and its metrics compare with a single model's like for like.
+ */
+export function ensembleCalibration(method: CalibrationMethod, trainPositiveRate: number, truePositiveRate: number): Calibration {
+  if (method === 'none') return { method, slope: 1, intercept: 0 };
+  return { method, ...priorCorrection(trainPositiveRate, truePositiveRate) };
+}
+
+/** Mean of the members' calibrated probabilities, from their raw ones. */
+export function meanCalibrated(raw: readonly ArrayLike<number>[], calibrations: readonly CalibrationMap[]): Float32Array {
+  const n = raw[0]?.length ?? 0;
+  const sum = new Float64Array(n);
+  raw.forEach((p, k) => {
+    const calibrated = applyCalibration(p, calibrations[k]!);
+    for (let i = 0; i < n; i++) sum[i] = sum[i]! + calibrated[i]!;
+  });
+  return Float32Array.from(sum, (v) => v / raw.length);
+}
+
+/** An ensemble's probabilities back to its raw scale: the inverse of its calibration. */
+export function ensembleRaw(probability: ArrayLike<number>, calibration: CalibrationMap): Float32Array {
+  return applyCalibration(probability, { slope: 1 / calibration.slope, intercept: -calibration.intercept / calibration.slope });
+}
+
 /** The calibrated probability where the raw one is 0.5: the seeds' argmax as a threshold. */
 export function argmaxThreshold(calibration: Calibration): number {
   return 1 / (1 + Math.exp(-calibration.intercept));
@@ -53,6 +80,8 @@ export interface CalibratedModel {
   naturalRaw: Float32Array;
   natural: Float32Array;
   valid: Float32Array;
+  /** An ensemble's members, each calibrated on the validation part. */
+  members?: { fitted: FittedCandidate; calibration: Calibration }[];
 }
 
 export interface CalibratedModels {
@@ -74,11 +103,13 @@ export async function calibrateModels(dataset: Dataset, fitted: FittedModels, me
 async function calibrateModel(dataset: Dataset, features: FeatureState, fitted: FittedCandidate, method: CalibrationMethod): Promise<CalibratedModel> {
   const { table } = dataset;
   const target = table.target!;
-  const [validRaw, balancedRaw, naturalRaw] = await scoreParts(features, fitted.onnx, table, [dataset.valid, dataset.test, dataset.naturalTest]);
   const truePositiveRate = target.reduce((s, v) => s + v, 0) / table.nRows;
   const trainY = takeLabels(target, dataset.train);
   const trainPositiveRate = dataset.classWeights ? 0.5 : trainY.reduce((s, v) => s + v, 0) / trainY.length;
-  const calibration = fitCalibration(method, { validP: validRaw!, validY: takeLabels(target, dataset.valid), trainPositiveRate, truePositiveRate });
+  const validY = takeLabels(target, dataset.valid);
+  if (fitted.members) return calibrateEnsemble(dataset, features, fitted, fitted.members, method, { validY, trainPositiveRate, truePositiveRate });
+  const [validRaw, balancedRaw, naturalRaw] = await scoreParts(features, fitted.onnx, table, [dataset.valid, dataset.test, dataset.naturalTest]);
+  const calibration = fitCalibration(method, { validP: validRaw!, validY, trainPositiveRate, truePositiveRate });
   const onnx = buildOnnxModel(features, fitted.trained.weights, calibration);
   const [natural, valid] = await scoreParts(features, onnx, table, [dataset.naturalTest, dataset.valid]);
   return {
@@ -90,5 +121,36 @@ async function calibrateModel(dataset: Dataset, features: FeatureState, fitted: 
     naturalRaw: naturalRaw!,
     natural: natural!,
     valid: valid!,
+  };
+}
+
+/** Each member calibrated on the validation part as a single model would be; the ensemble graph averages them. */
+async function calibrateEnsemble(
+  dataset: Dataset,
+  features: FeatureState,
+  fitted: FittedCandidate,
+  members: readonly FittedCandidate[],
+  method: CalibrationMethod,
+  inputs: Omit<CalibrationInputs, 'validP'>,
+): Promise<CalibratedModel> {
+  const { table } = dataset;
+  const calibrated: { fitted: FittedCandidate; calibration: Calibration }[] = [];
+  for (const member of members) {
+    const [validRaw] = await scoreParts(features, member.onnx, table, [dataset.valid]);
+    calibrated.push({ fitted: member, calibration: fitCalibration(method, { ...inputs, validP: validRaw! }) });
+  }
+  const onnx = buildEnsembleOnnxModel(features, calibrated.map((m) => ({ weights: m.fitted.trained.weights, calibration: m.calibration })));
+  const calibration = ensembleCalibration(method, inputs.trainPositiveRate, inputs.truePositiveRate);
+  const [natural, valid, balanced] = await scoreParts(features, onnx, table, [dataset.naturalTest, dataset.valid, dataset.test]);
+  return {
+    fitted,
+    calibration,
+    onnx,
+    threshold: argmaxThreshold(calibration),
+    balancedRaw: ensembleRaw(balanced!, calibration),
+    naturalRaw: ensembleRaw(natural!, calibration),
+    natural: natural!,
+    valid: valid!,
+    members: calibrated,
   };
 }
