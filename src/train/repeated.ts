@@ -3,7 +3,7 @@ import type { MetricSet } from '../evaluate/metrics.js';
 import { computeMetrics } from '../evaluate/metrics.js';
 import { applyCalibration, expectedCalibrationError, priorCorrection, type CalibrationMethod } from '../evaluate/calibration.js';
 import { DEFAULT_CALIBRATION } from '../config.js';
-import { ensembleCalibration, ensembleRaw, fitCalibration, meanCalibrated } from './calibrate.js';
+import { ensembleCalibration, ensembleRaw, fitCalibration, meanCalibrated } from './calibration-fit.js';
 import type { FeatureState } from '../prep/features.js';
 import { takeLabels } from '../core/matrix.js';
 import { fitCandidate, fitCandidateFeatures, labelledRows, scoreParts, type Candidate } from './fit.js';
