@@ -9,19 +9,15 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadBundle } from '../../src/bundle/load.js';
 import { manifestJson, parseManifest } from '../../src/bundle/manifest.js';
-import { saveBundle } from '../../src/bundle/save.js';
 import { applyCalibration } from '../../src/evaluate/calibration.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
-import { initTraining } from '../../src/model/tf.js';
 import { applyFeatures } from '../../src/prep/features.js';
-import { assessModels } from '../../src/train/assess.js';
-import { ensembleOf } from '../../src/train/auto.js';
-import { calibrateModels, type CalibratedModels } from '../../src/train/calibrate.js';
-import { bundleContents } from '../../src/train/contents.js';
-import { loadDataset, type Dataset } from '../../src/train/dataset.js';
-import { fitModels } from '../../src/train/models.js';
+import type { CalibratedModels } from '../../src/train/calibrate.js';
+import type { Dataset } from '../../src/train/dataset.js';
+import type { SingleCandidate } from '../../src/train/fit.js';
 import { syntheticCsv } from '../app/fixtures.js';
 import { rebuy } from '../helpers/cli.js';
+import { trainEnsembleBundle } from '../helpers/ensemble.js';
 import { predictNetworkTf } from '../helpers/network.js';
 
 let dir: string;
@@ -30,12 +26,12 @@ let dataset: Dataset;
 let calibrated: CalibratedModels;
 const model = () => join(dir, 'model');
 
-const ENSEMBLE = ensembleOf([
+const MEMBERS: SingleCandidate[] = [
   // Two sigmoid outputs: calibration acts on the logit of their normalised ratio, not folded into a layer.
   { name: '2x10 sigmoid+derived', kind: 'network', preset: null, config: resolveNetworkConfig('2x10', { output: 'sigmoid', maxEpochs: 8 }), derived: true },
   { name: '2x10+derived', kind: 'network', preset: '2x10', config: resolveNetworkConfig('2x10', { maxEpochs: 8 }), derived: true },
   { name: 'logistic+derived', kind: 'logistic', derived: true },
-]);
+];
 
 function scoresById(text: string): Map<string, number> {
   return new Map([...rowsById(text)].map(([id, row]) => [id, row.probability]));
@@ -52,13 +48,8 @@ beforeAll(async () => {
   const data = await syntheticCsv(1500, 7);
   dir = data.dir;
   csv = data.csv;
-  dataset = await loadDataset({ data: csv }, { balance: 'random', split: [0.8, 0.1, 0.1], seed: 3 });
-  const fitted = await fitModels(dataset, ENSEMBLE, { baseline: false }, () => {});
   // Platt scaling gives each member its own slope and intercept.
-  calibrated = await calibrateModels(dataset, fitted, 'platt');
-  const assessment = await assessModels(dataset, calibrated, null, () => {});
-  const contents = await bundleContents(await initTraining(), dataset, calibrated, assessment, {});
-  await saveBundle(model(), contents.manifest, contents.files);
+  ({ dataset, calibrated } = await trainEnsembleBundle({ data: csv, out: model(), members: MEMBERS, calibration: 'platt', seed: 3 }));
 }, 300_000);
 
 afterAll(async () => {
