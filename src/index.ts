@@ -20,6 +20,7 @@ export { compileBundleSql, type SqlOptions } from './app/sql.js';
 export { scoreInEngine, type EngineScoreOptions, type EngineScoreSummary } from './app/score-engine.js';
 export { compilePipelineSql, type ScoringPipeline, type RowSource, type CompileOptions } from './compile/pipeline-sql.js';
 export { scoringPipelineOf } from './compile/from-bundle.js';
+export { compileScoringSql } from './compile/ensemble-sql.js';
 export { DIALECTS, DIALECT_NAMES, type DialectName, type SqlDialect } from './compile/dialect.js';
 export type { Manifest } from './bundle/manifest.js';
 export type { MetricSet } from './evaluate/metrics.js';

@@ -21,7 +21,8 @@ import type { ScoreSummary } from '../predict/types.js';
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS, type SqlDialect } from '../compile/dialect.js';
 import { scoringPipelineOf, upliftPipelineOf } from '../compile/from-bundle.js';
-import { compilePipelineSql, type RowSource } from '../compile/pipeline-sql.js';
+import type { RowSource } from '../compile/pipeline-sql.js';
+import { compileScoringSql } from '../compile/ensemble-sql.js';
 import { compileUpliftSql, upliftScoreColumns } from '../compile/uplift-sql.js';
 import type { LoadedBundle } from '../bundle/load.js';
 import type { FeatureState } from '../prep/features.js';
@@ -99,7 +100,7 @@ export async function engineScoringOf(bundle: LoadedBundle, options: { id?: stri
     features: pipeline.features,
     idColumn: pipeline.idColumn,
     columns: ['id', 'probability', 'label', 'rank'],
-    compile: (dialect, source) => compilePipelineSql(pipeline, dialect, source, { rank: true }),
+    compile: (dialect, source) => compileScoringSql(pipeline, dialect, source, { rank: true }),
   };
 }
 
@@ -240,7 +241,7 @@ export async function scoreFileWithSql(model: string, input: string, output: str
   const bundle = await loadBundle(model);
   const pipeline = await scoringPipelineOf(bundle);
   const { source, binding, query } = await fileRowsQuery(input, bundle.manifest.schema, dialect);
-  const statement = compilePipelineSql(pipeline, DIALECTS.duckdb, { query });
+  const statement = compileScoringSql(pipeline, DIALECTS.duckdb, { query });
   // DuckDB spills the scores past the ONNX path's memory bound into a directory of its own.
   const spill = await mkdtemp(join(tmpdir(), 'rebuy-score-sql-'));
   const forget = onInterrupt(() => removeSync(spill));

@@ -9,11 +9,15 @@ import { inputWidth } from '../prep/features.js';
 
 export type LocalScorePath = 'sql' | 'onnx';
 
-/** Multiply-adds per customer of a response model: Σ inputs × units over its layers (the logistic model: one per input). */
+/** Multiply-adds per customer of a response model: Σ inputs × units over its layers (the logistic model: one per input; an ensemble: its members' sum). */
 export function multiplyAddsPerRow(manifest: Manifest): number {
   const width = inputWidth(manifest.features);
-  const config = manifest.model.config;
-  if (manifest.model.kind === 'logistic' || config === null) return width;
+  const models = manifest.model.members ?? [manifest.model];
+  return models.reduce((sum, model) => sum + modelMultiplyAdds(width, model.kind === 'logistic' ? null : model.config), 0);
+}
+
+function modelMultiplyAdds(width: number, config: { hidden: readonly number[] } | null): number {
+  if (config === null) return width;
   const sizes = [width, ...config.hidden, 2];
   return sizes.slice(1).reduce((sum, units, k) => sum + sizes[k]! * units, 0);
 }

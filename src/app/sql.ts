@@ -3,7 +3,8 @@ import { loadBundle } from '../bundle/load.js';
 import { DIALECT_NAMES, DIALECTS, isDialectName } from '../compile/dialect.js';
 import { scoringPipelineOf, upliftPipelineOf } from '../compile/from-bundle.js';
 import { compileUpliftSql } from '../compile/uplift-sql.js';
-import { compilePipelineSql, type RowSource } from '../compile/pipeline-sql.js';
+import type { RowSource } from '../compile/pipeline-sql.js';
+import { compileScoringSql } from '../compile/ensemble-sql.js';
 import { usageError } from '../errors.js';
 import type { UpliftMoney } from '../evaluate/uplift-decide.js';
 
@@ -36,7 +37,7 @@ export async function compileBundleSql(options: SqlOptions): Promise<string> {
   if (bundle.manifest.uplift) return compileUpliftSql(await upliftPipelineOf(bundle, { idColumn: options.id }), DIALECTS[options.dialect], source, { money });
   if (money !== undefined) throw usageError('--contact-cost and --value-per-return go with an uplift bundle (trained with --treatment)');
   const pipeline = await scoringPipelineOf(bundle, { idColumn: options.id });
-  return compilePipelineSql(pipeline, DIALECTS[options.dialect], source, { rank: options.rank ?? true });
+  return compileScoringSql(pipeline, DIALECTS[options.dialect], source, { rank: options.rank ?? true });
 }
 
 /** The money settings of an uplift decision: both or neither. */

@@ -22,9 +22,33 @@ export const BUNDLE_FORMAT = 'rebuy-bundle';
 /** 2: a structured threshold objective, and the report listed and hashed like every other file. */
 export const FORMAT_VERSION = 2;
 
-export const ModelSummarySchema = Type.Object({
-  name: Type.String({ description: 'The configuration, e.g. "2x50" or "logistic+derived".' }),
+/** One model of an ensemble: its configuration, its calibration, and its weights' files in TF.js' format. */
+export const EnsembleMemberSchema = Type.Object({
+  name: Type.String({ description: 'The configuration, e.g. "2x50+derived".' }),
   kind: Type.Union([Type.Literal('network'), Type.Literal('logistic')]),
+  preset: Nullable(Type.String()),
+  config: Type.Union([NetworkConfigSchema, Type.Null()], { description: "The network's configuration; null for the logistic regression." }),
+  calibration: CalibrationSchema,
+  history: Type.Array(EpochRecordSchema),
+  bestEpoch: Type.Integer({ minimum: 0 }),
+  trainSeconds: Type.Number(),
+  files: Type.Object({
+    topology: Type.String({ description: "The member's model.json (TF.js layers format), listed and hashed in `files`." }),
+    weights: Type.String({ description: 'Its binary weights, listed and hashed in `files`.' }),
+  }),
+});
+export type EnsembleMember = StaticDecode<typeof EnsembleMemberSchema>;
+
+/** Where an ensemble's member k (0-based) keeps its weights in the bundle. */
+export function ensembleMemberFiles(k: number): EnsembleMember['files'] {
+  return { topology: `member-${k + 1}.json`, weights: `member-${k + 1}.weights.bin` };
+}
+
+export const ModelSummarySchema = Type.Object({
+  name: Type.String({ description: 'The configuration, e.g. "2x50" or "logistic+derived", or an ensemble\'s "mean(2x50+derived, logistic+derived)".' }),
+  kind: Type.Union([Type.Literal('network'), Type.Literal('logistic'), Type.Literal('ensemble')], {
+    description: 'ensemble: model.onnx is the mean of the members\' calibrated probabilities; calibration then maps its raw score (that mean shifted back to the training class mix) to the probability.',
+  }),
   derived: Type.Boolean({ description: "Trained with the schema's derived features." }),
   preset: Nullable(Type.String()),
   config: Type.Union([NetworkConfigSchema, Type.Null()], { description: "The network's configuration; null for the logistic baseline." }),
@@ -35,6 +59,8 @@ export const ModelSummarySchema = Type.Object({
     balancedTest: Nullable(MetricSetSchema),
     naturalTest: Nullable(MetricSetSchema),
   }),
+  /** Present only for an ensemble (older bundles have none); its members share the manifest's features. */
+  members: Type.Optional(Type.Array(EnsembleMemberSchema, { minItems: 2 })),
 });
 export type ModelSummary = StaticDecode<typeof ModelSummarySchema>;
 

@@ -53,6 +53,7 @@ export function formatEpoch(r: EpochRecord, maxEpochs: number): string {
 
 export function describeModel(s: ModelSummary): string {
   const derived = s.derived ? ' with derived features' : '';
+  if (s.kind === 'ensemble') return `ensemble: the mean of ${(s.members ?? []).map((m) => m.name).join(', ')}`;
   if (s.kind === 'logistic' || !s.config) return `logistic regression${derived}`;
   const layers = s.config.hidden.length ? s.config.hidden.join('×') : 'no hidden layers';
   return `network ${s.preset ? `preset ${s.preset}: ` : ''}${layers} ${s.config.activation}, ${s.config.output} output${derived}`;

@@ -5,7 +5,7 @@ import { bundleError, internalError } from '../errors.js';
 import { networkFromTfjs, TfjsFormatError } from './tfjs-weights.js';
 import { logisticFromOnnx, OnnxFormatError, upliftFromOnnx } from './onnx-weights.js';
 import type { UpliftPipeline } from './uplift-sql.js';
-import type { ScoringPipeline } from './pipeline-sql.js';
+import type { EnsembleMemberModel, ScoringPipeline } from './pipeline-sql.js';
 import type { NetworkWeights } from '../model/network.js';
 import { IDENTITY_CALIBRATION, type CalibrationMap } from '../evaluate/calibration.js';
 
@@ -17,9 +17,10 @@ export interface PipelineOptions {
 export async function scoringPipelineOf(bundle: LoadedBundle, options: PipelineOptions = {}): Promise<ScoringPipeline> {
   const { manifest } = bundle;
   if (manifest.uplift) throw internalError('SQL compile: an uplift bundle compiles through upliftPipelineOf');
-  const { weights, calibration } = await modelOf(bundle);
+  const { weights, calibration, members } = await modelOf(bundle);
   const { method } = manifest.calibration;
   return {
+    ...(members && { members }),
     features: manifest.features,
     weights,
     calibration,
@@ -59,9 +60,20 @@ export async function upliftPipelineOf(bundle: LoadedBundle, options: PipelineOp
  * A network's weights come from its TF.js files, with the manifest's calibration; a logistic model's
  * from model.onnx, where its calibration is already folded into the weights.
  */
-async function modelOf(bundle: LoadedBundle): Promise<{ weights: NetworkWeights; calibration: CalibrationMap }> {
+async function modelOf(bundle: LoadedBundle): Promise<{ weights: NetworkWeights; calibration: CalibrationMap; members?: EnsembleMemberModel[] }> {
   const { manifest, dir } = bundle;
   try {
+    if (manifest.model.kind === 'ensemble') {
+      const members: EnsembleMemberModel[] = [];
+      for (const member of manifest.model.members ?? []) {
+        const { topology, weights } = member.files;
+        if (manifest.files[topology] === undefined || manifest.files[weights] === undefined) throw bundleError(dir, `the ensemble member ${member.name} has no ${topology}/${weights}`);
+        const network = networkFromTfjs((await bundle.readVerified(topology)).toString('utf8'), await bundle.readVerified(weights));
+        members.push({ name: member.name, weights: network, calibration: { slope: member.calibration.slope, intercept: member.calibration.intercept } });
+      }
+      if (members.length < 2) throw bundleError(dir, `the ensemble has ${members.length} members in its manifest`);
+      return { weights: members[0]!.weights, calibration: members[0]!.calibration, members };
+    }
     if (manifest.model.kind === 'logistic') {
       return { weights: logisticFromOnnx(await bundle.readVerified(ONNX_FILE)), calibration: IDENTITY_CALIBRATION };
     }

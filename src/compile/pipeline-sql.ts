@@ -29,6 +29,15 @@ export interface ScoringPipeline {
   idColumn: string;
   /** Lines for the header comment: model, version, hash. */
   about: string[];
+  /** An ensemble's members (weights and calibration then unused): compile/ensemble-sql.ts averages their probabilities. */
+  members?: readonly EnsembleMemberModel[];
+}
+
+/** One member of an ensemble: its layers on the shared model input, and its calibration. */
+export interface EnsembleMemberModel {
+  name: string;
+  weights: NetworkWeights;
+  calibration: CalibrationMap;
 }
 
 /** Where the raw rows come from: a table (optionally schema-qualified, "sales.customers") or a query. */
@@ -47,16 +56,28 @@ const EXP_CLAMP = 700;
 
 /** Compiles the pipeline into one statement for the dialect. */
 export function compilePipelineSql(pipeline: ScoringPipeline, dialect: SqlDialect, source: RowSource, options: CompileOptions = {}): string {
-  checkShapes(pipeline);
+  if (pipeline.members) throw internalError('SQL compile: an ensemble compiles with compileScoringSql (compile/ensemble-sql.ts)');
+  checkShapes(pipeline.features, pipeline.weights);
   const ctes = [
     ...inputStages(pipeline.features, pipeline.idColumn, dialect, source),
     ...modelStages(pipeline.weights, pipeline.calibration, { prefix: '', from: 'scaled' }),
   ];
+  return probabilityStatement(pipeline, dialect, ctes, 'calibrated', options);
+}
+
+/** The statement returning id, probability, label (and rank) from the CTE `from`, which holds id and probability. */
+export function probabilityStatement(
+  pipeline: ScoringPipeline,
+  dialect: SqlDialect,
+  ctes: readonly (readonly [string, string])[],
+  from: string,
+  options: CompileOptions,
+): string {
   const rank = dialect.outputIdent('rank');
   const label = `CASE WHEN probability >= ${float64(pipeline.threshold)} THEN 1 ELSE 0 END AS label`;
   const final = options.rank
-    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS ${rank}\nFROM calibrated\nORDER BY ${rank}`
-    : `SELECT id, probability, ${label}\nFROM calibrated`;
+    ? `SELECT id, probability, ${label}, ROW_NUMBER() OVER (ORDER BY probability DESC, id) AS ${rank}\nFROM ${from}\nORDER BY ${rank}`
+    : `SELECT id, probability, ${label}\nFROM ${from}`;
   const returns = `id, probability (of buying again), label${options.rank ? ', rank' : ''}`;
   return assembleStatement(dialect, headerLines(dialect, returns, pipeline.features, pipeline.idColumn, pipeline.about), ctes, final);
 }
@@ -315,10 +336,10 @@ export function float64(x: number): string {
   return x < 0 ? `(${text})` : text;
 }
 
-function checkShapes(pipeline: ScoringPipeline): void {
-  const layers = pipeline.weights.layers;
+export function checkShapes(features: FeatureState, weights: NetworkWeights): void {
+  const layers = weights.layers;
   if (layers.length === 0) throw internalError('SQL compile: the network has no layers');
-  const width = inputWidth(pipeline.features);
+  const width = inputWidth(features);
   if (layers[0]!.inputs !== width) throw internalError(`SQL compile: the network takes ${layers[0]!.inputs} inputs, the features give ${width}`);
   const last = layers[layers.length - 1]!;
   if (last.units !== 2 || (last.activation !== 'softmax' && last.activation !== 'sigmoid')) {

@@ -65,6 +65,34 @@ export function buildOnnxModel(features: FeatureState, weights: NetworkWeights, 
   return onnx.ModelProto.encode(model).finish();
 }
 
+/** One member of an ensemble: its network on the shared model input, and the calibration applied to its probability. */
+export interface EnsembleMemberGraph {
+  weights: NetworkWeights;
+  calibration?: OnnxCalibration;
+}
+
+/**
+ * An ensemble as one ONNX graph: the shared feature stage, each member's network (calibrated when
+ * asked) on it, then their Mean: raw columns in, one probability out, as buildOnnxModel's graph.
+ */
+export function buildEnsembleOnnxModel(features: FeatureState, members: readonly EnsembleMemberGraph[]): Uint8Array {
+  if (members.length < 2) throw internalError(`ONNX export: an ensemble needs at least 2 members, got ${members.length}`);
+  for (const member of members) checkShapes(features, member.weights);
+  const raw = rawColumns(features);
+  const g = new GraphBuilder([...raw.numeric, ...raw.categorical]);
+  const input = featureStage(g, features);
+  const probabilities = members.map((member, k) => networkStage(g, input, member.weights, member.calibration, `member${k + 1}_`, `member${k + 1}_probability`));
+  g.output(g.node('Mean', probabilities, ONNX_OUTPUT), 'Probability of buying again (class 1): the mean of the members\' calibrated probabilities, one per row.');
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }, ...(raw.categorical.length > 0 ? [{ domain: ONNX_ML_DOMAIN, version: ONNX_ML_OPSET }] : [])],
+    producerName: 'rebuy',
+    docString: `Probability of buying again, the mean of ${members.length} models, from the raw customer columns: one input per column, named as the column.`,
+    graph: g.graph('rebuy_ensemble'),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
 /** A score computed from the model input: a probability network, or a linear function (w·x + b). */
 export type GraphHead = { kind: 'network'; weights: NetworkWeights } | { kind: 'linear'; weights: Float32Array; bias: number };
 
@@ -223,7 +251,7 @@ function log1p(g: GraphBuilder, y: string, output: string): string {
 }
 
 /** The network on the model input, then the class-1 probability [N], calibrated when asked. */
-function networkStage(g: GraphBuilder, input: string, weights: NetworkWeights, calibration?: OnnxCalibration, prefix = ''): string {
+function networkStage(g: GraphBuilder, input: string, weights: NetworkWeights, calibration?: OnnxCalibration, prefix = '', output = ONNX_OUTPUT): string {
   let h = input;
   const layers = weights.layers;
   layers.slice(0, -1).forEach((l, k) => {
@@ -253,11 +281,11 @@ function networkStage(g: GraphBuilder, input: string, weights: NetworkWeights, c
       const clipped = g.node('Clip', [probability, g.floats('eps', [], [LOGIT_EPSILON]), g.floats('one_minus_eps', [], [1 - LOGIT_EPSILON])]);
       const odds = g.node('Div', [clipped, g.node('Sub', [g.floats('one', [], [1]), clipped])]);
       const logit = g.node('Log', [odds], 'logit');
-      const scaled = g.node('Mul', [logit, g.floats('calibration_slope', [], [calibration.slope])]);
-      probability = g.node('Sigmoid', [g.node('Add', [scaled, g.floats('calibration_intercept', [], [calibration.intercept])])]);
+      const scaled = g.node('Mul', [logit, g.floats(`${prefix}calibration_slope`, [], [calibration.slope])]);
+      probability = g.node('Sigmoid', [g.node('Add', [scaled, g.floats(`${prefix}calibration_intercept`, [], [calibration.intercept])])]);
     }
   }
-  return g.node('Reshape', [probability, g.int64s('flat', [1], [-1])], ONNX_OUTPUT);
+  return g.node('Reshape', [probability, g.int64s('flat', [1], [-1])], output);
 }
 
 function activationOp(activation: string): string {

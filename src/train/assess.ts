@@ -1,7 +1,8 @@
 /** Training step 5: what the bundle says about its models: metrics, held-out scores, importance, the data audit. */
 import { auditTable } from '../audit/audit.js';
 import type { BundleEvaluation } from '../bundle/evaluation.js';
-import type { ModelSummary } from '../bundle/manifest.js';
+import { ensembleMemberFiles, type EnsembleMember, type ModelSummary } from '../bundle/manifest.js';
+import { internalError } from '../errors.js';
 import { takeLabels } from '../core/matrix.js';
 import { featureColumns } from '../core/table.js';
 import type { ScoredPart } from '../evaluate/curves.js';
@@ -82,6 +83,23 @@ function summarize(dataset: Dataset, model: CalibratedModel): ModelSummary {
       balancedTest: metricsOf(model.balancedRaw, dataset.test, 0.5),
       naturalTest: metricsOf(model.natural, dataset.naturalTest, model.threshold),
     },
+    ...(model.members && { members: model.members.map(memberSummary) }),
+  };
+}
+
+function memberSummary(member: NonNullable<CalibratedModel['members']>[number], k: number): EnsembleMember {
+  const { candidate, trained } = member.fitted;
+  if (candidate.kind === 'ensemble') throw internalError('an ensemble member is itself an ensemble');
+  return {
+    name: candidate.name,
+    kind: candidate.kind,
+    preset: candidate.kind === 'network' ? candidate.preset : null,
+    config: candidate.kind === 'network' ? candidate.config : null,
+    calibration: member.calibration,
+    history: trained.history,
+    bestEpoch: trained.bestEpoch,
+    trainSeconds: trained.seconds,
+    files: ensembleMemberFiles(k),
   };
 }
 

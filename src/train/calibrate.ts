@@ -1,40 +1,13 @@
 import type { Calibration, CalibrationMethod } from '../evaluate/calibration.js';
-import { fitPlatt, logit, priorCorrection } from '../evaluate/calibration.js';
+import { ensembleCalibration, ensembleRaw, fitCalibration, type CalibrationInputs } from './calibration-fit.js';
 import { takeLabels } from '../core/matrix.js';
-import { buildOnnxModel } from '../model/onnx-build.js';
+import { buildEnsembleOnnxModel, buildOnnxModel } from '../model/onnx-build.js';
 import type { FeatureState } from '../prep/features.js';
 import type { Dataset } from './dataset.js';
 import { scoreParts, type FittedCandidate } from './fit.js';
 import type { FittedModels } from './models.js';
 
-
-export interface CalibrationInputs {
-  /** Raw probabilities and labels of the validation part. */
-  validP: ArrayLike<number>;
-  validY: ArrayLike<number>;
-  /** The class mix the model was trained for (0.5 when balanced by undersampling or by weights). */
-  trainPositiveRate: number;
-  /** The class mix it will be used on (the whole table's). */
-  truePositiveRate: number;
-}
-
-function rate(y: ArrayLike<number>): number {
-  let ones = 0;
-  for (let i = 0; i < y.length; i++) ones += y[i]!;
-  return ones / y.length;
-}
-
-/**
- * Training on balanced data inflates probabilities. 'prior' shifts the logit back to the true class
- * mix; 'platt' fits a slope and intercept on the validation part, then shifts from its mix to the true one.
- */
-export function fitCalibration(method: CalibrationMethod, inputs: CalibrationInputs): Calibration {
-  if (method === 'none') return { method, slope: 1, intercept: 0 };
-  if (method === 'prior') return { method, ...priorCorrection(inputs.trainPositiveRate, inputs.truePositiveRate) };
-  const platt = fitPlatt(inputs.validP, inputs.validY);
-  const shift = logit(inputs.truePositiveRate) - logit(rate(inputs.validY));
-  return { method, slope: platt.slope, intercept: platt.intercept + shift };
-}
+export { fitCalibration, type CalibrationInputs } from './calibration-fit.js';
 
 /** The calibrated probability where the raw one is 0.5: the seeds' argmax as a threshold. */
 export function argmaxThreshold(calibration: Calibration): number {
@@ -53,6 +26,8 @@ export interface CalibratedModel {
   naturalRaw: Float32Array;
   natural: Float32Array;
   valid: Float32Array;
+  /** An ensemble's members, each calibrated on the validation part. */
+  members?: { fitted: FittedCandidate; calibration: Calibration }[];
 }
 
 export interface CalibratedModels {
@@ -74,11 +49,13 @@ export async function calibrateModels(dataset: Dataset, fitted: FittedModels, me
 async function calibrateModel(dataset: Dataset, features: FeatureState, fitted: FittedCandidate, method: CalibrationMethod): Promise<CalibratedModel> {
   const { table } = dataset;
   const target = table.target!;
-  const [validRaw, balancedRaw, naturalRaw] = await scoreParts(features, fitted.onnx, table, [dataset.valid, dataset.test, dataset.naturalTest]);
   const truePositiveRate = target.reduce((s, v) => s + v, 0) / table.nRows;
   const trainY = takeLabels(target, dataset.train);
   const trainPositiveRate = dataset.classWeights ? 0.5 : trainY.reduce((s, v) => s + v, 0) / trainY.length;
-  const calibration = fitCalibration(method, { validP: validRaw!, validY: takeLabels(target, dataset.valid), trainPositiveRate, truePositiveRate });
+  const validY = takeLabels(target, dataset.valid);
+  if (fitted.members) return calibrateEnsemble(dataset, features, fitted, fitted.members, method, { validY, trainPositiveRate, truePositiveRate });
+  const [validRaw, balancedRaw, naturalRaw] = await scoreParts(features, fitted.onnx, table, [dataset.valid, dataset.test, dataset.naturalTest]);
+  const calibration = fitCalibration(method, { validP: validRaw!, validY, trainPositiveRate, truePositiveRate });
   const onnx = buildOnnxModel(features, fitted.trained.weights, calibration);
   const [natural, valid] = await scoreParts(features, onnx, table, [dataset.naturalTest, dataset.valid]);
   return {
@@ -90,5 +67,36 @@ async function calibrateModel(dataset: Dataset, features: FeatureState, fitted: 
     naturalRaw: naturalRaw!,
     natural: natural!,
     valid: valid!,
+  };
+}
+
+/** Each member calibrated on the validation part as a single model would be; the ensemble graph averages them. */
+async function calibrateEnsemble(
+  dataset: Dataset,
+  features: FeatureState,
+  fitted: FittedCandidate,
+  members: readonly FittedCandidate[],
+  method: CalibrationMethod,
+  inputs: Omit<CalibrationInputs, 'validP'>,
+): Promise<CalibratedModel> {
+  const { table } = dataset;
+  const calibrated: { fitted: FittedCandidate; calibration: Calibration }[] = [];
+  for (const member of members) {
+    const [validRaw] = await scoreParts(features, member.onnx, table, [dataset.valid]);
+    calibrated.push({ fitted: member, calibration: fitCalibration(method, { ...inputs, validP: validRaw! }) });
+  }
+  const onnx = buildEnsembleOnnxModel(features, calibrated.map((m) => ({ weights: m.fitted.trained.weights, calibration: m.calibration })));
+  const calibration = ensembleCalibration(method, inputs.trainPositiveRate, inputs.truePositiveRate);
+  const [natural, valid, balanced] = await scoreParts(features, onnx, table, [dataset.naturalTest, dataset.valid, dataset.test]);
+  return {
+    fitted,
+    calibration,
+    onnx,
+    threshold: argmaxThreshold(calibration),
+    balancedRaw: ensembleRaw(balanced!, calibration),
+    naturalRaw: ensembleRaw(natural!, calibration),
+    natural: natural!,
+    valid: valid!,
+    members: calibrated,
   };
 }

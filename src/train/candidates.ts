@@ -4,7 +4,8 @@ import type { NetworkConfig } from '../model/network.js';
 import { DEFAULT_PRESET, resolveNetworkConfig } from '../model/presets.js';
 import { selectModel } from './auto.js';
 import type { Dataset } from './dataset.js';
-import type { Candidate } from './fit.js';
+import type { Candidate, SingleCandidate } from './fit.js';
+import type { CalibrationMethod } from '../evaluate/calibration.js';
 import { learningRows } from './plans.js';
 import { isPurchaseTable } from './purchase-models.js';
 import type { ProgressListener } from './progress.js';
@@ -18,6 +19,8 @@ export interface CandidateOptions {
   model?: 'auto' | 'logistic';
   /** On a `features` customer table: the target's horizon in days, over which BG/NBD predicts (purchase-models.ts). */
   purchaseHorizonDays?: number;
+  /** How `auto` calibrates an ensemble's members while it compares (as the trained model will be). */
+  calibration?: CalibrationMethod;
 }
 
 export interface CandidateChoice {
@@ -32,7 +35,8 @@ export async function chooseCandidate(dataset: Dataset, options: CandidateOption
     balance: dataset.options.balance,
     seed: dataset.options.seed,
     // A `features` table gets its BG/NBD comparison also when the model is given: it and the baseline are the leaderboard.
-    ...(options.model !== 'auto' && { candidates: [presetCandidate(options), LOGISTIC] }),
+    ...(options.model !== 'auto' && { candidates: [presetCandidate(options), LOGISTIC], ensembles: false }),
+    calibration: options.calibration,
     purchaseModels: { horizonDays: options.purchaseHorizonDays },
     onProgress: (done, total, run) => progress({ kind: 'select', done, total, run }),
   });
@@ -41,9 +45,9 @@ export async function chooseCandidate(dataset: Dataset, options: CandidateOption
   return { candidate: selection.chosen, leaderboard: selection.leaderboard };
 }
 
-const LOGISTIC: Candidate = { name: 'logistic', kind: 'logistic' };
+const LOGISTIC: SingleCandidate = { name: 'logistic', kind: 'logistic' };
 
-function presetCandidate(options: CandidateOptions): Candidate {
+function presetCandidate(options: CandidateOptions): SingleCandidate {
   if (options.model === 'logistic') return { name: `logistic${options.derived ? '+derived' : ''}`, kind: 'logistic', derived: options.derived };
   const config = resolveNetworkConfig(options.preset, options.network);
   const preset = options.network ? null : (options.preset ?? DEFAULT_PRESET);

@@ -3,7 +3,7 @@ import { backgroundJson, toBackground } from '../bundle/background.js';
 import { evaluationJson } from '../bundle/evaluation.js';
 import { BACKGROUND_FILE, BASELINE_ONNX_FILE, EVALUATION_FILE, ONNX_FILE, PROFILE_FILE, TFJS_TOPOLOGY_FILE, TFJS_WEIGHTS_FILE } from '../bundle/layout.js';
 import { profileJson, type TrainingProfile } from '../bundle/profile.js';
-import { BUNDLE_FORMAT, FORMAT_VERSION, type ManifestDraft } from '../bundle/manifest.js';
+import { BUNDLE_FORMAT, ensembleMemberFiles, FORMAT_VERSION, type ManifestDraft } from '../bundle/manifest.js';
 import { featureColumns } from '../core/table.js';
 import type { Tf } from '../model/tf.js';
 import { toTfjsArtifacts } from '../model/tfjs-artifacts.js';
@@ -67,6 +67,12 @@ export async function bundleContents(
     const tfjs = await toTfjsArtifacts(tf, network.fitted.trained.weights, TFJS_WEIGHTS_FILE);
     files.set(TFJS_TOPOLOGY_FILE, tfjs.modelJson);
     files.set(TFJS_WEIGHTS_FILE, tfjs.weights);
+  }
+  for (const [k, member] of (network.members ?? []).entries()) {
+    const names = ensembleMemberFiles(k);
+    const tfjs = await toTfjsArtifacts(tf, member.fitted.trained.weights, names.weights);
+    files.set(names.topology, tfjs.modelJson);
+    files.set(names.weights, tfjs.weights);
   }
   if (baseline) files.set(BASELINE_ONNX_FILE, baseline.onnx);
   return { manifest, files };

@@ -6,15 +6,20 @@ import { derivedFeaturesFor } from '../prep/derived.js';
 import { takeLabels } from '../core/matrix.js';
 import { trainNetwork, type LabelledMatrix } from '../model/mlp.js';
 import { trainLogistic } from '../model/logistic.js';
-import { buildOnnxModel } from '../model/onnx-build.js';
+import { buildEnsembleOnnxModel, buildOnnxModel } from '../model/onnx-build.js';
 import type { EpochRecord, NetworkConfig, TrainedNetwork } from '../model/network.js';
 import { createOnnxScorer } from '../predict/scorer.js';
 
-/** A model to fit: a network configuration, or the logistic-regression baseline; optionally with derived features. */
-export type Candidate = (
+/** One model to fit: a network configuration, or the logistic-regression baseline; optionally with derived features. */
+export type SingleCandidate = (
   | { name: string; kind: 'network'; preset: string | null; config: NetworkConfig }
   | { name: string; kind: 'logistic' }
 ) & { derived?: boolean };
+
+/** The mean of several models' calibrated probabilities; the members share one feature state (the same `derived`). */
+export type EnsembleCandidate = { name: string; kind: 'ensemble'; members: SingleCandidate[]; derived?: boolean };
+
+export type Candidate = SingleCandidate | EnsembleCandidate;
 
 /** The feature state a candidate trains on: fitted on the training rows, with derived features if it asks. */
 export function fitCandidateFeatures(table: Table, trainRows: ArrayLike<number>, candidate: Candidate): FeatureState {
@@ -23,8 +28,12 @@ export function fitCandidateFeatures(table: Table, trainRows: ArrayLike<number>,
 
 export interface FittedCandidate {
   candidate: Candidate;
+  /** An ensemble's has no layers of its own (its members hold them), its training time is the members' sum. */
   trained: TrainedNetwork;
+  /** The uncalibrated pipeline: for an ensemble, the mean of its members' raw probabilities. */
   onnx: Uint8Array;
+  /** An ensemble's fitted members, in its order. */
+  members?: FittedCandidate[];
 }
 
 export interface FitContext {
@@ -44,6 +53,13 @@ export async function fitCandidate(
   valid: LabelledMatrix,
   context: FitContext,
 ): Promise<FittedCandidate> {
+  if (candidate.kind === 'ensemble') {
+    const members: FittedCandidate[] = [];
+    for (const member of candidate.members) members.push(await fitCandidate(member, features, train, valid, context));
+    const seconds = members.reduce((sum, m) => sum + m.trained.seconds, 0);
+    const onnx = buildEnsembleOnnxModel(features, members.map((m) => ({ weights: m.trained.weights })));
+    return { candidate, trained: { weights: { layers: [] }, history: [], bestEpoch: 0, seconds }, onnx, members };
+  }
   const trained =
     candidate.kind === 'network'
       ? await trainNetwork(

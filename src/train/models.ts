@@ -16,7 +16,8 @@ export async function fitModels(dataset: Dataset, candidate: Candidate, options:
   const train = labelledRows(table, features, dataset.train);
   const valid = labelledRows(table, features, dataset.valid);
   const context = { seed: dataset.options.seed, classWeights: dataset.classWeights };
-  const maxEpochs = candidate.kind === 'network' ? candidate.config.maxEpochs : 0;
+  const networks = (candidate.kind === 'ensemble' ? candidate.members : [candidate]).flatMap((c) => (c.kind === 'network' ? [c.config.maxEpochs] : []));
+  const maxEpochs = Math.max(0, ...networks);
   const network = await fitCandidate(candidate, features, train, valid, { ...context, onEpoch: (record) => progress({ kind: 'epoch', record, maxEpochs }) });
   if (options.baseline === false || candidate.kind === 'logistic') return { features, network, baseline: null };
   progress({ kind: 'baseline' });

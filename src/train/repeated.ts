@@ -1,7 +1,9 @@
 import type { Table } from '../core/table.js';
 import type { MetricSet } from '../evaluate/metrics.js';
 import { computeMetrics } from '../evaluate/metrics.js';
-import { applyCalibration, expectedCalibrationError, priorCorrection } from '../evaluate/calibration.js';
+import { applyCalibration, expectedCalibrationError, priorCorrection, type CalibrationMethod } from '../evaluate/calibration.js';
+import { DEFAULT_CALIBRATION } from '../config.js';
+import { ensembleCalibration, ensembleRaw, fitCalibration, meanCalibrated } from './calibration-fit.js';
 import type { FeatureState } from '../prep/features.js';
 import { takeLabels } from '../core/matrix.js';
 import { fitCandidate, fitCandidateFeatures, labelledRows, scoreParts, type Candidate } from './fit.js';
@@ -20,12 +22,64 @@ export interface CandidateRun {
   naturalEce: { raw: number; priorCorrected: number };
   /** The configuration actually trained (differs from `candidate` when a resolver chose it). */
   trained: string;
+  /** Raw probabilities on the plan's parts, kept when asked (PlanOptions.keepScores): ensembles are scored from them. */
+  scores?: PlanScores;
+}
+
+/** One model's raw probabilities on a plan's validation, balanced test and natural test parts. */
+export interface PlanScores {
+  valid: Float32Array;
+  test: Float32Array;
+  natural: Float32Array;
 }
 
 export interface PlanOptions {
   onProgress?: (done: number, total: number, run: CandidateRun) => void;
   /** Turns a candidate into the one to train on this plan (e.g. model selection on the plan's training rows). */
   resolve?: (candidate: Candidate, plan: EvalPlan) => Promise<Candidate>;
+  /** Keep each run's raw probabilities (CandidateRun.scores). */
+  keepScores?: boolean;
+  /** How an ensemble's members are calibrated before their mean (default: DEFAULT_CALIBRATION, as `rebuy train`). */
+  calibration?: CalibrationMethod;
+}
+
+/** The class mixes a plan's models are trained on and used in, for calibration. */
+export interface PlanRates {
+  trainPositiveRate: number;
+  truePositiveRate: number;
+}
+
+/**
+ * An ensemble's raw scores on a plan from its members' (see ensembleCalibration): each member
+ * calibrated on the validation part, the calibrated probabilities averaged, shifted back to the raw scale.
+ */
+export function ensemblePlanScores(members: readonly PlanScores[], validY: ArrayLike<number>, rates: PlanRates, method: CalibrationMethod): PlanScores {
+  const calibrations = members.map((m) => fitCalibration(method, { validP: m.valid, validY, ...rates }));
+  const calibration = ensembleCalibration(method, rates.trainPositiveRate, rates.truePositiveRate);
+  const raw = (part: keyof PlanScores) => ensembleRaw(meanCalibrated(members.map((m) => m[part]), calibrations), calibration);
+  return { valid: raw('valid'), test: raw('test'), natural: raw('natural') };
+}
+
+/** A run's metrics from its raw probabilities on the plan's test parts. */
+export function scoredRun(
+  table: Table,
+  plan: EvalPlan,
+  scores: PlanScores,
+  rates: PlanRates,
+  about: { candidate: string; trained: string; index: number; trainSeconds: number; epochs: number },
+): CandidateRun {
+  const naturalY = takeLabels(table.target!, plan.naturalTest);
+  const corrected = applyCalibration(scores.natural, priorCorrection(rates.trainPositiveRate, rates.truePositiveRate));
+  return {
+    candidate: about.candidate,
+    trained: about.trained,
+    plan: about.index,
+    balancedTest: computeMetrics(scores.test, takeLabels(table.target!, plan.test)),
+    naturalTest: computeMetrics(scores.natural, naturalY),
+    trainSeconds: about.trainSeconds,
+    epochs: about.epochs,
+    naturalEce: { raw: expectedCalibrationError(scores.natural, naturalY), priorCorrected: expectedCalibrationError(corrected, naturalY) },
+  };
 }
 
 function positiveRate(y: ArrayLike<number>): number {
@@ -63,20 +117,22 @@ export async function evaluateOnPlans(
       const candidate = options.resolve ? await options.resolve(asked, plan) : asked;
       const { features, train, valid } = prepare(candidate);
       const fitted = await fitCandidate(candidate, features, train, valid, { seed: plan.seed, classWeights: plan.classWeights });
-      const naturalY = takeLabels(table.target!, plan.naturalTest);
-      const [naturalP, testP] = await scoreParts(features, fitted.onnx, table, [plan.naturalTest, plan.test]);
-      const trainRate = plan.classWeights ? 0.5 : positiveRate(train.y);
-      const corrected = applyCalibration(naturalP!, priorCorrection(trainRate, truePositiveRate));
-      const run: CandidateRun = {
-        candidate: asked.name,
-        trained: candidate.name,
-        plan: index,
-        balancedTest: computeMetrics(testP!, takeLabels(table.target!, plan.test)),
-        naturalTest: computeMetrics(naturalP!, naturalY),
-        trainSeconds: fitted.trained.seconds,
-        epochs: fitted.trained.history.length,
-        naturalEce: { raw: expectedCalibrationError(naturalP!, naturalY), priorCorrected: expectedCalibrationError(corrected, naturalY) },
+      const rates = { trainPositiveRate: plan.classWeights ? 0.5 : positiveRate(train.y), truePositiveRate };
+      const scoresOf = async (onnx: Uint8Array): Promise<PlanScores> => {
+        const [natural, test, validP] = await scoreParts(features, onnx, table, [plan.naturalTest, plan.test, plan.valid]);
+        return { natural: natural!, test: test!, valid: validP! };
       };
+      let scores: PlanScores;
+      if (fitted.members) {
+        const members: PlanScores[] = [];
+        for (const member of fitted.members) members.push(await scoresOf(member.onnx));
+        scores = ensemblePlanScores(members, valid.y, rates, options.calibration ?? DEFAULT_CALIBRATION);
+      } else {
+        scores = await scoresOf(fitted.onnx);
+      }
+      const epochs = (fitted.members ?? [fitted]).reduce((sum, m) => sum + m.trained.history.length, 0);
+      const run = scoredRun(table, plan, scores, rates, { candidate: asked.name, trained: candidate.name, index, trainSeconds: fitted.trained.seconds, epochs });
+      if (options.keepScores) run.scores = scores;
       runs.push(run);
       options.onProgress?.(runs.length, total, run);
     }

@@ -73,8 +73,17 @@ describe('--model auto', () => {
     ];
     const selection = await selectModel(table, rows, { balance: 'random', seed: 1, candidates });
     expect(selection.chosen.name).toBe(selection.leaderboard.rows[0]!.candidate);
-    expect(selection.runs).toHaveLength(2 * 5);
+    // Each single candidate on 5 folds, and the ensemble of the two (the only size two candidates allow) from their held-out scores.
+    expect(selection.runs).toHaveLength(3 * 5);
+    const other = selection.single.name === '2x10' ? 'logistic' : '2x10';
+    expect(selection.leaderboard.rows.map((r) => r.candidate).sort()).toEqual(['2x10', 'logistic', `mean(${selection.single.name}, ${other})`].sort());
     const means = selection.leaderboard.rows.map((r) => r.metrics.naturalRocAuc!.mean);
     expect(means[0]).toBe(Math.max(...means));
+    const single = selection.leaderboard.rows.find((r) => r.candidate === selection.single.name)!;
+    expect(single.metrics.naturalRocAuc!.mean).toBe(Math.max(...selection.leaderboard.rows.filter((r) => !r.candidate.startsWith('mean(')).map((r) => r.metrics.naturalRocAuc!.mean)));
+
+    const singlesOnly = await selectModel(table, rows, { balance: 'random', seed: 1, candidates, ensembles: false });
+    expect(singlesOnly.runs).toHaveLength(2 * 5);
+    expect(singlesOnly.chosen).toEqual(selection.single);
   });
 });

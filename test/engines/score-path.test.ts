@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { trainBundle } from '../../src/app/train.js';
 import { multiplyAddsPerRow } from '../../src/app/score-path.js';
 import { loadBundle } from '../../src/bundle/load.js';
+import type { EnsembleMember } from '../../src/bundle/manifest.js';
 import { LOCAL_SQL_PATH } from '../../src/config.js';
 import { rebuy } from '../helpers/cli.js';
 import { REAL_CSV, realDataPresent } from '../helpers/paths.js';
@@ -100,6 +101,25 @@ describe.runIf(realDataPresent('rebuy score --path', [REAL_CSV]))('rebuy score -
     expect(multiplyAddsPerRow((await loadBundle(model('logistic'))).manifest)).toBeLessThanOrEqual(LOCAL_SQL_PATH.maxMultiplyAdds);
     expect(multiplyAddsPerRow((await loadBundle(model('2x10'))).manifest)).toBeGreaterThan(LOCAL_SQL_PATH.maxMultiplyAdds);
   }, 300_000);
+
+  it("counts an ensemble's multiply-adds as its members' sum, so an ensemble with a network takes the ONNX path", async () => {
+    const logistic = (await loadBundle(model('logistic'))).manifest;
+    const network = (await loadBundle(model('2x10'))).manifest;
+    const member = (m: typeof network): EnsembleMember => ({
+      name: m.model.name,
+      kind: m.model.kind === 'logistic' ? 'logistic' : 'network',
+      preset: m.model.preset,
+      config: m.model.config,
+      calibration: m.calibration,
+      history: [],
+      bestEpoch: 0,
+      trainSeconds: 0,
+      files: { topology: 'member.json', weights: 'member.bin' },
+    });
+    const ensemble = { ...network, model: { ...network.model, kind: 'ensemble' as const, config: null, members: [member(logistic), member(network)] } };
+    expect(multiplyAddsPerRow(ensemble)).toBe(multiplyAddsPerRow(logistic) + multiplyAddsPerRow(network));
+    expect(multiplyAddsPerRow(ensemble)).toBeGreaterThan(LOCAL_SQL_PATH.maxMultiplyAdds);
+  });
 
   it('refuses what the SQL path cannot do, and an unknown path, with exit 2', () => {
     const out = join(dir, 'refused.csv');

@@ -2,7 +2,7 @@
  * The compiled SQL, executed by DuckDB (in process) and by a real PostgreSQL server (over a
  * connection), gives every row onnxruntime's probability to 1e-5: the Audiobooks file with a network
  * and with the logistic model, each with and without derived features, and a Hillstrom table
- * (categorical columns, missing numbers and categories) predicting `visit`. Ranks follow the
+ * (categorical columns, missing numbers and categories) predicting `visit`, also by an ensemble. Ranks follow the
  * Predictor's probabilities wherever they differ by more than that tolerance.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,13 +14,16 @@ import { trainBundle, type TrainOptions } from '../../src/app/train.js';
 import { loadBundle } from '../../src/bundle/load.js';
 import { DIALECTS, quoteIdent, quoteText } from '../../src/compile/dialect.js';
 import { scoringPipelineOf } from '../../src/compile/from-bundle.js';
-import { compilePipelineSql } from '../../src/compile/pipeline-sql.js';
+import { compileScoringSql } from '../../src/compile/ensemble-sql.js';
+import { resolveNetworkConfig } from '../../src/model/presets.js';
+import type { SingleCandidate } from '../../src/train/fit.js';
 import { readTable } from '../../src/data/read.js';
 import { AUDIOBOOKS_COLUMNS, AUDIOBOOKS_HEADER } from '../../src/domain/audiobooks.js';
 import { openDuckDb, runScoringSql, type EngineScoredRow } from '../../src/engines/duckdb.js';
 import { connectPostgres, runScoringQuery } from '../../src/engines/postgres.js';
 import { loadPredictor } from '../../src/predict/predictor.js';
 import { REAL_CSV, SHARED_DATA, realDataPresent } from '../helpers/paths.js';
+import { trainEnsembleBundle } from '../helpers/ensemble.js';
 import { postgresUrl } from '../helpers/postgres.js';
 import { copyToPostgres } from './postgres-tables.js';
 
@@ -35,6 +38,8 @@ interface Case {
   /** Which customers table (loaded once per data set into both engines). */
   data: 'audiobooks' | 'hillstrom';
   train: Partial<TrainOptions>;
+  /** Train these members' ensemble (test/helpers/ensemble.ts) instead of calling trainBundle. */
+  ensemble?: SingleCandidate[];
 }
 
 const CASES: Case[] = [
@@ -44,6 +49,15 @@ const CASES: Case[] = [
   { name: 'Audiobooks, logistic + derived', data: 'audiobooks', train: { model: 'logistic', derived: true } },
   { name: 'Hillstrom (categories, missing values), 2x10 network', data: 'hillstrom', train: { preset: '2x10', network: { maxEpochs: 4 }, target: 'visit', id: 'customer' } },
   { name: 'Hillstrom (categories, missing values), logistic', data: 'hillstrom', train: { model: 'logistic', target: 'visit', id: 'customer' } },
+  {
+    name: 'Hillstrom, an ensemble of a 2x10 network and the logistic model',
+    data: 'hillstrom',
+    train: { target: 'visit', id: 'customer' },
+    ensemble: [
+      { name: '2x10', kind: 'network', preset: '2x10', config: resolveNetworkConfig('2x10', { maxEpochs: 4 }) },
+      { name: 'logistic', kind: 'logistic' },
+    ],
+  },
 ];
 
 /** The Audiobooks file under the bundle's column names, as DuckDB reads it. */
@@ -125,7 +139,8 @@ describe.runIf(realDataPresent('compiled SQL against onnxruntime', [REAL_CSV, HI
       let threshold: number;
 
       beforeAll(async () => {
-        await trainBundle({ data: dataFile(), out: model(), balance: 'random', split: [0.8, 0.1, 0.1], seed: 3, baseline: false, report: false, ...c.train });
+        if (c.ensemble) await trainEnsembleBundle({ data: dataFile(), out: model(), members: c.ensemble, calibration: 'prior', seed: 3, target: c.train.target, id: c.train.id });
+        else await trainBundle({ data: dataFile(), out: model(), balance: 'random', split: [0.8, 0.1, 0.1], seed: 3, baseline: false, report: false, ...c.train });
         const predictor = await loadPredictor(model());
         try {
           const table = await readTable(dataFile(), { target: c.train.target, id: c.train.id });
@@ -143,7 +158,8 @@ describe.runIf(realDataPresent('compiled SQL against onnxruntime', [REAL_CSV, HI
         const pipeline = await scoringPipelineOf(await loadBundle(model()));
         if (c.train.model === 'logistic') expect(pipeline.weights.layers).toHaveLength(1);
         if (c.train.derived) expect(pipeline.features.derived?.length).toBeGreaterThan(0);
-        return compilePipelineSql(pipeline, DIALECTS[dialect], { table: c.data }, { rank: true });
+        if (c.ensemble) expect(pipeline.members).toHaveLength(c.ensemble.length);
+        return compileScoringSql(pipeline, DIALECTS[dialect], { table: c.data }, { rank: true });
       };
 
       const check = (rows: EngineScoredRow[]) => {
