@@ -1,8 +1,10 @@
 /**
  * npm run bench:models — rebuy's models beside outside references on the same rows (a script, not a test):
  *   1. the seeds' 2x50 preset (keeping the last epoch's weights, as Keras) and with --restore-best, against
- *      the notebooks' Keras pipeline (bench/reference/keras_notebook.py) on the same random balanced splits
- *      of the Audiobooks data: balanced-test accuracy, mean ± sd, and the paired differences with 95 % intervals;
+ *      the notebooks' Keras pipeline (bench/reference/keras_notebook.py: rows reshuffled every epoch, as the
+ *      notebooks' unseeded fit) on the same random balanced splits of the Audiobooks data, and against Keras 3's
+ *      seeded fit(shuffle=True), which replays one order in every epoch: balanced-test accuracy, mean ± sd, and
+ *      the paired differences with 95 % intervals;
  *   2. new tables (Hillstrom's `visit` from the customer columns; a generated table with categorical columns,
  *      blanks in numeric ones): rebuy's default (2x50), its logistic baseline and `--model auto` against
  *      scikit-learn's one-hot L2 logistic regression with cross-validated strength
@@ -69,21 +71,31 @@ async function kerasSection(repeats: number, dir: string): Promise<Record<string
   });
   const splitsFile = join(dir, 'splits.json');
   await writeFile(splitsFile, JSON.stringify(plans.map((p) => ({ seed: p.seed, train: [...p.train], valid: [...p.valid], test: [...p.test] }))));
-  log('   running bench/reference/keras_notebook.py on the same splits');
+  log('   running bench/reference/keras_notebook.py on the same splits (reshuffled every epoch, then --one-order)');
   const keras = await runReference('keras_notebook.py', [requireRealData(), splitsFile]);
+  const oneOrder = keras && (await runReference('keras_notebook.py', [requireRealData(), splitsFile, '--one-order']));
   const last = of(runs, DEFAULT_2X50.name, (r) => r.balancedTest.accuracy);
   const best = of(runs, RESTORE_BEST.name, (r) => r.balancedTest.accuracy);
+  const medianEpochs = (epochs: number[]): number => [...epochs].sort((a, b) => a - b)[Math.floor(epochs.length / 2)]!;
   console.log(`\nThe 2x50 preset and the notebooks' Keras, ${repeats} random balanced splits (balanced-test accuracy, %, mean ± sd; paired differences in points with 95 % intervals):`);
-  console.log(`  rebuy 2x50 (last weights, default)   ${meanSd(last, 100, 2)}   median epochs ${of(runs, DEFAULT_2X50.name, (r) => r.epochs).sort((a, b) => a - b)[Math.floor(repeats / 2)]}`);
+  console.log(`  rebuy 2x50 (last weights, default)   ${meanSd(last, 100, 2)}   median epochs ${medianEpochs(of(runs, DEFAULT_2X50.name, (r) => r.epochs))}`);
   console.log(`  rebuy 2x50 --restore-best            ${meanSd(best, 100, 2)}`);
   const result: Record<string, unknown> = { repeats, last, restoreBest: best, restoreBestMinusLast: paired(best, last, 100, 2) };
   console.log(`  --restore-best − default             ${paired(best, last, 100, 2).text}`);
   if (keras) {
     const k = keras.balancedAccuracy!;
-    console.log(`  Keras (notebooks' settings)          ${meanSd(k, 100, 2)}   median epochs ${[...keras.epochs!].sort((a, b) => a - b)[Math.floor(repeats / 2)]}`);
+    console.log(`  Keras (notebooks' settings)          ${meanSd(k, 100, 2)}   median epochs ${medianEpochs(keras.epochs!)}`);
     console.log(`  rebuy 2x50 − Keras                   ${paired(last, k, 100, 2).text}`);
     console.log(`  rebuy 2x50 --restore-best − Keras    ${paired(best, k, 100, 2).text}`);
-    Object.assign(result, { keras: k, defaultMinusKeras: paired(last, k, 100, 2), restoreBestMinusKeras: paired(best, k, 100, 2) });
+    Object.assign(result, { keras: k, kerasEpochs: keras.epochs, defaultMinusKeras: paired(last, k, 100, 2), restoreBestMinusKeras: paired(best, k, 100, 2) });
+  }
+  if (keras && oneOrder) {
+    const k = keras.balancedAccuracy!;
+    const o = oneOrder.balancedAccuracy!;
+    console.log(`  Keras 3 seeded, one order per run    ${meanSd(o, 100, 2)}   median epochs ${medianEpochs(oneOrder.epochs!)}`);
+    console.log(`  Keras one order − Keras              ${paired(o, k, 100, 2).text}`);
+    console.log(`  rebuy 2x50 − Keras one order         ${paired(last, o, 100, 2).text}`);
+    Object.assign(result, { kerasOneOrder: o, kerasOneOrderEpochs: oneOrder.epochs, oneOrderMinusKeras: paired(o, k, 100, 2), defaultMinusOneOrder: paired(last, o, 100, 2) });
   }
   return result;
 }

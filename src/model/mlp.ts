@@ -4,18 +4,21 @@
  * epoch's weights unless restoreBest). Weights come back as plain data.
  */
 
-import type { Optimizer, Scalar, Tensor, Tensor1D, Variable } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor1D, Variable } from '@tensorflow/tfjs';
 import { usageError } from '../errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/random.js';
+import { shuffle } from '../prep/split.js';
 import type { DenseLayer, EpochRecord, NetworkConfig, NetworkWeights, TrainedNetwork } from './network.js';
 import {
+  createAdam,
   countCorrect,
   disposeBatch,
   logits,
   lossAndGradients,
   makeBatch,
   meanLoss,
+  type AdamState,
   type Batch,
   type LayerTensors,
 } from './network-step.js';
@@ -94,14 +97,13 @@ async function fitNetwork(
   onEpoch?: (record: EpochRecord) => void,
 ): Promise<TrainedNetwork> {
   const started = performance.now();
-  const random = createRng(config.seed);
-  const initial = initialWeights(train.x.cols, config, random);
+  const { initial, nextOrder } = trainingDraws(train.x.cols, train.x.rows, config);
   const slots = layerSlots(initial);
 
   const initialTheta = tf.tensor1d(flatten(initial));
   const theta = tf.variable(initialTheta, true);
   initialTheta.dispose();
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = createAdam(tf, theta.size, config.learningRate);
   const validBatch = makeBatch(tf, valid.x.data, valid.y, valid.x.rows, valid.x.cols, config.classWeights);
   const history: EpochRecord[] = [];
   let best: Tensor | null = null;
@@ -110,12 +112,10 @@ async function fitNetwork(
   let sinceBest = 0;
 
   try {
-    const order = Int32Array.from({ length: train.x.rows }, (_, i) => i);
     const xShuffled = new Float32Array(train.x.data.length);
     const yShuffled = new Uint8Array(train.y.length);
     for (let epoch = 1; epoch <= config.maxEpochs; epoch++) {
-      shuffleInPlace(order, random);
-      gatherRows(train.x, train.y, order, xShuffled, yShuffled);
+      gatherRows(train.x, train.y, nextOrder(), xShuffled, yShuffled);
       const { loss, accuracy } = await trainEpoch(tf, theta, slots, optimizer, xShuffled, yShuffled, train.x.cols, config);
       const v = await evaluate(tf, theta, slots, validBatch, config.output);
       const record: EpochRecord = { epoch, loss, accuracy, valLoss: v.loss, valAccuracy: v.accuracy };
@@ -143,6 +143,18 @@ async function fitNetwork(
     optimizer.dispose();
     theta.dispose();
   }
+}
+
+/**
+ * The random draws of one fit, all from config.seed, in the order training makes them: the initial
+ * weights, then a new order of the training rows before every epoch, as the notebooks' (unseeded) Keras
+ * fit draws one. Exported so that a reference can replay a fit step for step.
+ */
+export function trainingDraws(inputs: number, rows: number, config: NetworkConfig): { initial: NetworkWeights; nextOrder: () => Int32Array } {
+  const random = createRng(config.seed);
+  const initial = initialWeights(inputs, config, random);
+  let order: Int32Array = Int32Array.from({ length: rows }, (_, i) => i);
+  return { initial, nextOrder: () => (order = shuffle(order, random)) };
 }
 
 function layerSlots(weights: NetworkWeights): LayerSlot[] {
@@ -190,7 +202,7 @@ async function trainEpoch(
   tf: Tf,
   theta: Variable,
   slots: LayerSlot[],
-  optimizer: Optimizer,
+  optimizer: AdamState,
   xs: Float32Array,
   ys: Uint8Array,
   cols: number,
@@ -205,8 +217,8 @@ async function trainEpoch(
     const batch = makeBatch(tf, xs.subarray(start * cols, end * cols), ys.subarray(start, end), end - start, cols, config.classWeights);
     const { loss, correct } = tf.tidy(() => {
       const step = lossAndGradients(tf, sliceLayers(tf, theta as Tensor1D, slots), batch, config.output);
-      const flat = tf.concat(step.gradients.map((g) => tf.reshape(g, [-1])));
-      optimizer.applyGradients([{ name: theta.name, tensor: flat }]);
+      const flat = tf.concat(step.gradients.map((g) => tf.reshape(g, [-1]))) as Tensor1D;
+      optimizer.apply(theta, flat);
       return { loss: step.loss, correct: step.correct };
     });
     disposeBatch(tf, batch);
@@ -265,15 +277,6 @@ function gatherRows(x: Matrix, y: Uint8Array, order: Int32Array, xOut: Float32Ar
     const from = order[i]! * cols;
     xOut.set(x.data.subarray(from, from + cols), i * cols);
     yOut[i] = y[order[i]!]!;
-  }
-}
-
-function shuffleInPlace(a: Int32Array, random: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const t = a[i]!;
-    a[i] = a[j]!;
-    a[j] = t;
   }
 }
 

@@ -1,9 +1,9 @@
 /**
  * One step of the network's maths on TF.js tensors: the forward pass, the loss and its gradients by
- * a hand-written backward pass, for the training loop in mlp.ts. Call these inside tf.tidy.
+ * a hand-written backward pass, and Adam's update, for the training loop in mlp.ts. Call these inside tf.tidy.
  */
 
-import type { Scalar, Tensor, Tensor1D, Tensor2D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor1D, Tensor2D, Variable } from '@tensorflow/tfjs';
 import type { DenseLayer, NetworkConfig } from './network.js';
 import type { Tf } from './tf.js';
 
@@ -153,4 +153,37 @@ export function makeBatch(
 export function disposeBatch(tf: Tf, b: Batch): void {
   tf.dispose([b.x, b.labels, b.onehot]);
   if (b.weights) b.weights.dispose();
+}
+
+/** Keras' Adam defaults (keras/src/optimizers/adam.py). */
+const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+export interface AdamState {
+  /** One update of `theta` along `gradient`. Call inside tf.tidy. */
+  apply(theta: Variable, gradient: Tensor1D): void;
+  dispose(): void;
+}
+
+/**
+ * Adam as Keras writes it: the bias corrections folded into the step size and epsilon added to the
+ * uncorrected sqrt(v). TF.js's tf.train.adam adds epsilon to the corrected sqrt(v), about 30 times
+ * smaller in the first steps, which moves parameters whose gradients are tiny by much more than Keras.
+ */
+export function createAdam(tf: Tf, size: number, learningRate: number): AdamState {
+  const m = tf.tidy(() => tf.variable(tf.zeros([size]), false));
+  const v = tf.tidy(() => tf.variable(tf.zeros([size]), false));
+  let step = 0;
+  return {
+    apply(theta, gradient) {
+      step++;
+      const alpha = (learningRate * Math.sqrt(1 - ADAM.beta2 ** step)) / (1 - ADAM.beta1 ** step);
+      m.assign(tf.add(m, tf.mul(tf.sub(gradient, m), 1 - ADAM.beta1)));
+      v.assign(tf.add(v, tf.mul(tf.sub(tf.square(gradient), v), 1 - ADAM.beta2)));
+      theta.assign(tf.sub(theta, tf.div(tf.mul(m, alpha), tf.add(tf.sqrt(v), ADAM.epsilon))));
+    },
+    dispose() {
+      m.dispose();
+      v.dispose();
+    },
+  };
 }

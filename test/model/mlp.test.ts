@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs';
-import { trainNetwork, type LabelledMatrix } from '../../src/model/mlp.js';
+import { readFileSync } from 'node:fs';
+import { trainingDraws, trainNetwork, type LabelledMatrix } from '../../src/model/mlp.js';
 import { networkLossAndGradients, predictNetworkTf } from '../helpers/network.js';
 import type { NetworkConfig, NetworkWeights } from '../../src/model/network.js';
 import { resolveNetworkConfig } from '../../src/model/presets.js';
@@ -216,5 +217,42 @@ describe('the hand-written backward pass', () => {
       expect(g.length).toBe(r.length);
       for (let i = 0; i < g.length; i++) expect(Math.abs(g[i]! - r[i]!)).toBeLessThan(1e-5);
     });
+  });
+});
+
+describe('against Keras', () => {
+  /** Made by bench/keras-steps.ts: Keras 3 training the 2x50 network from rebuy's initial weights over rebuy's epoch orders. */
+  interface KerasSteps {
+    config: NetworkConfig;
+    train: { x: number[]; y: number[] };
+    valid: { x: number[]; y: number[] };
+    keras: { loss: number[]; valLoss: number[]; weights: number[][] };
+  }
+  const fixture = JSON.parse(readFileSync(new URL('../fixtures/keras-steps.json', import.meta.url), 'utf8')) as KerasSteps;
+  const part = ({ x, y }: { x: number[]; y: number[] }): LabelledMatrix => ({
+    x: { data: Float32Array.from(x), rows: y.length, cols: x.length / y.length },
+    y: Uint8Array.from(y),
+  });
+
+  it("matches Keras' fit epoch by epoch from the same initial weights and epoch orders (Adam, loss, partial batches)", async () => {
+    const { config, keras } = fixture;
+    const result = await trainNetwork(part(fixture.train), part(fixture.valid), config);
+    expect(result.history).toHaveLength(keras.loss.length);
+    result.history.forEach((r, k) => {
+      expect(Math.abs(r.loss - keras.loss[k]!)).toBeLessThan(1e-5);
+      expect(Math.abs(r.valLoss - keras.valLoss[k]!)).toBeLessThan(1e-5);
+    });
+    const ours = result.weights.layers.flatMap((l) => [l.kernel, l.bias]);
+    expect(ours.map((w) => w.length)).toEqual(keras.weights.map((w) => w.length));
+    const largestGap = Math.max(...ours.flatMap((w, k) => Array.from(w, (v, i) => Math.abs(v - keras.weights[k]![i]!))));
+    expect(largestGap).toBeLessThan(5e-6);
+  });
+
+  it('draws a new order of the training rows for every epoch, as the notebooks\' fit does', () => {
+    const { nextOrder } = trainingDraws(4, 230, fixture.config);
+    const orders = [nextOrder(), nextOrder(), nextOrder()].map((o) => [...o]);
+    for (const order of orders) expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: 230 }, (_, i) => i));
+    expect(orders[1]).not.toEqual(orders[0]);
+    expect(orders[2]).not.toEqual(orders[1]);
   });
 });
