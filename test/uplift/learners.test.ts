@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../../src/train/uplift-data.js';
-import { BASELINE_LOGISTIC_L2, fitUpliftOn, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
+import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
 import { UPLIFT_APPROACHES, type UpliftSpec } from '../../src/model/uplift.js';
 import { spearman, syntheticTest } from './synthetic.js';
 import { initTraining } from '../../src/model/tf.js';
@@ -87,17 +87,26 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     expect(candidates).toContain(selection.chosen);
   });
 
-  it('keeps the ensemble unless a single learner beats it by more than a standard error of the fold differences', async () => {
+  it('keeps the default (the first candidate) unless another beats it by more than a standard error of the fold differences', async () => {
     const two: UpliftSpec = { name: 'two', approach: 'two-model', learner: { kind: 'logistic' } };
     const ct: UpliftSpec = { name: 'ct', approach: 'class-transformation', learner: { kind: 'logistic' } };
     const ensemble: UpliftSpec = { name: 'both', approach: 'ensemble', members: [two, ct] };
-    const selection = await selectUplift(experiment, learn, { folds: 3, seed: 1, candidates: [two, ct, ensemble] });
-    const best = selection.rows[0]!;
-    const ens = selection.rows.find((r) => r.spec === ensemble)!;
-    const differences = best.qini.map((q, f) => q - ens.qini[f]!);
-    const meanDifference = differences.reduce((a, b) => a + b, 0) / differences.length;
-    const se = Math.sqrt(differences.reduce((a, d) => a + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
-    expect(selection.chosen).toBe(meanDifference > se ? best.spec : ensemble);
+    for (const candidates of [[ensemble, two, ct], [ct, two, ensemble]]) {
+      const selection = await selectUplift(experiment, learn, { folds: 3, seed: 1, candidates });
+      const best = selection.rows[0]!;
+      const preferred = selection.rows.find((r) => r.spec === candidates[0])!;
+      const differences = best.qini.map((q, f) => q - preferred.qini[f]!);
+      const meanDifference = differences.reduce((a, b) => a + b, 0) / differences.length;
+      const se = Math.sqrt(differences.reduce((a, d) => a + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
+      expect(selection.chosen).toBe(meanDifference > se ? best.spec : candidates[0]);
+    }
+  });
+
+  it('the default is the interactions model, and the average takes the same logistic learners the list offers', () => {
+    const candidates = upliftCandidates();
+    expect(candidates[0]).toBe(INTERACTIONS_LOGISTIC);
+    const average = candidates.find((s) => s.approach === 'ensemble');
+    expect(average?.approach === 'ensemble' && average.members.every((m) => candidates.includes(m) && m.approach !== 'ensemble' && m.learner.kind === 'logistic')).toBe(true);
   });
 
   it('leaves no tensor behind after fitting every approach with the network', async () => {
