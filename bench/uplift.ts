@@ -6,6 +6,8 @@
  * and the per-fold difference to the baseline. `npm run bench:uplift [-- FOLDS [ONLY]]`: ONLY (e.g. `1,2`)
  * runs some folds, so a loaded machine can run them side by side; each fold's figures go to stdout as
  * one JSON line (`fold {...}`), and `npm run bench:uplift -- combine FILE…` makes the table from such lines.
+ * `npm run bench:uplift -- FOLDS ONLY default-learner` measures the default learner (the first
+ * candidate) without the choice by cross-validation: 40 fits fewer per fold.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import {
   selectUplift,
   treatmentSample,
   TWO_MODEL_LOGISTIC,
+  upliftCandidates,
   upliftFolds,
 } from '../src/train/uplift.js';
 import { UPLIFT_SELECTION_FOLDS } from '../src/config.js';
@@ -41,7 +44,7 @@ interface FoldResult {
   trainCpu: number;
 }
 
-async function runFolds(folds: number, only: Set<number> | null): Promise<FoldResult[]> {
+async function runFolds(folds: number, only: Set<number> | null, choose: boolean): Promise<FoldResult[]> {
   const whole = await readTable(DATA, { target: 'visit' });
   const table = keepGroups(whole, 'segment', ['Womens E-Mail', 'No E-Mail']);
   const experiment = readExperiment(table, { treatment: 'segment', control: 'No E-Mail', ignore: ['conversion', 'spend'] });
@@ -52,11 +55,13 @@ async function runFolds(folds: number, only: Set<number> | null): Promise<FoldRe
     if (only && !only.has(f + 1)) continue;
     const wallStart = performance.now();
     const cpuStart = process.cpuUsage();
-    const selection = await selectUplift(experiment, fold.train, {
-      folds: UPLIFT_SELECTION_FOLDS,
-      seed: SEED + f,
-      onProgress: (done, total, spec, inner, q) => log(`  fold ${f + 1} selection [${done}/${total}] ${spec.name} inner fold ${inner + 1}: Qini ${q.toFixed(4)}`),
-    });
+    const selection = choose
+      ? await selectUplift(experiment, fold.train, {
+          folds: UPLIFT_SELECTION_FOLDS,
+          seed: SEED + f,
+          onProgress: (done, total, spec, inner, q) => log(`  fold ${f + 1} selection [${done}/${total}] ${spec.name} inner fold ${inner + 1}: Qini ${q.toFixed(4)}`),
+        })
+      : { chosen: upliftCandidates()[0]! };
     const rebuyModel = await fitUpliftOn(experiment, fold.train, selection.chosen, SEED + f);
     const cpu = process.cpuUsage(cpuStart);
     const trainWall = (performance.now() - wallStart) / 1000;
@@ -92,13 +97,14 @@ const show = (values: number[], digits = 4): string => {
 const minus = (a: number[], b: number[]): number[] => a.map((v, i) => v - b[i]!);
 
 const combine = process.argv[2] === 'combine';
-const results = combine ? await readFolds(process.argv.slice(3)) : await runFolds(Number(process.argv[2] ?? 5), process.argv[3] ? new Set(process.argv[3].split(',').map(Number)) : null);
+const only = process.argv[3] && process.argv[3] !== 'all' ? new Set(process.argv[3].split(',').map(Number)) : null;
+const results = combine ? await readFolds(process.argv.slice(3)) : await runFolds(Number(process.argv[2] ?? 5), only, process.argv[4] !== 'default-learner');
 const qini = (r: Ranking) => results.map((f) => f.qini[r]);
 const top30 = (r: Ranking) => results.map((f) => f.top30[r]);
 const lines = [
   `Hillstrom, women's e-mail vs no e-mail, outcome visit: folds ${results.map((f) => f.fold).join(', ')} of stratified folds (mean over folds, 95 % t interval)`,
   `rebuy's choice per fold: ${results.map((f) => f.chosen).join(', ')}`,
-  `rebuy's training per fold (choice by ${UPLIFT_SELECTION_FOLDS}-fold cross-validation, then the fit): wall ${show(results.map((f) => f.trainWall), 1)} s, CPU ${show(results.map((f) => f.trainCpu), 1)} s`,
+  `rebuy's training per fold (choice by ${UPLIFT_SELECTION_FOLDS}-fold cross-validation unless default-learner, then the fit): wall ${show(results.map((f) => f.trainWall), 1)} s, CPU ${show(results.map((f) => f.trainCpu), 1)} s`,
   '',
   'ranking                     Qini coefficient              uplift in top 30 %',
   ...rankings.map((r) => `${r.padEnd(27)} ${show(qini(r)).padEnd(30)} ${show(top30(r))}`),
