@@ -64,9 +64,7 @@ export interface UpliftTrainResult {
 
 function candidatesFor(learners: 'logistic' | 'all' = 'all'): UpliftSpec[] {
   const all = upliftCandidates();
-  if (learners === 'all') return all;
-  const singles = all.filter((s) => s.approach !== 'ensemble' && s.learner.kind === 'logistic');
-  return [...singles, { name: 'ensemble of the logistic three', approach: 'ensemble', members: singles }];
+  return learners === 'all' ? all : all.filter((s) => s.approach === 'ensemble' || s.learner.kind === 'logistic');
 }
 
 export async function trainUpliftBundle(options: UpliftTrainOptions): Promise<UpliftTrainResult> {

@@ -7,6 +7,10 @@
  *                         regressions learn it per arm, mixed by the share treated (the propensity)
  *   class-transformation  (Jaskowski & Jaroszewicz 2012) one model of Z = treated·y + control·(1 − y)
  *                         on arms of equal size; uplift = 2 P(Z = 1) − 1
+ *   interactions          (Tian et al. 2014; Imai & Ratkovic 2013) one logistic regression of all arms
+ *                         on the features, each treatment and treatment × features, where only the
+ *                         treatment × feature terms are penalized: the arms share what predicts buying,
+ *                         and the effect's variation is shrunk towards a constant effect
  *
  * Every approach ends as an UpliftGraph (plain data) compiled to one ONNX graph, so fitting, the
  * held-out evaluation and scoring all go through the same graph.
@@ -27,11 +31,21 @@ import { fitRidge } from './uplift-ridge.js';
 export const UPLIFT_APPROACHES = ['two-model', 'x-learner', 'class-transformation'] as const;
 export type UpliftApproach = (typeof UPLIFT_APPROACHES)[number];
 
-export type UpliftLearner = { kind: 'logistic' } | { kind: 'network'; config: NetworkConfig };
+/** The logistic learner; its L2 penalty is chosen by cross-validation unless fixed here. */
+export interface LogisticLearner {
+  kind: 'logistic';
+  l2?: number;
+}
+export type UpliftLearner = LogisticLearner | { kind: 'network'; config: NetworkConfig };
 
-/** One learner, or the average of several (an ensemble's uplift is the mean of its members'). */
+/**
+ * One learner, or the average of several (an ensemble's uplift is the mean of its members').
+ * `replicate` k > 0 fits the same learner again from another seed, so that an average can hold
+ * several fits of a learner whose result depends on its seed (the network).
+ */
 export type UpliftSpec =
-  | { name: string; approach: UpliftApproach; learner: UpliftLearner }
+  | { name: string; approach: UpliftApproach; learner: UpliftLearner; replicate?: number }
+  | { name: string; approach: 'interactions'; learner: LogisticLearner }
   | { name: string; approach: 'ensemble'; members: UpliftSpec[] };
 
 /** The customers to learn from: model inputs, outcomes, arms, and the same rows' raw columns. */
@@ -65,6 +79,13 @@ export interface UpliftScores {
 const EFFECT_L2 = 1e-3;
 /** Share of an arm's rows a network keeps aside for early stopping. */
 const EARLY_STOPPING_SHARE = 0.1;
+/**
+ * The interactions model's shared columns (features, treatment) enter multiplied by this, which
+ * divides their effective penalty by its square: only the treatment × feature terms are shrunk.
+ */
+const SHARED_COLUMN_SCALE = 1000;
+/** Seed step between replicates of one learner. */
+const REPLICATE_SEED_STEP = 7919;
 
 /** Fits one spec on the data; deterministic under the seed. */
 export async function fitUplift(data: UpliftTrainingData, spec: UpliftSpec, seed: number): Promise<FittedUplift> {
@@ -77,14 +98,19 @@ export async function fitUplift(data: UpliftTrainingData, spec: UpliftSpec, seed
   const control = rowsOf(0);
   const treated = data.treatments.map((_, t) => rowsOf(t + 1));
   if (control.length === 0 || treated.some((r) => r.length === 0)) throw internalError('uplift: every arm needs customers to learn from');
+  if (spec.approach === 'interactions') {
+    const graph = await interactionsGraph(data, spec.learner, seed);
+    return { spec, graph, ...buildUpliftOnnxModel(data.features, graph) };
+  }
   const learner = spec.learner;
-  const fitHead = (rows: Int32Array, labels: Uint8Array, k: number) => fitClassifier(data.x, rows, labels, learner, seed + k);
+  const fitSeed = seed + REPLICATE_SEED_STEP * (spec.replicate ?? 0);
+  const fitHead = (rows: Int32Array, labels: Uint8Array, k: number) => fitClassifier(data.x, rows, labels, learner, fitSeed + k);
   const heads: GraphHead[] = [{ kind: 'network', weights: await fitHead(control, data.y, 0) }];
   let graph: UpliftGraph;
   if (spec.approach === 'class-transformation') {
     const transformed = new Uint8Array(data.y.length);
     for (let i = 0; i < transformed.length; i++) transformed[i] = data.arm[i] === 0 ? 1 - data.y[i]! : data.y[i]!;
-    const rng = createRng(seed);
+    const rng = createRng(fitSeed);
     const terms = [];
     for (const [t, rows] of treated.entries()) {
       const n = Math.min(rows.length, control.length);
@@ -155,6 +181,50 @@ async function xLearnerGraph(data: UpliftTrainingData, twoModel: UpliftGraph, co
   return { heads, control: twoModel.control, treatments };
 }
 
+/**
+ * The interactions model: one logistic regression of every row on [s·x, s·T_t, T_t·x] (T_t: in
+ * treatment t), penalty chosen by cross-validation, read back as one head per arm on x.
+ */
+async function interactionsGraph(data: UpliftTrainingData, learner: LogisticLearner, seed: number): Promise<UpliftGraph> {
+  const { rows: n, cols: d } = data.x;
+  const k = data.treatments.length;
+  const width = d + k + k * d;
+  const s = SHARED_COLUMN_SCALE;
+  const design = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const row = data.x.data.subarray(i * d, (i + 1) * d);
+    const out = design.subarray(i * width, (i + 1) * width);
+    for (let j = 0; j < d; j++) out[j] = s * row[j]!;
+    const arm = data.arm[i]!;
+    if (arm === 0) continue;
+    out[d + arm - 1] = s;
+    out.set(row, d + k + (arm - 1) * d);
+  }
+  const empty = { x: { data: new Float32Array(0), rows: 0, cols: width }, y: new Uint8Array(0) };
+  const fitted = await trainLogistic({ x: { data: design, rows: n, cols: width }, y: data.y }, empty, { seed, l2: learner.l2 ?? 'cv' });
+  const layer = fitted.weights.layers[0]!;
+  const coefficient = (j: number) => layer.kernel[j * 2 + 1]!;
+  const shared = Float32Array.from({ length: d }, (_, j) => s * coefficient(j));
+  const intercept = layer.bias[1]!;
+  const heads: GraphHead[] = [logisticHead(shared, intercept)];
+  for (let t = 0; t < k; t++) {
+    const weights = Float32Array.from(shared, (w, j) => w + coefficient(d + k + t * d + j));
+    heads.push(logisticHead(weights, intercept + s * coefficient(d + t)));
+  }
+  return {
+    heads,
+    control: 0,
+    treatments: data.treatments.map((name, t) => ({ name, terms: [{ head: t + 1, coefficient: 1 }, { head: 0, coefficient: -1 }], constant: 0 })),
+  };
+}
+
+/** sigmoid(w·x + b) as the one-layer softmax network the graph's heads take (z0 = 0, z1 = w·x + b). */
+function logisticHead(weights: Float32Array, bias: number): GraphHead {
+  const kernel = new Float32Array(weights.length * 2);
+  weights.forEach((w, j) => (kernel[j * 2 + 1] = w));
+  return { kind: 'network', weights: { layers: [{ inputs: weights.length, units: 2, kernel, bias: Float32Array.of(0, bias), activation: 'softmax' }] } };
+}
+
 /** Scores raw columns through an uplift graph (one onnxruntime session, closed after). */
 export async function scoreUplift(onnx: Uint8Array, features: FeatureState, columns: FeatureColumns): Promise<UpliftScores> {
   const session = await createOnnxSession(onnx, 2);
@@ -175,7 +245,7 @@ export async function scoreUplift(onnx: Uint8Array, features: FeatureState, colu
 async function fitClassifier(x: Matrix, rows: Int32Array, labels: Uint8Array, learner: UpliftLearner, seed: number): Promise<NetworkWeights> {
   if (learner.kind === 'logistic') {
     const train = { x: takeRows(x, rows), y: Uint8Array.from(rows, (r) => labels[r]!) };
-    return (await trainLogistic(train, { x: takeRows(x, new Int32Array(0)), y: new Uint8Array(0) }, { seed })).weights;
+    return (await trainLogistic(train, { x: takeRows(x, new Int32Array(0)), y: new Uint8Array(0) }, { seed, l2: learner.l2 ?? 'cv' })).weights;
   }
   const shuffled = shuffle(rows, createRng(seed));
   const held = Math.max(1, Math.round(shuffled.length * EARLY_STOPPING_SHARE));

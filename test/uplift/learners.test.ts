@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../../src/train/uplift-data.js';
-import { fitUpliftOn, scoreUpliftRows, selectUplift, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
+import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
 import { UPLIFT_APPROACHES, type UpliftSpec } from '../../src/model/uplift.js';
 import { spearman, syntheticTest } from './synthetic.js';
 import { initTraining } from '../../src/model/tf.js';
@@ -32,6 +32,40 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     });
   }
 
+  it('the interactions model ranks customers by their true effect (Spearman ≥ 0.8)', async () => {
+    const model = await fitUpliftOn(experiment, learn, { name: 'interactions', approach: 'interactions', learner: { kind: 'logistic' } }, 0);
+    const scores = await scoreUpliftRows(model, experiment.table, test);
+    expect(spearman(scores.uplift[0]!, trueEffect)).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('the interactions model is the two-model logistic when nothing is penalized, and a constant logit shift when the interactions are', async () => {
+    const logit = (p: number) => Math.log(p / (1 - p));
+    const fit = async (spec: UpliftSpec) => scoreUpliftRows(await fitUpliftOn(experiment, learn, spec, 0), experiment.table, test);
+    const free = await fit({ name: 'interactions', approach: 'interactions', learner: { kind: 'logistic', l2: 1e-7 } });
+    const twoModel = await fit({ name: 'two-model', approach: 'two-model', learner: { kind: 'logistic', l2: 1e-7 } });
+    for (let i = 0; i < test.length; i += 53) expect(free.uplift[0]![i]!).toBeCloseTo(twoModel.uplift[0]![i]!, 3);
+    // A strong penalty on the treatment × feature terms leaves one logit shift for everybody.
+    const shrunk = await fit({ name: 'interactions', approach: 'interactions', learner: { kind: 'logistic', l2: 100 } });
+    const shifts = (s: typeof free) => Array.from(test, (_, i) => logit(s.treated[0]![i]!) - logit(s.control[i]!));
+    const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+    expect(spread(shifts(shrunk))).toBeLessThan(0.05);
+    expect(spread(shifts(free))).toBeGreaterThan(1);
+  });
+
+  it('a replicate of the network learner is another fit from another seed, and the same replicate fits the same', async () => {
+    const few = learn.subarray(0, 3000);
+    const config = { ...UPLIFT_NETWORK, maxEpochs: 3 };
+    const spec = (replicate: number): UpliftSpec => ({ name: 'net', approach: 'two-model', learner: { kind: 'network', config }, replicate });
+    const uplift = async (replicate: number) => (await scoreUpliftRows(await fitUpliftOn(experiment, few, spec(replicate), 0), experiment.table, test)).uplift[0]!;
+    const [first, again, other] = [await uplift(1), await uplift(1), await uplift(2)];
+    expect(again).toEqual(first);
+    expect(other).not.toEqual(first);
+  });
+
+  it("the baseline is the plain two-model logistic with a fixed penalty, whatever rebuy's learners choose", () => {
+    expect(TWO_MODEL_LOGISTIC).toMatchObject({ approach: 'two-model', learner: { kind: 'logistic', l2: BASELINE_LOGISTIC_L2 } });
+  });
+
   it('the two-model network learner also ranks by the true effect', async () => {
     const spec: UpliftSpec = { name: 'net', approach: 'two-model', learner: { kind: 'network', config: UPLIFT_NETWORK } };
     const model = await fitUpliftOn(experiment, learn, spec, 0);
@@ -53,17 +87,26 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     expect(candidates).toContain(selection.chosen);
   });
 
-  it('keeps the ensemble unless a single learner beats it by more than a standard error of the fold differences', async () => {
+  it('keeps the default (the first candidate) unless another beats it by more than a standard error of the fold differences', async () => {
     const two: UpliftSpec = { name: 'two', approach: 'two-model', learner: { kind: 'logistic' } };
     const ct: UpliftSpec = { name: 'ct', approach: 'class-transformation', learner: { kind: 'logistic' } };
     const ensemble: UpliftSpec = { name: 'both', approach: 'ensemble', members: [two, ct] };
-    const selection = await selectUplift(experiment, learn, { folds: 3, seed: 1, candidates: [two, ct, ensemble] });
-    const best = selection.rows[0]!;
-    const ens = selection.rows.find((r) => r.spec === ensemble)!;
-    const differences = best.qini.map((q, f) => q - ens.qini[f]!);
-    const meanDifference = differences.reduce((a, b) => a + b, 0) / differences.length;
-    const se = Math.sqrt(differences.reduce((a, d) => a + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
-    expect(selection.chosen).toBe(meanDifference > se ? best.spec : ensemble);
+    for (const candidates of [[ensemble, two, ct], [ct, two, ensemble]]) {
+      const selection = await selectUplift(experiment, learn, { folds: 3, seed: 1, candidates });
+      const best = selection.rows[0]!;
+      const preferred = selection.rows.find((r) => r.spec === candidates[0])!;
+      const differences = best.qini.map((q, f) => q - preferred.qini[f]!);
+      const meanDifference = differences.reduce((a, b) => a + b, 0) / differences.length;
+      const se = Math.sqrt(differences.reduce((a, d) => a + (d - meanDifference) ** 2, 0) / (differences.length - 1) / differences.length);
+      expect(selection.chosen).toBe(meanDifference > se ? best.spec : candidates[0]);
+    }
+  });
+
+  it('the default is the interactions model, and the average takes the same logistic learners the list offers', () => {
+    const candidates = upliftCandidates();
+    expect(candidates[0]).toBe(INTERACTIONS_LOGISTIC);
+    const average = candidates.find((s) => s.approach === 'ensemble');
+    expect(average?.approach === 'ensemble' && average.members.every((m) => candidates.includes(m) && m.approach !== 'ensemble' && m.learner.kind === 'logistic')).toBe(true);
   });
 
   it('leaves no tensor behind after fitting every approach with the network', async () => {
