@@ -34,7 +34,7 @@ export interface TrainFlags extends DataSource {
   patience?: number;
   restoreBest?: boolean;
   baseline: boolean;
-  balance: BalanceMode;
+  balance?: BalanceMode;
   split: string;
   seed: number;
   json?: boolean;
@@ -86,7 +86,7 @@ export function progressPrinter(log: (line: string) => void): (event: TrainProgr
 
 export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onProgress']): TrainOptions {
   const network = networkOverrides(flags);
-  const { data, train, valid, test, target, id, delimiter, decimal } = flags;
+  const { data, train, valid, test, target, id, positive, delimiter, decimal } = flags;
   return {
     data,
     train,
@@ -94,6 +94,7 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     test,
     target,
     id,
+    positive,
     delimiter,
     decimal,
     out: flags.out,
