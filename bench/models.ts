@@ -6,11 +6,13 @@
  *      seeded fit(shuffle=True), which replays one order in every epoch: balanced-test accuracy, mean ± sd, and
  *      the paired differences with 95 % intervals;
  *   2. new tables (Hillstrom's `visit` from the customer columns; a generated table with categorical columns,
- *      blanks in numeric ones): rebuy's default (2x50), its logistic baseline and `--model auto` against
- *      scikit-learn's one-hot L2 logistic regression with cross-validated strength
- *      (bench/reference/sklearn_new_tables.py), on the same stratified folds: natural ROC-AUC per fold.
+ *      blanks in numeric ones, a Yes/No target): rebuy's default on a new table (every row, classes weighted;
+ *      2x50 or the logistic regression, whichever cross-validates better on the fold's training rows), the
+ *      2x50 preset undersampled (the Audiobooks default) and with class weights, the logistic baseline and
+ *      `--model auto`, against scikit-learn's one-hot L2 logistic regression with cross-validated strength
+ *      (bench/reference/sklearn_new_tables.py), on the same stratified folds of all rows: ROC-AUC per fold.
  * The references run in the venv that scripts/bench-python-env.sh makes; without it they are skipped, said so.
- * Flags: --repeats N (20), --folds N (5), --skip-keras, --skip-tables, --json.
+ * Flags: --repeats N (20), --folds N (5), --skip-keras, --skip-tables, --skip-auto, --skip-hillstrom, --skip-generated (new tables), --json.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -23,9 +25,12 @@ import { mean, pairedTest, sd } from '../src/evaluate/stats.js';
 import { resolveNetworkConfig } from '../src/model/presets.js';
 import { packageRoot } from '../src/paths.js';
 import type { Candidate } from '../src/train/fit.js';
-import { kFoldPlans, randomSplitPlans, type EvalPlan } from '../src/train/plans.js';
+import { kFoldPlans, learningRows, randomSplitPlans, type EvalPlan } from '../src/train/plans.js';
 import { evaluateOnPlans, type CandidateRun } from '../src/train/repeated.js';
-import { AUTO_CANDIDATE, autoResolver } from '../src/train/auto.js';
+import { AUTO_CANDIDATE, autoResolver, selectModel } from '../src/train/auto.js';
+import { presetAndBaseline } from '../src/train/candidates.js';
+import { defaultBalance } from '../src/train/dataset.js';
+import { balanceIndices } from '../src/prep/split.js';
 import { flag, fmt, has, requireRealData, runProcess } from './common.js';
 
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
@@ -114,7 +119,7 @@ async function hillstromVisits(dir: string): Promise<string> {
   return out;
 }
 
-/** A customer table rebuy has never seen: categorical columns, blanks in numeric ones (more often among leavers), a 0/1 target. */
+/** A customer table rebuy has never seen: categorical columns, blanks in numeric ones (more often among leavers), a Yes/No target. */
 async function generatedTable(dir: string, rows = 8000, seed = 17): Promise<string> {
   const random = createRng(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
@@ -136,7 +141,7 @@ async function generatedTable(dir: string, rows = 8000, seed = 17): Promise<stri
     // Tenure is blank more often for customers who did not renew; spend is blank at random.
     const tenureCell = random() < (renewed ? 0.08 : 0.2) ? '' : String(tenure);
     const spendCell = random() < 0.1 ? '' : spend.toFixed(2);
-    lines.push(`C${i + 1},${plan},${random() < 0.05 ? '' : region},${tenureCell},${spendCell},${calls},${age},${renewed ? 1 : 0}`);
+    lines.push(`C${i + 1},${plan},${random() < 0.05 ? '' : region},${tenureCell},${spendCell},${calls},${age},${renewed ? 'Yes' : 'No'}`);
   }
   const out = join(dir, 'generated-customers.csv');
   await writeFile(out, lines.join('\n') + '\n');
@@ -151,34 +156,62 @@ function foldPerRow(table: Table, plans: readonly EvalPlan[]): Int32Array {
   return fold;
 }
 
-async function newTable(name: string, path: string, target: string, folds: number, dir: string): Promise<Record<string, unknown>> {
+/** A plan's rows as the Audiobooks default trains: training and validation parts undersampled to balance; the same test rows. */
+function undersampled(plan: EvalPlan, target: Uint8Array): EvalPlan {
+  const rng = createRng(plan.seed);
+  const balance = (rows: Int32Array): Int32Array => {
+    const kept = balanceIndices(Uint8Array.from(rows, (r) => target[r]!), 'random', rng);
+    return Int32Array.from(kept, (i) => rows[i]!);
+  };
+  return { ...plan, train: balance(plan.train), valid: balance(plan.valid), classWeights: undefined };
+}
+
+/** A stand-in candidate for `rebuy train`'s default on a new table: the preset or the baseline, chosen on the plan's training rows. */
+const NEW_TABLE_DEFAULT: Candidate = { name: 'default', kind: 'logistic' };
+const WEIGHTED_2X50: Candidate = { ...DEFAULT_2X50, name: '2x50 weighted' };
+
+async function newTable(name: string, path: string, target: string, folds: number, dir: string, withAuto: boolean): Promise<Record<string, unknown>> {
   const table = await readTable(path, { target });
-  const plans = kFoldPlans(table, { folds, balance: 'random', seed: 1 });
-  log(`2. ${name}: ${table.nRows} rows, rebuy's default (2x50), its logistic baseline and auto on ${folds} stratified folds`);
-  const runs = await evaluateOnPlans(table, [DEFAULT_2X50, LOGISTIC, AUTO_CANDIDATE], plans, {
-    resolve: autoResolver(table, 'random'),
-    onProgress: (done, total, run) => log(`   [${done}/${total}] ${run.candidate} fold ${run.plan + 1}: natural AUC ${fmt(run.naturalTest.rocAuc)}, ${fmt(run.trainSeconds, 1)} s`),
-  });
+  const balance = defaultBalance(table.schema);
+  const plans = kFoldPlans(table, { folds, balance, seed: 1 });
+  const auto = autoResolver(table, balance);
+  const resolve = async (candidate: Candidate, plan: EvalPlan): Promise<Candidate> =>
+    candidate === NEW_TABLE_DEFAULT
+      ? (await selectModel(table, learningRows(plan), { balance, seed: plan.seed, candidates: presetAndBaseline({}), purchaseModels: false })).chosen
+      : auto(candidate, plan);
+  log(`2. ${name}: ${table.nRows} rows, ${folds} stratified folds of every row (balance ${balance}); the 2x50 preset undersampled on the same folds`);
+  const onProgress = (done: number, total: number, run: CandidateRun): boolean =>
+    log(`   [${done}/${total}] ${run.candidate} fold ${run.plan + 1}: ROC-AUC ${fmt(run.naturalTest.rocAuc)}, ${fmt(run.trainSeconds, 1)} s${run.trained !== run.candidate ? ` (${run.trained})` : ''}`);
+  const candidates = [NEW_TABLE_DEFAULT, WEIGHTED_2X50, LOGISTIC, ...(withAuto ? [AUTO_CANDIDATE] : [])];
+  const runs = await evaluateOnPlans(table, candidates, plans, { resolve, onProgress });
+  const undersampledRuns = await evaluateOnPlans(table, [DEFAULT_2X50], plans.map((p) => undersampled(p, table.target!)), { onProgress });
   const foldsFile = join(dir, `${name.replace(/\W+/g, '-')}-folds.txt`);
   await writeFile(foldsFile, [...foldPerRow(table, plans)].join('\n') + '\n');
   log('   running bench/reference/sklearn_new_tables.py on the same folds');
   const reference = await runReference('sklearn_new_tables.py', [path, foldsFile, target]);
-  const network = of(runs, DEFAULT_2X50.name, (r) => r.naturalTest.rocAuc);
-  const logistic = of(runs, LOGISTIC.name, (r) => r.naturalTest.rocAuc);
-  const auto = of(runs, AUTO_CANDIDATE.name, (r) => r.naturalTest.rocAuc);
-  const chosen = runs.filter((r) => r.candidate === AUTO_CANDIDATE.name).map((r) => r.trained);
+  const auc = (r: CandidateRun): number => r.naturalTest.rocAuc;
+  const rows: [label: string, key: string, values: number[], chosen?: string[]][] = [
+    ['rebuy default (new table)', 'default', of(runs, NEW_TABLE_DEFAULT.name, auc), runs.filter((r) => r.candidate === NEW_TABLE_DEFAULT.name).map((r) => r.trained)],
+    ['2x50 undersampled (Audiobooks default)', 'undersampled2x50', of(undersampledRuns, DEFAULT_2X50.name, auc)],
+    ['2x50 with class weights', 'weighted2x50', of(runs, WEIGHTED_2X50.name, auc)],
+    ['logistic (L2 by 5-fold CV, weighted)', 'logistic', of(runs, LOGISTIC.name, auc)],
+    ...(withAuto ? [['--model auto', 'auto', of(runs, AUTO_CANDIDATE.name, auc), runs.filter((r) => r.candidate === AUTO_CANDIDATE.name).map((r) => r.trained)] as [string, string, number[], string[]]] : []),
+  ];
   console.log(`\n${name}: ROC-AUC on each fold's rows (natural class mix), ${folds} stratified folds (mean ± sd; paired differences with 95 % intervals):`);
-  console.log(`  rebuy default (2x50)                     ${meanSd(network)}`);
-  console.log(`  rebuy logistic (L2 by 5-fold CV)         ${meanSd(logistic)}`);
-  console.log(`  rebuy --model auto                       ${meanSd(auto)}   chose ${chosen.join(', ')}`);
-  const result: Record<string, unknown> = { rows: table.nRows, folds, network, logistic, auto, chosen };
+  const result: Record<string, unknown> = { rows: table.nRows, folds, balance };
+  for (const [label, key, values, chosen] of rows) {
+    console.log(`  ${label.padEnd(42)} ${meanSd(values)}${chosen ? `   chose ${chosen.join(', ')}` : ''}`);
+    result[key] = chosen ? { rocAuc: values, chosen } : values;
+  }
   if (reference) {
     const sk = reference.rocAuc!;
-    console.log(`  scikit-learn one-hot LogisticRegressionCV ${meanSd(sk)}`);
-    console.log(`  rebuy default − scikit-learn             ${paired(network, sk).text}`);
-    console.log(`  rebuy logistic − scikit-learn            ${paired(logistic, sk).text}`);
-    console.log(`  rebuy auto − scikit-learn                ${paired(auto, sk).text}`);
-    Object.assign(result, { sklearn: sk, defaultMinusSklearn: paired(network, sk), logisticMinusSklearn: paired(logistic, sk), autoMinusSklearn: paired(auto, sk) });
+    console.log(`  ${'scikit-learn one-hot LogisticRegressionCV'.padEnd(42)} ${meanSd(sk)}`);
+    result.sklearn = sk;
+    for (const [label, key, values] of rows) {
+      const difference = paired(values, sk);
+      console.log(`  ${`${label} − scikit-learn`.padEnd(64)} ${difference.text}`);
+      result[`${key}MinusSklearn`] = difference;
+    }
   }
   return result;
 }
@@ -189,8 +222,9 @@ try {
   if (!has('skip-keras')) summary.keras = await kerasSection(flag('repeats', 20), dir);
   if (!has('skip-tables')) {
     const folds = flag('folds', 5);
-    summary.hillstrom = await newTable('Hillstrom, visit', await hillstromVisits(dir), 'visit', folds, dir);
-    summary.generated = await newTable('generated customers', await generatedTable(dir), 'renewed', folds, dir);
+    const withAuto = !has('skip-auto');
+    if (!has('skip-hillstrom')) summary.hillstrom = await newTable('Hillstrom, visit', await hillstromVisits(dir), 'visit', folds, dir, withAuto);
+    if (!has('skip-generated')) summary.generated = await newTable('generated customers', await generatedTable(dir), 'renewed', folds, dir, withAuto);
   }
   if (has('json')) console.log(JSON.stringify(summary, null, 2));
 } finally {

@@ -28,7 +28,7 @@ def main():
     data = pd.read_csv(path, keep_default_na=True)
     folds = np.loadtxt(folds_path, dtype=int)
     raw = data.pop(target)
-    y = raw.map(lambda v: 1 if str(v).strip().lower() in ("1", "yes", "true") else 0).to_numpy()
+    y = raw.map(lambda v: 1 if str(v).strip().lower() in ("1", "yes", "true", "y") else 0).to_numpy()
     x = data.drop(columns=[c for c in data.columns if c.lower() in ("id", "customer_id")])
     numeric = [c for c in x.columns if pd.api.types.is_numeric_dtype(x[c])]
     categorical = [c for c in x.columns if c not in numeric]

@@ -6,6 +6,7 @@ import type { NetworkConfig } from '../model/network.js';
 import type { BalanceMode, SplitRatios } from '../prep/split.js';
 import type { Candidate } from '../train/fit.js';
 import { kFoldPlans, randomSplitPlans, type EvalPlan } from '../train/plans.js';
+import { defaultBalance } from '../train/dataset.js';
 import { evaluateOnPlans, type CandidateRun } from '../train/repeated.js';
 import { COMPARE_METRICS, DEFAULT_RANK_BY, runValues } from '../train/compare-metrics.js';
 import { COMPARE_REPEATS } from '../config.js';
@@ -15,11 +16,14 @@ import { DEFAULT_PURCHASE_HORIZON_DAYS, evaluatePurchaseModels, isPurchaseTable 
 export interface CompareOptions {
   data: string;
   target?: string;
+  /** The target's value that means 1 (see ReadOptions). */
+  positive?: string;
   id?: string;
   /** k-fold when set; otherwise `repeats` random splits. */
   folds?: number;
   repeats?: number;
-  balance: BalanceMode;
+  /** Default: the table's (see defaultBalance). */
+  balance?: BalanceMode;
   split: SplitRatios;
   seed: number;
   presets?: string[];
@@ -57,11 +61,12 @@ function testTrainRatio(plans: readonly EvalPlan[]): number {
 
 /** The candidates on the same folds or splits (paired), ranked, with intervals and significance against the leader. */
 export async function compareModels(options: CompareOptions): Promise<CompareResult> {
-  const table = await readTable(options.data, { target: options.target, id: options.id });
+  const table = await readTable(options.data, { target: options.target, id: options.id, positive: options.positive });
   const candidates = defaultCandidates(options);
+  const balance = options.balance ?? defaultBalance(table.schema);
   const plans = options.folds
-    ? kFoldPlans(table, { folds: options.folds, balance: options.balance, seed: options.seed })
-    : randomSplitPlans(table, { repeats: options.repeats ?? COMPARE_REPEATS, balance: options.balance, split: options.split, seed: options.seed });
+    ? kFoldPlans(table, { folds: options.folds, balance, seed: options.seed })
+    : randomSplitPlans(table, { repeats: options.repeats ?? COMPARE_REPEATS, balance, split: options.split, seed: options.seed });
   const runs = await evaluateOnPlans(table, candidates, plans, { onProgress: options.onProgress });
   if (isPurchaseTable(table)) {
     const horizonDays = options.purchaseHorizonDays ?? DEFAULT_PURCHASE_HORIZON_DAYS;
@@ -73,7 +78,7 @@ export async function compareModels(options: CompareOptions): Promise<CompareRes
     throw usageError(`\`rankBy\` must be one of ${COMPARE_METRICS.map((m) => m.key).join(', ')}; got ${JSON.stringify(rankBy)}`);
   }
   const protocol = options.folds
-    ? `${options.folds}-fold stratified cross-validation (balance: ${options.balance}, seed ${options.seed})`
-    : `${options.repeats ?? COMPARE_REPEATS} random stratified splits ${options.split.join('/')} (balance: ${options.balance}, seeds ${options.seed}…)`;
+    ? `${options.folds}-fold stratified cross-validation (balance: ${balance}, seed ${options.seed})`
+    : `${options.repeats ?? COMPARE_REPEATS} random stratified splits ${options.split.join('/')} (balance: ${balance}, seeds ${options.seed}…)`;
   return { protocol, leaderboard: buildLeaderboard(results, COMPARE_METRICS, rankBy, testTrainRatio(plans)), runs };
 }

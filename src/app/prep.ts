@@ -4,9 +4,9 @@ import type { Table } from '../core/table.js';
 import { atomicWriteFile, writeCsv, writeNpz } from '../data/write.js';
 import { applyFeatures, featureNames, fitFeatures, type FeatureState } from '../prep/features.js';
 import { takeLabels } from '../core/matrix.js';
-import { loadDataset, type DataSource, type SplitOptions } from '../train/dataset.js';
+import { loadDataset, type DataSource, type SplitRequest } from '../train/dataset.js';
 
-export interface PrepOptions extends DataSource, SplitOptions {
+export interface PrepOptions extends DataSource, SplitRequest {
   out: string;
 }
 
@@ -68,7 +68,7 @@ export async function prepareParts(options: PrepOptions): Promise<PrepResult> {
   const featuresFile = join(options.out, 'features.json');
   await atomicWriteFile(
     featuresFile,
-    `${JSON.stringify({ featureNames: featureNames(features), state: features, seed: options.seed, balance: options.balance, split: options.split }, null, 2)}\n`,
+    `${JSON.stringify({ featureNames: featureNames(features), state: features, seed: options.seed, balance: dataset.options.balance, split: options.split }, null, 2)}\n`,
   );
   return { out: options.out, parts, features: featuresFile };
 }

@@ -13,11 +13,11 @@ import { DEFAULT_CALIBRATION } from '../config.js';
 import { type CalibrationMethod } from '../evaluate/calibration.js';
 import { chooseCandidate, type CandidateOptions } from '../train/candidates.js';
 import { bundleContents, type BundleContents } from '../train/contents.js';
-import { loadDataset, type DataSource, type Dataset, type SplitOptions } from '../train/dataset.js';
+import { loadDataset, type DataSource, type Dataset, type SplitRequest } from '../train/dataset.js';
 import { fitModels } from '../train/models.js';
 import type { ProgressListener } from '../train/progress.js';
 
-export interface TrainOptions extends DataSource, SplitOptions, CandidateOptions {
+export interface TrainOptions extends DataSource, SplitRequest, CandidateOptions {
   out: string;
   /** Train the logistic-regression baseline beside the network (default true). */
   baseline?: boolean;

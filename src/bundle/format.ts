@@ -48,6 +48,7 @@ export const TableSchemaSchema = Type.Object({
   name: Type.Union([Type.Literal('audiobooks'), Type.Literal('custom')]),
   id: Nullable(Type.String()),
   target: Nullable(Type.String()),
+  targetValues: Type.Optional(Type.Object({ positive: Type.String(), negative: Type.String() }, { description: 'A target written as two values other than 0/1: the one read as 1, and the other.' })),
   features: Type.Array(Type.Object({ name: Type.String(), kind: Type.Union([Type.Literal('numeric'), Type.Literal('categorical')]) })),
 });
 agree<typeof TableSchemaSchema, TableSchema>(true);

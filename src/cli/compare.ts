@@ -9,13 +9,14 @@ import { parseHorizon } from '../purchases/customer-table.js';
 export interface CompareFlags {
   data: string;
   target?: string;
+  positive?: string;
   id?: string;
   folds?: number;
   repeats?: number;
   presets?: string;
   hidden?: number[][];
   baseline: boolean;
-  balance: BalanceMode;
+  balance?: BalanceMode;
   split: string;
   seed: number;
   rankBy?: string;
@@ -59,6 +60,7 @@ export async function runCompare(flags: CompareFlags): Promise<void> {
   const result = await compareModels({
     data: flags.data,
     target: flags.target,
+    positive: flags.positive,
     id: flags.id,
     folds: flags.folds,
     repeats: flags.repeats,

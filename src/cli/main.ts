@@ -3,15 +3,16 @@ import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
 import { collectList, flagsByOptionName, inFlagTerms, MODEL_REF_HELP, parseIntOption, parseListOption, parseNumberOption, readingOptions, storeOption } from './options.js';
-import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, FEATURES_DEFAULTS, MONITOR_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, FEATURES_DEFAULTS, MONITOR_DEFAULTS, NEW_TABLE_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
-  .default(SPLIT_DEFAULTS.balance);
+  .default(undefined, `${SPLIT_DEFAULTS.balance} on the Audiobooks table, ${NEW_TABLE_DEFAULTS.balance} on any other`);
 const SPLIT = new Option('--split <ratios>', 'train,validation,test shares').default(SPLIT_DEFAULTS.split.join(','));
 const SEED = new Option('--seed <n>', 'random seed: the same seed gives the same result').argParser(parseIntOption).default(SPLIT_DEFAULTS.seed);
 const JSON_OUT = new Option('--json', 'print machine-readable JSON on stdout');
-const TARGET = new Option('--target <col>', 'target column (0/1), for tables other than the Audiobooks schema');
+const TARGET = new Option('--target <col>', 'target column (0/1, yes/no, true/false or y/n), for tables other than the Audiobooks schema');
+const POSITIVE = new Option('--positive <value>', "the target's value that means 1 (bought again), when its two values are not yes/no, true/false, y/n or 1/0");
 const ID = new Option('--id <col>', 'customer ID column, for tables other than the Audiobooks schema');
 
 function dataOptions(cmd: Command): Command {
@@ -21,6 +22,7 @@ function dataOptions(cmd: Command): Command {
     .option('--valid <file>', 'your own validation part')
     .option('--test <file>', 'your own test part')
     .addOption(TARGET)
+    .addOption(POSITIVE)
     .addOption(ID);
 }
 
@@ -160,6 +162,7 @@ function buildProgram(): Command {
     .option('--rank-by <metric>', 'naturalRocAuc | balancedAccuracy | naturalPrAuc | naturalBrier | naturalLogLoss')
     .option('--horizon <span>', 'on a customer table from `rebuy features`: its --horizon, over which BG/NBD (compared on the leaderboard) predicts', FEATURES_DEFAULTS.horizon)
     .addOption(TARGET)
+    .addOption(POSITIVE)
     .addOption(ID)
     .addOption(BALANCE)
     .addOption(SPLIT)

@@ -5,7 +5,7 @@ import { prepareOutputDirectory } from '../data/fs.js';
 
 export interface PrepFlags extends DataSource {
   out: string;
-  balance: BalanceMode;
+  balance?: BalanceMode;
   split: string;
   seed: number;
   json?: boolean;

@@ -34,7 +34,7 @@ export interface TrainFlags extends DataSource {
   patience?: number;
   restoreBest?: boolean;
   baseline: boolean;
-  balance: BalanceMode;
+  balance?: BalanceMode;
   split: string;
   seed: number;
   json?: boolean;
@@ -86,7 +86,7 @@ export function progressPrinter(log: (line: string) => void): (event: TrainProgr
 
 export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onProgress']): TrainOptions {
   const network = networkOverrides(flags);
-  const { data, train, valid, test, target, id, delimiter, decimal } = flags;
+  const { data, train, valid, test, target, id, positive, delimiter, decimal } = flags;
   return {
     data,
     train,
@@ -94,6 +94,7 @@ export function toTrainOptions(flags: TrainFlags, onProgress?: TrainOptions['onP
     test,
     target,
     id,
+    positive,
     delimiter,
     decimal,
     out: flags.out,
@@ -174,7 +175,10 @@ export function formatVerdict(manifest: Manifest, verdict: Verdict): string {
   const lines: string[] = ['', 'verdict:'];
   const c = verdict.comparison;
   const model = manifest.model.kind === 'network' ? 'the network' : `the chosen ${describeModel(manifest.model)}`;
-  if (!c) {
+  if (!c && manifest.model.kind === 'logistic') {
+    // The default on a new table (or --model auto/logistic) may choose the baseline itself: nothing simpler is trained beside it.
+    lines.push(`  the model is ${describeModel(manifest.model)}, the baseline itself: it is what the network would have to beat`);
+  } else if (!c) {
     lines.push(`  no baseline was trained, so nothing says whether ${model} is worth it: train again without --no-baseline`);
   } else {
     const [low, high] = c.interval;

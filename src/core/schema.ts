@@ -7,11 +7,19 @@ export interface FeatureColumn {
   kind: ColumnKind;
 }
 
+/** A target written as two values other than 0/1: which one is read as 1 (compared trimmed, in any case). */
+export interface TargetValues {
+  positive: string;
+  negative: string;
+}
+
 export interface TableSchema {
   /** 'audiobooks' for the built-in schema, 'custom' for one inferred from a file. */
   name: 'audiobooks' | 'custom';
   id: string | null;
   target: string | null;
+  /** When the target is not written as 0/1. */
+  targetValues?: TargetValues;
   features: FeatureColumn[];
 }
 

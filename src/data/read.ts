@@ -28,7 +28,9 @@ import { startCountingRows } from './read/row-count.js';
 import { noDataRows, openSource, type CsvDialect, type Source } from './read/source.js';
 
 export type { CsvDialect } from './read/source.js';
-import { profileSql, selectSql } from './read/sql.js';
+import { distinctValuesSql, profileSql, selectSql } from './read/sql.js';
+import { targetCoding } from './read/target.js';
+import { usageError } from '../errors.js';
 import { failOnBadValue, validTable } from './read/validate.js';
 
 export interface ReadOptions extends CsvDialect {
@@ -36,6 +38,8 @@ export interface ReadOptions extends CsvDialect {
   target?: string;
   /** Exact header name of the customer-ID column. */
   id?: string;
+  /** The target's value that means 1, when it is written as two values other than yes/no, true/false, y/n or 1/0. */
+  positive?: string;
   /** Fail when the file has no target column. Default: true, but false when `schema` is given. */
   requireTarget?: boolean;
   /**
@@ -83,8 +87,11 @@ const DEFAULT_CHUNK_ROWS = 65_536;
 export async function readTable(path: string, opts: ReadOptions = {}): Promise<Table> {
   const source = await openSource(path, opts);
   return withConnection(async (con) => {
-    const binding = opts.schema ? bindToSchema(source, opts.schema) : await bindByHeader(source, opts, () => profileColumns(con, source));
-    checkTargetPresence(source, binding, opts.requireTarget ?? !opts.schema);
+    let profiles: Promise<ColumnProfile[]> | undefined;
+    const profile = (): Promise<ColumnProfile[]> => (profiles ??= profileColumns(con, source));
+    const bound = opts.schema ? bindToSchema(source, opts.schema) : await bindByHeader(source, opts, profile);
+    checkTargetPresence(source, bound, opts.requireTarget ?? !opts.schema);
+    const binding = opts.schema ? bound : await withTargetCoding(con, source, bound, profile, opts.positive);
     const count = await startCountingRows(con, source);
     const result = await con
       .run(selectSql(source, binding))
@@ -167,6 +174,32 @@ async function finishChunk(source: Source, buffers: ColumnBuffers, firstRow: num
 }
 
 /** Which columns hold only numbers (or nothing); also fails on a file without data rows. */
+/**
+ * A table's own schema with its target's coding: a 0/1 column as it is; a target written otherwise
+ * (Yes/No…), or any target when `positive` names the value that means 1, read through targetCoding.
+ */
+async function withTargetCoding(
+  con: DuckDBConnection,
+  source: Source,
+  binding: Binding,
+  profile: () => Promise<ColumnProfile[]>,
+  positive: string | undefined,
+): Promise<Binding> {
+  const target = binding.target;
+  if (!target) {
+    if (positive !== undefined) throw usageError('`positive` names a value of the target column, and this table has none');
+    return binding;
+  }
+  if (binding.schema.name === 'audiobooks') {
+    if (positive !== undefined) throw usageError("`positive` is for a table's own target; the Audiobooks target is 0/1");
+    return binding;
+  }
+  if (positive === undefined && (await profile()).find((p) => p.name === target.label)?.numeric !== false) return binding;
+  const reader = await con.runAndReadAll(distinctValuesSql(source, target.index, 3)).catch((err: unknown) => failAtFirstProblem(con, source, null, err));
+  const values = reader.getRows().map((row) => String(row[0]));
+  return { ...binding, schema: { ...binding.schema, targetValues: targetCoding(source.path, target.label, values, positive) } };
+}
+
 async function profileColumns(con: DuckDBConnection, source: Source): Promise<ColumnProfile[]> {
   const sql = profileSql(source);
   const reader = await con.runAndReadAll(sql).catch((err: unknown) => failAtFirstProblem(con, source, null, err));

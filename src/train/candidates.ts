@@ -30,22 +30,33 @@ export interface CandidateChoice {
 }
 
 export async function chooseCandidate(dataset: Dataset, options: CandidateOptions, progress: ProgressListener): Promise<CandidateChoice> {
-  if (options.model !== 'auto' && !isPurchaseTable(dataset.table)) return { candidate: presetCandidate(options), leaderboard: null };
+  const chooses = options.model === 'auto' || choosesByDefault(dataset, options);
+  if (!chooses && !isPurchaseTable(dataset.table)) return { candidate: presetCandidate(options), leaderboard: null };
   const selection = await selectModel(dataset.table, learningRows(dataset), {
     balance: dataset.options.balance,
     seed: dataset.options.seed,
     // A `features` table gets its BG/NBD comparison also when the model is given: it and the baseline are the leaderboard.
-    ...(options.model !== 'auto' && { candidates: [presetCandidate(options), LOGISTIC], ensembles: false }),
+    ...(options.model !== 'auto' && { candidates: presetAndBaseline(options), ensembles: false }),
     calibration: options.calibration,
     purchaseModels: { horizonDays: options.purchaseHorizonDays },
     onProgress: (done, total, run) => progress({ kind: 'select', done, total, run }),
   });
-  if (options.model !== 'auto') return { candidate: presetCandidate(options), leaderboard: selection.leaderboard };
+  if (!chooses) return { candidate: presetCandidate(options), leaderboard: selection.leaderboard };
   progress({ kind: 'selected', candidate: selection.chosen, leaderboard: selection.leaderboard });
   return { candidate: selection.chosen, leaderboard: selection.leaderboard };
 }
 
 const LOGISTIC: SingleCandidate = { name: 'logistic', kind: 'logistic' };
+
+/** The given preset (default 2x50) and the logistic baseline: what the default chooses between on a new table. */
+export function presetAndBaseline(options: CandidateOptions): SingleCandidate[] {
+  return [presetCandidate(options), LOGISTIC];
+}
+
+/** On a table other than Audiobooks, no model asked for: the default preset or the logistic regression, whichever cross-validates better (config NEW_TABLE_DEFAULTS). */
+function choosesByDefault(dataset: Dataset, options: CandidateOptions): boolean {
+  return dataset.table.schema.name !== 'audiobooks' && options.model === undefined && options.preset === undefined && options.network === undefined;
+}
 
 function presetCandidate(options: CandidateOptions): SingleCandidate {
   if (options.model === 'logistic') return { name: `logistic${options.derived ? '+derived' : ''}`, kind: 'logistic', derived: options.derived };

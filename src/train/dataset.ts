@@ -1,8 +1,10 @@
 import { readTable } from '../data/read.js';
 import { concatTables, type Table } from '../core/table.js';
+import type { TableSchema } from '../core/schema.js';
+import { NEW_TABLE_DEFAULTS, SPLIT_DEFAULTS } from '../config.js';
 import { usageError } from '../errors.js';
 import { fingerprintFiles } from '../data/fingerprint.js';
-import { createRng } from '../core/random.js';
+import { createRng, type Rng } from '../core/random.js';
 import {
   balanceIndices,
   classWeights,
@@ -21,6 +23,8 @@ export interface DataSource {
   test?: string;
   target?: string;
   id?: string;
+  /** The target's value that means 1, for a target written as two values other than yes/no, true/false, y/n or 1/0. */
+  positive?: string;
   /** CSV field separator and decimal mark (see readTable). */
   delimiter?: string;
   decimal?: string;
@@ -30,6 +34,18 @@ export interface SplitOptions {
   balance: BalanceMode;
   split: SplitRatios;
   seed: number;
+}
+
+/** Split options as asked: without `balance`, the table's default (see defaultBalance). */
+export type SplitRequest = Omit<SplitOptions, 'balance'> & { balance?: BalanceMode | undefined };
+
+/** Audiobooks: the notebooks' undersampling; any other table: every row, classes weighted in the loss. */
+export function defaultBalance(schema: TableSchema): BalanceMode {
+  return schema.name === 'audiobooks' ? SPLIT_DEFAULTS.balance : NEW_TABLE_DEFAULTS.balance;
+}
+
+function resolveSplit(table: Table, options: SplitRequest): SplitOptions {
+  return { ...options, balance: options.balance ?? defaultBalance(table.schema) };
 }
 
 /** A table and the row indices of each part. */
@@ -52,6 +68,12 @@ function range(from: number, to: number): Int32Array {
   return Int32Array.from({ length: to - from }, (_, i) => from + i);
 }
 
+/** A random sample of `rows` with as many of each class (the balanced test part the seeds report). */
+function balancedSample(rows: Int32Array, target: Uint8Array, rng: Rng): Int32Array {
+  const kept = balanceIndices(Uint8Array.from(rows, (row) => target[row]!), 'random', rng);
+  return Int32Array.from(kept, (i) => rows[i]!);
+}
+
 function requireTarget(table: Table): Uint8Array {
   if (!table.target) throw usageError(`${table.source} has no target column`);
   return table.target;
@@ -65,10 +87,13 @@ export function splitTable(table: Table, options: SplitOptions): Omit<Dataset, '
   const parts = stratifiedSplit(kept, target, options.split, rng);
   const positiveRate = target.reduce((sum, v) => sum + v, 0) / table.nRows;
   const unused = naturalTestIndices(table.nRows, parts.train, parts.valid);
+  const naturalTest = naturalMixSample(unused, target, positiveRate, rng);
   return {
     table,
     ...parts,
-    naturalTest: naturalMixSample(unused, target, positiveRate, rng),
+    // Weighting keeps the test part in the natural mix: the balanced one is a balanced sample of it.
+    test: options.balance === 'weights' ? balancedSample(parts.test, target, rng) : parts.test,
+    naturalTest,
     classWeights: options.balance === 'weights' ? classWeights(target, parts.train) : undefined,
     options,
   };
@@ -86,29 +111,27 @@ function ownSplit(tables: Table[], options: SplitOptions): Omit<Dataset, 'files'
   const validEnd = trainEnd + validT!.nRows;
   const train = range(0, trainEnd);
   const naturalTest = testT ? range(validEnd, table.nRows) : new Int32Array(0);
-  const testTarget = Uint8Array.from(naturalTest, (row) => target[row]!);
-  const balancedWithinTest = balanceIndices(testTarget, 'random', createRng(options.seed));
   return {
     table,
     train,
     valid: range(trainEnd, validEnd),
-    test: Int32Array.from(balancedWithinTest, (i) => naturalTest[i]!),
+    test: balancedSample(naturalTest, target, createRng(options.seed)),
     naturalTest,
     classWeights: options.balance === 'weights' ? classWeights(target, train) : undefined,
     options,
   };
 }
 
-export async function loadDataset(source: DataSource, options: SplitOptions): Promise<Dataset> {
-  const readOptions = { target: source.target, id: source.id, delimiter: source.delimiter, decimal: source.decimal };
+export async function loadDataset(source: DataSource, request: SplitRequest): Promise<Dataset> {
+  const readOptions = { target: source.target, id: source.id, positive: source.positive, delimiter: source.delimiter, decimal: source.decimal };
   if (source.data) {
     if (source.train || source.valid || source.test) throw usageError('give either `data` or `train`/`valid`/`test`, not both');
     const table = await readTable(source.data, readOptions);
-    return { ...splitTable(table, options), files: [source.data], fingerprint: await fingerprintFiles([source.data]) };
+    return { ...splitTable(table, resolveSplit(table, request)), files: [source.data], fingerprint: await fingerprintFiles([source.data]) };
   }
   if (!source.train || !source.valid) throw usageError('give `data` FILE, or `train` FILE and `valid` FILE (and `test` FILE)');
   const files = [source.train, source.valid, ...(source.test ? [source.test] : [])];
   const first = await readTable(files[0]!, readOptions);
   const rest = await Promise.all(files.slice(1).map((f) => readTable(f, { ...readOptions, schema: first.schema })));
-  return { ...ownSplit([first, ...rest], options), files, fingerprint: await fingerprintFiles(files) };
+  return { ...ownSplit([first, ...rest], resolveSplit(first, request)), files, fingerprint: await fingerprintFiles(files) };
 }

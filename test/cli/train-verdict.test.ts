@@ -66,4 +66,12 @@ describe('the verdict train ends with', () => {
     const { y, good } = labelled(100, 5);
     expect(formatVerdict(network, trainVerdict(network, evaluationWith(good, null, y), 'm'))).toMatch(/no baseline was trained/);
   });
+
+  it('says the model is the baseline when the logistic regression was chosen, rather than asking for one', () => {
+    const { y, good } = labelled(100, 6);
+    const logistic = { model: { kind: 'logistic' }, data: { seed: 0 } } as unknown as Manifest;
+    const text = formatVerdict(logistic, trainVerdict(logistic, evaluationWith(good, null, y), 'm'));
+    expect(text).toMatch(/the model is logistic regression, the baseline itself/);
+    expect(text).not.toMatch(/no baseline was trained/);
+  });
 });

@@ -4,6 +4,7 @@ import { outputColumns, type Binding, type BoundColumn, type Role } from './bind
 import type { Source } from './source.js';
 import { MAX_RECORD_BYTES } from './csv-scanner.js';
 import { FLOAT32_OVERFLOW } from '../../core/bounds.js';
+import { targetValueSql } from './target.js';
 
 /** Buffers small enough that several threads share even a mid-sized file (and as long as the longest line read). */
 const CSV_BUFFER_BYTES = MAX_RECORD_BYTES;
@@ -26,8 +27,12 @@ export interface ScanOptions {
 
 export function selectSql(source: Source, binding: Binding, scan: ScanOptions = {}): string {
   const outputs = outputColumns(binding);
-  const exprs = outputs.map((col, i) => `${valueExpr(source, col)} AS o${i}`);
-  const typeOf = (i: number): string => csvType(outputs.find((c) => c.index === i)?.role);
+  const exprs = outputs.map((col, i) => `${valueExpr(source, col, binding)} AS o${i}`);
+  const coded = binding.schema.targetValues !== undefined;
+  const typeOf = (i: number): string => {
+    const role = outputs.find((c) => c.index === i)?.role;
+    return role === 'target' && coded ? 'VARCHAR' : csvType(role);
+  };
   const from = source.format === 'csv' ? csvReader(source, typeOf, scan) : parquetReader(source);
   const limit = scan.limit === undefined ? '' : ` LIMIT ${scan.limit} OFFSET ${scan.offset ?? 0}`;
   const select = `SELECT ${exprs.join(', ')} FROM ${from}${limit}`;
@@ -62,6 +67,13 @@ export function profileSql(source: Source): string {
   return `SELECT count(*)::DOUBLE, ${checks.join(', ')} FROM ${from}`;
 }
 
+/** A column's distinct non-empty values as text (trimmed, told apart in any case; the first `limit` in sorted order). */
+export function distinctValuesSql(source: Source, index: number, limit: number): string {
+  const from = source.format === 'csv' ? csvReader(source, () => 'VARCHAR') : parquetReader(source);
+  const text = `trim(${source.format === 'csv' ? `c${index}` : `CAST(${sqlIdent(source.labels[index]!)} AS VARCHAR)`})`;
+  return `SELECT min(${text}) FROM ${from} WHERE ${text} <> '' GROUP BY lower(${text}) ORDER BY lower(${text}) LIMIT ${limit}`;
+}
+
 function csvType(role: Role | undefined): string {
   return role === 'numeric' || role === 'target' ? 'DOUBLE' : 'VARCHAR';
 }
@@ -86,7 +98,9 @@ export function parquetReader(source: Source): string {
  * Numbers: NULL when missing, the number as parsed otherwise, +Infinity for text that is no number;
  * readCheckedDoubles turns them into what the model takes. Strings: '' for a missing ID.
  */
-function valueExpr(source: Source, col: BoundColumn): string {
+function valueExpr(source: Source, col: BoundColumn, binding: Binding): string {
+  const coding = col.role === 'target' ? binding.schema.targetValues : undefined;
+  if (coding) return targetValueSql(source.format === 'csv' ? `c${col.index}` : `CAST(${sqlIdent(col.label)} AS VARCHAR)`, coding);
   if (source.format === 'csv') {
     const c = `c${col.index}`;
     return col.role === 'id' ? `coalesce(${c}, '')` : c;

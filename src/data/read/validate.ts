@@ -3,6 +3,7 @@ import { inputError } from '../../errors.js';
 import type { Table } from '../../core/table.js';
 import { firstEmptyNativeId } from '../native-ids.js';
 import type { Binding, BoundColumn } from './binding.js';
+import { targetValuesInWords } from './target.js';
 import { badNumberProblem, type ColumnBuffers } from './columns.js';
 import { lineOf, locateValue } from './locate.js';
 import type { Source } from './source.js';
@@ -24,7 +25,7 @@ export async function validTable(source: Source, binding: Binding, columns: Colu
 
 /** Targets 0/1, IDs present, numbers finite, in rows numbered from `firstRow`. */
 export async function failOnRowValues(source: Source, binding: Binding, columns: ColumnBuffers, firstRow: number): Promise<void> {
-  if (binding.target) await failOnBadTarget(source, binding.target, columns.target!, firstRow);
+  if (binding.target) await failOnBadTarget(source, binding, columns.target!, firstRow);
   await failOnBadValue(source, columns, firstRow);
 }
 
@@ -44,11 +45,15 @@ export async function failOnBadValue(source: Source, buffers: ColumnBuffers, fir
   }
 }
 
-async function failOnBadTarget(source: Source, col: BoundColumn, values: Float64Array, firstRow: number): Promise<void> {
+async function failOnBadTarget(source: Source, binding: Binding, values: Float64Array, firstRow: number): Promise<void> {
   const row = values.findIndex((v) => v !== 0 && v !== 1);
   if (row < 0) return;
+  const col = binding.target!;
   const at = await locateValue(source, firstRow + row, col);
-  const problem = Number.isNaN(values[row]) ? 'missing target value (must be 0 or 1)' : 'target must be 0 or 1';
+  const allowed = targetValuesInWords(binding.schema.targetValues);
+  // A table's own target written with other numbers (1/2) can still be read: the user names its positive value.
+  const hint = binding.schema.name === 'custom' && !binding.schema.targetValues ? '; for a target written otherwise, name the value that means 1 with `positive` (--positive)' : '';
+  const problem = Number.isNaN(values[row]) ? `missing target value (must be ${allowed})` : `target must be ${allowed}${hint}`;
   throw inputError(problem, { file: source.path, line: at.line, column: col.label, value: at.value });
 }
 
