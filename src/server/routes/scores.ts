@@ -180,6 +180,10 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         answered = true;
         releaseWhenIdle();
       });
+      // Which model answered, for how many rows, in how long: the same headers on every answer.
+      const answerHeaders = (rows: number, seconds: number): void => {
+        reply.header('x-rebuy-model', predictor.bundleHash).header('x-rebuy-rows', String(rows)).header('x-rebuy-seconds', seconds.toFixed(3));
+      };
       const answerUplift = async (): Promise<FastifyReply> => {
         let scored: UpliftScored;
         let csv: string | null = null;
@@ -191,10 +195,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         } finally {
           models.release(slot);
         }
-        reply
-          .header('x-rebuy-model', predictor.bundleHash)
-          .header('x-rebuy-rows', String(scored.scores.ids.length))
-          .header('x-rebuy-seconds', scored.seconds.toFixed(3));
+        answerHeaders(scored.scores.ids.length, scored.seconds);
         if (csv === null) {
           const body = upliftJson(predictor, scored);
           reply.raw.once('close', () => body.destroy());
@@ -230,10 +231,7 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
         } finally {
           models.release(slot);
         }
-        reply
-          .header('x-rebuy-model', predictor.bundleHash)
-          .header('x-rebuy-rows', String(scored.rows))
-          .header('x-rebuy-seconds', scored.seconds.toFixed(3));
+        answerHeaders(scored.rows, scored.seconds);
         if (skipBadRows) reply.header('x-rebuy-skipped-rows', String(skipped.length));
         if (json) {
           const head = {
