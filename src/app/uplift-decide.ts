@@ -9,7 +9,7 @@ import { readTable } from '../data/read.js';
 import { writeCsv, writeParquet, type OutputColumn } from '../data/write.js';
 import { fingerprintFiles } from '../data/fingerprint.js';
 import { bundleError, usageError } from '../errors.js';
-import { chooseTreatments, judgeUpliftDecision, type TreatmentChoice, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { chooseTreatments, upliftScoreColumns, judgeUpliftDecision, type TreatmentChoice, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
 import { loadPredictor } from '../predict/predictor.js';
 import type { Predictor } from '../predict/types.js';
 import { readExperiment } from '../train/uplift-data.js';
@@ -125,22 +125,15 @@ export async function scoreUpliftTable(predictor: Predictor, table: Table, money
 /** The scores as output columns (the score file's, and the API's CSV answer). */
 export function upliftOutputColumns(s: UpliftTableScores): OutputColumn[] {
   const best = Array.from(s.best);
-  return [
-    { name: 'id', values: s.ids },
-    { name: 'p_no_contact', values: s.control },
-    ...s.treatments.flatMap((t, k) => [
-      { name: `p_${t}`, values: s.treated[k]! },
-      { name: `uplift_${t}`, values: s.uplift[k]! },
-    ]),
-    { name: 'best_treatment', values: best.map((t, i) => (s.uplift[t]![i]! > 0 ? s.treatments[t]! : 'none')) },
-    ...(s.choice
-      ? [
-          { name: 'send', values: Array.from(s.choice.treatment, (t) => (t >= 0 ? s.treatments[t]! : 'none')) },
-          { name: 'expected_incremental_profit', values: s.choice.gain },
-        ]
-      : []),
-    { name: 'put_off', values: best.map((t, i) => (s.uplift[t]![i]! < 0 ? 1 : 0)) },
+  const values: OutputColumn['values'][] = [
+    s.ids,
+    s.control,
+    ...s.treatments.flatMap((_, k) => [s.treated[k]!, s.uplift[k]!]),
+    best.map((t, i) => (s.uplift[t]![i]! > 0 ? s.treatments[t]! : 'none')),
+    ...(s.choice ? [Array.from(s.choice.treatment, (t) => (t >= 0 ? s.treatments[t]! : 'none')), s.choice.gain] : []),
+    best.map((t, i) => (s.uplift[t]![i]! < 0 ? 1 : 0)),
   ];
+  return upliftScoreColumns(s.treatments, s.choice !== null).map((name, k) => ({ name, values: values[k]! }));
 }
 
 /**

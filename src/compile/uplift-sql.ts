@@ -13,7 +13,7 @@
  * not be unique.
  */
 import { inputWidth, type FeatureState } from '../prep/features.js';
-import { checkMoney, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { checkMoney, upliftScoreColumns, type UpliftMoney } from '../evaluate/uplift-decide.js';
 import type { UpliftGraph } from '../model/onnx-build.js';
 import { internalError } from '../errors.js';
 import type { SqlDialect } from './dialect.js';
@@ -34,18 +34,6 @@ export interface UpliftPipeline {
 export interface UpliftSqlOptions {
   /** With money settings: `send` and `expected_incremental_profit` too. */
   money?: UpliftMoney;
-}
-
-/** The columns an uplift bundle's scores have, in order, with or without money settings. */
-export function upliftScoreColumns(treatments: readonly string[], withMoney: boolean): string[] {
-  return [
-    'id',
-    'p_no_contact',
-    ...treatments.flatMap((t) => [`p_${t}`, `uplift_${t}`]),
-    'best_treatment',
-    ...(withMoney ? ['send', 'expected_incremental_profit'] : []),
-    'put_off',
-  ];
 }
 
 export function compileUpliftSql(pipeline: UpliftPipeline, dialect: SqlDialect, source: RowSource, options: UpliftSqlOptions = {}): string {

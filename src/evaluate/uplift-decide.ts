@@ -194,3 +194,15 @@ export function judgeUpliftDecision(
     level,
   };
 }
+
+/** The columns an uplift bundle's scores have, in order, with or without money settings. */
+export function upliftScoreColumns(treatments: readonly string[], withMoney: boolean): string[] {
+  return [
+    'id',
+    'p_no_contact',
+    ...treatments.flatMap((t) => [`p_${t}`, `uplift_${t}`]),
+    'best_treatment',
+    ...(withMoney ? ['send', 'expected_incremental_profit'] : []),
+    'put_off',
+  ];
+}
