@@ -76,7 +76,7 @@ export const SCORING_DEFAULTS = {
   appendMemoryLimit: '32MB',
   /** While the scores are ranked and checked for repeated IDs. */
   memoryLimit: '96MB',
-  /** Rows per pass of the check for repeated IDs: DuckDB's grouping needs memory that grows with the IDs it holds (20M at 64 MB failed). */
+  /** Rows per pass of the check for repeated IDs: DuckDB's grouping needs memory that grows with the IDs it holds. */
   duplicateCheckRows: 10_000_000,
 } as const;
 
