@@ -36,7 +36,8 @@ export async function chooseCandidate(dataset: Dataset, options: CandidateOption
     balance: dataset.options.balance,
     seed: dataset.options.seed,
     // A `features` table gets its BG/NBD comparison also when the model is given: it and the baseline are the leaderboard.
-    ...(options.model !== 'auto' && { candidates: presetAndBaseline(options), ensembles: false }),
+    // A new table's default chooses among the preset, the baseline and their mean, as auto does among its candidates.
+    ...(options.model !== 'auto' && { candidates: presetAndBaseline(options), ensembles: chooses }),
     calibration: options.calibration,
     purchaseModels: { horizonDays: options.purchaseHorizonDays },
     onProgress: (done, total, run) => progress({ kind: 'select', done, total, run }),
@@ -53,7 +54,7 @@ export function presetAndBaseline(options: CandidateOptions): SingleCandidate[] 
   return [presetCandidate(options), LOGISTIC];
 }
 
-/** On a table other than Audiobooks, no model asked for: the default preset or the logistic regression, whichever cross-validates better (config NEW_TABLE_DEFAULTS). */
+/** On a table other than Audiobooks, no model asked for: the default preset, the logistic regression or their mean, whichever cross-validates better (config NEW_TABLE_DEFAULTS). */
 function choosesByDefault(dataset: Dataset, options: CandidateOptions): boolean {
   return dataset.table.schema.name !== 'audiobooks' && options.model === undefined && options.preset === undefined && options.network === undefined;
 }

@@ -65,11 +65,14 @@ describe('the default on a table rebuy has never seen', () => {
     expect((await loadDataset({ data: join(dir, 'customers.csv'), target: 'bought' }, { ...SPLIT, balance: 'random' })).options.balance).toBe('random');
   });
 
-  it('chooses between the default preset and the logistic regression by cross-validation on the training part', async () => {
+  it('chooses among the default preset, the logistic regression and their mean by cross-validation on the training part', async () => {
     const events: TrainProgress[] = [];
     const choice = await chooseCandidate(dataset, {}, (e) => void events.push(e));
     const names = choice.leaderboard!.rows.map((r) => r.candidate).sort();
-    expect(names).toEqual(['2x50', 'logistic']);
+    const means = names.filter((n) => n.startsWith('mean('));
+    expect(names.filter((n) => !n.startsWith('mean('))).toEqual(['2x50', 'logistic']);
+    expect(means).toHaveLength(1);
+    expect(means[0]!.slice(5, -1).split(', ').sort()).toEqual(['2x50', 'logistic']);
     expect(choice.candidate.name).toBe(choice.leaderboard!.rows[0]!.candidate);
     expect(events.some((e) => e.kind === 'selected')).toBe(true);
     expect(events.filter((e) => e.kind === 'select').length).toBe(10);
