@@ -35,8 +35,8 @@ export interface ScoreOptions {
   /** Called after each batch with the rows scored so far. */
   onProgress?: (rowsScored: number) => void;
   /**
-   * DuckDB's memory limit for the scores, beyond which it spills to a temp directory (default: 32 MB
-   * while reading and scoring, 96 MB while ranking; SCORING_DEFAULTS).
+   * DuckDB's memory limit for the scores, beyond which it spills to a temp directory (default:
+   * SCORING_DEFAULTS, one limit while reading and scoring and another while ranking).
    */
   memoryLimit?: string;
   /** Where that temp directory goes (default: the system's). */
@@ -263,7 +263,7 @@ export function scoredRows(
 ): ScoredRows {
   // The rank is the position in one sort, numbered as the sorted rows stream past (row_number() over
   // no window keeps its input's order, and so does every projection over it): a window ordered over
-  // the whole table holds memory per row beyond DuckDB's limit, and ran out of it at 20M rows.
+  // the whole table holds memory per row beyond DuckDB's limit, so large files would run out of it.
   // `from` is the scores table, or it joined with the repeated IDs (aliased s).
   const rankedSql = (extra: readonly { name: string; sql: string }[], from = 'scores s'): string =>
     `SELECT id, probability, label, row_number() OVER () AS rank${extra.map((e) => `, ${e.name}`).join('')}
