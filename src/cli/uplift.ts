@@ -1,25 +1,17 @@
 /** `rebuy train --treatment …`: progress on stderr, the held-out comparison on stdout (or --json). */
-import { trainUpliftBundle, type UpliftProgress, type UpliftTrainResult } from '../app/uplift.js';
+import { trainUpliftBundle, type UpliftProgress, type UpliftTrainOptions, type UpliftTrainResult } from '../app/uplift.js';
 import { checkBundleTarget } from '../bundle/save.js';
 import { decideUplift, scoreUpliftFile, type UpliftDecision } from '../app/uplift-decide.js';
 import type { Predictor } from '../predict/types.js';
 import type { Estimate } from '../evaluate/uplift.js';
 import { usageError } from '../errors.js';
 
-export interface UpliftTrainFlags {
+/** The library's options as flags: data and target may be missing until checked; no progress callback. */
+export type UpliftTrainFlags = Omit<UpliftTrainOptions, 'data' | 'target' | 'folds' | 'onProgress'> & {
   data?: string;
   target?: string;
-  treatment: string;
-  control?: string;
-  ignore?: string[];
-  id?: string;
-  delimiter?: string;
-  decimal?: string;
-  out: string;
-  seed: number;
-  learners?: 'logistic' | 'all';
   json?: boolean;
-}
+};
 
 function printProgress(event: UpliftProgress): void {
   const log = (line: string): boolean => process.stderr.write(`${line}\n`);
