@@ -323,6 +323,31 @@ interface Frame {
   bottom: number;
 }
 
+/** The plot area below the legend (`top`), its scales, and its background and both axes as markup. */
+function plotFrame(
+  spec: { x: Axis; y: Axis },
+  xDomain: [number, number],
+  yDomain: [number, number],
+  width: number,
+  height: number,
+  top: number,
+): { frame: Frame; sx: (v: number) => number; sy: (v: number) => number; axes: string } {
+  const frame: Frame = {
+    // Tick widths are estimated; wide fonts (a minus sign, grouped digits) run up to a fifth past the estimate, and the rotated axis title sits left of them.
+    left: Math.max(52, Math.ceil(yTickWidth(spec.y, yDomain) * 1.2) + 34),
+    top,
+    right: width - RIGHT,
+    bottom: height - BOTTOM,
+  };
+  const sx = linearScale(xDomain, [frame.left, frame.right]);
+  const sy = linearScale(yDomain, [frame.bottom, frame.top]);
+  const axes =
+    el('rect', { class: 'plot-area', x: frame.left, y: frame.top, width: frame.right - frame.left, height: frame.bottom - frame.top }) +
+    yAxis(frame, spec.y, yDomain, sy) +
+    xAxis(frame, spec.x, xDomain, sx, height, false);
+  return { frame, sx, sy, axes };
+}
+
 function xAxis(frame: Frame, axis: Axis, domain: [number, number], sx: (v: number) => number, height: number, grid: boolean): string {
   const format = axis.format ?? tickLabel;
   let out = '';
@@ -385,20 +410,8 @@ export function lineChartSvg(spec: LineChartSpec): string | null {
   ];
   const leg = legend(items, width);
   const hasRuleLabels = markers.some((m) => !finite(m.y) && m.label);
-  const frame: Frame = {
-    // Tick widths are estimated; wide fonts (a minus sign, grouped digits) run up to a fifth past the estimate, and the rotated axis title sits left of them.
-    left: Math.max(52, Math.ceil(yTickWidth(spec.y, yDomain) * 1.2) + 34),
-    top: LEGEND_TOP + leg.rows * LEGEND_ROW + (hasRuleLabels ? 14 : 4),
-    right: width - RIGHT,
-    bottom: height - BOTTOM,
-  };
-  const sx = linearScale(xDomain, [frame.left, frame.right]);
-  const sy = linearScale(yDomain, [frame.bottom, frame.top]);
-
-  let body = leg.markup;
-  body += el('rect', { class: 'plot-area', x: frame.left, y: frame.top, width: frame.right - frame.left, height: frame.bottom - frame.top });
-  body += yAxis(frame, spec.y, yDomain, sy);
-  body += xAxis(frame, spec.x, xDomain, sx, height, false);
+  const { frame, sx, sy, axes } = plotFrame(spec, xDomain, yDomain, width, height, LEGEND_TOP + leg.rows * LEGEND_ROW + (hasRuleLabels ? 14 : 4));
+  let body = leg.markup + axes;
   for (const band of bands) {
     const upper = band.points.map((p): Point => [p.x, p.upper]);
     const lower = band.points.map((p): Point => [p.x, p.lower]).reverse();
@@ -615,18 +628,8 @@ export function scatterChartSvg(spec: ScatterChartSpec): string | null {
     : [];
   if (spec.reference) items.push({ name: spec.reference.name, swatch: 'dashed', color: COLORS.muted });
   const leg = legend(items, width);
-  const frame: Frame = {
-    left: Math.max(52, Math.ceil(yTickWidth(spec.y, yDomain) * 1.2) + 34),
-    top: LEGEND_TOP + leg.rows * LEGEND_ROW + 4,
-    right: width - RIGHT,
-    bottom: height - BOTTOM,
-  };
-  const sx = linearScale(xDomain, [frame.left, frame.right]);
-  const sy = linearScale(yDomain, [frame.bottom, frame.top]);
-  let body = leg.markup;
-  body += el('rect', { class: 'plot-area', x: frame.left, y: frame.top, width: frame.right - frame.left, height: frame.bottom - frame.top });
-  body += yAxis(frame, spec.y, yDomain, sy);
-  body += xAxis(frame, spec.x, xDomain, sx, height, false);
+  const { frame, sx, sy, axes } = plotFrame(spec, xDomain, yDomain, width, height, LEGEND_TOP + leg.rows * LEGEND_ROW + 4);
+  let body = leg.markup + axes;
   if (spec.reference) {
     const y = sy(spec.reference.value);
     body += el('line', { class: 'reference', x1: frame.left, y1: y, x2: frame.right, y2: y, stroke: COLORS.muted, 'stroke-width': 1.25, 'stroke-dasharray': '5 3' });
