@@ -13,6 +13,8 @@ const SEED = new Option('--seed <n>', 'random seed: the same seed gives the same
 const JSON_OUT = new Option('--json', 'print machine-readable JSON on stdout');
 const TARGET = new Option('--target <col>', 'target column (0/1, yes/no, true/false or y/n), for tables other than the Audiobooks schema');
 const POSITIVE = new Option('--positive <value>', "the target's value that means 1 (bought again), when its two values are not yes/no, true/false, y/n or 1/0");
+const UPLIFT_CONTACT_COST = new Option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)').argParser(parseNumberOption);
+const UPLIFT_VALUE_PER_RETURN = new Option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact').argParser(parseNumberOption);
 const ID = new Option('--id <col>', 'customer ID column, for tables other than the Audiobooks schema');
 
 function dataOptions(cmd: Command): Command {
@@ -215,8 +217,8 @@ function buildProgram(): Command {
     .option('--database <file>', 'with --engine duckdb: the DuckDB database file holding --in-table')
     .option('--in-table <name>', 'with --engine: the table of customers (schema.table allowed)')
     .option('--out-table <name>', 'with --engine: the scores table to write, replaced in one transaction (default: scores)')
-    .option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)', parseNumberOption)
-    .option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact', parseNumberOption)
+    .addOption(UPLIFT_CONTACT_COST)
+    .addOption(UPLIFT_VALUE_PER_RETURN)
     .option('--master <url>', 'with --engine spark: local[N] or spark://HOST:PORT')
     .option('--spark-conf <key=value>', 'with --engine spark: a Spark setting (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--id <col>', 'with --engine: the id column (default: the model schema\'s)')
@@ -233,8 +235,8 @@ function buildProgram(): Command {
     .option('--query <sql>', 'a query returning the raw customer columns, instead of a table')
     .option('--id <column>', "the id column (default: the bundle schema's)")
     .option('--no-rank', 'leave out rank and the ordering by it')
-    .option('--contact-cost <c>', 'uplift bundles: cost of one contact (with --value-per-return: which treatment to send, expected incremental profit)', parseNumberOption)
-    .option('--value-per-return <v>', 'uplift bundles: value of one customer who buys because of the contact', parseNumberOption)
+    .addOption(UPLIFT_CONTACT_COST)
+    .addOption(UPLIFT_VALUE_PER_RETURN)
     .action((opts) => run(program, async () => (await import('./sql.js')).runSql(opts)));
 
   program
