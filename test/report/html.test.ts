@@ -172,6 +172,38 @@ describe('renderReport', () => {
     expect(sectionHtml(page, 'training')).toContain('No data to draw. The bundle records no training history.');
   });
 
+  it("shows an ensemble's training as its members' training, each member named with its own curves", () => {
+    const f = makeFixture();
+    const network = f.manifest.model;
+    const member = (name: string, kind: 'network' | 'logistic', k: number) => ({
+      name,
+      kind,
+      preset: kind === 'network' ? '2x50' : null,
+      config: kind === 'network' ? network.config : null,
+      calibration: f.manifest.calibration,
+      history: kind === 'network' ? network.history : [],
+      bestEpoch: kind === 'network' ? network.bestEpoch : 0,
+      trainSeconds: 1.5 + k,
+      files: { topology: `member-${k + 1}.json`, weights: `member-${k + 1}.weights.bin` },
+    });
+    f.manifest.model = {
+      ...network,
+      name: 'mean(2x50, logistic)',
+      kind: 'ensemble',
+      config: null,
+      history: [],
+      members: [member('2x50', 'network', 0), member('logistic', 'logistic', 1)],
+    };
+    const training = sectionHtml(renderReport(f), 'training');
+    const text = textOf(training);
+    expect(text).toContain('the mean of the calibrated probabilities of 2 models');
+    expect(text).toContain('Member 1: 2x50');
+    expect(text).toContain('Member 2: logistic');
+    expect(text).toContain(`in 1.5 s; the weights of epoch ${network.bestEpoch}`);
+    // The member with a history gets its loss and accuracy charts; the one without draws none.
+    expect(training.match(/<svg/g)).toHaveLength(2);
+  });
+
   it('renders "no data" notes instead of broken charts when nothing was scored', () => {
     const empty = { probability: [], label: [] };
     const page = renderReport(without(makeFixture(), { naturalTest: empty, naturalTestUncalibrated: empty, baselineNaturalTest: null, importance: [] }));

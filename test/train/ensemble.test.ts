@@ -75,6 +75,14 @@ describe('an ensemble bundle', () => {
     }
   });
 
+  it("the bundle's report shows each member's training under its name", async () => {
+    const page = rebuy(['report', '--model', model(), '--out', '-']);
+    expect(page.code, page.stderr).toBe(0);
+    const training = page.stdout.split('<section id="training"')[1]!.split('</section>')[0]!;
+    MEMBERS.forEach((m, k) => expect(training).toContain(`Member ${k + 1}: ${m.name}`));
+    expect(training).toContain('the mean of the calibrated probabilities of 3 models');
+  });
+
   it('is refused with fewer than two members; a manifest without members reads as before', async () => {
     const { manifest } = await loadBundle(model());
     const one = { ...manifest, model: { ...manifest.model, members: manifest.model.members!.slice(0, 1) } };
