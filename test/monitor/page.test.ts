@@ -50,6 +50,32 @@ describe.skipIf(!available)('the Monitor tab', () => {
     expect(errors).toEqual([]);
   });
 
+  it('draws an alert and the changed columns as warnings, and nothing else', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(base);
+    await page.locator('a[href="#monitor"]').click();
+    // Every length, price and listening figure tripled: more than half of the features differ.
+    const [header, ...rows] = csv.trim().split('\n');
+    const tripled = ['book_length_overall', 'book_length_avg', 'price_overall', 'price_avg', 'minutes_listened', 'last_visit_days'].map((c) => header!.split(',').indexOf(c));
+    const shifted = rows.map((line) => line.split(',').map((cell, i) => (tripled.includes(i) ? String(Number(cell) * 3) : cell)).join(','));
+    await page.locator('#monitor-file').setInputFiles({ name: 'dear.csv', mimeType: 'text/csv', buffer: Buffer.from([header, ...shifted].join('\n')) });
+    await page.locator('#monitor-results:not([hidden])').waitFor();
+    const verdict = page.locator('#monitor-verdict');
+    expect(await verdict.textContent()).toBe('Alert: this list differs from the training data.');
+    const [verdictBackground, cardBackground] = await page.evaluate(() => [
+      getComputedStyle(document.getElementById('monitor-verdict')!).backgroundColor,
+      getComputedStyle(document.getElementById('monitor-results')!.closest('.card') ?? document.body).backgroundColor,
+    ]);
+    expect(verdictBackground).not.toBe(cardBackground);
+    expect(verdictBackground).not.toBe('rgba(0, 0, 0, 0)');
+    const drift = await page.locator('#monitor-drift tbody tr').evaluateAll((trs) =>
+      (trs as HTMLTableRowElement[]).map((tr) => ({ column: tr.cells[0]!.textContent, changed: tr.cells[2]!.textContent, flagged: tr.classList.contains('flagged') })),
+    );
+    expect(drift.find((r) => r.column === 'price_overall')).toEqual({ column: 'price_overall', changed: 'yes', flagged: true });
+    for (const row of drift) expect(row.flagged, row.column ?? '').toBe(row.changed === 'yes');
+    expect(drift.some((r) => !r.flagged)).toBe(true);
+  });
+
   it('says why a list could not be monitored', async () => {
     const page = await (await browser.newContext()).newPage();
     await page.goto(base);

@@ -44,28 +44,38 @@ async function monitorCsv(file) {
 
 const METHODS = { ks: 'Kolmogorov–Smirnov p', 'chi-squared': 'chi-squared p', wasserstein: 'Wasserstein distance (std)', 'jensen-shannon': 'Jensen–Shannon distance', none: '—' };
 
-/** @param {string[][]} rows @param {string[]} head */
-function table(head, rows) {
+/** @param {string[]} head @param {string[][]} rows @param {boolean[]} [flagged] rows drawn as warnings */
+function table(head, rows, flagged = []) {
   const t = make('table', undefined, 'grid');
   const thead = t.createTHead().insertRow();
   for (const h of head) thead.append(make('th', h));
   const body = t.createTBody();
-  for (const r of rows) {
+  rows.forEach((r, i) => {
     const tr = body.insertRow();
+    if (flagged[i]) tr.className = 'flagged';
     for (const c of r) tr.append(make('td', c));
-  }
+  });
   const wrap = make('div', undefined, 'table-wrap');
   wrap.append(t);
   return wrap;
 }
 
 /** @param {any} run */
+function monitoredColumns(run) {
+  return [...run.columns, ...(run.scores ? [run.scores] : [])];
+}
+
+/** @param {any} c a column of the run */
+function changed(c) {
+  return Boolean(c.drifted || c.meanDrifted || c.missingDrifted || c.newCategories?.drifted);
+}
+
+/** @param {any} run */
 function driftRows(run) {
-  const columns = [...run.columns, ...(run.scores ? [run.scores] : [])];
-  return columns.map((c) => [
+  return monitoredColumns(run).map((c) => [
     c.kind === 'score' ? 'predicted probability' : c.column,
     `${METHODS[/** @type {keyof typeof METHODS} */ (c.method)] ?? c.method} ${fixed(c.statistic ?? NaN, 3)}`,
-    c.drifted || c.meanDrifted || c.missingDrifted || c.newCategories?.drifted ? 'yes' : 'no',
+    changed(c) ? 'yes' : 'no',
     fixed(c.psi ?? NaN, 3),
     `${percent(c.reference.missingShare ?? NaN)} → ${percent(c.current.missingShare ?? NaN)}`,
     c.newCategories?.values?.length ? c.newCategories.values.map((/** @type {{value: string}} */ v) => v.value).slice(0, 3).join(', ') : '',
@@ -104,7 +114,7 @@ function render(run) {
   summary.id = 'monitor-summary';
   for (const line of run.summary) summary.append(make('p', line));
   out.append(verdict, summary, make('h3', 'Drift, feature by feature'));
-  const drift = table(['column', 'test', 'changed', 'PSI', 'missing (training → list)', 'new categories'], driftRows(run));
+  const drift = table(['column', 'test', 'changed', 'PSI', 'missing (training → list)', 'new categories'], driftRows(run), monitoredColumns(run).map(changed));
   drift.id = 'monitor-drift';
   out.append(drift, make('h3', 'Expected without labels'));
   const perf = table(['', 'held-out training customers', 'this list, expected (95 % interval)', 'this list, measured'], performanceRows(run));
