@@ -2,7 +2,7 @@
  * The compiled Spark SQL, run by Apache Spark (pyspark's local mode, from the project's Python
  * environment), gives every row the probability onnxruntime gives through the Predictor, to 1e-5:
  * the real Audiobooks file (with and without derived features) and Hillstrom's table predicting
- * `visit` (categorical columns, missing values). Then `rebuy score --engine spark` end to end, and
+ * `visit` (categorical columns, missing values), also by an ensemble of a network and the logistic model. Then `rebuy score --engine spark` end to end, and
  * its refusals.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,9 +15,12 @@ import { trainBundle } from '../../src/app/train.js';
 import { loadBundle } from '../../src/bundle/load.js';
 import { DIALECTS } from '../../src/compile/dialect.js';
 import { scoringPipelineOf } from '../../src/compile/from-bundle.js';
+import { compileScoringSql } from '../../src/compile/ensemble-sql.js';
 import { compilePipelineSql } from '../../src/compile/pipeline-sql.js';
+import { resolveNetworkConfig } from '../../src/model/presets.js';
 import { quoteText } from '../../src/compile/dialect.js';
 import { rebuy } from '../helpers/cli.js';
+import { trainEnsembleBundle } from '../helpers/ensemble.js';
 import { REAL_CSV, realDataPresent } from '../helpers/paths.js';
 import { pythonEnvOrSkip, startHarness, type Harness } from '../helpers/python.js';
 import { audiobooksParquet, compareScores, duckdb, HILLSTROM_CSV, hillstromTables, predictorScores, readScoresDirectory } from './spark-fixtures.js';
@@ -45,6 +48,18 @@ describe.runIf(env !== null && realDataPresent('Spark SQL tests', [REAL_CSV, HIL
     await trainBundle({ data: REAL_CSV, out: model('plain'), preset: '2x10', ...TRAINING });
     await trainBundle({ data: REAL_CSV, out: model('derived'), preset: '2x10', derived: true, ...TRAINING });
     await trainBundle({ data: hillstrom.csv, target: 'visit', id: 'id', out: model('hillstrom'), preset: '2x10', ...TRAINING });
+    await trainEnsembleBundle({
+      data: hillstrom.csv,
+      target: 'visit',
+      id: 'id',
+      out: model('ensemble'),
+      members: [
+        { name: '2x10', kind: 'network', preset: '2x10', config: resolveNetworkConfig('2x10', { maxEpochs: 4 }) },
+        { name: 'logistic', kind: 'logistic' },
+      ],
+      calibration: 'prior',
+      seed: TRAINING.seed,
+    });
   }, 600_000);
 
   afterAll(async () => {
@@ -54,7 +69,7 @@ describe.runIf(env !== null && realDataPresent('Spark SQL tests', [REAL_CSV, HIL
 
   async function sparkSql(bundle: string, parquet: string): Promise<SqlAnswer['columns']> {
     const pipeline = await scoringPipelineOf(await loadBundle(model(bundle)));
-    const sql = compilePipelineSql(pipeline, DIALECTS.spark, { table: 'customers' }, { rank: true });
+    const sql = compileScoringSql(pipeline, DIALECTS.spark, { table: 'customers' }, { rank: true });
     return (await harness.request<SqlAnswer>('sql', { views: { customers: parquet }, sql })).columns;
   }
 
@@ -80,6 +95,18 @@ describe.runIf(env !== null && realDataPresent('Spark SQL tests', [REAL_CSV, HIL
     expect(compared).toMatchObject({ rows: 64_000, distinct: 64_000, missing: 0, labelsDiffer: 0 });
     expect(compared.worst).toBeLessThan(TOLERANCE);
     expect(compared.spread).toBeGreaterThan(0.1);
+  }, 300_000);
+
+  it('an ensemble (a 2x10 network and the logistic model) on Hillstrom: its averaged probability for every row to 1e-5, ranked 1…n', async () => {
+    const pipeline = await scoringPipelineOf(await loadBundle(model('ensemble')));
+    expect(pipeline.members).toHaveLength(2);
+    const expected = await predictorScores(model('ensemble'), hillstrom.csv);
+    const got = await sparkSql('ensemble', hillstrom.parquet);
+    const compared = compareScores(expected, got, TOLERANCE);
+    expect(compared).toMatchObject({ rows: 64_000, distinct: 64_000, missing: 0, labelsDiffer: 0 });
+    expect(compared.worst).toBeLessThan(TOLERANCE);
+    expect(compared.spread).toBeGreaterThan(0.1);
+    expect(got.rank).toEqual(got.id.map((_, i) => i + 1));
   }, 300_000);
 
   it('quotes names and texts as Spark reads them: a backtick in a name, a quote and a backslash in a level', async () => {
