@@ -4,14 +4,13 @@
  * from the bundle's ONNX graph through the Predictor.
  */
 import { UPLIFT_TEST_SHARE } from '../config.js';
-import { featureColumns, type Table } from '../core/table.js';
+import { featureColumns } from '../core/table.js';
 import { readTable } from '../data/read.js';
-import { writeCsv, writeParquet, type OutputColumn } from '../data/write.js';
 import { fingerprintFiles } from '../data/fingerprint.js';
-import { bundleError, usageError } from '../errors.js';
-import { chooseTreatments, upliftScoreColumns, judgeUpliftDecision, type TreatmentChoice, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { usageError } from '../errors.js';
+import { chooseTreatments, judgeUpliftDecision, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
 import { loadPredictor } from '../predict/predictor.js';
-import type { Predictor } from '../predict/types.js';
+import { upliftOf } from '../predict/uplift-score.js';
 import { readExperiment } from '../train/uplift-data.js';
 import { upliftHoldout } from '../train/uplift.js';
 
@@ -32,19 +31,6 @@ export interface UpliftDecision extends UpliftDecisionResult {
   money: UpliftMoney;
   /** IDs of the customers every treatment is expected to put off, in file order. */
   putOffIds: string[];
-}
-
-/** Per row of `columns`: the uplift of each treatment, from the bundle's graph. */
-export async function upliftOf(predictor: Predictor, columns: Parameters<Predictor['predictColumns']>[0]): Promise<{ control: Float32Array; treated: Float32Array[]; uplift: Float32Array[] }> {
-  const section = predictor.manifest.uplift;
-  if (!section || !predictor.predictOutputs) throw usageError(`${predictor.bundleDir} is not an uplift bundle: train one with --treatment COL`);
-  const outputs = await predictor.predictOutputs(columns);
-  if (outputs.length !== 1 + 2 * section.treatments.length) throw bundleError(predictor.bundleDir, `its graph gives ${outputs.length} outputs, not ${1 + 2 * section.treatments.length}`);
-  return {
-    control: outputs[0]!,
-    treated: section.treatments.map((_, t) => outputs[1 + 2 * t]!),
-    uplift: section.treatments.map((_, t) => outputs[2 + 2 * t]!),
-  };
 }
 
 export async function decideUplift(options: UpliftDecideOptions): Promise<UpliftDecision> {
@@ -86,72 +72,4 @@ export async function decideUplift(options: UpliftDecideOptions): Promise<Uplift
   } finally {
     await predictor.close();
   }
-}
-
-export interface UpliftScoreSummary {
-  rows: number;
-  output: string;
-  columns: string[];
-  contacted: number | null;
-  putOff: number;
-}
-
-/** An uplift bundle's answer for each customer of a table, in file order. */
-export interface UpliftTableScores {
-  ids: string[];
-  treatments: string[];
-  control: Float32Array;
-  treated: Float32Array[];
-  uplift: Float32Array[];
-  /** Per customer: the treatment with the highest uplift (0-based), whether it helps or not. */
-  best: Int16Array;
-  /** With money settings: whom to send which treatment, and the expected incremental profit. */
-  choice: TreatmentChoice | null;
-}
-
-/** Scores the customers of `table` through the bundle's graph and, with money settings, decides whom to contact. */
-export async function scoreUpliftTable(predictor: Predictor, table: Table, money?: UpliftMoney): Promise<UpliftTableScores> {
-  const section = predictor.manifest.uplift;
-  if (!section) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
-  const scores = await upliftOf(predictor, featureColumns(table));
-  const best = Int16Array.from({ length: table.nRows }, (_, i) => {
-    let t = 0;
-    for (let k = 1; k < scores.uplift.length; k++) if (scores.uplift[k]![i]! > scores.uplift[t]![i]!) t = k;
-    return t;
-  });
-  return { ids: table.ids, treatments: section.treatments, ...scores, best, choice: money ? chooseTreatments(scores.uplift, money) : null };
-}
-
-/** The scores as output columns (the score file's, and the API's CSV answer). */
-export function upliftOutputColumns(s: UpliftTableScores): OutputColumn[] {
-  const best = Array.from(s.best);
-  const values: OutputColumn['values'][] = [
-    s.ids,
-    s.control,
-    ...s.treatments.flatMap((_, k) => [s.treated[k]!, s.uplift[k]!]),
-    best.map((t, i) => (s.uplift[t]![i]! > 0 ? s.treatments[t]! : 'none')),
-    ...(s.choice ? [Array.from(s.choice.treatment, (t) => (t >= 0 ? s.treatments[t]! : 'none')), s.choice.gain] : []),
-    best.map((t, i) => (s.uplift[t]![i]! < 0 ? 1 : 0)),
-  ];
-  return upliftScoreColumns(s.treatments, s.choice !== null).map((name, k) => ({ name, values: values[k]! }));
-}
-
-/**
- * Scores a customer table with an uplift bundle: per customer P(buy if not contacted), per treatment
- * P(buy if contacted with it) and the uplift, the best treatment, and — with money settings — the
- * expected incremental profit and whether to contact. Written in file order, CSV or Parquet by name.
- */
-export async function scoreUpliftFile(predictor: Predictor, input: string, output: string, money?: UpliftMoney): Promise<UpliftScoreSummary> {
-  if (!predictor.manifest.uplift) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
-  const table = await readTable(input, { schema: predictor.manifest.schema });
-  const scores = await scoreUpliftTable(predictor, table, money);
-  const columns = upliftOutputColumns(scores);
-  await (output.endsWith('.parquet') ? writeParquet(output, columns) : writeCsv(output, columns));
-  return {
-    rows: table.nRows,
-    output,
-    columns: columns.map((c) => c.name),
-    contacted: scores.choice ? scores.choice.treatment.filter((t) => t >= 0).length : null,
-    putOff: Array.from(scores.best).filter((t, i) => scores.uplift[t]![i]! < 0).length,
-  };
 }

@@ -1,7 +1,8 @@
 /** `rebuy train --treatment …`: progress on stderr, the held-out comparison on stdout (or --json). */
 import { trainUpliftBundle, type UpliftProgress, type UpliftTrainOptions, type UpliftTrainResult } from '../app/uplift.js';
 import { checkBundleTarget } from '../bundle/save.js';
-import { decideUplift, scoreUpliftFile, type UpliftDecision } from '../app/uplift-decide.js';
+import { decideUplift, type UpliftDecision } from '../app/uplift-decide.js';
+import { scoreUpliftFile } from '../predict/uplift-score.js';
 import type { Predictor } from '../predict/types.js';
 import type { Estimate } from '../evaluate/uplift.js';
 import { usageError } from '../errors.js';

@@ -58,6 +58,35 @@ export function chooseTreatments(uplift: readonly ArrayLike<number>[], money: Up
   return { treatment, gain, putOff };
 }
 
+/** Running sums of a contact list's expected incremental profit, added to as the customers' scores arrive. */
+export interface ListProfitSums {
+  /** Σ gain over the contacted customers. */
+  value: number;
+  /** Σ over them of the variance of each one's extra purchase (see expectedListProfit). */
+  variance: number;
+}
+
+/** Adds customers to the sums, in order, so that a list added a chunk at a time sums as the whole list at once. */
+export function addToListProfit(
+  sums: ListProfitSums,
+  scores: { control: ArrayLike<number>; treated: readonly ArrayLike<number>[] },
+  choice: TreatmentChoice,
+): void {
+  choice.treatment.forEach((t, i) => {
+    sums.value += choice.gain[i]!;
+    if (t < 0) return;
+    const pt = scores.treated[t]![i]!;
+    const pc = scores.control[i]!;
+    sums.variance += pt * (1 - pt) + pc * (1 - pc);
+  });
+}
+
+/** The expected profit and its range at `level` from the list's sums (see expectedListProfit). */
+export function listProfitEstimate(sums: ListProfitSums, money: UpliftMoney, level = 0.95): Estimate & { level: number } {
+  const half = normalQuantile(1 - (1 - level) / 2) * money.valuePerReturn * Math.sqrt(sums.variance);
+  return { value: sums.value, interval: [sums.value - half, sums.value + half], level };
+}
+
 /**
  * The expected incremental profit of the customers `choice` contacts (Σ gain, as summed everywhere
  * else), and the range the realized profit falls in with probability `level` if the model's
@@ -71,16 +100,9 @@ export function expectedListProfit(
   money: UpliftMoney,
   level = 0.95,
 ): Estimate & { level: number } {
-  const value = choice.gain.reduce((a, b) => a + b, 0);
-  let variance = 0;
-  choice.treatment.forEach((t, i) => {
-    if (t < 0) return;
-    const pt = scores.treated[t]![i]!;
-    const pc = scores.control[i]!;
-    variance += pt * (1 - pt) + pc * (1 - pc);
-  });
-  const half = normalQuantile(1 - (1 - level) / 2) * money.valuePerReturn * Math.sqrt(variance);
-  return { value, interval: [value - half, value + half], level };
+  const sums = { value: 0, variance: 0 };
+  addToListProfit(sums, scores, choice);
+  return listProfitEstimate(sums, money, level);
 }
 
 /** Held-out customers of the test: who bought, and which arm they were in (0 = control, t + 1 = treatment t). */
