@@ -3,12 +3,17 @@
  * (or nobody), judged on held-out customers of the test through their randomized arms. Scores come
  * from the bundle's ONNX graph through the Predictor.
  */
+import { basename } from 'node:path';
 import { UPLIFT_TEST_SHARE } from '../config.js';
 import { featureColumns } from '../core/table.js';
 import { readTable } from '../data/read.js';
 import { fingerprintFiles } from '../data/fingerprint.js';
 import { usageError } from '../errors.js';
-import { chooseTreatments, judgeUpliftDecision, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { checkMoney, chooseTreatments, judgeUpliftDecision, type SavedUpliftDecision, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { loadBundle } from '../bundle/load.js';
+import { updateBundle } from '../bundle/update.js';
+import { REPORT_FILE } from '../bundle/layout.js';
+import { renderUpliftReport } from '../report/sections/uplift.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { upliftOf } from '../predict/uplift-score.js';
 import { readExperiment } from '../train/uplift-data.js';
@@ -19,6 +24,8 @@ export interface UpliftDecideOptions extends UpliftMoney {
   /** Customers of the test to judge on; default the bundle's training file, whose held-out customers are used. */
   data?: string;
   seed: number;
+  /** Write the decision (money settings and the list judged) into the bundle and its report (default true). */
+  save?: boolean;
 }
 
 export interface UpliftDecision extends UpliftDecisionResult {
@@ -31,9 +38,39 @@ export interface UpliftDecision extends UpliftDecisionResult {
   money: UpliftMoney;
   /** IDs of the customers every treatment is expected to put off, in file order. */
   putOffIds: string[];
+  saved: boolean;
 }
 
+/**
+ * Chooses whom to contact with which treatment from the uplifts (no outcomes used), judges the list on
+ * customers of the test through their arms, and by default saves the decision into the bundle, as
+ * `decide` saves a response model's: the report and GET /v1/model then show it.
+ */
 export async function decideUplift(options: UpliftDecideOptions): Promise<UpliftDecision> {
+  const money = { contactCost: options.contactCost, valuePerReturn: options.valuePerReturn };
+  checkMoney(money);
+  const { decision, fileName } = await judgeOnTest(options, money);
+  const save = options.save !== false;
+  if (save) {
+    const { putOffIds: _ids, model: _model, treatments: _treatments, control: _control, saved: _saved, file, source, ...kept } = decision;
+    // The bundle is served and shared: it names the file, not the directory it was in here.
+    await saveUpliftDecision(options.model, { ...kept, source: source.replace(file, fileName), seed: options.seed });
+  }
+  const { file: _file, ...shown } = decision;
+  return { ...shown, saved: save };
+}
+
+/** Writes the decision into the bundle's uplift section, keeping every file; the report is rendered again to show it. */
+async function saveUpliftDecision(dir: string, decision: SavedUpliftDecision): Promise<void> {
+  const bundle = await loadBundle(dir);
+  await updateBundle(bundle, (manifest, files) => {
+    if (!manifest.uplift) throw usageError(`${dir} is not an uplift bundle`);
+    manifest.uplift = { ...manifest.uplift, decision };
+    if (files.has(REPORT_FILE)) files.set(REPORT_FILE, renderUpliftReport(manifest, bundle.dir));
+  });
+}
+
+async function judgeOnTest(options: UpliftDecideOptions, money: UpliftMoney): Promise<{ decision: UpliftDecision & { file: string }; fileName: string }> {
   const predictor = await loadPredictor(options.model);
   try {
     const { manifest } = predictor;
@@ -56,11 +93,11 @@ export async function decideUplift(options: UpliftDecideOptions): Promise<Uplift
       outcome: Uint8Array.from(rows, (r) => table.target![r]!),
       arm: Uint8Array.from(rows, (r) => armIndex.get(experiment.arm[r]!)!),
     };
-    const money = { contactCost: options.contactCost, valuePerReturn: options.valuePerReturn };
     const result = judgeUpliftDecision(scores.uplift, held, money, { seed: options.seed });
     const putOff = chooseTreatments(scores.uplift, money).putOff;
-    return {
+    const decision = {
       ...result,
+      file,
       model: options.model,
       source: same ? `${file} (the ${rows.length} customers held out at training)` : file,
       heldOut: same,
@@ -68,7 +105,9 @@ export async function decideUplift(options: UpliftDecideOptions): Promise<Uplift
       control: section.control,
       money,
       putOffIds: Array.from(rows, (r, i) => (putOff[i] ? table.ids[r]! : null)).filter((id): id is string => id !== null),
+      saved: false,
     };
+    return { decision, fileName: basename(file) };
   } finally {
     await predictor.close();
   }

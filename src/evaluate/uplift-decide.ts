@@ -8,10 +8,9 @@
  *
  * over the customers assigned treatment t, with a percentile bootstrap interval.
  */
-import { createRng, randomInt } from '../core/random.js';
 import { usageError } from '../errors.js';
-import { normalQuantile, quantile } from './stats.js';
-import type { Estimate } from './uplift.js';
+import { normalQuantile } from './stats.js';
+import { percentileBootstrap, type Estimate } from './uplift.js';
 
 export interface UpliftMoney {
   contactCost: number;
@@ -138,19 +137,6 @@ export function realizedProfit(held: HeldOut, assigned: ArrayLike<number>, money
   return profit;
 }
 
-function bootstrap(n: number, statistic: (rows: Uint32Array | null) => number, replicates: number, level: number, seed: number): Estimate {
-  const rng = createRng(seed);
-  const rows = new Uint32Array(n);
-  const values: number[] = [];
-  for (let r = 0; r < replicates; r++) {
-    for (let i = 0; i < n; i++) rows[i] = randomInt(rng, n);
-    const v = statistic(rows);
-    if (Number.isFinite(v)) values.push(v);
-  }
-  const tail = (1 - level) / 2;
-  return { value: statistic(null), interval: values.length > 0 ? [quantile(values, tail), quantile(values, 1 - tail)] : [Number.NaN, Number.NaN] };
-}
-
 export interface ProfitPoint {
   /** Customers contacted: the first n by expected incremental profit. */
   contacted: number;
@@ -186,7 +172,7 @@ export function judgeUpliftDecision(
   const seed = options.seed ?? 0;
   const choice = chooseTreatments(uplift, money);
   const n = choice.treatment.length;
-  const realized = bootstrap(n, (rows) => realizedProfit(held, choice.treatment, money, rows ?? undefined), replicates, level, seed);
+  const realized = percentileBootstrap(n, (rows) => realizedProfit(held, choice.treatment, money, rows ?? undefined), { replicates, level, seed });
   // For the curve every customer gets the best treatment, contacted in order of its expected gain.
   const best = Int16Array.from({ length: n }, (_, i) => {
     let t = 0;
@@ -198,16 +184,24 @@ export function judgeUpliftDecision(
   const rank = new Uint32Array(n);
   order.forEach((i, r) => (rank[i] = r));
   const points = options.points ?? 20;
+  const byTreatment = uplift.map((_, t) => choice.treatment.filter((c) => c === t).length);
+  const contacted = byTreatment.reduce((a, b) => a + b, 0);
   const curve: ProfitPoint[] = [];
   for (let p = 1; p <= points; p++) {
-    const contacted = Math.round((n * p) / points);
-    const assigned = Int16Array.from(best, (t, i) => (rank[i]! < contacted ? t : -1));
-    curve.push({ contacted, profit: bootstrap(n, (rows) => realizedProfit(held, assigned, money, rows ?? undefined), replicates, level, seed + p) });
+    const depth = Math.round((n * p) / points);
+    const assigned = Int16Array.from(best, (t, i) => (rank[i]! < depth ? t : -1));
+    curve.push({ contacted: depth, profit: percentileBootstrap(n, (rows) => realizedProfit(held, assigned, money, rows ?? undefined), { replicates, level, seed: seed + p }) });
   }
-  const byTreatment = uplift.map((_, t) => choice.treatment.filter((c) => c === t).length);
+  // The chosen list is the curve's first `contacted` customers (those whose best gain is positive):
+  // its point is the list's own figure, so the chart passes through exactly what the decision reports.
+  const at = curve.findIndex((pt) => pt.contacted >= contacted);
+  if (contacted > 0) {
+    if (curve[at]?.contacted === contacted) curve[at] = { contacted, profit: realized };
+    else curve.splice(at < 0 ? curve.length : at, 0, { contacted, profit: realized });
+  }
   return {
     customers: n,
-    contacted: byTreatment.reduce((a, b) => a + b, 0),
+    contacted,
     byTreatment,
     putOff: choice.putOff.reduce((a, b) => a + b, 0),
     expectedProfit: choice.gain.reduce((a, b) => a + b, 0),
@@ -215,6 +209,14 @@ export function judgeUpliftDecision(
     curve,
     level,
   };
+}
+
+/** A decision as the bundle keeps it: the judgement, with the settings, customers and seed it was made with. */
+export interface SavedUpliftDecision extends UpliftDecisionResult {
+  money: UpliftMoney;
+  source: string;
+  heldOut: boolean;
+  seed: number;
 }
 
 /** The columns an uplift bundle's scores have, in order, with or without money settings. */
