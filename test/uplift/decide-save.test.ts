@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundle } from '../../src/bundle/load.js';
+import { parseManifest } from '../../src/bundle/manifest.js';
 import { loadPredictor } from '../../src/predict/predictor.js';
 import { count, money } from '../../src/core/format.js';
 import { rebuy } from '../helpers/cli.js';
@@ -88,6 +89,11 @@ describe.skipIf(pending === null)('rebuy decide --objective incremental-profit s
     // As JSON has it: a depth with no estimate is NaN in the bundle and null in --json.
     expect(JSON.parse(JSON.stringify(saved))).toMatchObject({ contacted: d.contacted, byTreatment: d.byTreatment, putOff: d.putOff, expectedProfit: d.expectedProfit, realized: d.realized, curve: d.curve, heldOut: true });
     expect(saved.source).toMatch(/^hillstrom-train\.csv \(the \d+ customers held out at training\)$/);
+
+    // The field is checked when a bundle is read: bad money settings in it are named.
+    const tampered = JSON.parse(await readFile(join(bundle, 'manifest.json'), 'utf8'));
+    tampered.uplift.decision.money.valuePerReturn = -3;
+    expect(() => parseManifest(JSON.stringify(tampered), bundle)).toThrow(/uplift\.decision\.money\.valuePerReturn.*-3/);
 
     const report = (await loadBundle(bundle).then((b) => b.readVerified('report.html'))).toString('utf8');
     expect(report).toContain('Whom to contact');
