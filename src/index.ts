@@ -50,6 +50,7 @@ export { fileStore, type ModelStore, type ResolvedVersion, type StoredVersion, t
 export { parseStoreRef, formatRef, type StoreRef, type VersionRef, type AliasRef } from './bundle/ref.js';
 export { listVersions, showVersion, diffVersions, type VersionSummary, type VersionDiff } from './app/models.js';
 export { trainUpliftBundle, type UpliftTrainOptions, type UpliftTrainResult } from './app/uplift.js';
-export { decideUplift, scoreUpliftFile, upliftOf, type UpliftDecision, type UpliftDecideOptions } from './app/uplift-decide.js';
+export { decideUplift, type UpliftDecision, type UpliftDecideOptions } from './app/uplift-decide.js';
+export { scoreUpliftFile, upliftOf } from './predict/uplift-score.js';
 export { auditExperiment, type ExperimentAudit } from './audit/experiment.js';
 export { qiniCurve, upliftCurve, qiniCoefficient, upliftAreaCoefficient, upliftAtK, type UpliftSample } from './evaluate/uplift.js';

@@ -3,15 +3,19 @@
  * (or nobody), judged on held-out customers of the test through their randomized arms. Scores come
  * from the bundle's ONNX graph through the Predictor.
  */
+import { basename } from 'node:path';
 import { UPLIFT_TEST_SHARE } from '../config.js';
-import { featureColumns, type Table } from '../core/table.js';
+import { featureColumns } from '../core/table.js';
 import { readTable } from '../data/read.js';
-import { writeCsv, writeParquet, type OutputColumn } from '../data/write.js';
 import { fingerprintFiles } from '../data/fingerprint.js';
-import { bundleError, usageError } from '../errors.js';
-import { chooseTreatments, upliftScoreColumns, judgeUpliftDecision, type TreatmentChoice, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { usageError } from '../errors.js';
+import { checkMoney, chooseTreatments, judgeUpliftDecision, type SavedUpliftDecision, type UpliftDecisionResult, type UpliftMoney } from '../evaluate/uplift-decide.js';
+import { loadBundle } from '../bundle/load.js';
+import { updateBundle } from '../bundle/update.js';
+import { REPORT_FILE } from '../bundle/layout.js';
+import { renderUpliftReport } from '../report/sections/uplift.js';
 import { loadPredictor } from '../predict/predictor.js';
-import type { Predictor } from '../predict/types.js';
+import { upliftOf } from '../predict/uplift-score.js';
 import { readExperiment } from '../train/uplift-data.js';
 import { upliftHoldout } from '../train/uplift.js';
 
@@ -20,6 +24,8 @@ export interface UpliftDecideOptions extends UpliftMoney {
   /** Customers of the test to judge on; default the bundle's training file, whose held-out customers are used. */
   data?: string;
   seed: number;
+  /** Write the decision (money settings and the list judged) into the bundle and its report (default true). */
+  save?: boolean;
 }
 
 export interface UpliftDecision extends UpliftDecisionResult {
@@ -32,22 +38,39 @@ export interface UpliftDecision extends UpliftDecisionResult {
   money: UpliftMoney;
   /** IDs of the customers every treatment is expected to put off, in file order. */
   putOffIds: string[];
+  saved: boolean;
 }
 
-/** Per row of `columns`: the uplift of each treatment, from the bundle's graph. */
-export async function upliftOf(predictor: Predictor, columns: Parameters<Predictor['predictColumns']>[0]): Promise<{ control: Float32Array; treated: Float32Array[]; uplift: Float32Array[] }> {
-  const section = predictor.manifest.uplift;
-  if (!section || !predictor.predictOutputs) throw usageError(`${predictor.bundleDir} is not an uplift bundle: train one with --treatment COL`);
-  const outputs = await predictor.predictOutputs(columns);
-  if (outputs.length !== 1 + 2 * section.treatments.length) throw bundleError(predictor.bundleDir, `its graph gives ${outputs.length} outputs, not ${1 + 2 * section.treatments.length}`);
-  return {
-    control: outputs[0]!,
-    treated: section.treatments.map((_, t) => outputs[1 + 2 * t]!),
-    uplift: section.treatments.map((_, t) => outputs[2 + 2 * t]!),
-  };
-}
-
+/**
+ * Chooses whom to contact with which treatment from the uplifts (no outcomes used), judges the list on
+ * customers of the test through their arms, and by default saves the decision into the bundle, as
+ * `decide` saves a response model's: the report and GET /v1/model then show it.
+ */
 export async function decideUplift(options: UpliftDecideOptions): Promise<UpliftDecision> {
+  const money = { contactCost: options.contactCost, valuePerReturn: options.valuePerReturn };
+  checkMoney(money);
+  const { decision, fileName } = await judgeOnTest(options, money);
+  const save = options.save !== false;
+  if (save) {
+    const { putOffIds: _ids, model: _model, treatments: _treatments, control: _control, saved: _saved, file, source, ...kept } = decision;
+    // The bundle is served and shared: it names the file, not the directory it was in here.
+    await saveUpliftDecision(options.model, { ...kept, source: source.replace(file, fileName), seed: options.seed });
+  }
+  const { file: _file, ...shown } = decision;
+  return { ...shown, saved: save };
+}
+
+/** Writes the decision into the bundle's uplift section, keeping every file; the report is rendered again to show it. */
+async function saveUpliftDecision(dir: string, decision: SavedUpliftDecision): Promise<void> {
+  const bundle = await loadBundle(dir);
+  await updateBundle(bundle, (manifest, files) => {
+    if (!manifest.uplift) throw usageError(`${dir} is not an uplift bundle`);
+    manifest.uplift = { ...manifest.uplift, decision };
+    if (files.has(REPORT_FILE)) files.set(REPORT_FILE, renderUpliftReport(manifest, bundle.dir));
+  });
+}
+
+async function judgeOnTest(options: UpliftDecideOptions, money: UpliftMoney): Promise<{ decision: UpliftDecision & { file: string }; fileName: string }> {
   const predictor = await loadPredictor(options.model);
   try {
     const { manifest } = predictor;
@@ -70,11 +93,11 @@ export async function decideUplift(options: UpliftDecideOptions): Promise<Uplift
       outcome: Uint8Array.from(rows, (r) => table.target![r]!),
       arm: Uint8Array.from(rows, (r) => armIndex.get(experiment.arm[r]!)!),
     };
-    const money = { contactCost: options.contactCost, valuePerReturn: options.valuePerReturn };
     const result = judgeUpliftDecision(scores.uplift, held, money, { seed: options.seed });
     const putOff = chooseTreatments(scores.uplift, money).putOff;
-    return {
+    const decision = {
       ...result,
+      file,
       model: options.model,
       source: same ? `${file} (the ${rows.length} customers held out at training)` : file,
       heldOut: same,
@@ -82,76 +105,10 @@ export async function decideUplift(options: UpliftDecideOptions): Promise<Uplift
       control: section.control,
       money,
       putOffIds: Array.from(rows, (r, i) => (putOff[i] ? table.ids[r]! : null)).filter((id): id is string => id !== null),
+      saved: false,
     };
+    return { decision, fileName: basename(file) };
   } finally {
     await predictor.close();
   }
-}
-
-export interface UpliftScoreSummary {
-  rows: number;
-  output: string;
-  columns: string[];
-  contacted: number | null;
-  putOff: number;
-}
-
-/** An uplift bundle's answer for each customer of a table, in file order. */
-export interface UpliftTableScores {
-  ids: string[];
-  treatments: string[];
-  control: Float32Array;
-  treated: Float32Array[];
-  uplift: Float32Array[];
-  /** Per customer: the treatment with the highest uplift (0-based), whether it helps or not. */
-  best: Int16Array;
-  /** With money settings: whom to send which treatment, and the expected incremental profit. */
-  choice: TreatmentChoice | null;
-}
-
-/** Scores the customers of `table` through the bundle's graph and, with money settings, decides whom to contact. */
-export async function scoreUpliftTable(predictor: Predictor, table: Table, money?: UpliftMoney): Promise<UpliftTableScores> {
-  const section = predictor.manifest.uplift;
-  if (!section) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
-  const scores = await upliftOf(predictor, featureColumns(table));
-  const best = Int16Array.from({ length: table.nRows }, (_, i) => {
-    let t = 0;
-    for (let k = 1; k < scores.uplift.length; k++) if (scores.uplift[k]![i]! > scores.uplift[t]![i]!) t = k;
-    return t;
-  });
-  return { ids: table.ids, treatments: section.treatments, ...scores, best, choice: money ? chooseTreatments(scores.uplift, money) : null };
-}
-
-/** The scores as output columns (the score file's, and the API's CSV answer). */
-export function upliftOutputColumns(s: UpliftTableScores): OutputColumn[] {
-  const best = Array.from(s.best);
-  const values: OutputColumn['values'][] = [
-    s.ids,
-    s.control,
-    ...s.treatments.flatMap((_, k) => [s.treated[k]!, s.uplift[k]!]),
-    best.map((t, i) => (s.uplift[t]![i]! > 0 ? s.treatments[t]! : 'none')),
-    ...(s.choice ? [Array.from(s.choice.treatment, (t) => (t >= 0 ? s.treatments[t]! : 'none')), s.choice.gain] : []),
-    best.map((t, i) => (s.uplift[t]![i]! < 0 ? 1 : 0)),
-  ];
-  return upliftScoreColumns(s.treatments, s.choice !== null).map((name, k) => ({ name, values: values[k]! }));
-}
-
-/**
- * Scores a customer table with an uplift bundle: per customer P(buy if not contacted), per treatment
- * P(buy if contacted with it) and the uplift, the best treatment, and — with money settings — the
- * expected incremental profit and whether to contact. Written in file order, CSV or Parquet by name.
- */
-export async function scoreUpliftFile(predictor: Predictor, input: string, output: string, money?: UpliftMoney): Promise<UpliftScoreSummary> {
-  if (!predictor.manifest.uplift) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
-  const table = await readTable(input, { schema: predictor.manifest.schema });
-  const scores = await scoreUpliftTable(predictor, table, money);
-  const columns = upliftOutputColumns(scores);
-  await (output.endsWith('.parquet') ? writeParquet(output, columns) : writeCsv(output, columns));
-  return {
-    rows: table.nRows,
-    output,
-    columns: columns.map((c) => c.name),
-    contacted: scores.choice ? scores.choice.treatment.filter((t) => t >= 0).length : null,
-    putOff: Array.from(scores.best).filter((t, i) => scores.uplift[t]![i]! < 0).length,
-  };
 }

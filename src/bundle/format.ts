@@ -23,6 +23,7 @@ import type { Calibration } from '../evaluate/calibration.js';
 import type { ScoredPart } from '../evaluate/curves.js';
 import type { Leaderboard } from '../evaluate/leaderboard.js';
 import type { MoneySettings, ThresholdObjective } from '../evaluate/decide.js';
+import type { SavedUpliftDecision } from '../evaluate/uplift-decide.js';
 import type { AuditReport } from '../audit/types.js';
 import { bundleError, internalError } from '../errors.js';
 
@@ -119,8 +120,34 @@ export const CalibrationSchema = Type.Object({
 });
 agree<typeof CalibrationSchema, Calibration>(true);
 
+export const MoneySettingsSchema = Type.Object({
+  contactCost: Type.Number({ minimum: 0 }),
+  valuePerReturn: Type.Number({ exclusiveMinimum: 0 }),
+});
+agree<typeof MoneySettingsSchema, MoneySettings>(true);
+
 /** A value with its percentile bootstrap interval (evaluate/uplift.ts Estimate). */
 const EstimateSchema = Type.Object({ value: JsonNumber, interval: Type.Tuple([JsonNumber, JsonNumber]) });
+
+/**
+ * The incremental-profit decision `rebuy decide --objective incremental-profit` saved: its money
+ * settings, and the list it chose judged on customers of the test through their arms.
+ */
+export const UpliftDecisionSchema = Type.Object({
+  money: MoneySettingsSchema,
+  source: Type.String({ description: 'The customers the list was judged on, in words.' }),
+  heldOut: Type.Boolean({ description: 'True when they are the customers held out at training.' }),
+  seed: Type.Integer({ description: 'The bootstrap seed.' }),
+  customers: Count,
+  contacted: Count,
+  byTreatment: Type.Array(Count, { description: 'Contacted per treatment, in treatment order.' }),
+  putOff: Count,
+  expectedProfit: JsonNumber,
+  realized: EstimateSchema,
+  curve: Type.Array(Type.Object({ contacted: Count, profit: EstimateSchema }), { description: "Realized profit of the first n customers by expected incremental profit; one point is the chosen list's." }),
+  level: Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 1 }),
+});
+agree<typeof UpliftDecisionSchema, SavedUpliftDecision>(true);
 
 /**
  * An uplift bundle's own section: the experiment it learnt from, the learner chosen, and the held-out
@@ -153,13 +180,9 @@ export const UpliftSectionSchema = Type.Object({
       curve: Type.Object({ targeted: Type.Array(Type.Number()), value: Type.Array(JsonNumber) }),
     }),
   ),
+  /** Absent until `rebuy decide --objective incremental-profit` saves one. */
+  decision: Type.Optional(UpliftDecisionSchema),
 });
-
-export const MoneySettingsSchema = Type.Object({
-  contactCost: Type.Number({ minimum: 0 }),
-  valuePerReturn: Type.Number({ exclusiveMinimum: 0 }),
-});
-agree<typeof MoneySettingsSchema, MoneySettings>(true);
 
 export const ThresholdObjectiveSchema = Type.Union([
   Type.Object({ kind: Type.Literal('accuracy') }),

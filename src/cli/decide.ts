@@ -86,11 +86,11 @@ export function formatDecision(d: Decision): string {
 
 export async function runDecide(flags: DecideFlags): Promise<void> {
   const { dir, stored } = await resolveModelOption(flags.model, flags.store);
-  if (flags.objective === 'incremental-profit') return (await import('./uplift.js')).runUpliftDecide({ ...flags, model: dir });
-  if (flags.valueColumn !== undefined) return runDecideByValue({ ...flags, model: dir }, flags.valueColumn);
+  if (flags.valueColumn !== undefined && flags.objective !== 'incremental-profit') return runDecideByValue({ ...flags, model: dir }, flags.valueColumn);
   if (stored && flags.save) {
     throw usageError(`${flags.model} is a version in the store, which rebuy never changes: add --no-save to see the decision, or decide on the bundle directory and register it as a new version`);
   }
+  if (flags.objective === 'incremental-profit') return (await import('./uplift.js')).runUpliftDecide({ ...flags, model: dir, shownAs: flags.model });
   const decided = await decide({
     model: dir,
     data: flags.data,

@@ -1,7 +1,8 @@
 /** `rebuy train --treatment …`: progress on stderr, the held-out comparison on stdout (or --json). */
 import { trainUpliftBundle, type UpliftProgress, type UpliftTrainOptions, type UpliftTrainResult } from '../app/uplift.js';
 import { checkBundleTarget } from '../bundle/save.js';
-import { decideUplift, scoreUpliftFile, type UpliftDecision } from '../app/uplift-decide.js';
+import { decideUplift, type UpliftDecision } from '../app/uplift-decide.js';
+import { scoreUpliftFile } from '../predict/uplift-score.js';
 import type { Predictor } from '../predict/types.js';
 import type { Estimate } from '../evaluate/uplift.js';
 import { usageError } from '../errors.js';
@@ -80,16 +81,32 @@ export function formatUpliftDecision(d: UpliftDecision): string {
     '',
     `profit curve (first n customers by expected incremental profit, each with its best treatment; ${level} % bootstrap interval):`,
     '  contacted   profit',
-    ...d.curve.map((p) => `  ${String(p.contacted).padStart(9)}   ${dollars(p.profit.value)} (${dollars(p.profit.interval[0])} to ${dollars(p.profit.interval[1])})`),
+    ...d.curve.map((p) => `  ${String(p.contacted).padStart(9)}   ${dollars(p.profit.value)} (${dollars(p.profit.interval[0])} to ${dollars(p.profit.interval[1])})${p.contacted === d.contacted ? '   ← the list' : ''}`),
+    '',
+    d.saved ? `saved: the bundle's report and GET /v1/model show this decision` : 'not saved (--no-save)',
     '',
   ];
   return lines.join('\n');
 }
 
-export async function runUpliftDecide(flags: { model: string; data?: string; contactCost?: number; valuePerReturn?: number; seed: number; json?: boolean }): Promise<void> {
-  if (flags.contactCost === undefined || flags.valuePerReturn === undefined) throw usageError('--objective incremental-profit needs --contact-cost C and --value-per-return V');
-  const decision = await decideUplift({ model: flags.model, data: flags.data, contactCost: flags.contactCost, valuePerReturn: flags.valuePerReturn, seed: flags.seed });
-  process.stdout.write(flags.json ? `${JSON.stringify(decision, null, 2)}\n` : formatUpliftDecision(decision));
+export async function runUpliftDecide(flags: {
+  model: string;
+  /** The model as the user named it (a store reference or the directory). */
+  shownAs?: string;
+  data?: string;
+  contactCost?: number;
+  valuePerReturn?: number;
+  valueColumn?: string;
+  seed: number;
+  save: boolean;
+  json?: boolean;
+}): Promise<void> {
+  if (flags.valueColumn !== undefined) throw usageError('--objective incremental-profit takes one --value-per-return V, not --value-column');
+  if (flags.contactCost === undefined) throw usageError('--objective incremental-profit needs --contact-cost C (the cost of one contact)');
+  if (flags.valuePerReturn === undefined) throw usageError('--objective incremental-profit needs --value-per-return V (what a customer who buys because of the contact is worth)');
+  const decision = await decideUplift({ model: flags.model, data: flags.data, contactCost: flags.contactCost, valuePerReturn: flags.valuePerReturn, seed: flags.seed, save: flags.save });
+  const shown = { ...decision, model: flags.shownAs ?? flags.model };
+  process.stdout.write(flags.json ? `${JSON.stringify(shown, null, 2)}\n` : formatUpliftDecision(shown));
 }
 
 export async function runUpliftScore(

@@ -95,23 +95,35 @@ const CSV_BATCH_ROWS = 8192;
  * round-trip form; NaN and null empty. Text is written as it is (these files are read back as data).
  */
 export async function writeCsv(path: string, columns: readonly OutputColumn[]): Promise<void> {
-  const nRows = commonLength(columns);
-  const header = `${columns.map((c) => csvField(c.name)).join(',')}\n`;
-  if (path === STDOUT) {
-    return writeToStdout(
-      (function* () {
-        yield header;
-        for (let start = 0; start < nRows; start += CSV_BATCH_ROWS) yield csvRows(columns, start, Math.min(nRows, start + CSV_BATCH_ROWS));
-      })(),
-    );
+  commonLength(columns);
+  await writeCsvBatches(
+    path,
+    columns.map((c) => c.name),
+    [columns],
+  );
+}
+
+/**
+ * writeCsv for rows that arrive in batches (each batch: the same columns, in order), so that a long
+ * table is written without holding it: the same bytes as writeCsv of all the rows at once.
+ */
+export async function writeCsvBatches(
+  path: string,
+  names: readonly string[],
+  batches: AsyncIterable<readonly OutputColumn[]> | Iterable<readonly OutputColumn[]>,
+): Promise<void> {
+  async function* text(): AsyncGenerator<string> {
+    yield `${names.map((name) => csvField(name)).join(',')}\n`;
+    for await (const columns of batches) {
+      const nRows = commonLength(columns);
+      for (let start = 0; start < nRows; start += CSV_BATCH_ROWS) yield csvRows(columns, start, Math.min(nRows, start + CSV_BATCH_ROWS));
+    }
   }
+  if (path === STDOUT) return writeToStdout(text());
   await withAtomicPath(path, async (tmpPath) => {
     const handle = await open(tmpPath, 'w');
     try {
-      await handle.write(header);
-      for (let start = 0; start < nRows; start += CSV_BATCH_ROWS) {
-        await handle.write(csvRows(columns, start, Math.min(nRows, start + CSV_BATCH_ROWS)));
-      }
+      for await (const chunk of text()) await handle.write(chunk);
     } finally {
       await handle.close();
     }
@@ -142,21 +154,39 @@ function commonLength(columns: readonly OutputColumn[]): number {
 
 /** Writes columns as Parquet: a column whose values are all numbers (or missing) is DOUBLE, else VARCHAR. */
 export async function writeParquet(path: string, columns: readonly OutputColumn[]): Promise<void> {
+  commonLength(columns);
+  await writeParquetBatches(
+    path,
+    columns.map((c) => ({ name: c.name, numeric: isNumericColumn(c.values) })),
+    [columns],
+  );
+}
+
+/**
+ * writeParquet for rows that arrive in batches, with each column's type given up front (numeric:
+ * DOUBLE, else VARCHAR): the same file as writeParquet of all the rows at once.
+ */
+export async function writeParquetBatches(
+  path: string,
+  types: readonly { name: string; numeric: boolean }[],
+  batches: AsyncIterable<readonly OutputColumn[]> | Iterable<readonly OutputColumn[]>,
+): Promise<void> {
   if (path === STDOUT) throw outputError(STDOUT, 'Parquet is not streamed to standard output; name a .parquet file');
-  const nRows = commonLength(columns);
-  const numeric = columns.map((c) => isNumericColumn(c.values));
   await withAtomicPath(path, async (tmpPath) => {
     const instance = await DuckDBInstance.create(':memory:');
     try {
       const con = await instance.connect();
       try {
-        const defs = columns.map((c, i) => `${sqlIdent(c.name)} ${numeric[i] ? 'DOUBLE' : 'VARCHAR'}`);
+        const defs = types.map((c) => `${sqlIdent(c.name)} ${c.numeric ? 'DOUBLE' : 'VARCHAR'}`);
         await con.run(`CREATE TABLE out (${defs.join(', ')})`);
         const appender = await con.createAppender('out');
         try {
-          for (let row = 0; row < nRows; row++) {
-            columns.forEach((c, i) => appendCell(appender, c.values[row]!, numeric[i]!));
-            appender.endRow();
+          for await (const columns of batches) {
+            const nRows = commonLength(columns);
+            for (let row = 0; row < nRows; row++) {
+              columns.forEach((c, i) => appendCell(appender, c.values[row]!, types[i]!.numeric));
+              appender.endRow();
+            }
           }
           appender.flushSync();
         } finally {

@@ -8,10 +8,9 @@
  *
  * over the customers assigned treatment t, with a percentile bootstrap interval.
  */
-import { createRng, randomInt } from '../core/random.js';
 import { usageError } from '../errors.js';
-import { normalQuantile, quantile } from './stats.js';
-import type { Estimate } from './uplift.js';
+import { normalQuantile } from './stats.js';
+import { percentileBootstrap, type Estimate } from './uplift.js';
 
 export interface UpliftMoney {
   contactCost: number;
@@ -58,6 +57,35 @@ export function chooseTreatments(uplift: readonly ArrayLike<number>[], money: Up
   return { treatment, gain, putOff };
 }
 
+/** Running sums of a contact list's expected incremental profit, added to as the customers' scores arrive. */
+export interface ListProfitSums {
+  /** Σ gain over the contacted customers. */
+  value: number;
+  /** Σ over them of the variance of each one's extra purchase (see expectedListProfit). */
+  variance: number;
+}
+
+/** Adds customers to the sums, in order, so that a list added a chunk at a time sums as the whole list at once. */
+export function addToListProfit(
+  sums: ListProfitSums,
+  scores: { control: ArrayLike<number>; treated: readonly ArrayLike<number>[] },
+  choice: TreatmentChoice,
+): void {
+  choice.treatment.forEach((t, i) => {
+    sums.value += choice.gain[i]!;
+    if (t < 0) return;
+    const pt = scores.treated[t]![i]!;
+    const pc = scores.control[i]!;
+    sums.variance += pt * (1 - pt) + pc * (1 - pc);
+  });
+}
+
+/** The expected profit and its range at `level` from the list's sums (see expectedListProfit). */
+export function listProfitEstimate(sums: ListProfitSums, money: UpliftMoney, level = 0.95): Estimate & { level: number } {
+  const half = normalQuantile(1 - (1 - level) / 2) * money.valuePerReturn * Math.sqrt(sums.variance);
+  return { value: sums.value, interval: [sums.value - half, sums.value + half], level };
+}
+
 /**
  * The expected incremental profit of the customers `choice` contacts (Σ gain, as summed everywhere
  * else), and the range the realized profit falls in with probability `level` if the model's
@@ -71,16 +99,9 @@ export function expectedListProfit(
   money: UpliftMoney,
   level = 0.95,
 ): Estimate & { level: number } {
-  const value = choice.gain.reduce((a, b) => a + b, 0);
-  let variance = 0;
-  choice.treatment.forEach((t, i) => {
-    if (t < 0) return;
-    const pt = scores.treated[t]![i]!;
-    const pc = scores.control[i]!;
-    variance += pt * (1 - pt) + pc * (1 - pc);
-  });
-  const half = normalQuantile(1 - (1 - level) / 2) * money.valuePerReturn * Math.sqrt(variance);
-  return { value, interval: [value - half, value + half], level };
+  const sums = { value: 0, variance: 0 };
+  addToListProfit(sums, scores, choice);
+  return listProfitEstimate(sums, money, level);
 }
 
 /** Held-out customers of the test: who bought, and which arm they were in (0 = control, t + 1 = treatment t). */
@@ -114,19 +135,6 @@ export function realizedProfit(held: HeldOut, assigned: ArrayLike<number>, money
     profit += s.n * ((s.yt / s.nt - s.yc / s.nc) * money.valuePerReturn - money.contactCost);
   }
   return profit;
-}
-
-function bootstrap(n: number, statistic: (rows: Uint32Array | null) => number, replicates: number, level: number, seed: number): Estimate {
-  const rng = createRng(seed);
-  const rows = new Uint32Array(n);
-  const values: number[] = [];
-  for (let r = 0; r < replicates; r++) {
-    for (let i = 0; i < n; i++) rows[i] = randomInt(rng, n);
-    const v = statistic(rows);
-    if (Number.isFinite(v)) values.push(v);
-  }
-  const tail = (1 - level) / 2;
-  return { value: statistic(null), interval: values.length > 0 ? [quantile(values, tail), quantile(values, 1 - tail)] : [Number.NaN, Number.NaN] };
 }
 
 export interface ProfitPoint {
@@ -164,7 +172,7 @@ export function judgeUpliftDecision(
   const seed = options.seed ?? 0;
   const choice = chooseTreatments(uplift, money);
   const n = choice.treatment.length;
-  const realized = bootstrap(n, (rows) => realizedProfit(held, choice.treatment, money, rows ?? undefined), replicates, level, seed);
+  const realized = percentileBootstrap(n, (rows) => realizedProfit(held, choice.treatment, money, rows ?? undefined), { replicates, level, seed });
   // For the curve every customer gets the best treatment, contacted in order of its expected gain.
   const best = Int16Array.from({ length: n }, (_, i) => {
     let t = 0;
@@ -176,16 +184,24 @@ export function judgeUpliftDecision(
   const rank = new Uint32Array(n);
   order.forEach((i, r) => (rank[i] = r));
   const points = options.points ?? 20;
+  const byTreatment = uplift.map((_, t) => choice.treatment.filter((c) => c === t).length);
+  const contacted = byTreatment.reduce((a, b) => a + b, 0);
   const curve: ProfitPoint[] = [];
   for (let p = 1; p <= points; p++) {
-    const contacted = Math.round((n * p) / points);
-    const assigned = Int16Array.from(best, (t, i) => (rank[i]! < contacted ? t : -1));
-    curve.push({ contacted, profit: bootstrap(n, (rows) => realizedProfit(held, assigned, money, rows ?? undefined), replicates, level, seed + p) });
+    const depth = Math.round((n * p) / points);
+    const assigned = Int16Array.from(best, (t, i) => (rank[i]! < depth ? t : -1));
+    curve.push({ contacted: depth, profit: percentileBootstrap(n, (rows) => realizedProfit(held, assigned, money, rows ?? undefined), { replicates, level, seed: seed + p }) });
   }
-  const byTreatment = uplift.map((_, t) => choice.treatment.filter((c) => c === t).length);
+  // The chosen list is the curve's first `contacted` customers (those whose best gain is positive):
+  // its point is the list's own figure, so the chart passes through exactly what the decision reports.
+  const at = curve.findIndex((pt) => pt.contacted >= contacted);
+  if (contacted > 0) {
+    if (curve[at]?.contacted === contacted) curve[at] = { contacted, profit: realized };
+    else curve.splice(at < 0 ? curve.length : at, 0, { contacted, profit: realized });
+  }
   return {
     customers: n,
-    contacted: byTreatment.reduce((a, b) => a + b, 0),
+    contacted,
     byTreatment,
     putOff: choice.putOff.reduce((a, b) => a + b, 0),
     expectedProfit: choice.gain.reduce((a, b) => a + b, 0),
@@ -193,6 +209,14 @@ export function judgeUpliftDecision(
     curve,
     level,
   };
+}
+
+/** A decision as the bundle keeps it: the judgement, with the settings, customers and seed it was made with. */
+export interface SavedUpliftDecision extends UpliftDecisionResult {
+  money: UpliftMoney;
+  source: string;
+  heldOut: boolean;
+  seed: number;
 }
 
 /** The columns an uplift bundle's scores have, in order, with or without money settings. */

@@ -175,6 +175,29 @@ export interface BootstrapOptions {
 }
 
 /**
+ * Percentile bootstrap of a statistic of n customers: each replicate resamples them with replacement
+ * (`rows`; null for the customers as given, whose statistic is the value). Replicates whose
+ * statistic is not finite are left out.
+ */
+export function percentileBootstrap(n: number, statistic: (rows: Uint32Array | null) => number, options: BootstrapOptions = {}): Estimate {
+  const replicates = options.replicates ?? 200;
+  const level = options.level ?? 0.95;
+  const rng = createRng(options.seed ?? 0);
+  const values: number[] = [];
+  const rows = new Uint32Array(n);
+  for (let r = 0; r < replicates; r++) {
+    for (let i = 0; i < n; i++) rows[i] = randomInt(rng, n);
+    const v = statistic(rows);
+    if (Number.isFinite(v)) values.push(v);
+  }
+  const tail = (1 - level) / 2;
+  return {
+    value: statistic(null),
+    interval: values.length > 0 ? [quantile(values, tail), quantile(values, 1 - tail)] : [Number.NaN, Number.NaN],
+  };
+}
+
+/**
  * Percentile bootstrap of a statistic of several rankings of the same customers: each replicate
  * resamples the customers once, so a difference between two rankings is paired.
  */
@@ -185,10 +208,6 @@ export function bootstrapUplift(
   statistic: (samples: UpliftSample[]) => number,
   options: BootstrapOptions = {},
 ): Estimate {
-  const replicates = options.replicates ?? 200;
-  const level = options.level ?? 0.95;
-  const n = outcome.length;
-  const rng = createRng(options.seed ?? 0);
   const sampleOf = (rows: ArrayLike<number> | null): UpliftSample[] =>
     scores.map((score) =>
       rows === null
@@ -199,16 +218,5 @@ export function bootstrapUplift(
             treated: Float64Array.from(rows, (r) => treated[r]!),
           },
     );
-  const values: number[] = [];
-  const rows = new Uint32Array(n);
-  for (let r = 0; r < replicates; r++) {
-    for (let i = 0; i < n; i++) rows[i] = randomInt(rng, n);
-    const v = statistic(sampleOf(rows));
-    if (Number.isFinite(v)) values.push(v);
-  }
-  const tail = (1 - level) / 2;
-  return {
-    value: statistic(sampleOf(null)),
-    interval: values.length > 0 ? [quantile(values, tail), quantile(values, 1 - tail)] : [Number.NaN, Number.NaN],
-  };
+  return percentileBootstrap(outcome.length, (rows) => statistic(sampleOf(rows)), options);
 }

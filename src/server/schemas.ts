@@ -352,7 +352,7 @@ export const modelInfoSchema = Type.Object({
     files: Type.Array(Type.String(), { description: 'Training file names (no directories).' }),
   }),
   money: Type.Union([MoneySettingsSchema, Type.Null()], {
-    description: "The saved decision's money settings: the profit objective's, else those given to `rebuy decide`; null when none were given.",
+    description: "The saved decision's money settings: the profit objective's, else those given to `rebuy decide` (for an uplift bundle, to `rebuy decide --objective incremental-profit`); null when none were given.",
   }),
   caveats: Type.Array(Type.Pick(AuditReportSchema.properties.findings.items, ['code', 'severity', 'column', 'message']), {
     description: "The training data audit's warnings and problems, most serious first; empty when the bundle keeps no audit.",
@@ -374,7 +374,7 @@ export const modelInfoSchema = Type.Object({
   report: Type.Boolean({ description: 'Whether the bundle holds its HTML report (served at /report).' }),
   uplift: Type.Union([Type.Omit(UpliftSectionSchema, ['outputs']), Type.Null()], {
     description:
-      "For an uplift bundle: the test it learnt from (treatment column, control, treatments), the learners compared by cross-validated Qini, and per treatment the held-out evaluation: Qini coefficient with its 95 % interval, uplift in the top 10/20/30 % against random targeting and against the response model, and the Qini curve. Null for a response model.",
+      "For an uplift bundle: the test it learnt from (treatment column, control, treatments), the learners compared by cross-validated Qini, and per treatment the held-out evaluation: Qini coefficient with its 95 % interval, uplift in the top 10/20/30 % against random targeting and against the response model, and the Qini curve; with `decision`, the incremental-profit decision `rebuy decide` saved (money settings, contacts per treatment, put-off customers, expected and realized incremental profit with its bootstrap interval, the profit curve). Null for a response model.",
   }),
   purchases: Type.Union([PurchaseModelSummarySchema, Type.Null()], {
     description: "For a model trained on a `features` customer table: BG/NBD's heat map of expected purchases and its calibration on the held-out test customers; null otherwise.",

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { trainUpliftBundle } from '../../src/app/uplift.js';
-import { upliftOf } from '../../src/app/uplift-decide.js';
+import { upliftOf } from '../../src/predict/uplift-score.js';
 import { loadBundle } from '../../src/bundle/load.js';
 import { DIALECTS, quoteText } from '../../src/compile/dialect.js';
 import { upliftPipelineOf } from '../../src/compile/from-bundle.js';

@@ -6,7 +6,10 @@
  * nothing of the previous list on screen.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decideUplift } from '../../src/app/uplift-decide.js';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,5 +149,55 @@ describe.skipIf(!existsSync(CHROMIUM) || pending === null)('the uplift view of t
     expect(await page.locator('#uplift-contacts-body tr').count()).toBe(0);
     expect(await page.locator('#uplift-putoff-body tr').count()).toBe(0);
     expect(await page.locator('#uplift-download').isDisabled()).toBe(true);
+  });
+});
+
+describe.skipIf(!existsSync(CHROMIUM) || pending === null)('the uplift view of a model with a saved decision', () => {
+  let dir: string;
+  let app: FastifyInstance;
+  let browser: Browser;
+  let base: string;
+  let decision: Awaited<ReturnType<typeof decideUplift>>;
+
+  beforeAll(async () => {
+    const deps = await pending!;
+    // A copy: the shared bundle other tests serve must keep its hash.
+    dir = await mkdtemp(join(tmpdir(), 'rebuy-uplift-page-'));
+    const bundle = join(dir, 'bundle');
+    await cp(deps.bundle, bundle, { recursive: true });
+    decision = await decideUplift({ model: bundle, contactCost: 0.05, valuePerReturn: 1.5, seed: 0 });
+    ({ app } = await makeApp({ load: () => loadPredictor(bundle, { threads: 1 }) }));
+    base = await app.listen({ host: '127.0.0.1', port: 0 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  }, 600_000);
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("starts from the saved money settings and shows the saved decision's list and profit curve", async () => {
+    const page = await (await browser.newContext()).newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(base);
+    await page.locator('#uplift:not([hidden])').waitFor();
+    expect(await page.locator('#uplift-cost').inputValue()).toBe('0.05');
+    expect(await page.locator('#uplift-value').inputValue()).toBe('1.5');
+    const saved = page.locator('.uplift-saved-decision');
+    const text = await saved.locator('p').textContent();
+    expect(text).toContain(`contact ${decision.contacted.toLocaleString('en')} of ${decision.customers.toLocaleString('en')}`);
+    expect(text).toContain(`${decision.byTreatment[0]!.toLocaleString('en')} with Mens E-Mail`);
+    expect(await saved.locator('svg').count()).toBe(1);
+    expect(await saved.locator('figcaption, .caption, p').last().textContent()).toContain('held out at training');
+
+    // The list scored at the saved settings.
+    const list = await readFile((await pending!).listCsv);
+    await page.locator('#file').setInputFiles({ name: 'list.csv', mimeType: 'text/csv', buffer: list });
+    await page.locator('#uplift-decision:not([hidden])').waitFor();
+    expect(await page.locator('#uplift-list-line').textContent()).toContain('per customer who buys because of it');
+    const res = await app.inject({ method: 'POST', url: '/v1/scores?contact_cost=0.05&value_per_return=1.5', headers: { 'content-type': 'text/csv', accept: 'application/json' }, payload: list });
+    expect(Number(await page.locator('#uplift-profit').getAttribute('data-value'))).toBe(res.json().decision.expectedProfit.value);
+    expect(errors).toEqual([]);
   });
 });

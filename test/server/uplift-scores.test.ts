@@ -5,11 +5,14 @@
  * `rebuy score`'s file to the byte, and bad money settings are refused naming the field.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { SCORING_DEFAULTS } from '../../src/config.js';
+import type { Predictor } from '../../src/predict/types.js';
+import { SHARED_DATA } from '../helpers/paths.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scoreUpliftFile } from '../../src/app/uplift-decide.js';
+import { scoreUpliftFile } from '../../src/predict/uplift-score.js';
 import { loadPredictor } from '../../src/predict/predictor.js';
 import { makeApp, openApiChecker, type ResponseCheck } from './helpers.js';
 import { upliftDeps, type UpliftDeps } from './real.js';
@@ -147,5 +150,62 @@ describe.skipIf(pending === null)('the API with an uplift bundle', () => {
       for (const k of e.upliftAt) for (const key of ['model', 'response', 'random', 'versusResponse', 'versusRandom']) expect(k[key].interval).toHaveLength(2);
       expect(e.curve.targeted.length).toBeGreaterThan(2);
     }
+  });
+});
+
+describe.skipIf(pending === null)('the API scores an uplift upload a chunk at a time', () => {
+  let app: FastifyInstance;
+  let upload: Buffer;
+  const calls: number[] = [];
+  /** More rows than one chunk holds, none of them learnt from. */
+  const ROWS = SCORING_DEFAULTS.batchRows + 3000;
+
+  beforeAll(async () => {
+    const deps = await pending!;
+    const lines = (await readFile(join(SHARED_DATA, 'hillstrom.csv'), 'utf8')).trimEnd().split('\n');
+    upload = Buffer.from(`${[lines[0], ...lines.slice(lines.length - ROWS)].join('\n')}\n`);
+    // Every call to the graph is counted: the upload must never go through it whole.
+    const load = async (): Promise<Predictor> => {
+      const predictor = await loadPredictor(deps.bundle, { threads: 1 });
+      const outputs = predictor.predictOutputs!.bind(predictor);
+      return Object.assign(Object.create(predictor) as Predictor, {
+        predictOutputs: (columns: Parameters<typeof outputs>[0]) => {
+          calls.push(columns.nRows);
+          return outputs(columns);
+        },
+      });
+    };
+    ({ app } = await makeApp({ load }));
+  }, 600_000);
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('JSON: every row, and the decision summed over the whole list', async () => {
+    calls.length = 0;
+    const res = await app.inject({ method: 'POST', url: '/v1/scores?contact_cost=0.05&value_per_return=1', headers: { 'content-type': 'text/csv', accept: 'application/json' }, payload: upload });
+    expect(res.statusCode).toBe(200);
+    expect(calls).toEqual([SCORING_DEFAULTS.batchRows, ROWS - SCORING_DEFAULTS.batchRows]);
+    const body = res.json();
+    expect(body.rows).toHaveLength(ROWS);
+    expect(res.headers['x-rebuy-rows']).toBe(String(ROWS));
+    let profit = 0;
+    let contacted = 0;
+    for (const row of body.rows) {
+      profit += row.expected_incremental_profit;
+      if (row.send !== 'none') contacted++;
+    }
+    expect(body.decision.customers).toBe(ROWS);
+    expect(body.decision.contacted).toBe(contacted);
+    expect(body.decision.expectedProfit.value).toBe(profit);
+    expect(body.rows[SCORING_DEFAULTS.batchRows].id).toBe(String(SCORING_DEFAULTS.batchRows + 1));
+  });
+
+  it("CSV: rebuy score's file, also written a chunk at a time", async () => {
+    calls.length = 0;
+    const res = await app.inject({ method: 'POST', url: '/v1/scores?contact_cost=0.05&value_per_return=1', headers: { 'content-type': 'text/csv', accept: 'text/csv' }, payload: upload });
+    expect(res.statusCode).toBe(200);
+    expect(calls).toEqual([SCORING_DEFAULTS.batchRows, ROWS - SCORING_DEFAULTS.batchRows]);
+    expect(res.body.trimEnd().split('\n')).toHaveLength(ROWS + 1);
   });
 });

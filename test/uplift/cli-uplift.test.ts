@@ -86,13 +86,15 @@ describe('rebuy train --treatment on a test with a known effect', () => {
     // The decision on the customers held out at training, judged from their arms.
     const d = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '1', '--value-per-return', '10', '--json']);
     expect(d.code).toBe(0);
-    const decision = JSON.parse(d.stdout) as { heldOut: boolean; customers: number; contacted: number; putOff: number; putOffIds: string[]; realized: { value: number; interval: number[] }; curve: unknown[] };
+    const decision = JSON.parse(d.stdout) as { heldOut: boolean; customers: number; contacted: number; putOff: number; putOffIds: string[]; realized: { value: number; interval: number[] }; curve: { contacted: number }[] };
     expect(decision.heldOut).toBe(true);
     expect(decision.customers).toBe(600);
     expect(decision.contacted).toBeGreaterThan(0);
     expect(decision.putOffIds).toHaveLength(decision.putOff);
     expect(decision.realized.interval[0]).toBeLessThanOrEqual(decision.realized.value);
-    expect(decision.curve).toHaveLength(20);
+    // Depths up to every customer, and the chosen list's own point.
+    expect(decision.curve.map((pt) => pt.contacted)).toContain(decision.contacted);
+    expect(decision.curve[decision.curve.length - 1]!.contacted).toBe(600);
     const text = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '1', '--value-per-return', '10']);
     expect(text.stdout).toMatch(/put off: \d+ customers/);
     const cents = rebuy(['decide', '--model', out, '--objective', 'incremental-profit', '--contact-cost', '0.5', '--value-per-return', '10']);

@@ -47,7 +47,9 @@ describe('incremental profit on a test with a known effect', () => {
     expect(result.realized.interval[1]).toBeGreaterThanOrEqual(truth);
     // Customers with low x1 are put off by the contact, and none of them is contacted.
     expect(result.putOff).toBeGreaterThan(0);
-    expect(result.curve).toHaveLength(20);
-    expect(result.curve[19]!.contacted).toBe(test.length);
+    // Twenty depths to everyone, and the chosen list's own point with its own figure.
+    const grid = Array.from({ length: 20 }, (_, p) => Math.round((test.length * (p + 1)) / 20));
+    expect(result.curve.map((pt) => pt.contacted)).toEqual([...new Set([...grid, result.contacted])].sort((a, b) => a - b));
+    expect(result.curve.find((pt) => pt.contacted === result.contacted)!.profit).toEqual(result.realized);
   });
 });

@@ -76,8 +76,10 @@ function auditCaveats(audit: AuditReport | null): Pick<ModelInfo, 'caveats' | 's
   };
 }
 
-/** The saved decision's money: the profit objective's own, else the settings `decide` kept. */
-function savedMoney(objective: Manifest['thresholdObjective'], evaluation: BundleEvaluation | null): MoneySettings | null {
+/** The saved decision's money: an uplift decision's, the profit objective's own, else the settings `decide` kept. */
+function savedMoney(manifest: Manifest, evaluation: BundleEvaluation | null): MoneySettings | null {
+  const objective = manifest.thresholdObjective;
+  if (manifest.uplift) return manifest.uplift.decision?.money ?? null;
   if (objective.kind === 'profit') return { contactCost: objective.contactCost, valuePerReturn: objective.valuePerReturn };
   return evaluation?.money ?? null;
 }
@@ -141,7 +143,7 @@ async function describeModel(predictor: Predictor): Promise<ModelInfo> {
     model: m.model,
     baseline: m.baseline,
     packages: m.packages,
-    money: savedMoney(m.thresholdObjective, evaluation),
+    money: savedMoney(m, evaluation),
     ...auditCaveats(evaluation?.audit ?? null),
     sameThreshold: atSameThreshold(predictor.threshold, evaluation),
     report: REPORT_FILE in predictor.bundle.manifest.files,

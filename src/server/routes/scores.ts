@@ -19,7 +19,7 @@ import { scoresAsJson } from '../scores-json.js';
 import { UPLOAD_NAME, isUpload, receiveUpload, removeUpload, type Upload } from '../upload.js';
 import { uploadCost, type WorkBudget } from '../work-budget.js';
 import { explainable, notReady, overloaded, shed } from './common.js';
-import { checkUpliftQuery, scoreUpliftUpload, upliftCsv, upliftJson, type UpliftScored } from './uplift-scores.js';
+import { checkUpliftQuery, scoreUpliftUpload, upliftJson, type UpliftScored } from './uplift-scores.js';
 
 /** Scores an uploaded file into rows kept in DuckDB (scoreRows in predict/score-file.ts). */
 export type ScoreFile = (predictor: Predictor, inputPath: string, options: Pick<ScoreOptions, 'keepFeatures' | 'tempDir' | 'skipBadRows' | 'onBadRows'>) => Promise<ScoredRows>;
@@ -186,23 +186,21 @@ export async function scoreRoutes(app: FastifyInstance, options: ScoreRoutesOpti
       };
       const answerUplift = async (): Promise<FastifyReply> => {
         let scored: UpliftScored;
-        let csv: string | null = null;
         try {
-          scored = await scoreUpliftUpload(predictor, upload, request.query);
-          if (!json) csv = await upliftCsv(scored, upload.dir);
+          scored = await scoreUpliftUpload(predictor, upload, request.query, json);
         } catch (err) {
           throw publicError(err, upload);
         } finally {
           models.release(slot);
         }
-        answerHeaders(scored.scores.ids.length, scored.seconds);
-        if (csv === null) {
-          const body = upliftJson(predictor, scored);
+        answerHeaders(scored.rows, scored.seconds);
+        if (scored.kind === 'json') {
+          const body = upliftJson(scored);
           reply.raw.once('close', () => body.destroy());
           return reply.type('application/json; charset=utf-8').send(body);
         }
         reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="scores.csv"');
-        return reply.send(createReadStream(csv));
+        return reply.send(createReadStream(scored.path));
       };
       const answer = async (): Promise<FastifyReply> => {
         if (uplift) return answerUplift();

@@ -3,14 +3,14 @@
  * without contact and with each treatment, the uplifts, and with money settings the treatment to
  * send and the expected incremental profit; the same figures and decision as `rebuy score`.
  */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { scoreUpliftTable, upliftOutputColumns, type UpliftTableScores } from '../../app/uplift-decide.js';
-import { readTable } from '../../data/read.js';
-import { writeCsv } from '../../data/write.js';
 import { RebuyError } from '../../errors.js';
-import { expectedListProfit, type UpliftMoney } from '../../evaluate/uplift-decide.js';
+import type { UpliftMoney } from '../../evaluate/uplift-decide.js';
 import type { Predictor } from '../../predict/types.js';
+import { addToTally, emptyTally, scoreUpliftFile, streamUpliftScores, tallyDecision, type UpliftScores } from '../../predict/uplift-score.js';
 import type { ScoreQuery } from '../schemas.js';
 import type { Upload } from '../upload.js';
 
@@ -32,49 +32,20 @@ export function checkUpliftQuery(query: ScoreQuery): void {
   upliftMoneyOf(query);
 }
 
-export interface UpliftScored {
-  scores: UpliftTableScores;
-  money: UpliftMoney | undefined;
-  seconds: number;
-}
-
-export async function scoreUpliftUpload(predictor: Predictor, upload: Upload, query: ScoreQuery): Promise<UpliftScored> {
-  const started = performance.now();
-  const money = upliftMoneyOf(query);
-  const table = await readTable(upload.path, { schema: predictor.manifest.schema });
-  const scores = await scoreUpliftTable(predictor, table, money);
-  return { scores, money, seconds: (performance.now() - started) / 1000 };
-}
+/** A scored upload, kept beside it on disk until the answer has been sent: the CSV file, or the JSON head and its rows' file. */
+export type UpliftScored =
+  | { kind: 'csv'; rows: number; seconds: number; path: string }
+  | { kind: 'json'; rows: number; seconds: number; head: Record<string, unknown>; rowsPath: string };
 
 /** A JSON number, or null for a value JSON cannot hold. */
 const jsonNumber = (v: number): string => (Number.isFinite(v) ? String(v) : 'null');
 
-/** Rows per piece of the streamed answer. */
+/** Rows per piece of text written. */
 const BATCH = 1000;
 
-/** The JSON answer, streamed a batch of rows at a time; numbers written exactly as scored. */
-export function upliftJson(predictor: Predictor, scored: UpliftScored): Readable {
-  const { scores: s, money } = scored;
+/** A chunk's rows as JSON objects, each preceded by a comma unless it is the list's first. */
+function rowsJson(s: UpliftScores, first: boolean): string[] {
   const choice = s.choice;
-  const decision =
-    choice && money
-      ? {
-          customers: s.ids.length,
-          contacted: choice.treatment.filter((t) => t >= 0).length,
-          byTreatment: s.treatments.map((_, t) => choice.treatment.filter((c) => c === t).length),
-          putOff: choice.putOff.reduce((a, b) => a + b, 0),
-          expectedProfit: expectedListProfit(s, choice, money),
-        }
-      : null;
-  const head = {
-    kind: 'uplift',
-    model: predictor.bundleHash,
-    seconds: scored.seconds,
-    control: predictor.manifest.uplift!.control,
-    treatments: s.treatments,
-    money: money ?? null,
-    decision: decision && { ...decision, expectedProfit: { ...decision.expectedProfit, value: finite(decision.expectedProfit.value), interval: decision.expectedProfit.interval.map(finite) } },
-  };
   const names = s.treatments.map((t) => JSON.stringify(t));
   const perTreatment = (values: Float32Array[], i: number): string => `{${names.map((name, t) => `${name}:${jsonNumber(values[t]![i]!)}`).join(',')}}`;
   const row = (i: number): string => {
@@ -86,13 +57,59 @@ export function upliftJson(predictor: Predictor, scored: UpliftScored): Readable
       `,"expected_incremental_profit":${choice ? jsonNumber(choice.gain[i]!) : 'null'},"put_off":${s.uplift[best]![i]! < 0}}`
     );
   };
-  function* generate(): Generator<string> {
-    yield `${JSON.stringify(head).slice(0, -1)},"rows":[`;
-    for (let start = 0; start < s.ids.length; start += BATCH) {
-      let text = '';
-      for (let i = start; i < Math.min(start + BATCH, s.ids.length); i++) text += `${i === 0 ? '' : ','}${row(i)}`;
-      yield text;
+  const pieces: string[] = [];
+  for (let start = 0; start < s.ids.length; start += BATCH) {
+    let text = '';
+    for (let i = start; i < Math.min(start + BATCH, s.ids.length); i++) text += `${first && i === 0 ? '' : ','}${row(i)}`;
+    pieces.push(text);
+  }
+  return pieces;
+}
+
+/**
+ * Scores the upload a chunk at a time (streamUpliftScores), so memory stays bounded whatever its
+ * size: the CSV answer is `rebuy score`'s file; for JSON the rows go to a file beside the upload while
+ * the decision over the whole list is summed, since the answer's head, which comes first, holds it.
+ */
+export async function scoreUpliftUpload(predictor: Predictor, upload: Upload, query: ScoreQuery, json: boolean): Promise<UpliftScored> {
+  const started = performance.now();
+  const money = upliftMoneyOf(query);
+  const seconds = (): number => (performance.now() - started) / 1000;
+  if (!json) {
+    const path = join(upload.dir, 'scored.csv');
+    const summary = await scoreUpliftFile(predictor, upload.path, path, money);
+    return { kind: 'csv', rows: summary.rows, seconds: seconds(), path };
+  }
+  const section = predictor.manifest.uplift!;
+  const tally = emptyTally(section.treatments.length, money !== undefined);
+  const rowsPath = join(upload.dir, 'rows.json');
+  const file = await open(rowsPath, 'w');
+  try {
+    for await (const scores of streamUpliftScores(predictor, upload.path, money)) {
+      for (const text of rowsJson(scores, tally.customers === 0)) await file.write(text);
+      addToTally(tally, scores);
     }
+  } finally {
+    await file.close();
+  }
+  const decision = money ? tallyDecision(tally, money) : null;
+  const head = {
+    kind: 'uplift',
+    model: predictor.bundleHash,
+    seconds: seconds(),
+    control: section.control,
+    treatments: section.treatments,
+    money: money ?? null,
+    decision: decision && { ...decision, expectedProfit: { ...decision.expectedProfit, value: finite(decision.expectedProfit.value), interval: decision.expectedProfit.interval.map(finite) } },
+  };
+  return { kind: 'json', rows: tally.customers, seconds: head.seconds, head, rowsPath };
+}
+
+/** The JSON answer: its head, then the rows' file as it was written, streamed. */
+export function upliftJson(scored: Extract<UpliftScored, { kind: 'json' }>): Readable {
+  async function* generate(): AsyncGenerator<string | Buffer> {
+    yield `${JSON.stringify(scored.head).slice(0, -1)},"rows":[`;
+    for await (const chunk of createReadStream(scored.rowsPath)) yield chunk as Buffer;
     yield ']}';
   }
   return Readable.from(generate(), { objectMode: false });
@@ -100,11 +117,4 @@ export function upliftJson(predictor: Predictor, scored: UpliftScored): Readable
 
 function finite(v: number): number | null {
   return Number.isFinite(v) ? v : null;
-}
-
-/** The CSV answer, written beside the upload: the columns `rebuy score` writes. */
-export async function upliftCsv(scored: UpliftScored, dir: string): Promise<string> {
-  const output = join(dir, 'scored.csv');
-  await writeCsv(output, upliftOutputColumns(scored.scores));
-  return output;
 }

@@ -9,12 +9,12 @@
 import { count, money } from './lib/core/format.js';
 import { chooseTreatments, expectedListProfit } from './lib/evaluate/uplift-decide.js';
 import { PAIR_WIDTH } from './lib/report/charts.js';
-import { UPLIFT_COMPARISON_HEAD, qiniChartSpec, upliftComparisonRows } from './lib/report/sections/uplift.js';
+import { UPLIFT_COMPARISON_HEAD, qiniChartSpec, upliftComparisonRows, upliftProfitChartSpec } from './lib/report/sections/uplift.js';
 import { csvField, csvValue, spreadsheetSafe } from './lib/core/csv.js';
 import { chartFigure } from './figure.js';
 import { saveBlob } from './save.js';
 
-/** The page's money settings until the user sets their own (the response view's, too). */
+/** The page's money settings when the model has none saved, until the user sets their own (the response view's, too). */
 const DEFAULT_MONEY = { contactCost: 1, valuePerReturn: 10 };
 const PAGE_SIZE = 50;
 
@@ -70,6 +70,9 @@ export function showUpliftModel(model) {
     `Model ${model.hash.slice(0, 12)} learnt the effect of a contact from the randomized test in column "${uplift.treatmentColumn}" ` +
     `(control: "${uplift.control}"; treatments: ${uplift.treatments.map((/** @type {string} */ t) => `"${t}"`).join(', ')}), with the learner ${uplift.learner}. ` +
     'Its figures below are measured on customers of that test it did not learn from; intervals are 95 % bootstrap intervals.';
+  // The model's saved decision sets the money settings, as the response view takes its saved ones.
+  setMoneyInputs(model.money ?? DEFAULT_MONEY);
+  if (uplift.decision) evaluation.append(savedDecision(uplift.decision, uplift.treatments));
   for (const e of uplift.evaluation) {
     const block = make('div', undefined, 'uplift-treatment');
     block.dataset.treatment = e.treatment;
@@ -78,6 +81,38 @@ export function showUpliftModel(model) {
     chartFigure(block, { ...qiniChartSpec(e, uplift.control), width: PAIR_WIDTH });
     block.append(comparisonTable(upliftComparisonRows(e)));
   }
+}
+
+/** @param {{ contactCost: number, valuePerReturn: number }} settings */
+function setMoneyInputs(settings) {
+  input('uplift-cost').value = String(settings.contactCost);
+  input('uplift-value').value = String(settings.valuePerReturn);
+  state.money = { contactCost: settings.contactCost, valuePerReturn: settings.valuePerReturn };
+  $('uplift-money-error').textContent = '';
+}
+
+/**
+ * The decision `rebuy decide --objective incremental-profit` saved with the model: its list on the
+ * test's customers and what it earned there, as the report shows it.
+ * @param {any} d
+ * @param {string[]} treatments
+ */
+function savedDecision(d, treatments) {
+  const block = make('div', undefined, 'uplift-saved-decision');
+  const level = Math.round(d.level * 100);
+  const byTreatment = treatments.map((t, k) => `${count(d.byTreatment[k])} with ${t}`).join(', ');
+  block.append(
+    make('h3', 'The saved decision'),
+    make(
+      'p',
+      `At ${money(d.money.contactCost)} per contact and ${money(d.money.valuePerReturn)} per customer who buys because of it, on ${d.source}: ` +
+        `contact ${count(d.contacted)} of ${count(d.customers)} (${byTreatment}); ${count(d.putOff)} put off by every treatment, not contacted. ` +
+        `Realized incremental profit ${money(d.realized.value)} (${level} % bootstrap interval ${money(d.realized.interval[0])} to ${money(d.realized.interval[1])}); expected from the uplifts ${money(d.expectedProfit)}.`,
+      'hint',
+    ),
+  );
+  chartFigure(block, { ...upliftProfitChartSpec(d), width: PAIR_WIDTH });
+  return block;
 }
 
 /** @param {{ value: string, interval?: string }[][]} rows */
@@ -272,8 +307,7 @@ function readMoney() {
 
 function wire() {
   if (!document.getElementById('uplift')) return;
-  input('uplift-cost').value = String(DEFAULT_MONEY.contactCost);
-  input('uplift-value').value = String(DEFAULT_MONEY.valuePerReturn);
+  setMoneyInputs(DEFAULT_MONEY);
   for (const id of ['uplift-cost', 'uplift-value']) input(id).addEventListener('input', readMoney);
   $('uplift-download').addEventListener('click', downloadContacts);
   $('uplift-prev').addEventListener('click', () => {
