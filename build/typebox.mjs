@@ -2,5 +2,6 @@
 // TypeBox ships as many small ES modules, and loading them one by one slows the start of every
 // command that reads a bundle.
 export * from '@sinclair/typebox';
+export { Errors as ValueErrors } from '@sinclair/typebox/errors';
 export { TypeCompiler } from '@sinclair/typebox/compiler';
-export { TransformDecodeCheckError, TransformEncodeCheckError } from '@sinclair/typebox/value';
+export { Check as ValueCheck, HasTransform, TransformDecode, TransformDecodeCheckError, TransformEncode, TransformEncodeCheckError } from '@sinclair/typebox/value';

@@ -6,13 +6,20 @@
  * exactly that type, so the two cannot drift apart.
  */
 import {
+  HasTransform,
+  KindGuard,
   Type,
   TypeCompiler,
+  TransformDecode,
   TransformDecodeCheckError,
+  TransformEncode,
   TransformEncodeCheckError,
   type StaticDecode,
+  type StaticEncode,
   type TSchema,
   type TypeCheck,
+  ValueCheck,
+  ValueErrors,
   type ValueError,
 } from '#typebox';
 import type { TableSchema } from '../core/schema.js';
@@ -379,10 +386,64 @@ function describeError(error: ValueError): string {
   return `${where} is ${text.length > 60 ? `${text.slice(0, 57)}...` : text}: ${expected}`;
 }
 
-/** A schema compiled once, on first use (importing compiles nothing). */
-export function lazyChecker<T extends TSchema>(schema: T): () => TypeCheck<T> {
-  let compiled: TypeCheck<T> | null = null;
-  return () => (compiled ??= TypeCompiler.Compile(schema));
+/**
+ * The schema TypeBox's transform walk follows, with every part that holds no transform replaced by
+ * Any: the walk copies each object and array it visits, and the long arrays of plain numbers in
+ * evaluation.json made it the slowest step of reading and writing a bundle. A union stays whole (the
+ * walk picks its variant by checking the value), and so does a transform.
+ */
+function transformsOnly(schema: TSchema): TSchema {
+  if (!HasTransform(schema, [])) return Type.Any();
+  if (KindGuard.IsTransform(schema)) return schema;
+  if (KindGuard.IsObject(schema)) {
+    return { ...schema, properties: Object.fromEntries(Object.entries(schema.properties).map(([key, property]) => [key, transformsOnly(property)])) };
+  }
+  if (KindGuard.IsArray(schema)) return { ...schema, items: transformsOnly(schema.items) };
+  if (KindGuard.IsRecord(schema)) {
+    return { ...schema, patternProperties: Object.fromEntries(Object.entries(schema.patternProperties).map(([key, value]) => [key, transformsOnly(value)])) };
+  }
+  return schema;
+}
+
+/** What a bundle file's schema does: TypeCheck's Check, Decode and Encode, its transforms walking only where they are. */
+export interface BundleCodec<T extends TSchema> {
+  Check(value: unknown): value is StaticEncode<T>;
+  Decode(value: unknown): StaticDecode<T>;
+  Encode(value: StaticDecode<T>): StaticEncode<T>;
+}
+
+type Checker = Pick<TypeCheck<TSchema>, 'Check' | 'Errors'>;
+
+function codec<T extends TSchema>(schema: T, check: Checker): BundleCodec<T> {
+  const walked = transformsOnly(schema);
+  const hasTransform = HasTransform(schema, []);
+  return {
+    Check: (value): value is StaticEncode<T> => check.Check(value),
+    Decode(value) {
+      if (!check.Check(value)) throw new TransformDecodeCheckError(schema, value, check.Errors(value).First()!);
+      return (hasTransform ? TransformDecode(walked, [], value) : value) as StaticDecode<T>;
+    },
+    Encode(value) {
+      const encoded: unknown = hasTransform ? TransformEncode(walked, [], value) : value;
+      if (!check.Check(encoded)) throw new TransformEncodeCheckError(schema, value, check.Errors(value).First()!);
+      return encoded;
+    },
+  };
+}
+
+/** A schema compiled once, on first use (importing compiles nothing): for large values, or many. */
+export function lazyChecker<T extends TSchema>(schema: T): () => BundleCodec<T> {
+  let compiled: BundleCodec<T> | null = null;
+  return () => (compiled ??= codec(schema, TypeCompiler.Compile(schema)));
+}
+
+/**
+ * A schema checked by walking it, without compiling: for a small file read once per command (the
+ * manifest), where compiling the checker costs several times the check itself.
+ */
+export function walkingChecker<T extends TSchema>(schema: T): () => BundleCodec<T> {
+  let made: BundleCodec<T> | null = null;
+  return () => (made ??= codec(schema, { Check: (value: unknown) => ValueCheck(schema, value), Errors: (value: unknown) => ValueErrors(schema, value) }));
 }
 
 /** Parses one of a bundle's JSON files; bad JSON is a BUNDLE_INVALID error naming the file. */
@@ -398,7 +459,7 @@ export function parseBundleJson(file: string, text: string, dir: string): unknow
  * Checks a parsed bundle file against its schema: the typed value, or a BUNDLE_INVALID error naming
  * the bundle, the file, the failing field and its value.
  */
-export function decodeBundleValue<T extends TSchema>(checker: TypeCheck<T>, file: string, value: unknown, dir: string): StaticDecode<T> {
+export function decodeBundleValue<T extends TSchema>(checker: BundleCodec<T>, file: string, value: unknown, dir: string): StaticDecode<T> {
   try {
     return checker.Decode(value);
   } catch (err) {
@@ -411,7 +472,7 @@ export function decodeBundleValue<T extends TSchema>(checker: TypeCheck<T>, file
  * A value as the JSON text of its bundle file, checked against the schema first: a bundle that
  * could not be loaded again is never written.
  */
-export function encodeBundleJson<T extends TSchema>(checker: TypeCheck<T>, file: string, value: StaticDecode<T>, indent?: number): string {
+export function encodeBundleJson<T extends TSchema>(checker: BundleCodec<T>, file: string, value: StaticDecode<T>, indent?: number): string {
   try {
     return JSON.stringify(checker.Encode(value), null, indent);
   } catch (err) {

@@ -7,12 +7,12 @@ import {
   encodeBundleJson,
   EpochRecordSchema,
   FeatureStateSchema,
-  lazyChecker,
   MetricSetSchema,
   NetworkConfigSchema,
   Nullable,
   parseBundleJson,
   TableSchemaSchema,
+  walkingChecker,
   UpliftSectionSchema,
 } from './format.js';
 import { BundleObjectiveSchema } from './objective.js';
@@ -101,7 +101,7 @@ export type Manifest = StaticDecode<typeof ManifestSchema>;
 /** A manifest before saving: the file hashes are added by saveBundle. */
 export type ManifestDraft = Omit<Manifest, 'files'>;
 
-const manifestChecker = lazyChecker(ManifestSchema);
+const manifestChecker = walkingChecker(ManifestSchema);
 
 /** Parses and checks manifest.json; another format or version is refused before any field is read. */
 export function parseManifest(text: string, dir: string): Manifest {

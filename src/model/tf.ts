@@ -1,6 +1,7 @@
 /** TF.js for training only: loaded and set up on request, never on import. */
 
 import { createRequire } from 'node:module';
+import type * as CodeCache from '#code-cache';
 import { internalError } from '../errors.js';
 
 type TfCore = typeof import('@tensorflow/tfjs-core');
@@ -24,10 +25,11 @@ async function load(): Promise<Tf> {
   // The core and layers packages, not the @tensorflow/tfjs package that gathers them: that one also
   // loads the converter, data, CPU and WebGL packages, none of which training uses. And require, not
   // import(): imported, each CommonJS package would first be scanned whole for its export names.
-  const require = createRequire(import.meta.url);
-  const core = require('@tensorflow/tfjs-core') as TfCore;
-  const layers = require('@tensorflow/tfjs-layers') as TfLayers;
-  require('@tensorflow/tfjs-backend-wasm');
+  // With the V8 code cache the build made (build/code-cache.cjs): 3 MB of JavaScript not parsed again.
+  const { requireCached } = createRequire(import.meta.url)('#code-cache') as typeof CodeCache;
+  const core = requireCached(import.meta.url, '@tensorflow/tfjs-core') as TfCore;
+  const layers = requireCached(import.meta.url, '@tensorflow/tfjs-layers') as TfLayers;
+  requireCached(import.meta.url, '@tensorflow/tfjs-backend-wasm');
   const tf: Tf = { ...core, ...layers, version: { tfjs: layers.version_layers } };
   // Production mode: no debug checks, and no "install tfjs-node" banner.
   tf.enableProdMode();

@@ -12,7 +12,7 @@ import { permutationImportance } from '../explain/importance.js';
 import { createExplainer } from '../explain/explainer.js';
 import { dependenceCharts } from '../explain/dependence.js';
 import { backgroundRows } from './background.js';
-import { createOnnxScorer } from '../predict/scorer.js';
+import { createOnnxScorer, type OnnxScorer } from '../predict/scorer.js';
 import type { CalibratedModel, CalibratedModels } from './calibrate.js';
 import type { Dataset } from './dataset.js';
 import type { ProgressListener } from './progress.js';
@@ -40,23 +40,30 @@ export async function assessModels(
   progress({ kind: 'explain' });
   const naturalY = takeLabels(target, dataset.naturalTest);
   const purchases = purchaseModelReport(dataset, options.purchaseHorizonDays ?? DEFAULT_PURCHASE_HORIZON_DAYS);
-  return {
-    model: summarize(dataset, network),
-    baseline: baseline && summarize(dataset, baseline),
-    evaluation: {
-      naturalTest: part(network.natural, naturalY),
-      balancedTest: part(network.balancedRaw, takeLabels(target, dataset.test)),
-      baselineNaturalTest: baseline && part(baseline.natural, naturalY),
-      naturalTestUncalibrated: part(network.naturalRaw, naturalY),
-      validation: part(network.valid, takeLabels(target, dataset.valid)),
-      importance: await importance(dataset, models, naturalY),
-      dependence: await dependence(dataset, models),
-      ...(purchases && { purchases }),
-      audit: auditTable(dataset.table),
-      leaderboard,
-      money: null,
-    },
-  };
+  // One ONNX session of the network for the importance and the dependence charts, opened when first needed.
+  let opened: Promise<OnnxScorer> | null = null;
+  const scorer = (): Promise<OnnxScorer> => (opened ??= createOnnxScorer(models.features, network.onnx, { threads: 2 }));
+  try {
+    return {
+      model: summarize(dataset, network),
+      baseline: baseline && summarize(dataset, baseline),
+      evaluation: {
+        naturalTest: part(network.natural, naturalY),
+        balancedTest: part(network.balancedRaw, takeLabels(target, dataset.test)),
+        baselineNaturalTest: baseline && part(baseline.natural, naturalY),
+        naturalTestUncalibrated: part(network.naturalRaw, naturalY),
+        validation: part(network.valid, takeLabels(target, dataset.valid)),
+        importance: await importance(dataset, scorer, naturalY),
+        dependence: await dependence(dataset, scorer),
+        ...(purchases && { purchases }),
+        audit: auditTable(dataset.table),
+        leaderboard,
+        money: null,
+      },
+    };
+  } finally {
+    if (opened) await (opened as Promise<OnnxScorer>).then((s) => s.close(), () => {});
+  }
 }
 
 /** Scores rounded to 6 decimals: evaluation.json stays small and every chart is unchanged. */
@@ -104,30 +111,22 @@ function memberSummary(member: NonNullable<CalibratedModel['members']>[number], 
 }
 
 /** Permutation importance on the natural test part, when it holds both classes. */
-async function importance(dataset: Dataset, models: CalibratedModels, naturalY: Uint8Array): Promise<BundleEvaluation['importance']> {
+async function importance(dataset: Dataset, scorerOf: () => Promise<OnnxScorer>, naturalY: Uint8Array): Promise<BundleEvaluation['importance']> {
   if (!(naturalY.includes(0) && naturalY.includes(1))) return null;
-  const scorer = await createOnnxScorer(models.features, models.network.onnx, { threads: 2 });
-  try {
-    return await permutationImportance((c) => scorer.score(c), featureColumns(dataset.table, dataset.naturalTest), naturalY, {
-      repeats: IMPORTANCE_REPEATS,
-      seed: dataset.options.seed,
-    });
-  } finally {
-    await scorer.close();
-  }
+  const scorer = await scorerOf();
+  return permutationImportance((c) => scorer.score(c), featureColumns(dataset.table, dataset.naturalTest), naturalY, {
+    repeats: IMPORTANCE_REPEATS,
+    seed: dataset.options.seed,
+  });
 }
 
 /** The shape of each fact's effect on the natural test part, measured from the bundle's own background sample. */
-async function dependence(dataset: Dataset, models: CalibratedModels): Promise<BundleEvaluation['dependence']> {
+async function dependence(dataset: Dataset, scorerOf: () => Promise<OnnxScorer>): Promise<BundleEvaluation['dependence']> {
   const rows = dataset.naturalTest.subarray(0, DEPENDENCE_CUSTOMERS);
   const background = backgroundRows(dataset);
   if (rows.length === 0 || background.length === 0) return null;
-  const scorer = await createOnnxScorer(models.features, models.network.onnx, { threads: 2 });
-  try {
-    const schema = dataset.table.schema;
-    const explainer = await createExplainer({ score: (c) => scorer.score(c), schema, background: featureColumns(dataset.table, background) });
-    return dependenceCharts(schema, explainer.groups, await explainer.explain(featureColumns(dataset.table, rows), 0));
-  } finally {
-    await scorer.close();
-  }
+  const scorer = await scorerOf();
+  const schema = dataset.table.schema;
+  const explainer = await createExplainer({ score: (c) => scorer.score(c), schema, background: featureColumns(dataset.table, background) });
+  return dependenceCharts(schema, explainer.groups, await explainer.explain(featureColumns(dataset.table, rows), 0));
 }
