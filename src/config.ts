@@ -74,18 +74,10 @@ export const SCORING_DEFAULTS = {
   batchRows: 16_384,
   /** While the file is read and scored: the reader and the model hold memory of their own beside it. */
   appendMemoryLimit: '32MB',
-  /**
-   * While the scores are ranked and checked for repeated IDs: the process's peak beyond the limit grows
-   * with it (DuckDB's sort and grouping allocate outside it), so the limit is kept low.
-   */
-  memoryLimit: '64MB',
+  /** While the scores are ranked and checked for repeated IDs. */
+  memoryLimit: '96MB',
   /** Rows per pass of the check for repeated IDs: DuckDB's grouping needs memory that grows with the IDs it holds. */
   duplicateCheckRows: 10_000_000,
-  /**
-   * Rows per pass of the ranking sort: DuckDB's sort holds memory per row beyond its limit, so a longer
-   * list is sorted a band of probabilities at a time, each band's rows about this many.
-   */
-  rankPassRows: 2_000_000,
 } as const;
 
 /**

@@ -44,8 +44,6 @@ export interface ScoreOptions {
   tempDir?: string;
   /** Rows per pass of the check for repeated IDs (default SCORING_DEFAULTS.duplicateCheckRows). */
   duplicateCheckRows?: number;
-  /** Rows per pass of the ranking sort, about (default SCORING_DEFAULTS.rankPassRows). */
-  rankPassRows?: number;
   /** Rows per model call (default SCORING_DEFAULTS.batchRows). */
   batchRows?: number;
   /** The input's CSV field separator and decimal mark (default: `,` and `.`, or as the file shows). */
@@ -190,7 +188,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     temp_directory: spillDir,
     // Each thread sorts with memory of its own, beyond the limit: one keeps ranking near the bound.
     threads: '1',
-    }).catch((err: unknown) => {
+  }).catch((err: unknown) => {
     removeSpillDir();
     throw err;
   });
@@ -228,8 +226,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     // The reader and the model are done: ranking may have their share of memory.
     await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit)}`);
     const passRows = options.duplicateCheckRows ?? SCORING_DEFAULTS.duplicateCheckRows;
-    const seconds = (performance.now() - started) / 1000;
-    return scoredRows(connection, predictor.threshold, rows, seconds, reasonNames, features, passRows, close, options.rankPassRows);
+    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, passRows, close);
   } catch (err) {
     close();
     throw err;
@@ -264,25 +261,15 @@ export function scoredRows(
   features: readonly KeptFeature[],
   duplicatePassRows: number,
   close: () => void,
-  rankPassRows: number = SCORING_DEFAULTS.rankPassRows,
 ): ScoredRows {
-  // The rank is the position in the sort, numbered as the sorted rows stream past (row_number() over
+  // The rank is the position in one sort, numbered as the sorted rows stream past (row_number() over
   // no window keeps its input's order, and so does every projection over it): a window ordered over
   // the whole table holds memory per row beyond DuckDB's limit, so large files would run out of it.
   // `from` is the scores table, or it joined with the repeated IDs (aliased s).
-  const bestFirstSql = (extra: readonly { name: string; sql: string }[], from: string, where = ''): string =>
-    `SELECT s.id, s.probability, (s.probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
-     FROM ${from} ${where === '' ? '' : `WHERE ${where}`} ORDER BY ${BEST_FIRST}`;
-  const rankedSql = async (extra: readonly { name: string; sql: string }[], from = 'scores s'): Promise<string> => {
-    const bands = await probabilityBands(connection, rows, rankPassRows);
-    const numbered = (sorted: string): string =>
-      `SELECT id, probability, label, row_number() OVER () AS rank${extra.map((e) => `, ${e.name}`).join('')} FROM (${sorted})`;
-    if (bands.length <= 1) return numbered(bestFirstSql(extra, from));
-    // Band by band, best first, into a table that keeps the order rows are inserted in.
-    await connection.run(`CREATE OR REPLACE TEMP TABLE ranked AS ${bestFirstSql(extra, from, bands[0])}`);
-    for (const band of bands.slice(1)) await connection.run(`INSERT INTO ranked ${bestFirstSql(extra, from, band)}`);
-    return numbered('SELECT * FROM ranked');
-  };
+  const rankedSql = (extra: readonly { name: string; sql: string }[], from = 'scores s'): string =>
+    `SELECT id, probability, label, row_number() OVER () AS rank${extra.map((e) => `, ${e.name}`).join('')}
+     FROM (SELECT s.id, s.probability, (s.probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
+           FROM ${from} ORDER BY ${BEST_FIRST})`;
   let duplicates: Promise<DuplicateIds> | null = null;
   const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection, Math.max(1, Math.ceil(rows / duplicatePassRows))));
   return {
@@ -298,7 +285,7 @@ export function scoredRows(
       const mark = repeated ? [{ name: 'duplicate_id', sql: '(r.id IS NOT NULL)::INTEGER' }] : [];
       const from = repeated ? 'scores s LEFT JOIN repeated r ON s.id = r.id' : undefined;
       const columns = ['id', 'probability', 'label', 'rank', ...reasonNames, ...(repeated ? ['duplicate_id'] : [])];
-      const ranked = await rankedSql([...reasonNames.map((r) => ({ name: r, sql: `s.${r}` })), ...mark], from);
+      const ranked = rankedSql([...reasonNames.map((r) => ({ name: r, sql: `s.${r}` })), ...mark], from);
       // Parquet keeps every value exact; CSV, opened in a spreadsheet, gets its text cells made safe.
       const select =
         format === 'csv'
@@ -412,29 +399,6 @@ async function scoreInto(
     options.onProgress?.(rows);
   }
   return rows;
-}
-
-/**
- * Conditions on the probability that cut the scores into bands of about `passRows` rows, best band
- * first (one band, no condition, when they fit one pass). The bounds are approximate quantiles, so a
- * band's size is too; every row falls in exactly one band, and equal probabilities in the same one.
- * DuckDB orders NaN above every number and compares it so, so NaN rows go in the best band as they sort first.
- */
-async function probabilityBands(connection: DuckDBConnection, rows: number, passRows: number): Promise<string[]> {
-  const passes = Math.ceil(rows / Math.max(1, passRows));
-  if (passes <= 1) return [''];
-  const cuts = Array.from({ length: passes - 1 }, (_, i) => (i + 1) / passes).join(', ');
-  // Each bound as DuckDB's text of the float, which reads back as the same float.
-  const reader = await connection.runAndReadAll(
-    `SELECT DISTINCT bound::VARCHAR AS text, bound FROM (SELECT unnest(approx_quantile(probability, [${cuts}])) AS bound FROM scores) ORDER BY bound DESC`,
-  );
-  const bounds = reader.getRowsJS().map((row) => `${sqlString(String(row[0]))}::FLOAT`);
-  if (bounds.length === 0) return [''];
-  return [
-    `s.probability > ${bounds[0]}`,
-    ...bounds.slice(1).map((bound, i) => `s.probability > ${bound} AND s.probability <= ${bounds[i]}`),
-    `s.probability <= ${bounds[bounds.length - 1]}`,
-  ];
 }
 
 /**

@@ -70,22 +70,3 @@ describe('a large list whose IDs repeat', () => {
     expect(lines.slice(1).every((l) => l.endsWith(',1'))).toBe(true);
   });
 });
-
-describe('a list ranked a band of probabilities at a time, as a long list is', () => {
-  it('is the same file as one sort: ranks, ties in file order and repeated IDs alike', async () => {
-    // 600 rows over 40 distinct scores (ties in every band), some IDs repeated.
-    const ids = Array.from({ length: 600 }, (_, i) => String(i % 7 === 0 ? i % 50 : i + 1000));
-    const input = join(dir, 'bands.csv');
-    await writeFile(input, [AUDIOBOOKS_HEADER.join(','), ...ids.map((id, i) => row(id, (i * 37) % 40))].join('\n') + '\n');
-    const whole = join(dir, 'bands-whole.csv');
-    const banded = join(dir, 'bands-banded.csv');
-    const once = await scoreFile(fakePredictor(), input, whole);
-    const inBands = await scoreFile(fakePredictor(), input, banded, { rankPassRows: 50 });
-    expect(inBands.duplicateIds).toEqual(once.duplicateIds);
-    const text = await readFile(banded, 'utf8');
-    expect(text.split('\n')[0]).toBe('id,probability,label,rank,duplicate_id');
-    expect(text).toBe(await readFile(whole, 'utf8'));
-    const [, ...lines] = text.trim().split('\n');
-    expect(lines.map((l) => Number(l.split(',')[3]))).toEqual(Array.from({ length: 600 }, (_, i) => i + 1));
-  });
-});
