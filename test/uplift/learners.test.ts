@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../../src/train/uplift-data.js';
-import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, logsOfLongTails, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
+import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, logsOfLongTails, R_LEARNER_LOGISTIC, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
 import { UPLIFT_APPROACHES, type UpliftSpec } from '../../src/model/uplift.js';
 import { spearman, syntheticTest } from './synthetic.js';
 import { initTraining } from '../../src/model/tf.js';
@@ -134,9 +134,11 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     }
   });
 
-  it('the default is the interactions model, and the average takes the same logistic learners the list offers', () => {
+  it('the default is the R-learner, every candidate takes the logs of long tails, and the average takes the same logistic learners the list offers', () => {
     const candidates = upliftCandidates();
-    expect(candidates[0]).toBe(INTERACTIONS_LOGISTIC);
+    expect(candidates[0]).toBe(R_LEARNER_LOGISTIC);
+    expect(candidates.every((s) => s.logTails === true)).toBe(true);
+    expect(TWO_MODEL_LOGISTIC.logTails).toBeUndefined();
     const average = candidates.find((s) => s.approach === 'ensemble');
     expect(average?.approach === 'ensemble' && average.members.every((m) => candidates.includes(m) && m.approach !== 'ensemble' && m.learner.kind === 'logistic')).toBe(true);
   });
