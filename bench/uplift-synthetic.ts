@@ -11,14 +11,14 @@
  *   top 30 %     mean true effect of the top 30 % by score, in points
  *
  * Means over R training samples per shape with 95 % t intervals, and each learner minus the two-model
- * logistic baseline paired on the same samples. `npm run bench:uplift-synthetic [-- R [SHAPES]]` (SHAPES: a comma list).
+ * logistic baseline paired on the same samples. `npm run bench:uplift-synthetic [-- R [SHAPES [NAMES]]]` (comma lists; SHAPES `all` for every shape).
  */
 import { createRng, type Rng } from '../src/core/random.js';
 import type { Table } from '../src/core/table.js';
 import { meanInterval } from '../src/evaluate/stats.js';
 import { ensembleOf, type UpliftSpec } from '../src/model/uplift.js';
 import { readExperiment } from '../src/train/uplift-data.js';
-import { fitUpliftOn, scoreUpliftRows, TWO_MODEL_LOGISTIC, upliftCandidates, type FittedUpliftModel } from '../src/train/uplift.js';
+import { fitUpliftOn, INTERACTIONS_LOGISTIC, scoreUpliftRows, TWO_MODEL_LOGISTIC, upliftCandidates, type FittedUpliftModel } from '../src/train/uplift.js';
 
 const REPLICATES = Number(process.argv[2] ?? 3);
 const TRAIN_ROWS = 34_000;
@@ -26,7 +26,7 @@ const TEST_ROWS = 40_000;
 const log = (line: string): boolean => process.stderr.write(`${line}\n`);
 
 type Shape = 'linear' | 'steps' | 'constant';
-const SHAPES: Shape[] = process.argv[3] ? (process.argv[3].split(',') as Shape[]) : ['linear', 'steps', 'constant'];
+const SHAPES: Shape[] = process.argv[3] && process.argv[3] !== 'all' ? (process.argv[3].split(',') as Shape[]) : ['linear', 'steps', 'constant'];
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 const pick = <T>(rng: Rng, values: readonly T[], weights: readonly number[]): T => {
@@ -126,13 +126,22 @@ type Single = Exclude<UpliftSpec, { approach: 'ensemble' }>;
 const members = all.filter((s): s is Single => s.approach !== 'ensemble');
 const networks = members.filter((s) => s.approach !== 'interactions' && s.learner.kind === 'network');
 const replicated = networks.flatMap((s) => [1, 2].map((k): UpliftSpec => ({ ...(s as Extract<UpliftSpec, { replicate?: number }>), name: `${s.name}#${k}`, replicate: k })));
-const singles: UpliftSpec[] = [TWO_MODEL_LOGISTIC, ...members, ...replicated];
-const ensembles: UpliftSpec[] = all.filter((s) => s.approach === 'ensemble');
+/** Designs that are not candidates: the preprocessing and the R-learner tried for the default. */
+const designs: UpliftSpec[] = [
+  { ...INTERACTIONS_LOGISTIC, name: 'interactions·logistic, raw inputs', logTails: false },
+  { name: 'interactions·logistic (penalty by Qini)', approach: 'interactions', learner: { kind: 'logistic' }, penaltyByQini: true, logTails: true },
+  { name: 'r-learner·logistic, raw inputs', approach: 'r-learner', learner: { kind: 'logistic' } },
+];
+/** `npm run bench:uplift-synthetic -- R SHAPES NAMES`: NAMES (a comma list) fits those learners only, beside the baseline. */
+const picked = process.argv[4] ? new Set(process.argv[4].split(',')) : null;
+const wanted = (s: UpliftSpec) => s === TWO_MODEL_LOGISTIC || !picked || picked.has(s.name);
+const singles: UpliftSpec[] = [TWO_MODEL_LOGISTIC, ...members, ...replicated, ...designs].filter(wanted);
+const ensembles: UpliftSpec[] = all.filter((s) => s.approach === 'ensemble' && s.members.every(wanted) && wanted(s));
 const extra: { name: string; members: UpliftSpec[] }[] = [
-  { name: 'average of the six (before)', members: members.filter((s) => s.approach !== 'interactions') },
+  { name: 'average of the six (before)', members: members.filter((s) => s.approach !== 'interactions' && s.approach !== 'r-learner') },
   { name: 'average of all, networks ×3', members: [...members, ...replicated] },
   { name: 'average of all seven', members },
-];
+].filter((e) => e.members.every(wanted) && (!picked || picked.has(e.name)));
 const shown = [...singles.filter((s) => !replicated.includes(s)), ...ensembles, ...extra.map((e) => ({ name: e.name }))].map((s) => s.name);
 
 const results = new Map<string, Record<Shape, { qini: number[]; top30: number[] }>>();

@@ -33,7 +33,7 @@ const range = (e: Estimate, f: (x: number) => string): string => `${f(e.value)} 
 export function formatUpliftResult(result: UpliftTrainResult): string {
   const lines: string[] = ['', 'learners by cross-validated Qini coefficient (training part only):'];
   for (const r of result.selection.rows) lines.push(`  ${r.spec.name.padEnd(32)} ${r.mean.toFixed(4)} ± ${r.sd.toFixed(4)}`);
-  lines.push(`chosen: ${result.selection.chosen.name} (the interactions model is kept unless another learner beats it by more than a standard error)`);
+  lines.push(`chosen: ${result.selection.chosen.name} (the default learner is kept unless another beats it by more than a standard error)`);
   for (const e of result.evaluation) {
     lines.push(
       '',

@@ -10,25 +10,29 @@ export interface LinearScore {
   bias: number;
 }
 
-/** Minimises Σ (t_i − w·x_i − b)² / n + l2 · |w|². */
-export function fitRidge(x: Matrix, target: ArrayLike<number>, l2: number): LinearScore {
+/** Minimises Σ v_i (t_i − w·x_i − b)² / Σ v_i + l2 · |w|², the row weights v 1 unless given. */
+export function fitRidge(x: Matrix, target: ArrayLike<number>, l2: number, weight?: ArrayLike<number>): LinearScore {
   const { rows: n, cols: d, data } = x;
   const k = d + 1;
   const gram = new Float64Array(k * k);
   const moment = new Float64Array(k);
   const row = new Float64Array(k);
   row[d] = 1;
+  let total = 0;
   for (let i = 0; i < n; i++) {
+    const v = weight ? weight[i]! : 1;
+    total += v;
     for (let j = 0; j < d; j++) row[j] = data[i * d + j]!;
     for (let a = 0; a < k; a++) {
-      moment[a]! += row[a]! * target[i]!;
-      for (let b = 0; b <= a; b++) gram[a * k + b]! += row[a]! * row[b]!;
+      moment[a]! += v * row[a]! * target[i]!;
+      for (let b = 0; b <= a; b++) gram[a * k + b]! += v * row[a]! * row[b]!;
     }
   }
+  const scale = total > 0 ? total : 1;
   for (let a = 0; a < k; a++) {
-    moment[a]! /= Math.max(n, 1);
+    moment[a]! /= scale;
     for (let b = 0; b <= a; b++) {
-      gram[a * k + b]! /= Math.max(n, 1);
+      gram[a * k + b]! /= scale;
       gram[b * k + a] = gram[a * k + b]!;
     }
   }

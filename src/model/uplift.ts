@@ -11,17 +11,21 @@
  *                         on the features, each treatment and treatment × features, where only the
  *                         treatment × feature terms are penalized: the arms share what predicts buying,
  *                         and the effect's variation is shrunk towards a constant effect
+ *   r-learner             (Nie & Wager 2021) the assignment is randomized, so the propensity is the arm's
+ *                         share: a cross-fitted logistic model m(x) of buying whatever the arm, then a ridge
+ *                         regression of the effect, linear in the features, minimising
+ *                         Σ ((y − m(x)) − (T − e) τ(x))², its penalty chosen by cross-validation of that loss
  *
  * Every approach ends as an UpliftGraph (plain data) compiled to one ONNX graph, so fitting, the
  * held-out evaluation and scoring all go through the same graph.
  */
 import type { Matrix } from '../core/matrix.js';
 import type { FeatureColumns } from '../core/table.js';
-import { createRng } from '../core/random.js';
+import { createRng, type Rng } from '../core/random.js';
 import { rawColumns, type FeatureState } from '../prep/features.js';
 import { shuffle } from '../prep/split.js';
 import { internalError } from '../errors.js';
-import { trainLogistic } from './logistic.js';
+import { crossValidatedL2, trainLogistic } from './logistic.js';
 import { trainNetwork } from './mlp.js';
 import type { NetworkConfig, NetworkWeights } from './network.js';
 import { buildUpliftOnnxModel, type GraphHead, type UpliftGraph } from './onnx-build.js';
@@ -43,10 +47,21 @@ export type UpliftLearner = LogisticLearner | { kind: 'network'; config: Network
  * `replicate` k > 0 fits the same learner again from another seed, so that an average can hold
  * several fits of a learner whose result depends on its seed (the network).
  */
-export type UpliftSpec =
+export type UpliftSpec = (
   | { name: string; approach: UpliftApproach; learner: UpliftLearner; replicate?: number }
-  | { name: string; approach: 'interactions'; learner: LogisticLearner }
-  | { name: string; approach: 'ensemble'; members: UpliftSpec[] };
+  | {
+      name: string;
+      approach: 'interactions';
+      learner: LogisticLearner;
+      /** The penalty chosen by cross-validated Qini on the training rows (train/uplift.ts) rather than by log-loss. */
+      penaltyByQini?: boolean;
+    }
+  | { name: string; approach: 'r-learner'; learner: LogisticLearner }
+  | { name: string; approach: 'ensemble'; members: UpliftSpec[] }
+) & {
+  /** Adds log(1 + x) of each long-tailed numeric column to the inputs (a spend in dollars, say). */
+  logTails?: boolean;
+};
 
 /** The customers to learn from: model inputs, outcomes, arms, and the same rows' raw columns. */
 export interface UpliftTrainingData {
@@ -84,6 +99,10 @@ const EARLY_STOPPING_SHARE = 0.1;
  * divides their effective penalty by its square: only the treatment × feature terms are shrunk.
  */
 const SHARED_COLUMN_SCALE = 1000;
+/** Folds of the R-learner's cross-fitting and of its penalty's choice. */
+const R_LEARNER_FOLDS = 5;
+/** Ridge penalties the R-learner's effect regression chooses among (on standardized inputs). */
+const R_LEARNER_L2_GRID = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10] as const;
 /** Seed step between replicates of one learner. */
 const REPLICATE_SEED_STEP = 7919;
 
@@ -100,6 +119,10 @@ export async function fitUplift(data: UpliftTrainingData, spec: UpliftSpec, seed
   if (control.length === 0 || treated.some((r) => r.length === 0)) throw internalError('uplift: every arm needs customers to learn from');
   if (spec.approach === 'interactions') {
     const graph = await interactionsGraph(data, spec.learner, seed);
+    return { spec, graph, ...buildUpliftOnnxModel(data.features, graph) };
+  }
+  if (spec.approach === 'r-learner') {
+    const graph = await rLearnerGraph(data, control, treated, spec.learner, seed);
     return { spec, graph, ...buildUpliftOnnxModel(data.features, graph) };
   }
   const learner = spec.learner;
@@ -179,6 +202,78 @@ async function xLearnerGraph(data: UpliftTrainingData, twoModel: UpliftGraph, co
     };
   });
   return { heads, control: twoModel.control, treatments };
+}
+
+/**
+ * The R-learner per treatment, on its rows and control's: P(not contacted) from a logistic model of the
+ * control arm, the effect a linear head added to it.
+ */
+async function rLearnerGraph(data: UpliftTrainingData, control: Int32Array, treated: Int32Array[], learner: LogisticLearner, seed: number): Promise<UpliftGraph> {
+  const heads: GraphHead[] = [{ kind: 'network', weights: await fitClassifier(data.x, control, data.y, learner, seed) }];
+  const treatments = [];
+  for (const [t, rows] of treated.entries()) {
+    const both = Int32Array.from([...control, ...rows]);
+    const x = takeRows(data.x, both);
+    const y = Uint8Array.from(both, (r) => data.y[r]!);
+    const propensity = rows.length / both.length;
+    const centred = Float64Array.from(both, (r) => (data.arm[r] === t + 1 ? 1 : 0) - propensity);
+    const folds = foldsOf(both.length, R_LEARNER_FOLDS, createRng(seed + t));
+    const residual = await crossFittedResiduals(x, y, folds, learner, seed);
+    // Σ (r − c τ)² = Σ c² (r / c − τ)²: a weighted least-squares fit of r / c.
+    const target = residual.map((r, i) => r / centred[i]!);
+    const weight = centred.map((c) => c * c);
+    const l2 = ridgePenaltyByCv(x, target, weight, folds);
+    heads.push({ kind: 'linear', ...fitRidge(x, target, l2, weight) });
+    treatments.push({ name: data.treatments[t]!, terms: [{ head: heads.length - 1, coefficient: 1 }], constant: 0 });
+  }
+  return { heads, control: 0, treatments };
+}
+
+/** y − m(x) where each row's m is a logistic model (penalty by cross-validation once, on every row) fitted without that row's fold. */
+async function crossFittedResiduals(x: Matrix, y: Uint8Array, folds: Uint8Array, learner: LogisticLearner, seed: number): Promise<Float64Array> {
+  const l2 = learner.l2 ?? crossValidatedL2({ x, y }, { seed });
+  const residual = new Float64Array(y.length);
+  const empty = { x: { data: new Float32Array(0), rows: 0, cols: x.cols }, y: new Uint8Array(0) };
+  for (let k = 0; k < R_LEARNER_FOLDS; k++) {
+    const fit = rowsWhere(folds, (f) => f !== k);
+    const held = rowsWhere(folds, (f) => f === k);
+    const { weights } = await trainLogistic({ x: takeRows(x, fit), y: Uint8Array.from(fit, (r) => y[r]!) }, empty, { seed, l2 });
+    const layer = weights.layers[0]!;
+    for (const r of held) {
+      let z = layer.bias[1]!;
+      for (let j = 0; j < x.cols; j++) z += layer.kernel[j * 2 + 1]! * x.data[r * x.cols + j]!;
+      residual[r] = y[r]! - 1 / (1 + Math.exp(-z));
+    }
+  }
+  return residual;
+}
+
+/** The grid's ridge penalty with the lowest weighted squared error on held-out folds. */
+function ridgePenaltyByCv(x: Matrix, target: Float64Array, weight: Float64Array, folds: Uint8Array): number {
+  const loss = new Float64Array(R_LEARNER_L2_GRID.length);
+  for (let k = 0; k < R_LEARNER_FOLDS; k++) {
+    const fit = rowsWhere(folds, (f) => f !== k);
+    const held = rowsWhere(folds, (f) => f === k);
+    const fx = takeRows(x, fit);
+    R_LEARNER_L2_GRID.forEach((l2, g) => {
+      const { weights, bias } = fitRidge(fx, Float64Array.from(fit, (r) => target[r]!), l2, Float64Array.from(fit, (r) => weight[r]!));
+      for (const r of held) {
+        let tau = bias;
+        for (let j = 0; j < x.cols; j++) tau += weights[j]! * x.data[r * x.cols + j]!;
+        loss[g]! += weight[r]! * (target[r]! - tau) ** 2;
+      }
+    });
+  }
+  let best = R_LEARNER_L2_GRID.length - 1;
+  for (let g = best - 1; g >= 0; g--) if (loss[g]! < loss[best]!) best = g;
+  return R_LEARNER_L2_GRID[best]!;
+}
+
+/** Fold index per row, dealt round-robin after a seeded shuffle. */
+function foldsOf(n: number, k: number, rng: Rng): Uint8Array {
+  const out = new Uint8Array(n);
+  shuffle(Int32Array.from({ length: n }, (_, i) => i), rng).forEach((row, i) => (out[row] = i % k));
+  return out;
 }
 
 /**

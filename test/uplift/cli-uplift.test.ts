@@ -72,7 +72,7 @@ describe('rebuy train --treatment on a test with a known effect', () => {
     const result = JSON.parse(r.stdout) as { uplift: { treatments: string[]; control: string; selection: unknown[]; evaluation: { qini: { model: { value: number; interval: number[] } } }[] } };
     expect(result.uplift.control).toBe('none');
     expect(result.uplift.treatments).toEqual(['mail']);
-    expect(result.uplift.selection).toHaveLength(5);
+    expect(result.uplift.selection).toHaveLength(6);
     const q = result.uplift.evaluation[0]!.qini.model;
     expect(q.value).toBeGreaterThan(0.1);
     expect(q.interval[0]).toBeLessThan(q.value);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../../src/train/uplift-data.js';
-import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
+import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, logsOfLongTails, R_LEARNER_LOGISTIC, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
 import { UPLIFT_APPROACHES, type UpliftSpec } from '../../src/model/uplift.js';
 import { spearman, syntheticTest } from './synthetic.js';
 import { initTraining } from '../../src/model/tf.js';
@@ -50,6 +50,38 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
     expect(spread(shifts(shrunk))).toBeLessThan(0.05);
     expect(spread(shifts(free))).toBeGreaterThan(1);
+  });
+
+  it('the R-learner ranks customers by their true effect (Spearman ≥ 0.8), its outputs agreeing with each other', async () => {
+    const model = await fitUpliftOn(experiment, learn, { name: 'r', approach: 'r-learner', learner: { kind: 'logistic' } }, 0);
+    expect(model.fitted.graph.heads.map((h) => h.kind)).toEqual(['network', 'linear']);
+    const scores = await scoreUpliftRows(model, experiment.table, test);
+    expect(spearman(scores.uplift[0]!, trueEffect)).toBeGreaterThanOrEqual(0.8);
+    for (let i = 0; i < test.length; i += 97) expect(scores.uplift[0]![i]!).toBeCloseTo(scores.treated[0]![i]! - scores.control[i]!, 6);
+  });
+
+  it('log tails: log(1 + x) of a long-tailed amount joins the inputs, not of a flag, an even spread or a column with negatives', () => {
+    const n = 500;
+    const amount = Float64Array.from({ length: n }, (_, i) => Math.exp(i / 60));
+    const flag = Float64Array.from({ length: n }, (_, i) => (i % 20 === 0 ? 1 : 0));
+    const even = Float64Array.from({ length: n }, (_, i) => i);
+    const signed = Float64Array.from(amount, (v, i) => (i === 0 ? -1 : v));
+    const columns = { amount, flag, even, signed };
+    const table = {
+      ...experiment.table,
+      schema: { ...experiment.table.schema, features: Object.keys(columns).map((name) => ({ name, kind: 'numeric' as const })) },
+      nRows: n,
+      numeric: new Map(Object.entries(columns)),
+    };
+    expect(logsOfLongTails(table, Int32Array.from({ length: n }, (_, i) => i))).toEqual([{ name: 'log_amount', op: 'log1p', inputs: ['amount'] }]);
+  });
+
+  it('a spec with log tails fits and scores through the graph with the added input', async () => {
+    const skewed = { ...experiment, table: { ...experiment.table, numeric: new Map([...experiment.table.numeric].map(([k, v]) => [k, k === 'x2' ? Float64Array.from(v, (z) => Math.exp(4 * z)) : v])) } };
+    const model = await fitUpliftOn(skewed, learn, { ...INTERACTIONS_LOGISTIC, logTails: true }, 0);
+    expect(model.features.derived).toEqual([{ name: 'log_x2', op: 'log1p', inputs: ['x2'] }]);
+    const scores = await scoreUpliftRows(model, skewed.table, test);
+    expect(spearman(scores.uplift[0]!, trueEffect)).toBeGreaterThanOrEqual(0.8);
   });
 
   it('a replicate of the network learner is another fit from another seed, and the same replicate fits the same', async () => {
@@ -102,9 +134,11 @@ describe('uplift learners on a test with a known heterogeneous effect', () => {
     }
   });
 
-  it('the default is the interactions model, and the average takes the same logistic learners the list offers', () => {
+  it('the default is the R-learner, every candidate takes the logs of long tails, and the average takes the same logistic learners the list offers', () => {
     const candidates = upliftCandidates();
-    expect(candidates[0]).toBe(INTERACTIONS_LOGISTIC);
+    expect(candidates[0]).toBe(R_LEARNER_LOGISTIC);
+    expect(candidates.every((s) => s.logTails === true)).toBe(true);
+    expect(TWO_MODEL_LOGISTIC.logTails).toBeUndefined();
     const average = candidates.find((s) => s.approach === 'ensemble');
     expect(average?.approach === 'ensemble' && average.members.every((m) => candidates.includes(m) && m.approach !== 'ensemble' && m.learner.kind === 'logistic')).toBe(true);
   });

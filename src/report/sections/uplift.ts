@@ -143,7 +143,7 @@ export function upliftSection(uplift: UpliftSection): string {
   });
   const chosen = p(
     escapeHtml(
-      `Chosen: ${uplift.learner}, by ${plural(uplift.selection[0]?.qini.length ?? 0, 'fold')} of cross-validation on the training part (the interactions model is kept unless another learner beats it by more than a standard error).`,
+      `Chosen: ${uplift.learner}, by ${plural(uplift.selection[0]?.qini.length ?? 0, 'fold')} of cross-validation on the training part (the default learner is kept unless another beats it by more than a standard error).`,
     ),
   );
   const parts = uplift.evaluation.map((e) => {
