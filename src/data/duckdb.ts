@@ -5,8 +5,6 @@
  * export names. Tests load the package itself through the same file (vitest.config.ts).
  */
 import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type * as DuckDBApi from '@duckdb/node-api';
 import { FORMULA_START, PLAIN_NUMBER } from '../core/csv.js';
 
@@ -16,20 +14,6 @@ export const { DuckDBDataChunk, DuckDBInstance, FLOAT, VARCHAR } = api;
 export type DuckDBDataChunk = DuckDBApi.DuckDBDataChunk;
 export type DuckDBInstance = DuckDBApi.DuckDBInstance;
 export type { DuckDBAppender, DuckDBConnection, DuckDBVector } from '@duckdb/node-api';
-
-// A chunk's memory (about 200 KB for 2,048 rows of a customer file) lives outside V8's heap, which
-// neither counts it nor hurries to finalize the chunk's small object: read chunks piled up by the
-// tens of megabytes until a full collection. A young-generation collection finds them cheaply.
-setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as (options: { type: 'minor' }) => void;
-
-/**
- * Frees the memory of DuckDB chunks that JavaScript no longer holds: call it after each batch of a
- * stream, when that batch's chunks have just been dropped (a collection costs well under a millisecond).
- */
-export function releaseDroppedChunks(): void {
-  collectGarbage({ type: 'minor' });
-}
 
 /** A text as an SQL string literal: 'it''s'. */
 export function sqlString(text: string): string {

@@ -9,7 +9,6 @@ import {
   type DuckDBAppender,
   type DuckDBConnection,
   type DuckDBVector,
-  releaseDroppedChunks,
 } from '../data/duckdb.js';
 import { writeNativeIds } from '../data/native-ids.js';
 import { streamTable, type BadRow, type CsvDialect, type TableChunk } from '../data/read.js';
@@ -394,7 +393,6 @@ async function scoreInto(
       texts.forEach((row, r) => reasons.forEach((column, i) => (column[r] = row[i] ?? '')));
     }
     appendScores(target, chunk, probabilities, reasons, features);
-    releaseDroppedChunks();
     rows += chunk.nRows;
     options.onProgress?.(rows);
   }

@@ -16,8 +16,7 @@ export const STREAM_CONFIG: Record<string, string> = {
   memory_limit: '64MB',
 };
 
-/** Parsed chunks DuckDB keeps ready ahead of JavaScript: more costs memory and read no faster. */
-export const STREAM_BUFFER = "SET streaming_buffer_size = '2MB'";
+export const STREAM_BUFFER = "SET streaming_buffer_size = '8MB'";
 
 export async function withConnection<T>(work: (con: DuckDBConnection) => Promise<T>): Promise<T> {
   const instance = await DuckDBInstance.create(':memory:', DUCKDB_CONFIG);
