@@ -30,8 +30,8 @@ import { noDataRows, openSource, type CsvDialect, type Source } from './read/sou
 export type { CsvDialect } from './read/source.js';
 import { distinctValuesSql, profileSql, selectSql } from './read/sql.js';
 import { targetCoding } from './read/target.js';
-import { usageError } from '../errors.js';
-import { failOnBadValue, validTable } from './read/validate.js';
+import { internalError, usageError } from '../errors.js';
+import { failOnBadValue, failOnRepeatedId, validTable } from './read/validate.js';
 
 export interface ReadOptions extends CsvDialect {
   /** Exact header name of the target column. */
@@ -79,6 +79,8 @@ export interface StreamOptions extends CsvDialect {
   onBadRows?: (rows: BadRow[]) => void;
   /** Read the target column too, when the file has it (values unchecked: the caller takes what it can). */
   withTarget?: boolean;
+  /** Fail on an ID an earlier row held, as readTable does (every ID read is kept to check the next). */
+  refuseDuplicateIds?: boolean;
 }
 
 const DEFAULT_CHUNK_ROWS = 65_536;
@@ -137,6 +139,8 @@ export async function* streamTable(
     await connection.run(STREAM_BUFFER);
     const result = await connection.stream(selectSql(source, binding, skip ? { skipBadRows: true, onlyGoodRows: true } : {})).catch(fail);
     const nativeIds = opts.nativeIds ?? false;
+    if (nativeIds && opts.refuseDuplicateIds) throw internalError('streamTable: refuseDuplicateIds checks string IDs, not nativeIds');
+    const seenIds = opts.refuseDuplicateIds ? new Map<string, number>() : null;
     const bufferOptions = { nativeIds };
     let buffers = new ColumnBuffers(binding, chunkRows, { ...bufferOptions, firstRow: 0 });
     for (;;) {
@@ -145,13 +149,13 @@ export async function* streamTable(
       for (let offset = 0; offset < chunk.rowCount; ) {
         offset += buffers.append(chunk, offset);
         if (buffers.full) {
-          yield await finishChunk(source, buffers, firstRow);
+          yield await finishChunk(source, buffers, firstRow, seenIds);
           firstRow += buffers.length;
           buffers = new ColumnBuffers(binding, chunkRows, { ...bufferOptions, firstRow });
         }
       }
     }
-    const last = buffers.length > 0 ? await finishChunk(source, buffers, firstRow) : null;
+    const last = buffers.length > 0 ? await finishChunk(source, buffers, firstRow, seenIds) : null;
     const rowsRead = firstRow + buffers.length;
     const expectedRows = (await count.rows) - skipped;
     if (rowsRead !== expectedRows) await failRowCountMismatch(connection, source, binding, rowsRead, expectedRows);
@@ -163,9 +167,10 @@ export async function* streamTable(
   }
 }
 
-async function finishChunk(source: Source, buffers: ColumnBuffers, firstRow: number): Promise<TableChunk> {
+async function finishChunk(source: Source, buffers: ColumnBuffers, firstRow: number, seenIds: Map<string, number> | null): Promise<TableChunk> {
   await failOnBadValue(source, buffers, firstRow);
   const n = buffers.length;
+  if (seenIds && buffers.binding.id) await failOnRepeatedId(source, buffers.binding.id, seenIds, buffers.ids.slice(0, n), firstRow);
   const numeric = new Map([...buffers.numeric].map(([k, v]) => [k, n === v.length ? v : v.subarray(0, n)]));
   const categorical = new Map([...buffers.categorical].map(([k, v]) => [k, v.length === n ? v : v.slice(0, n)]));
   const ids = buffers.ids.length === n ? buffers.ids : buffers.ids.slice(0, n);

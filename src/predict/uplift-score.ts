@@ -87,7 +87,7 @@ export interface UpliftStreamOptions {
  */
 export async function* streamUpliftScores(predictor: Predictor, input: string, money?: UpliftMoney, options: UpliftStreamOptions = {}): AsyncGenerator<UpliftScores> {
   if (!predictor.manifest.uplift) throw usageError(`${predictor.bundleDir} is not an uplift bundle`);
-  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows: options.batchRows ?? SCORING_DEFAULTS.batchRows, ...options.dialect })[Symbol.asyncIterator]();
+  const chunks = streamTable(input, predictor.manifest.schema, { chunkRows: options.batchRows ?? SCORING_DEFAULTS.batchRows, refuseDuplicateIds: true, ...options.dialect })[Symbol.asyncIterator]();
   let rows = 0;
   try {
     let next = chunks.next();

@@ -7,12 +7,12 @@
  * treatment and put_off as `rebuy score` writes them from onnxruntime's numbers.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { trainUpliftBundle } from '../../src/app/uplift.js';
-import { upliftOf } from '../../src/predict/uplift-score.js';
+import { scoreUpliftFile, upliftOf } from '../../src/predict/uplift-score.js';
 import { loadBundle } from '../../src/bundle/load.js';
 import { DIALECTS, quoteText } from '../../src/compile/dialect.js';
 import { upliftPipelineOf } from '../../src/compile/from-bundle.js';
@@ -138,6 +138,25 @@ describe.runIf(realDataPresent('uplift SQL on engines', [HILLSTROM_CSV]))('an up
     const differ = viaSql.filter((r, i) => r.send !== viaOnnx[i]!.send && Math.abs(Number(viaOnnx[i]!.gain)) > TOLERANCE);
     expect(differ).toEqual([]);
     expect(new Set(viaSql.map((r) => r.send))).toEqual(new Set([TREATMENT, 'none']));
+  });
+
+  it('a list naming one customer on two rows is refused naming both lines, in whichever chunk the repeat comes; nothing is written', async () => {
+    const lines = (await readFile(csv(), 'utf8')).trimEnd().split('\n');
+    // Data row 200 (line 202) repeats the ID of data row 10 (line 12), chunks of 64 rows apart.
+    lines[201] = lines[201]!.replace(/^[^,]+,/, `${ids[10]},`);
+    const list = join(dir, 'repeated.csv');
+    await writeFile(list, `${lines.slice(0, 301).join('\n')}\n`);
+    const out = join(dir, 'repeated-scores.csv');
+    const predictor = await loadPredictor(model());
+    try {
+      await expect(scoreUpliftFile(predictor, list, out, undefined, { batchRows: 64 })).rejects.toThrow(`repeated.csv:202, column "id": duplicate customer ID (also on line 12) (value "${ids[10]}")`);
+    } finally {
+      await predictor.close();
+    }
+    const cli = rebuy(['score', '--model', model(), '--in', list, '--out', out]);
+    expect(cli.code).toBe(2);
+    expect(cli.stderr).toMatch(/duplicate customer ID \(also on line 12\)/);
+    await expect(readFile(out)).rejects.toThrow(/ENOENT/);
   });
 
   it.runIf(url !== null)('PostgreSQL: `rebuy score --engine postgres://…` writes every row, every output to 1e-5', async () => {

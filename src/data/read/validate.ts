@@ -1,5 +1,5 @@
 /** The values a read must hold: targets 0 or 1, IDs present and (for training) unique, numbers the model takes. */
-import { inputError } from '../../errors.js';
+import { inputError, type RebuyError } from '../../errors.js';
 import type { Table } from '../../core/table.js';
 import { firstEmptyNativeId } from '../native-ids.js';
 import type { Binding, BoundColumn } from './binding.js';
@@ -59,14 +59,25 @@ async function failOnBadTarget(source: Source, binding: Binding, values: Float64
 
 async function failOnDuplicateIds(source: Source, col: BoundColumn, ids: string[]): Promise<void> {
   const pair = duplicatePair(ids);
-  if (!pair) return;
-  const [first, second] = await Promise.all([lineOf(source, pair[0]), lineOf(source, pair[1])]);
-  throw inputError(`duplicate customer ID (also on line ${first})`, {
-    file: source.path,
-    line: second,
-    column: col.label,
-    value: ids[pair[1]]!,
-  });
+  if (pair) throw await duplicateIdError(source, col, pair, ids[pair[1]]!);
+}
+
+/** A customer ID on two rows of the file (0-based data rows, the first seen first), named by both lines. */
+export async function duplicateIdError(source: Source, col: BoundColumn, [firstRow, secondRow]: [number, number], id: string): Promise<RebuyError> {
+  const [first, second] = await Promise.all([lineOf(source, firstRow), lineOf(source, secondRow)]);
+  return inputError(`duplicate customer ID (also on line ${first})`, { file: source.path, line: second, column: col.label, value: id });
+}
+
+/**
+ * Fails on the first ID of a chunk (rows from `firstRow`) that an earlier row of the file held, as
+ * readTable does for a whole file; `seen` keeps every ID read so far, with its row.
+ */
+export async function failOnRepeatedId(source: Source, col: BoundColumn, seen: Map<string, number>, ids: readonly string[], firstRow: number): Promise<void> {
+  for (let i = 0; i < ids.length; i++) {
+    const before = seen.get(ids[i]!);
+    if (before !== undefined) throw await duplicateIdError(source, col, [before, firstRow + i], ids[i]!);
+    seen.set(ids[i]!, firstRow + i);
+  }
 }
 
 /** The rows of the first repeated ID (by its second occurrence), or null. */
