@@ -10,6 +10,8 @@ import { calibrateModels } from '../../src/train/calibrate.js';
 import { chooseCandidate } from '../../src/train/candidates.js';
 import { loadDataset, type Dataset } from '../../src/train/dataset.js';
 import { fitModels } from '../../src/train/models.js';
+import { fitCandidate, fitCandidateFeatures, labelledRows, stackRows } from '../../src/train/fit.js';
+import { trainLogistic } from '../../src/model/logistic.js';
 import type { TrainProgress } from '../../src/train/progress.js';
 import { syntheticCsv } from '../app/fixtures.js';
 
@@ -96,5 +98,19 @@ describe('the default on a table rebuy has never seen', () => {
     // Raw probabilities of a weighted fit centre near one half; calibrated ones near the natural share of buyers.
     expect(mean(calibrated.naturalRaw)).toBeGreaterThan(naturalRate + 0.15);
     expect(Math.abs(mean(calibrated.natural) - naturalRate)).toBeLessThan(0.06);
+  });
+
+  it('fits the logistic regression on the validation rows too: nothing stops it early, so it learns from every training row', async () => {
+    const logistic = { name: 'logistic', kind: 'logistic' } as const;
+    const features = fitCandidateFeatures(dataset.table, dataset.train, logistic);
+    const train = labelledRows(dataset.table, features, dataset.train);
+    const valid = labelledRows(dataset.table, features, dataset.valid);
+    const options = { seed: 3, classWeights: dataset.classWeights };
+    const fitted = await fitCandidate(logistic, features, train, valid, options);
+    const everyRow = await trainLogistic(stackRows(train, valid), valid, options);
+    const trainOnly = await trainLogistic(train, valid, options);
+    expect(stackRows(train, valid).y.length).toBe(dataset.train.length + dataset.valid.length);
+    expect(fitted.trained.weights.layers[0]!.kernel).toEqual(everyRow.weights.layers[0]!.kernel);
+    expect(fitted.trained.weights.layers[0]!.kernel).not.toEqual(trainOnly.weights.layers[0]!.kernel);
   });
 });
