@@ -28,7 +28,7 @@ import type { Candidate } from '../src/train/fit.js';
 import { kFoldPlans, learningRows, randomSplitPlans, type EvalPlan } from '../src/train/plans.js';
 import { evaluateOnPlans, type CandidateRun } from '../src/train/repeated.js';
 import { AUTO_CANDIDATE, autoResolver, selectModel } from '../src/train/auto.js';
-import { presetAndBaseline } from '../src/train/candidates.js';
+import { hasLongTails, presetAndBaseline } from '../src/train/candidates.js';
 import { defaultBalance } from '../src/train/dataset.js';
 import { balanceIndices } from '../src/prep/split.js';
 import { flag, fmt, has, requireRealData, runProcess } from './common.js';
@@ -177,7 +177,7 @@ async function newTable(name: string, path: string, target: string, folds: numbe
   const auto = autoResolver(table, balance);
   const resolve = async (candidate: Candidate, plan: EvalPlan): Promise<Candidate> =>
     candidate === NEW_TABLE_DEFAULT
-      ? (await selectModel(table, learningRows(plan), { balance, seed: plan.seed, candidates: presetAndBaseline({}), purchaseModels: false })).chosen
+      ? (await selectModel(table, learningRows(plan), { balance, seed: plan.seed, candidates: presetAndBaseline({}, hasLongTails(table, learningRows(plan))), purchaseModels: false })).chosen
       : auto(candidate, plan);
   log(`2. ${name}: ${table.nRows} rows, ${folds} stratified folds of every row (balance ${balance}); the 2x50 preset undersampled on the same folds`);
   const onProgress = (done: number, total: number, run: CandidateRun): boolean =>

@@ -23,7 +23,7 @@ export type Candidate = SingleCandidate | EnsembleCandidate;
 
 /** The feature state a candidate trains on: fitted on the training rows, with derived features if it asks. */
 export function fitCandidateFeatures(table: Table, trainRows: ArrayLike<number>, candidate: Candidate): FeatureState {
-  return fitFeatures(table, trainRows, candidate.derived ? derivedFeaturesFor(table.schema) : []);
+  return fitFeatures(table, trainRows, candidate.derived ? derivedFeaturesFor(table, trainRows) : []);
 }
 
 export interface FittedCandidate {

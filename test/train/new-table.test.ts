@@ -80,6 +80,22 @@ describe('the default on a table rebuy has never seen', () => {
     expect(events.filter((e) => e.kind === 'select').length).toBe(10);
   });
 
+  it('also considers the logistic regression given the logs of long-tailed columns, when the training part has one', async () => {
+    const random = createRng(12);
+    const lines = ['spend,calls,bought'];
+    for (let i = 0; i < 1200; i++) {
+      const spend = Math.exp(3 + 1.2 * (random() + random() + random() - 1.5));
+      const calls = Math.floor(random() * 5);
+      lines.push(`${spend.toFixed(2)},${calls},${random() < 1 / (1 + Math.exp(-(-3 + 0.8 * Math.log1p(spend) - 0.3 * calls))) ? 'Yes' : 'No'}`);
+    }
+    await writeFile(join(dir, 'spenders.csv'), lines.join('\n') + '\n');
+    const spenders = await loadDataset({ data: join(dir, 'spenders.csv'), target: 'bought' }, SPLIT);
+    const choice = await chooseCandidate(spenders, {}, () => {});
+    const names = choice.leaderboard!.rows.map((r) => r.candidate);
+    expect(names.filter((n) => !n.startsWith('mean(')).sort()).toEqual(['2x50', 'logistic', 'logistic+derived']);
+    expect(choice.candidate.name).toBe(choice.leaderboard!.rows[0]!.candidate);
+  });
+
   it('trains what was asked for without choosing: a preset, or the Audiobooks table', async () => {
     expect((await chooseCandidate(dataset, { preset: '2x50' }, () => {})).leaderboard).toBeNull();
     const own = await loadDataset({ data: audiobooks.csv }, SPLIT);
