@@ -7,7 +7,8 @@
  *      the paired differences with 95 % intervals;
  *   2. new tables (Hillstrom's `visit` from the customer columns; a generated table with categorical columns,
  *      blanks in numeric ones, a Yes/No target): rebuy's default on a new table (every row, classes weighted;
- *      2x50 or the logistic regression, whichever cross-validates better on the fold's training rows), the
+ *      2x50, the logistic regression, the logistic regression with the logs of long-tailed columns or the mean
+ *      of 2x50 and the logistic regression, whichever cross-validates better on the fold's training rows), the
  *      2x50 preset undersampled (the Audiobooks default) and with class weights, the logistic baseline and
  *      `--model auto`, against scikit-learn's one-hot L2 logistic regression with cross-validated strength
  *      (bench/reference/sklearn_new_tables.py), on the same stratified folds of all rows: ROC-AUC per fold.
@@ -28,7 +29,7 @@ import type { Candidate } from '../src/train/fit.js';
 import { kFoldPlans, learningRows, randomSplitPlans, type EvalPlan } from '../src/train/plans.js';
 import { evaluateOnPlans, type CandidateRun } from '../src/train/repeated.js';
 import { AUTO_CANDIDATE, autoResolver, selectModel } from '../src/train/auto.js';
-import { presetAndBaseline } from '../src/train/candidates.js';
+import { hasLongTails, presetAndBaseline } from '../src/train/candidates.js';
 import { defaultBalance } from '../src/train/dataset.js';
 import { balanceIndices } from '../src/prep/split.js';
 import { flag, fmt, has, requireRealData, runProcess } from './common.js';
@@ -166,7 +167,7 @@ function undersampled(plan: EvalPlan, target: Uint8Array): EvalPlan {
   return { ...plan, train: balance(plan.train), valid: balance(plan.valid), classWeights: undefined };
 }
 
-/** A stand-in candidate for `rebuy train`'s default on a new table: the preset or the baseline, chosen on the plan's training rows. */
+/** A stand-in candidate for `rebuy train`'s default on a new table: chosen as it chooses, on the plan's training rows. */
 const NEW_TABLE_DEFAULT: Candidate = { name: 'default', kind: 'logistic' };
 const WEIGHTED_2X50: Candidate = { ...DEFAULT_2X50, name: '2x50 weighted' };
 
@@ -177,7 +178,7 @@ async function newTable(name: string, path: string, target: string, folds: numbe
   const auto = autoResolver(table, balance);
   const resolve = async (candidate: Candidate, plan: EvalPlan): Promise<Candidate> =>
     candidate === NEW_TABLE_DEFAULT
-      ? (await selectModel(table, learningRows(plan), { balance, seed: plan.seed, candidates: presetAndBaseline({}), purchaseModels: false })).chosen
+      ? (await selectModel(table, learningRows(plan), { balance, seed: plan.seed, candidates: presetAndBaseline({}, hasLongTails(table, learningRows(plan))), purchaseModels: false })).chosen
       : auto(candidate, plan);
   log(`2. ${name}: ${table.nRows} rows, ${folds} stratified folds of every row (balance ${balance}); the 2x50 preset undersampled on the same folds`);
   const onProgress = (done: number, total: number, run: CandidateRun): boolean =>

@@ -6,8 +6,11 @@ import type { NetworkConfig } from './network.js';
 /** Keras' Adam default. */
 export const DEFAULT_LEARNING_RATE = 0.001;
 export const DEFAULT_SEED = 0;
-/** The L2 penalties of the logistic baseline (on standardized inputs; the intercept is not penalized) that cross-validation chooses among. */
-export const LOGISTIC_L2_GRID = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100] as const;
+/**
+ * The L2 penalties of the logistic baseline (on standardized inputs; the intercept is not penalized) that cross-validation
+ * chooses among: down to practically none, as scikit-learn's default grid reaches (C up to 1e4, l2 = 1/(C·rows)) on large tables.
+ */
+export const LOGISTIC_L2_GRID = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100] as const;
 /** Folds of the training rows that choose the logistic baseline's L2 penalty. */
 export const LOGISTIC_CV_FOLDS = 5;
 

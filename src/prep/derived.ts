@@ -2,14 +2,60 @@
  * Derived features: new numeric columns computed from raw ones, described as plain data. These rules
  * give the training inputs; model/onnx-build.ts compiles the same rules into the scoring graph.
  */
-import type { DerivedFeature, TableSchema } from '../core/schema.js';
+import type { DerivedFeature } from '../core/schema.js';
+import type { Table } from '../core/table.js';
 import { AUDIOBOOKS_DERIVED } from '../domain/audiobooks.js';
 
 export type { DerivedFeature } from '../core/schema.js';
 
-/** Derived features of a schema: the Audiobooks ones; other tables get none (missing-value flags are always on). */
-export function derivedFeaturesFor(schema: TableSchema): DerivedFeature[] {
-  return schema.name === 'audiobooks' ? [...AUDIOBOOKS_DERIVED] : [];
+/** A column's right tail counts as long from this sample skewness on (|skew| > 1 is the usual mark of a highly skewed column). */
+export const LONG_TAIL_SKEWNESS = 1;
+
+/**
+ * Derived features of a table: the Audiobooks ones; on any other table, log1p of each numeric column
+ * whose observed values on the training `rows` are never negative, take more than two values and have a
+ * long right tail (amounts of money, counts, durations), learned from those rows only.
+ */
+export function derivedFeaturesFor(table: Table, rows: ArrayLike<number>): DerivedFeature[] {
+  if (table.schema.name === 'audiobooks') return [...AUDIOBOOKS_DERIVED];
+  const taken = new Set(table.schema.features.map((f) => f.name));
+  const out: DerivedFeature[] = [];
+  for (const { name, kind } of table.schema.features) {
+    const values = table.numeric.get(name);
+    const derivedName = `log_${name}`;
+    if (kind !== 'numeric' || values === undefined || taken.has(derivedName) || !hasLongRightTail(values, rows)) continue;
+    out.push({ name: derivedName, op: 'log1p', inputs: [name] });
+    taken.add(derivedName);
+  }
+  return out;
+}
+
+function hasLongRightTail(values: ArrayLike<number>, rows: ArrayLike<number>): boolean {
+  let n = 0;
+  let sum = 0;
+  const distinct = new Set<number>();
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]!]!;
+    if (Number.isNaN(v)) continue;
+    if (v < 0) return false;
+    n++;
+    sum += v;
+    if (distinct.size <= 2) distinct.add(v);
+  }
+  if (distinct.size <= 2) return false;
+  const mean = sum / n;
+  let m2 = 0;
+  let m3 = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const v = values[rows[i]!]!;
+    if (Number.isNaN(v)) continue;
+    const d = v - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  return m2 > 0 && m3 / m2 ** 1.5 >= LONG_TAIL_SKEWNESS;
 }
 
 /** A value "differs" from its reference (a fill value) when further away than this. */

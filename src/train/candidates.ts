@@ -1,5 +1,7 @@
 /** Training step 2: which model to fit, from the preset and flags or by cross-validation (model 'auto'). */
 import type { Leaderboard } from '../evaluate/leaderboard.js';
+import type { Table } from '../core/table.js';
+import { derivedFeaturesFor } from '../prep/derived.js';
 import type { NetworkConfig } from '../model/network.js';
 import { DEFAULT_PRESET, resolveNetworkConfig } from '../model/presets.js';
 import { selectModel } from './auto.js';
@@ -37,7 +39,7 @@ export async function chooseCandidate(dataset: Dataset, options: CandidateOption
     seed: dataset.options.seed,
     // A `features` table gets its BG/NBD comparison also when the model is given: it and the baseline are the leaderboard.
     // A new table's default chooses among the preset, the baseline and their mean, as auto does among its candidates.
-    ...(options.model !== 'auto' && { candidates: presetAndBaseline(options), ensembles: chooses }),
+    ...(options.model !== 'auto' && { candidates: presetAndBaseline(options, chooses && hasLongTails(dataset.table, learningRows(dataset))), ensembles: chooses }),
     calibration: options.calibration,
     purchaseModels: { horizonDays: options.purchaseHorizonDays },
     onProgress: (done, total, run) => progress({ kind: 'select', done, total, run }),
@@ -48,10 +50,19 @@ export async function chooseCandidate(dataset: Dataset, options: CandidateOption
 }
 
 const LOGISTIC: SingleCandidate = { name: 'logistic', kind: 'logistic' };
+const LOGISTIC_WITH_LOGS: SingleCandidate = { ...LOGISTIC, name: 'logistic+derived', derived: true };
 
-/** The given preset (default 2x50) and the logistic baseline: what the default chooses between on a new table. */
-export function presetAndBaseline(options: CandidateOptions): SingleCandidate[] {
-  return [presetCandidate(options), LOGISTIC];
+/**
+ * The given preset (default 2x50) and the logistic baseline, and with `withLogs` the baseline also given the
+ * logs of the long-tailed columns (derivedFeaturesFor): what the default chooses among on a new table.
+ */
+export function presetAndBaseline(options: CandidateOptions, withLogs = false): SingleCandidate[] {
+  return [presetCandidate(options), LOGISTIC, ...(withLogs ? [LOGISTIC_WITH_LOGS] : [])];
+}
+
+/** Whether the table has derived features on the given rows (on a new table: long-tailed columns to take the log of). */
+export function hasLongTails(table: Table, rows: ArrayLike<number>): boolean {
+  return derivedFeaturesFor(table, rows).length > 0;
 }
 
 /** On a table other than Audiobooks, no model asked for: the default preset, the logistic regression or their mean, whichever cross-validates better (config NEW_TABLE_DEFAULTS). */

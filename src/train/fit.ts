@@ -23,7 +23,7 @@ export type Candidate = SingleCandidate | EnsembleCandidate;
 
 /** The feature state a candidate trains on: fitted on the training rows, with derived features if it asks. */
 export function fitCandidateFeatures(table: Table, trainRows: ArrayLike<number>, candidate: Candidate): FeatureState {
-  return fitFeatures(table, trainRows, candidate.derived ? derivedFeaturesFor(table.schema) : []);
+  return fitFeatures(table, trainRows, candidate.derived ? derivedFeaturesFor(table, trainRows) : []);
 }
 
 export interface FittedCandidate {
@@ -68,8 +68,22 @@ export async function fitCandidate(
           { ...candidate.config, seed: context.seed, ...(context.classWeights && { classWeights: context.classWeights }) },
           context.onEpoch,
         )
-      : await trainLogistic(train, valid, { seed: context.seed, classWeights: context.classWeights });
+      : // Nothing stops the logistic early, so it learns from the validation rows too (as a refit on every training row).
+        await trainLogistic(stackRows(train, valid), valid, { seed: context.seed, classWeights: context.classWeights });
   return { candidate, trained, onnx: buildOnnxModel(features, trained.weights) };
+}
+
+/** The rows of `a` then those of `b`. */
+export function stackRows(a: LabelledMatrix, b: LabelledMatrix): LabelledMatrix {
+  if (b.y.length === 0) return a;
+  if (a.x.cols !== b.x.cols) throw new Error(`stackRows: ${a.x.cols} and ${b.x.cols} columns`);
+  const data = new Float32Array(a.x.data.length + b.x.data.length);
+  data.set(a.x.data);
+  data.set(b.x.data, a.x.data.length);
+  const y = new Uint8Array(a.y.length + b.y.length);
+  y.set(a.y);
+  y.set(b.y, a.y.length);
+  return { x: { rows: a.x.rows + b.x.rows, cols: a.x.cols, data }, y };
 }
 
 /** Probabilities for each set of rows, through one session of the ONNX pipeline (the Predictor's scoring core). */

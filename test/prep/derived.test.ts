@@ -28,12 +28,27 @@ describe('derived features', () => {
     expect(columns.has('books')).toBe(false);
   });
 
-  it('Audiobooks gets books bought, listened, review given and logs; other tables get none', () => {
-    const names = derivedFeaturesFor(AUDIOBOOKS_SCHEMA).map((f) => f.name);
+  it('Audiobooks gets books bought, listened, review given and logs; another table the logs of its long-tailed columns, learned from the given rows', () => {
+    const audiobooks = { schema: AUDIOBOOKS_SCHEMA, numeric: new Map(), categorical: new Map(), nRows: 0 } as unknown as Table;
+    const names = derivedFeaturesFor(audiobooks, []).map((f) => f.name);
     expect(names.slice(0, 3)).toEqual(['books_bought', 'listened_any', 'review_given']);
     expect(names).toContain('log_last_visit_days');
-    const custom: TableSchema = { name: 'custom', id: null, target: 't', features: [{ name: 'x', kind: 'numeric' }] };
-    expect(derivedFeaturesFor(custom)).toEqual([]);
+    const dollars = [5, 8, 10, 12, 15, 20, 30, 60, 250, 1800];
+    const columns = {
+      spend: [...dollars, Number.NaN],
+      recency: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      // Never negative and skewed, but two values only (a rare flag): its log would only rescale it.
+      flag: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0],
+      balance: [-400, ...dollars],
+      log_visits: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      visits: [...dollars, 3],
+    };
+    const schema: TableSchema = { name: 'custom', id: null, target: 't', features: Object.keys(columns).map((name) => ({ name, kind: 'numeric' as const })) };
+    const table = { schema, numeric: numeric(columns), categorical: new Map(), nRows: 11 } as unknown as Table;
+    const all = Array.from({ length: 11 }, (_, i) => i);
+    expect(derivedFeaturesFor(table, all)).toEqual([{ name: 'log_spend', op: 'log1p', inputs: ['spend'] }]);
+    // Only the rows given count: without the largest amounts the spend is not long-tailed.
+    expect(derivedFeaturesFor(table, [0, 1, 2, 3, 4, 5, 6])).toEqual([]);
   });
 
   it('are fitted on training rows and computed from the raw columns', () => {

@@ -10,6 +10,8 @@ import { calibrateModels } from '../../src/train/calibrate.js';
 import { chooseCandidate } from '../../src/train/candidates.js';
 import { loadDataset, type Dataset } from '../../src/train/dataset.js';
 import { fitModels } from '../../src/train/models.js';
+import { fitCandidate, fitCandidateFeatures, labelledRows, stackRows } from '../../src/train/fit.js';
+import { trainLogistic } from '../../src/model/logistic.js';
 import type { TrainProgress } from '../../src/train/progress.js';
 import { syntheticCsv } from '../app/fixtures.js';
 
@@ -78,6 +80,22 @@ describe('the default on a table rebuy has never seen', () => {
     expect(events.filter((e) => e.kind === 'select').length).toBe(10);
   });
 
+  it('also considers the logistic regression given the logs of long-tailed columns, when the training part has one', async () => {
+    const random = createRng(12);
+    const lines = ['spend,calls,bought'];
+    for (let i = 0; i < 1200; i++) {
+      const spend = Math.exp(3 + 1.2 * (random() + random() + random() - 1.5));
+      const calls = Math.floor(random() * 5);
+      lines.push(`${spend.toFixed(2)},${calls},${random() < 1 / (1 + Math.exp(-(-3 + 0.8 * Math.log1p(spend) - 0.3 * calls))) ? 'Yes' : 'No'}`);
+    }
+    await writeFile(join(dir, 'spenders.csv'), lines.join('\n') + '\n');
+    const spenders = await loadDataset({ data: join(dir, 'spenders.csv'), target: 'bought' }, SPLIT);
+    const choice = await chooseCandidate(spenders, {}, () => {});
+    const names = choice.leaderboard!.rows.map((r) => r.candidate);
+    expect(names.filter((n) => !n.startsWith('mean(')).sort()).toEqual(['2x50', 'logistic', 'logistic+derived']);
+    expect(choice.candidate.name).toBe(choice.leaderboard!.rows[0]!.candidate);
+  });
+
   it('trains what was asked for without choosing: a preset, or the Audiobooks table', async () => {
     expect((await chooseCandidate(dataset, { preset: '2x50' }, () => {})).leaderboard).toBeNull();
     const own = await loadDataset({ data: audiobooks.csv }, SPLIT);
@@ -96,5 +114,19 @@ describe('the default on a table rebuy has never seen', () => {
     // Raw probabilities of a weighted fit centre near one half; calibrated ones near the natural share of buyers.
     expect(mean(calibrated.naturalRaw)).toBeGreaterThan(naturalRate + 0.15);
     expect(Math.abs(mean(calibrated.natural) - naturalRate)).toBeLessThan(0.06);
+  });
+
+  it('fits the logistic regression on the validation rows too: nothing stops it early, so it learns from every training row', async () => {
+    const logistic = { name: 'logistic', kind: 'logistic' } as const;
+    const features = fitCandidateFeatures(dataset.table, dataset.train, logistic);
+    const train = labelledRows(dataset.table, features, dataset.train);
+    const valid = labelledRows(dataset.table, features, dataset.valid);
+    const options = { seed: 3, classWeights: dataset.classWeights };
+    const fitted = await fitCandidate(logistic, features, train, valid, options);
+    const everyRow = await trainLogistic(stackRows(train, valid), valid, options);
+    const trainOnly = await trainLogistic(train, valid, options);
+    expect(stackRows(train, valid).y.length).toBe(dataset.train.length + dataset.valid.length);
+    expect(fitted.trained.weights.layers[0]!.kernel).toEqual(everyRow.weights.layers[0]!.kernel);
+    expect(fitted.trained.weights.layers[0]!.kernel).not.toEqual(trainOnly.weights.layers[0]!.kernel);
   });
 });
