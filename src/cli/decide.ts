@@ -3,20 +3,13 @@ import { usageError } from '../errors.js';
 import { choiceRuleInWords, type ThresholdObjective } from '../evaluate/decide.js';
 import { objectiveInWords } from '../bundle/objective.js';
 import { resolveModelOption } from './options.js';
+import type { UpliftDecideFlags } from './uplift.js';
 
-export interface DecideFlags {
-  model: string;
+export interface DecideFlags extends UpliftDecideFlags {
   store?: string;
-  data?: string;
   objective?: string;
   top?: number;
   topPercent?: number;
-  contactCost?: number;
-  valuePerReturn?: number;
-  valueColumn?: string;
-  seed: number;
-  save: boolean;
-  json?: boolean;
 }
 
 /** The objective from the flags: explicit --objective, or implied by --top / --top-percent / money settings. */

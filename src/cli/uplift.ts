@@ -89,10 +89,9 @@ export function formatUpliftDecision(d: UpliftDecision): string {
   return lines.join('\n');
 }
 
-export async function runUpliftDecide(flags: {
+/** The flags `rebuy decide` shares with its incremental-profit objective. */
+export interface UpliftDecideFlags {
   model: string;
-  /** The model as the user named it (a store reference or the directory). */
-  shownAs?: string;
   data?: string;
   contactCost?: number;
   valuePerReturn?: number;
@@ -100,7 +99,14 @@ export async function runUpliftDecide(flags: {
   seed: number;
   save: boolean;
   json?: boolean;
-}): Promise<void> {
+}
+
+export async function runUpliftDecide(
+  flags: UpliftDecideFlags & {
+    /** The model as the user named it (a store reference or the directory). */
+    shownAs?: string;
+  },
+): Promise<void> {
   if (flags.valueColumn !== undefined) throw usageError('--objective incremental-profit takes one --value-per-return V, not --value-column');
   if (flags.contactCost === undefined) throw usageError('--objective incremental-profit needs --contact-cost C (the cost of one contact)');
   if (flags.valuePerReturn === undefined) throw usageError('--objective incremental-profit needs --value-per-return V (what a customer who buys because of the contact is worth)');
