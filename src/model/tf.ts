@@ -25,7 +25,7 @@ async function load(): Promise<Tf> {
   // The core and layers packages, not the @tensorflow/tfjs package that gathers them: that one also
   // loads the converter, data, CPU and WebGL packages, none of which training uses. And require, not
   // import(): imported, each CommonJS package would first be scanned whole for its export names.
-  // With the V8 code cache the build made (build/code-cache.cjs): 3 MB of JavaScript not parsed again.
+  // Through the V8 code cache the build made (build/code-cache.cjs), so TF.js is not parsed and compiled again.
   const { requireCached } = createRequire(import.meta.url)('#code-cache') as typeof CodeCache;
   const core = requireCached(import.meta.url, '@tensorflow/tfjs-core') as TfCore;
   const layers = requireCached(import.meta.url, '@tensorflow/tfjs-layers') as TfLayers;
