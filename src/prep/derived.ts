@@ -11,13 +11,17 @@ export type { DerivedFeature } from '../core/schema.js';
 /** A column's right tail counts as long from this sample skewness on (|skew| > 1 is the usual mark of a highly skewed column). */
 export const LONG_TAIL_SKEWNESS = 1;
 
-/**
- * Derived features of a table: the Audiobooks ones; on any other table, log1p of each numeric column
- * whose observed values on the training `rows` are never negative, take more than two values and have a
- * long right tail (amounts of money, counts, durations), learned from those rows only.
- */
+/** Derived features of a table: the Audiobooks ones; on any other table, the logs of its long-tailed columns. */
 export function derivedFeaturesFor(table: Table, rows: ArrayLike<number>): DerivedFeature[] {
-  if (table.schema.name === 'audiobooks') return [...AUDIOBOOKS_DERIVED];
+  return table.schema.name === 'audiobooks' ? [...AUDIOBOOKS_DERIVED] : logsOfLongTails(table, rows);
+}
+
+/**
+ * log1p of each numeric column whose observed values on the training `rows` are never negative, take
+ * more than two values and have a long right tail (amounts of money, counts, durations), learned from
+ * those rows only.
+ */
+export function logsOfLongTails(table: Table, rows: ArrayLike<number>): DerivedFeature[] {
   const taken = new Set(table.schema.features.map((f) => f.name));
   const out: DerivedFeature[] = [];
   for (const { name, kind } of table.schema.features) {

@@ -4,9 +4,9 @@
  * plain response model ("contact the likeliest buyers").
  */
 import { featureColumns, type Table } from '../core/table.js';
-import type { DerivedFeature } from '../core/schema.js';
 import { createRng, type Rng } from '../core/random.js';
 import { applyFeatures, fitFeatures } from '../prep/features.js';
+import { logsOfLongTails } from '../prep/derived.js';
 import { shuffle } from '../prep/split.js';
 import { mean, sd } from '../evaluate/stats.js';
 import {
@@ -133,27 +133,6 @@ async function penaltyByQini(experiment: Experiment, rows: Int32Array, spec: Upl
   const grid = LOGISTIC_L2_GRID.map((l2): UpliftSpec => ({ ...spec, name: `l2 ${l2}`, learner: { kind: 'logistic', l2 } }) as UpliftSpec);
   const { rows: ranked } = await selectUplift(experiment, rows, { folds: LOGISTIC_CV_FOLDS, seed, candidates: grid });
   return LOGISTIC_L2_GRID[grid.indexOf(ranked[0]!.spec)]!;
-}
-
-/** Skewness above which a column counts as long-tailed. */
-const LONG_TAIL_SKEWNESS = 1;
-/** Fewer distinct values than this make a column a code or a count of few values, not an amount. */
-const LONG_TAIL_MIN_VALUES = 10;
-
-/** log(1 + x) of every numeric feature that is never negative, takes many values and is right-skewed on these rows. */
-export function logsOfLongTails(table: Table, rows: ArrayLike<number>): DerivedFeature[] {
-  const names = new Set(table.schema.features.map((f) => f.name));
-  return table.schema.features.flatMap((feature): DerivedFeature[] => {
-    const column = table.numeric.get(feature.name);
-    if (feature.kind !== 'numeric' || !column) return [];
-    const values = Array.from(rows, (r) => column[r]!).filter((v) => !Number.isNaN(v));
-    const name = `log_${feature.name}`;
-    if (values.length === 0 || names.has(name) || values.some((v) => v < 0) || new Set(values).size < LONG_TAIL_MIN_VALUES) return [];
-    const m = mean(values);
-    const s = sd(values);
-    const skewness = s > 0 ? mean(values.map((v) => ((v - m) / s) ** 3)) : 0;
-    return skewness > LONG_TAIL_SKEWNESS ? [{ name, op: 'log1p', inputs: [feature.name] }] : [];
-  });
 }
 
 export async function scoreUpliftRows(model: FittedUpliftModel, table: Table, rows: ArrayLike<number>): Promise<UpliftScores> {

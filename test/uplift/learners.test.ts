@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readExperiment } from '../../src/train/uplift-data.js';
-import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, logsOfLongTails, R_LEARNER_LOGISTIC, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
+import { logsOfLongTails } from '../../src/prep/derived.js';
+import { BASELINE_LOGISTIC_L2, fitUpliftOn, INTERACTIONS_LOGISTIC, R_LEARNER_LOGISTIC, upliftCandidates, scoreUpliftRows, selectUplift, TWO_MODEL_LOGISTIC, upliftHoldout, UPLIFT_NETWORK } from '../../src/train/uplift.js';
 import { UPLIFT_APPROACHES, type UpliftSpec } from '../../src/model/uplift.js';
 import { spearman, syntheticTest } from './synthetic.js';
 import { initTraining } from '../../src/model/tf.js';
