@@ -94,9 +94,9 @@ export async function runSparkScoring(job: SparkScoringJob): Promise<{ rows: num
       '--master', job.master,
       '--conf', 'spark.ui.showConsoleProgress=false',
       '--conf', 'spark.log.level=ERROR',
-      // Whole-stage codegen fuses every layer into one Java method, which outgrows the JVM's 64 KB
-      // limit for a 2x50 network: each executor then spends a failed compile (an error and stack in
-      // its log) before falling back. Per operator, each unit's sum gets a method of its own.
+      // Whole-stage codegen fuses every layer into one Java method, which a network's layers outgrow
+      // (the JVM caps a method's size): each executor then spends a failed compile before falling
+      // back. Per operator, each unit's sum gets a method of its own.
       // (The user's --spark-conf wins.)
       '--conf', 'spark.sql.codegen.wholeStage=false',
       ...Object.entries(job.conf ?? {}).flatMap(([key, value]) => ['--conf', `${key}=${value}`]),

@@ -166,8 +166,8 @@ export interface AdamState {
 
 /**
  * Adam as Keras writes it: the bias corrections folded into the step size and epsilon added to the
- * uncorrected sqrt(v). TF.js's tf.train.adam adds epsilon to the corrected sqrt(v), about 30 times
- * smaller in the first steps, which moves parameters whose gradients are tiny by much more than Keras.
+ * uncorrected sqrt(v). TF.js's tf.train.adam adds epsilon to the corrected sqrt(v), so in the first
+ * steps its epsilon weighs less (by sqrt(1 − β2^t)) and parameters with tiny gradients move much more than in Keras.
  */
 export function createAdam(tf: Tf, size: number, learningRate: number): AdamState {
   const m = tf.tidy(() => tf.variable(tf.zeros([size]), false));
