@@ -1,13 +1,13 @@
 /** The page's Monitor tab in Chromium: upload a list, read its drift and the expected figures for that list. */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp } from '../server/helpers.js';
 import { realDeps, syntheticAudiobooks } from '../server/real.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the Monitor tab's browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
 const available = haveChromium && (await realDeps.available());
@@ -23,7 +23,7 @@ describe.skipIf(!available)('the Monitor tab', () => {
     ({ app } = await makeApp({ load: real.loadPredictor, scoreFile: real.scoreFile, bundleDir: real.bundles[0] }));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     csv = await readFile(real.sampleCsv, 'utf8');
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 300_000);
   afterAll(async () => {
     await browser?.close();

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { saveBundle } from '../../src/bundle/save.js';
 import { buildReport } from '../../src/app/report.js';
 import { EVALUATION_FILE } from '../../src/bundle/layout.js';
 import { fixed } from '../../src/report/words.js';
 import { makeFixture } from './fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 const ARTIFACTS = resolve('test-artifacts');
 if (!hasChromium) console.warn(`report browser test SKIPPED: ${CHROMIUM} is absent (install it with apt-get install -y chromium)`);
@@ -40,10 +40,7 @@ describe.skipIf(!hasChromium)('the report in headless Chromium', () => {
     url = pathToFileURL(path).href;
     await mkdir(ARTIFACTS, { recursive: true });
     await copyFile(path, join(ARTIFACTS, 'report.html'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, money } from '../../src/core/format.js';
 import { bestBudget, byLikelihood, expectedProfitCurve, type RankedRow } from '../../src/evaluate/profit.js';
@@ -11,7 +12,6 @@ import { REAL_CSV } from '../helpers/paths.js';
 import { TEST_KEY, makeApp } from './helpers.js';
 import { realDeps, syntheticAudiobooks } from './real.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const hasRealData = existsSync(REAL_CSV);
 if (!hasRealData) console.warn(`the web page test uploads a synthetic table: ${REAL_CSV} is absent`);
@@ -46,10 +46,7 @@ describe.skipIf(!haveChromium)('web page in Chromium', () => {
       ({ app } = await makeApp({ predictor: { synthetic: true } }));
     }
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -3,7 +3,8 @@
  * opened, the page shows the new model's threshold and identity beside the new list, not the old ones.
  */
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { ModelHolder } from '../../src/server/model-holder.js';
@@ -12,7 +13,6 @@ import { makeApp } from './helpers.js';
 import { syntheticAudiobooks } from './real.js';
 import { decidedBundle, decidedPredictor } from './trust-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 const NEW_HASH = 'b'.repeat(64);
 
@@ -28,7 +28,7 @@ describe.skipIf(!haveChromium)('the page after the server swaps its model', () =
     // The first load serves the decided model (threshold 0.3); the next one another model (0.5).
     ({ app, models } = await makeApp({ load: async () => (loads++ === 0 ? decidedPredictor(first) : fakePredictor({ hash: NEW_HASH, explain: true })) }));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

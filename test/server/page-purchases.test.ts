@@ -4,7 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluationJson } from '../../src/bundle/evaluation.js';
 import { sha256 } from '../../src/bundle/hash.js';
@@ -14,7 +15,6 @@ import { fixed } from '../../src/report/words.js';
 import { decidedBundle, decidedPredictor } from './trust-app.js';
 import { makeApp } from './helpers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the page purchases tests: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
@@ -39,7 +39,7 @@ describe.skipIf(!haveChromium)('the page shows what BG/NBD expects for a model o
   const apps: FastifyInstance[] = [];
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

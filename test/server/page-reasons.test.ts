@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count } from '../../src/core/format.js';
 import type { Reason, Reference } from '../../src/explain/types.js';
@@ -13,7 +14,6 @@ import type { DependenceChart } from '../../src/explain/dependence.js';
 import { syntheticAudiobooks } from './real.js';
 import { decidedApp } from './trust-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the page reasons tests: ${CHROMIUM} is not installed (apt-get install chromium)`);
 
@@ -36,7 +36,7 @@ describe.skipIf(!haveChromium)('the page says what reasons are measured from, an
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     const res = await fetch(`${base}/v1/scores?reasons=3`, { method: 'POST', headers: { 'content-type': 'text/csv', accept: 'application/json' }, body: LIST });
     answer = (await res.json()) as typeof answer;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

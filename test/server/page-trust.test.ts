@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, percent } from '../../src/core/format.js';
 import { computeMetrics } from '../../src/evaluate/metrics.js';
@@ -17,7 +18,6 @@ import { TEST_KEY } from './helpers.js';
 import { syntheticAudiobooks } from './real.js';
 import { DECIDED_THRESHOLD, decidedApp, decidedBundle } from './trust-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) console.warn(`skipping the page trust tests: ${CHROMIUM} is not installed (apt-get install chromium)`);
@@ -52,7 +52,7 @@ describe.skipIf(!haveChromium)('the page tells one true story', () => {
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     const res = await fetch(`${base}/v1/scores`, { method: 'POST', headers: { 'content-type': 'text/csv', accept: 'application/json' }, body: LIST });
     ranked = ((await res.json()) as { rows: Scored[] }).rows.sort(byLikelihood);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decideUplift } from '../../src/app/uplift-decide.js';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPredictor } from '../../src/predict/predictor.js';
 import { makeApp } from './helpers.js';
 import { upliftDeps, type UpliftDeps } from './real.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const pending = upliftDeps();
 
 interface ApiRow {
@@ -39,7 +39,7 @@ describe.skipIf(!existsSync(CHROMIUM) || pending === null)('the uplift view of t
     list = await readFile(deps.listCsv);
     ({ app } = await makeApp({ load: () => loadPredictor(deps.bundle, { threads: 1 }) }));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 600_000);
   afterAll(async () => {
     await browser?.close();
@@ -168,7 +168,7 @@ describe.skipIf(!existsSync(CHROMIUM) || pending === null)('the uplift view of a
     decision = await decideUplift({ model: bundle, contactCost: 0.05, valuePerReturn: 1.5, seed: 0 });
     ({ app } = await makeApp({ load: () => loadPredictor(bundle, { threads: 1 }) }));
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   }, 600_000);
   afterAll(async () => {
     await browser?.close();
