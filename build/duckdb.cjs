@@ -2,11 +2,9 @@
 // as nearly two hundred CommonJS modules, and resolving and loading them one by one slows the start
 // of every command. The native binding (@duckdb/node-bindings) stays outside the bundle.
 
-// DuckDB's allocator (jemalloc) keeps the memory a query frees for reuse within one arena (by default
-// one per core), and a job's queries run on whichever of Node's worker threads is free: what one query
-// freed sat in one arena while the next query took new memory in another, so a process grew with its
-// file. One arena lets every query reuse it, unless the user configures the allocator. jemalloc reads
-// the variable as the binding loads; it is removed after, so processes started from this one are unchanged.
+// jemalloc keeps freed memory per arena (one per core), and a job's queries run on whichever of Node's
+// threads is free, so what one query freed went unused by the next: one arena, unless the user sets it.
+// Read as the binding loads, then removed, so processes started from this one are unchanged.
 const ALLOCATOR_CONF = 'DUCKDB_JE_MALLOC_CONF';
 const userConf = process.env[ALLOCATOR_CONF] !== undefined;
 if (!userConf) process.env[ALLOCATOR_CONF] = 'narenas:1';
