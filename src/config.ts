@@ -69,15 +69,20 @@ export const SERVER_LIMITS = {
   bodyTimeoutMs: 5 * 60_000,
 } as const;
 
-/** Scoring a file: rows per model call, and DuckDB's memory for the scores (it spills to disk beyond). */
+/**
+ * Scoring a file: rows per model call, and DuckDB's memory for the scores (it spills to disk beyond).
+ * DuckDB fills whatever limit it has, so a limit above what a short list needs makes a long list cost more.
+ */
 export const SCORING_DEFAULTS = {
   batchRows: 16_384,
   /** While the file is read and scored: the reader and the model hold memory of their own beside it. */
-  appendMemoryLimit: '32MB',
-  /** While the scores are ranked and checked for repeated IDs. */
+  appendMemoryLimit: '16MB',
+  /** While the scores are ranked: DuckDB's sort needs more as the list and its IDs grow, so this sets the longest list it ranks. */
   memoryLimit: '96MB',
+  /** While a share of the IDs (duplicateCheckRows) is grouped to find repeated ones. */
+  duplicateCheckMemoryLimit: '48MB',
   /** Rows per pass of the check for repeated IDs: DuckDB's grouping needs memory that grows with the IDs it holds. */
-  duplicateCheckRows: 10_000_000,
+  duplicateCheckRows: 2_500_000,
 } as const;
 
 /**

@@ -265,7 +265,8 @@ export async function scoreFileWithSql(model: string, input: string, output: str
     const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM scores')).getRows()[0]![0]);
     // One thread sorts within the memory bound, as the ONNX path ranks.
     await connection.run("SET threads = 1");
-    const scored = scoredRows(connection, pipeline.threshold, rows, (performance.now() - started) / 1000, [], [], SCORING_DEFAULTS.duplicateCheckRows, close);
+    const duplicateCheck = { rowsPerPass: SCORING_DEFAULTS.duplicateCheckRows, memoryLimit: SCORING_DEFAULTS.duplicateCheckMemoryLimit };
+    const scored = scoredRows(connection, pipeline.threshold, rows, (performance.now() - started) / 1000, [], [], duplicateCheck, close);
     await scored.write(output);
     return { rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };
   } finally {

@@ -36,7 +36,7 @@ export interface ScoreOptions {
   onProgress?: (rowsScored: number) => void;
   /**
    * DuckDB's memory limit for the scores, beyond which it spills to a temp directory (default:
-   * SCORING_DEFAULTS, one limit while reading and scoring and another while ranking).
+   * SCORING_DEFAULTS, one limit each while reading and scoring, checking for repeated IDs, and ranking).
    */
   memoryLimit?: string;
   /** Where that temp directory goes (default: the system's). */
@@ -224,8 +224,11 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
     }
     // The reader and the model are done: ranking may have their share of memory.
     await connection.run(`SET memory_limit = ${sqlString(options.memoryLimit ?? SCORING_DEFAULTS.memoryLimit)}`);
-    const passRows = options.duplicateCheckRows ?? SCORING_DEFAULTS.duplicateCheckRows;
-    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, passRows, close);
+    const duplicateCheck = {
+      rowsPerPass: options.duplicateCheckRows ?? SCORING_DEFAULTS.duplicateCheckRows,
+      memoryLimit: options.memoryLimit ?? SCORING_DEFAULTS.duplicateCheckMemoryLimit,
+    };
+    return scoredRows(connection, predictor.threshold, rows, (performance.now() - started) / 1000, reasonNames, features, duplicateCheck, close);
   } catch (err) {
     close();
     throw err;
@@ -251,6 +254,12 @@ export async function scoreFile(predictor: Predictor, input: string, output: str
 // "Order Preservation").
 const BEST_FIRST = 's.probability DESC, s.rowid';
 
+/** How the repeated-ID check runs: a share of the rows per pass, within its own memory limit. */
+export interface DuplicateCheck {
+  rowsPerPass: number;
+  memoryLimit: string;
+}
+
 export function scoredRows(
   connection: DuckDBConnection,
   threshold: number,
@@ -258,7 +267,7 @@ export function scoredRows(
   seconds: number,
   reasonNames: readonly string[],
   features: readonly KeptFeature[],
-  duplicatePassRows: number,
+  duplicateCheck: DuplicateCheck,
   close: () => void,
 ): ScoredRows {
   // The rank is the position in one sort, numbered as the sorted rows stream past (row_number() over
@@ -270,7 +279,7 @@ export function scoredRows(
      FROM (SELECT s.id, s.probability, (s.probability >= ${threshold})::INTEGER AS label${extra.map((e) => `, ${e.sql} AS ${e.name}`).join('')}
            FROM ${from} ORDER BY ${BEST_FIRST})`;
   let duplicates: Promise<DuplicateIds> | null = null;
-  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection, Math.max(1, Math.ceil(rows / duplicatePassRows))));
+  const duplicateIds = (): Promise<DuplicateIds> => (duplicates ??= findDuplicateIds(connection, rows, duplicateCheck));
   return {
     rows,
     seconds,
@@ -404,7 +413,19 @@ async function scoreInto(
  * kept in the table `repeated` (id, n, first row) for write() to mark. DuckDB's grouping needs memory
  * that grows with the IDs it holds, so a long list is grouped a share of the IDs (by hash) at a time.
  */
-async function findDuplicateIds(connection: DuckDBConnection, passes: number): Promise<DuplicateIds> {
+async function findDuplicateIds(connection: DuckDBConnection, rows: number, check: DuplicateCheck): Promise<DuplicateIds> {
+  const passes = Math.max(1, Math.ceil(rows / check.rowsPerPass));
+  const current = await connection.runAndReadAll("SELECT current_setting('memory_limit')");
+  const restore = `SET memory_limit = ${sqlString(String(current.getRowsJS()[0]?.[0]))}`;
+  await connection.run(`SET memory_limit = ${sqlString(check.memoryLimit)}`);
+  try {
+    return await groupRepeatedIds(connection, passes);
+  } finally {
+    await connection.run(restore);
+  }
+}
+
+async function groupRepeatedIds(connection: DuckDBConnection, passes: number): Promise<DuplicateIds> {
   const share = (pass: number): string => (passes > 1 ? `WHERE hash(id) % ${passes} = ${pass}` : '');
   // The plain count is the cheap common answer (none); only repeats pay for keeping them.
   let any = false;
