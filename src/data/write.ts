@@ -152,6 +152,12 @@ function commonLength(columns: readonly OutputColumn[]): number {
 // ---------------------------------------------------------------------------------------------
 // Parquet (through DuckDB)
 
+/** The format a scores file is written in, by its name: Parquet for .parquet/.pq (any case), else CSV (and `-`, standard output). */
+export function outputFormat(path: string): 'parquet' | 'csv' {
+  const ext = path === STDOUT ? '' : extname(path).toLowerCase();
+  return ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
+}
+
 /** Writes columns as Parquet: a column whose values are all numbers (or missing) is DOUBLE, else VARCHAR. */
 export async function writeParquet(path: string, columns: readonly OutputColumn[]): Promise<void> {
   commonLength(columns);

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import {
   DuckDBDataChunk,
   DuckDBInstance,
@@ -12,7 +12,7 @@ import {
 } from '../data/duckdb.js';
 import { writeNativeIds } from '../data/native-ids.js';
 import { streamTable, type BadRow, type CsvDialect, type TableChunk } from '../data/read.js';
-import { withAtomicPath } from '../data/write.js';
+import { outputFormat, withAtomicPath } from '../data/write.js';
 import { onInterrupt, removeSync, STDOUT, sweepStale, temporaryTag, writeToStdout } from '../data/fs.js';
 import { internalError } from '../errors.js';
 import type { FeatureColumn } from '../core/schema.js';
@@ -94,11 +94,6 @@ function duckCsvCell(value: unknown): string {
 
 /** Spill directories of scoring runs, named by their process so a later run can remove a killed one's. */
 const SPILL_PATTERN = /^rebuy-score-([0-9a-f]{8})-([0-9]+)-[0-9a-f]{12}$/;
-
-function outputFormat(path: string): 'parquet' | 'csv' {
-  const ext = extname(path).toLowerCase();
-  return ext === '.parquet' || ext === '.pq' ? 'parquet' : 'csv';
-}
 
 function reasonColumns(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `reason_${i + 1}`);
@@ -286,7 +281,7 @@ export function scoredRows(
     close,
     duplicateIds,
     async write(path) {
-      const format = path === STDOUT ? 'csv' : outputFormat(path);
+      const format = outputFormat(path);
       const repeated = (await duplicateIds()).ids > 0;
       // Only a list with repeated IDs gets the column, so a clean list keeps its usual shape. The repeated
       // IDs are joined, not looked up with IN: DuckDB's hash join spills to disk, its IN (a mark join) did not.

@@ -8,7 +8,7 @@
 import { SCORING_DEFAULTS } from '../config.js';
 import type { FeatureColumns } from '../core/table.js';
 import { streamTable, type CsvDialect } from '../data/read.js';
-import { writeCsvBatches, writeParquetBatches, type OutputColumn } from '../data/write.js';
+import { outputFormat, writeCsvBatches, writeParquetBatches, type OutputColumn } from '../data/write.js';
 import { bundleError, usageError } from '../errors.js';
 import {
   addToListProfit,
@@ -156,7 +156,7 @@ export interface UpliftScoreSummary {
 
 /**
  * Scores a customer file with an uplift bundle and writes the scores in file order, atomically: CSV,
- * or Parquet for .parquet (text columns VARCHAR, figures DOUBLE), one chunk at a time.
+ * or Parquet for .parquet/.pq (text columns VARCHAR, figures DOUBLE), one chunk at a time.
  */
 export async function scoreUpliftFile(predictor: Predictor, input: string, output: string, money?: UpliftMoney, options: UpliftStreamOptions = {}): Promise<UpliftScoreSummary> {
   const section = predictor.manifest.uplift;
@@ -169,7 +169,7 @@ export async function scoreUpliftFile(predictor: Predictor, input: string, outpu
       yield upliftOutputColumns(scores);
     }
   }
-  if (output.endsWith('.parquet')) {
+  if (outputFormat(output) === 'parquet') {
     const text = new Set(['id', 'best_treatment', 'send']);
     await writeParquetBatches(output, names.map((name) => ({ name, numeric: !text.has(name) })), batches());
   } else {
