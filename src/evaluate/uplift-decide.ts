@@ -219,6 +219,9 @@ export interface SavedUpliftDecision extends UpliftDecisionResult {
   seed: number;
 }
 
+/** The columns of upliftScoreColumns that hold text; every other one holds a figure. */
+export const UPLIFT_TEXT_COLUMNS: ReadonlySet<string> = new Set(['id', 'best_treatment', 'send']);
+
 /** The columns an uplift bundle's scores have, in order, with or without money settings. */
 export function upliftScoreColumns(treatments: readonly string[], withMoney: boolean): string[] {
   return [

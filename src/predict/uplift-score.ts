@@ -15,6 +15,7 @@ import {
   chooseTreatments,
   listProfitEstimate,
   upliftScoreColumns,
+  UPLIFT_TEXT_COLUMNS,
   type ListProfitSums,
   type TreatmentChoice,
   type UpliftMoney,
@@ -170,8 +171,7 @@ export async function scoreUpliftFile(predictor: Predictor, input: string, outpu
     }
   }
   if (outputFormat(output) === 'parquet') {
-    const text = new Set(['id', 'best_treatment', 'send']);
-    await writeParquetBatches(output, names.map((name) => ({ name, numeric: !text.has(name) })), batches());
+    await writeParquetBatches(output, names.map((name) => ({ name, numeric: !UPLIFT_TEXT_COLUMNS.has(name) })), batches());
   } else {
     await writeCsvBatches(output, names, batches());
   }
