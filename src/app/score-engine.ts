@@ -28,12 +28,10 @@ import { upliftScoreColumns } from '../evaluate/uplift-decide.js';
 import type { LoadedBundle } from '../bundle/load.js';
 import type { FeatureState } from '../prep/features.js';
 import { moneyOf } from './sql.js';
-import { spreadsheetSafeSql, sqlIdent, sqlString } from '../data/duckdb.js';
+import { spreadsheetSafeSql, sqlString } from '../data/duckdb.js';
 import { withAtomicPath } from '../data/write.js';
-import { outputColumns, bindToSchema } from '../data/read/binding.js';
-import { readError } from '../data/read/locate.js';
-import { openSource } from '../data/read/source.js';
-import { selectSql } from '../data/read/sql.js';
+import { wholeFileQuery } from '../data/read/whole-file.js';
+import type { TableSchema } from '../core/schema.js';
 import { openDuckDb, duckDbTableEngine } from '../engines/duckdb.js';
 import { connectPostgres, describePostgres, postgresTableEngine } from '../engines/postgres.js';
 import { parseTableName, withTicks, type ProgressReport, type TableEngine } from '../engines/table-engine.js';
@@ -182,12 +180,13 @@ async function checkColumns(engine: TableEngine, table: string, pipeline: { feat
 
 /**
  * A Parquet or CSV file scored by DuckDB: the project's reader binds the file's columns to the
- * bundle's schema (header spellings, types) in SQL, the compiled pipeline runs on it, and DuckDB
- * writes the scores file, which replaces `out` only when complete.
+ * bundle's schema (header spellings, types) in SQL and refuses what `rebuy score` refuses, the
+ * compiled pipeline runs on it, and DuckDB writes the scores file, which replaces `out` only when
+ * complete.
  */
 async function scoreFileInDuckDb(
   scoring: EngineScoring,
-  schema: Parameters<typeof bindToSchema>[1],
+  schema: TableSchema,
   path: string,
   out: string,
   modelVersion: string,
@@ -195,10 +194,10 @@ async function scoreFileInDuckDb(
 ): Promise<number> {
   const format = /\.(parquet|pq)$/i.test(out) ? 'PARQUET' : extname(out).toLowerCase() === '.csv' ? 'CSV' : null;
   if (format === null) throw usageError(`--out ${out}: give a .parquet or .csv file`);
-  const { source, binding, query } = await fileRowsQuery(path, schema);
-  const select = scoresSelect(scoring.compile(DIALECTS.duckdb, { query }), DIALECTS.duckdb, modelVersion);
   const db = await openDuckDb();
   try {
+    const file = await wholeFileQuery(db.connection, path, schema);
+    const select = scoresSelect(scoring.compile(DIALECTS.duckdb, { query: file.query }), DIALECTS.duckdb, modelVersion);
     await db.connection.run('SET enable_progress_bar = true; SET enable_progress_bar_print = false');
     const started = performance.now();
     const tick = () => {
@@ -211,25 +210,14 @@ async function scoreFileInDuckDb(
       : select;
     return await withAtomicPath(out, async (tmp: string) => {
       const copy = db.connection.runAndReadAll(`COPY (${rows}) TO ${sqlString(tmp)} (FORMAT ${format}${format === 'CSV' ? ', HEADER true' : ''})`);
-      const result = await withTicks(copy, tick).catch(async (err: unknown) => {
-        throw await readError(source, binding, err);
-      });
-      return Number(result.getRows()[0]?.[0] ?? 0);
+      const result = await withTicks(copy, tick).catch((err: unknown) => file.fail(err));
+      const written = Number(result.getRows()[0]?.[0] ?? 0);
+      await file.verify(written);
+      return written;
     });
   } finally {
     db.close();
   }
-}
-
-/**
- * A Parquet or CSV file's rows under the bundle's column names, as a DuckDB query: the project's
- * reader binds the file's columns to the schema (header spellings, types) in SQL.
- */
-async function fileRowsQuery(path: string, schema: Parameters<typeof bindToSchema>[1], dialect: CsvDialect = {}) {
-  const source = await openSource(path, dialect);
-  const binding = bindToSchema(source, schema);
-  const named = outputColumns(binding).map((col, i) => `o${i} AS ${sqlIdent(col.key)}`);
-  return { source, binding, query: `SELECT ${named.join(', ')} FROM (${selectSql(source, binding)}) AS file_rows` };
 }
 
 /**
@@ -241,8 +229,6 @@ export async function scoreFileWithSql(model: string, input: string, output: str
   const started = performance.now();
   const bundle = await loadBundle(model);
   const pipeline = await scoringPipelineOf(bundle);
-  const { source, binding, query } = await fileRowsQuery(input, bundle.manifest.schema, dialect);
-  const statement = compileScoringSql(pipeline, DIALECTS.duckdb, { query });
   // DuckDB spills the scores past the ONNX path's memory bound into a directory of its own.
   const spill = await mkdtemp(join(tmpdir(), 'rebuy-score-sql-'));
   const forget = onInterrupt(() => removeSync(spill));
@@ -258,11 +244,12 @@ export async function scoreFileWithSql(model: string, input: string, output: str
     removeSync(spill);
   };
   try {
+    const file = await wholeFileQuery(connection, input, bundle.manifest.schema, dialect);
+    const statement = compileScoringSql(pipeline, DIALECTS.duckdb, { query: file.query });
     // No ORDER BY: the stages only project, so the rows keep the file's order, which rowid then keeps.
-    await connection.run(`CREATE TEMP TABLE scores AS SELECT id, CAST(probability AS FLOAT) AS probability FROM (${statement}) AS scored`).catch(async (err: unknown) => {
-      throw await readError(source, binding, err);
-    });
+    await connection.run(`CREATE TEMP TABLE scores AS SELECT id, CAST(probability AS FLOAT) AS probability FROM (${statement}) AS scored`).catch((err: unknown) => file.fail(err));
     const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM scores')).getRows()[0]![0]);
+    await file.verify(rows);
     // One thread sorts within the memory bound, as the ONNX path ranks.
     await connection.run("SET threads = 1");
     const duplicateCheck = { rowsPerPass: SCORING_DEFAULTS.duplicateCheckRows, memoryLimit: SCORING_DEFAULTS.duplicateCheckMemoryLimit };

@@ -139,13 +139,17 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** The two ways `rebuy score` reads a local file: the streaming ONNX path, and DuckDB running the compiled SQL. */
+const SCORE_PATHS = ['onnx', 'sql'] as const;
+type ScorePath = (typeof SCORE_PATHS)[number];
+
 /** Runs `rebuy score` on `input` into a directory of its own, with a temp directory of its own. */
-async function scoreBadFile(name: string, input: string): Promise<{ code: number | null; stderr: string; outDir: string; tmp: string }> {
+async function scoreBadFile(name: string, input: string, path: ScorePath): Promise<{ code: number | null; stderr: string; outDir: string; tmp: string }> {
   const outDir = join(root, `out-${name}`);
   const tmp = join(root, `tmp-${name}`);
   await mkdir(outDir);
   await mkdir(tmp);
-  const child = spawn(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', join(outDir, 'scores.csv')], {
+  const child = spawn(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', join(outDir, 'scores.csv'), '--path', path], {
     env: { ...process.env, TMPDIR: tmp },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -155,8 +159,8 @@ async function scoreBadFile(name: string, input: string): Promise<{ code: number
   return { code, stderr, outDir, tmp };
 }
 
-async function expectRefused(name: string, input: string, expected: Omit<Case, 'content'>): Promise<void> {
-  const { code, stderr, outDir, tmp } = await scoreBadFile(name, input);
+async function expectRefused(name: string, input: string, expected: Omit<Case, 'content'>, path: ScorePath): Promise<void> {
+  const { code, stderr, outDir, tmp } = await scoreBadFile(`${name}-${path}`, input, path);
   expect(code, stderr).toBe(2);
   const lines = stderr.trim().split('\n');
   expect(lines, stderr).toHaveLength(1);
@@ -171,20 +175,22 @@ async function expectRefused(name: string, input: string, expected: Omit<Case, '
   expect(await readdir(tmp)).toEqual([]);
 }
 
-describe.concurrent('a malformed CSV file: exit 2 naming the line, column and value; nothing written, nothing left', () => {
-  it.each(Object.entries(CSV_CASES))('%s', async (name, { content, ...expected }) => {
-    const slug = name.replace(/[^a-z0-9]+/gi, '-');
-    const input = join(root, `${slug}.csv`);
-    await writeFile(input, content);
-    await expectRefused(`csv-${slug}`, input, expected);
+describe.concurrent.each(SCORE_PATHS)('--path %s', (path) => {
+  describe('a malformed CSV file: exit 2 naming the line, column and value; nothing written, nothing left', () => {
+    it.each(Object.entries(CSV_CASES))('%s', async (name, { content, ...expected }) => {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-');
+      const input = join(root, `${slug}-${path}.csv`);
+      await writeFile(input, content);
+      await expectRefused(`csv-${slug}`, input, expected, path);
+    });
   });
-});
 
-describe.concurrent('a malformed Parquet file: exit 2 naming the row, column and value; nothing written, nothing left', () => {
-  it.each(Object.entries(PARQUET_CASES))('%s', async (name, { write, ...expected }) => {
-    const slug = name.replace(/[^a-z0-9]+/gi, '-');
-    const input = join(root, `${slug}.parquet`);
-    await write(input);
-    await expectRefused(`parquet-${slug}`, input, expected);
+  describe('a malformed Parquet file: exit 2 naming the row, column and value; nothing written, nothing left', () => {
+    it.each(Object.entries(PARQUET_CASES))('%s', async (name, { write, ...expected }) => {
+      const slug = name.replace(/[^a-z0-9]+/gi, '-');
+      const input = join(root, `${slug}-${path}.parquet`);
+      await write(input);
+      await expectRefused(`parquet-${slug}`, input, expected, path);
+    });
   });
 });

@@ -5,6 +5,7 @@
  * fails midway are named errors (exit 2) that leave the previous scores table as it was.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,6 +176,19 @@ describe('rebuy score --engine', () => {
       } finally {
         db.close();
       }
+    });
+
+    it('refuses a file row DuckDB would read but the model cannot take, naming its line, column and value; no scores file', async () => {
+      const input = join(dir, 'customers-infinite.csv');
+      // Row 3 of the file (line 5): DuckDB parses "inf" as a number; rebuy score refuses it.
+      const lines = `${COLUMNS}\n${rows.map((c) => [c.id, c.tenure, c.spend, c.plan, c.region].map(field).join(',')).join('\n')}\n`.split('\n');
+      lines[4] = lines[4]!.replace(/^([^,]*),[^,]*,/, '$1,inf,');
+      await writeFile(input, lines.join('\n'));
+      const out = join(dir, 'scores-infinite.csv');
+      const run = rebuy(['score', '--model', model, '--engine', 'duckdb', '--in', input, '--out', out]);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${input}:5, column "tenure": not a finite number (value "inf")`);
+      expect(existsSync(out)).toBe(false);
     });
   });
 

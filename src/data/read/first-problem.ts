@@ -16,7 +16,7 @@ import { failOnRowValues } from './validate.js';
  * Runs a query to the end and returns its error, if any. With `nOutputs`, it reads `o0…` of
  * each row (so every value is converted) but keeps one row in memory.
  */
-async function errorReadingInOrder(con: DuckDBConnection, sql: string, nOutputs = 0): Promise<unknown> {
+export async function errorReadingInOrder(con: DuckDBConnection, sql: string, nOutputs = 0): Promise<unknown> {
   const touched = Array.from({ length: nOutputs }, (_, i) => `o${i}`).join(', ');
   try {
     await con.run(nOutputs > 0 ? `SELECT count(*), sum(hash(${touched})) FROM (${sql})` : sql);
@@ -55,7 +55,11 @@ export async function failAtFirstProblem(
  * only at `line`, and skips it here), throwing their first problem.
  */
 async function failOnRowsBetween(con: DuckDBConnection, source: Source, binding: Binding, fromRow: number, line: number): Promise<void> {
-  const rows = (await dataRowsBefore(source, line)) - fromRow;
+  await failOnRows(con, source, binding, fromRow, (await dataRowsBefore(source, line)) - fromRow);
+}
+
+/** Checks the values of `rows` data rows from `fromRow` (rows that parse), throwing their first problem. */
+export async function failOnRows(con: DuckDBConnection, source: Source, binding: Binding, fromRow: number, rows: number): Promise<void> {
   if (rows <= 0) return;
   const sql = selectSql(source, binding, { parallel: false, offset: fromRow, limit: rows, skipBadRows: true });
   const result = await con.run(sql).catch(() => null);

@@ -42,17 +42,29 @@ export function selectSql(source: Source, binding: Binding, scan: ScanOptions = 
 /** Values at or beyond float32's range (and NaN, ±Infinity) are not model inputs. */
 const FLOAT32_LIMIT = String(FLOAT32_OVERFLOW);
 
+const isNumber = (role: Role): boolean => role === 'numeric' || role === 'target';
+
 /** Per output column `oI`, whether its value is one the model takes (NULL is missing, which it takes). */
 export function goodValueSql(binding: Binding): string[] {
   return outputColumns(binding).map((col, i) => {
     if (col.role === 'id') return `o${i} <> ''`;
-    if (col.role === 'numeric' || col.role === 'target') return `(o${i} IS NULL OR abs(o${i}) < ${FLOAT32_LIMIT})`;
+    if (isNumber(col.role)) return `(o${i} IS NULL OR abs(o${i}) < ${FLOAT32_LIMIT})`;
     return 'true';
   });
 }
 
+/**
+ * Whether every value of a row is one the model takes, as goodValueSql's columns together: the numbers
+ * by one greatest() (it skips NULLs and ranks NaN above all), which DuckDB runs faster than a test per column.
+ */
 export function rowIsGood(binding: Binding): string {
-  return goodValueSql(binding).join(' AND ');
+  const outputs = outputColumns(binding);
+  const numbers = outputs.flatMap((col, i) => (isNumber(col.role) ? [`abs(o${i})`] : []));
+  const checks = [
+    ...outputs.flatMap((col, i) => (col.role === 'id' ? [`o${i} <> ''`] : [])),
+    ...(numbers.length > 0 ? [`coalesce(greatest(${numbers.join(', ')}), 0) < ${FLOAT32_LIMIT}`] : []),
+  ];
+  return checks.length > 0 ? checks.join(' AND ') : 'true';
 }
 
 /** Per column: does every non-empty value parse as a finite number? Plus the row count. */
