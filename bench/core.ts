@@ -6,7 +6,8 @@
  *      and peak RSS on generated files of growing size (1M rows and more);
  *      next to the same job done by DuckDB alone (bench/reference/duckdb-only.ts) and by a polars +
  *      onnxruntime script (bench/reference/polars_score.py, in the venv of scripts/bench-python-env.sh),
- *      run in turn: wall time and peak RSS as /usr/bin/time counts them;
+ *      run in turn: wall time and peak RSS as /usr/bin/time counts them; and the reference's own job,
+ *      a logistic bundle through rebuy's default path for it, in turn with DuckDB alone;
  *   3. wall time of `rebuy score` on a 100-row file as a fresh process;
  *   4. reasons for the web page's 1,000 customers over every fact (bench/explain.ts).
  *   5. before and after: the build of BEFORE_COMMIT (or --before REF) against this one, in turn, each
@@ -150,6 +151,7 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
       });
       log(`   ${n.toLocaleString('en')} rows: median ${fmt(seconds, 2)} s as a process (${trials.map((t) => fmt(t.seconds, 2)).join(', ')}), ${Math.round(n / seconds).toLocaleString('en')} rows/s; scoring alone ${fmt(scoringSeconds, 2)} s; peak RSS ${fmt(peakRssMb, 0)} MB`);
     }
+    const sameJob = await logisticAgainstDuckDb(dir, join(dir, `customers-${rows}.csv`), rows);
     const small = join(dir, 'customers-100.csv');
     await writeFile(small, generateAudiobooksSample({ rows: 100, seed: 8 }));
     const times: number[] = [];
@@ -169,12 +171,55 @@ async function scoringSection(rows: number): Promise<Record<string, unknown>> {
     const last = results[results.length - 1]!;
     for (const r of results) if (r.duckdbOnly) printReference(r.rows, r.duckdbOnly);
     for (const r of results) if (r.duckdbOnly) printInTurn(r.rows, { mb: r.peakRssMb, seconds: r.processSeconds, cpuSeconds: r.cpuSeconds }, r.duckdbOnly, r.polars, noPython);
+    printLogisticAgainstDuckDb(rows, sameJob);
     console.log(`  peak RSS ratio ${last.rows.toLocaleString('en')} vs ${first.rows.toLocaleString('en')} rows: ${fmt(last.peakRssMb / first.peakRssMb, 2)}`);
     console.log(`  100-row file: median ${fmt(median(times), 3)} s over ${times.length} fresh processes (min ${fmt(Math.min(...times), 3)} s)`);
-    return { sizes: results, hundredRowMedianSeconds: median(times), hundredRowRuns: times, ...(noPython !== null && { polarsSkipped: noPython }) };
+    return { sizes: results, logisticAgainstDuckDb: sameJob, hundredRowMedianSeconds: median(times), hundredRowRuns: times, ...(noPython !== null && { polarsSkipped: noPython }) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The reference's own job exactly: a logistic model (what its formula is) scored by `rebuy score` on its
+ * default path for that model (DuckDB running the compiled SQL), in turn with DuckDB alone.
+ */
+interface SameJob {
+  /** `rebuy score`'s medians. */
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
+  duckdbAlone: Against;
+}
+
+async function logisticAgainstDuckDb(dir: string, input: string, rows: number): Promise<SameJob> {
+  log(`   the same job as DuckDB alone: a logistic bundle, ${rows.toLocaleString('en')} rows, ${SCORING_TRIALS} rounds in turn`);
+  const model = join(dir, 'logistic');
+  await trainBundle({ data: requireRealData(), out: model, model: 'logistic', balance: 'random', split: [0.8, 0.1, 0.1], seed: 0, baseline: false });
+  const trials: TimedRun[] = [];
+  const references: TimedRun[] = [];
+  for (let trial = 0; trial < SCORING_TRIALS; trial++) {
+    const run = await runTimed(process.execPath, [CLI, 'score', '--model', model, '--in', input, '--out', join(dir, 'scores-logistic.csv'), '--json']);
+    if (run.code !== 0) throw new Error(`rebuy score (logistic) failed: ${run.stderr}`);
+    trials.push(run);
+    references.push(await runReference(input, join(dir, 'reference.csv')));
+  }
+  return {
+    seconds: median(trials.map((t) => t.seconds)),
+    cpuSeconds: median(trials.map((t) => t.cpuSeconds)),
+    peakRssMb: median(trials.map((t) => t.peakRssMb)),
+    duckdbAlone: against(trials, references),
+  };
+}
+
+function printLogisticAgainstDuckDb(rows: number, result: SameJob): void {
+  const rebuy = result.duckdbAlone;
+  console.log(`  The reference's own job, a logistic model, on ${rows.toLocaleString('en')} rows in turn (rebuy's default path for it: DuckDB running the compiled SQL):`);
+  console.log(`    ${'rebuy score (logistic)'.padEnd(28)} ${fmt(result.seconds, 2).padStart(6)} s ${fmt(result.cpuSeconds, 2).padStart(6)} s CPU ${fmt(result.peakRssMb, 0).padStart(6)} MB`);
+  console.log(
+    `    ${'DuckDB alone'.padEnd(28)} ${fmt(rebuy.processSeconds, 2).padStart(6)} s ${fmt(rebuy.cpuSeconds, 2).padStart(6)} s CPU ${fmt(rebuy.peakRssMb, 0).padStart(6)} MB   ` +
+      `rebuy ${fmt(rebuy.processRatio, 2)}x the time (${fmt(rebuy.cpuRatio, 2)}x the CPU), ${fmt(rebuy.memoryRatio, 2)}x the memory (target: time ≤ 1.1x)`,
+  );
 }
 
 /** Another process doing rebuy's job, run in turn with it: its medians, and rebuy's over it (median of the round-by-round ratios). */
