@@ -37,6 +37,8 @@ const MEANINGS = {
   SYSTEM: { exitCode: 2, httpStatus: 500 },
   /** The disk (or the quota) is full. */
   NO_SPACE: { exitCode: 2, httpStatus: 507 },
+  /** DuckDB needed more memory than the limit it was given (`rebuy score --memory-limit` raises it). */
+  MEMORY_LIMIT: { exitCode: 2, httpStatus: 507 },
   NOT_READY: { exitCode: 1, httpStatus: 503 },
   /** Too many requests in flight; retry shortly. */
   OVERLOADED: { exitCode: 1, httpStatus: 503 },

@@ -11,7 +11,7 @@ describe('error catalog', () => {
   });
 
   it("maps the user's problems to exit 2 and a 4xx status, the machine's to exit 2 and a 5xx, ours to exit 1 and a 5xx", () => {
-    const machine: readonly string[] = ['SYSTEM', 'NO_SPACE'];
+    const machine: readonly string[] = ['SYSTEM', 'NO_SPACE', 'MEMORY_LIMIT'];
     for (const code of ERROR_CODES) {
       const err = new RebuyError(code, 'x');
       expect(httpStatusOfCode(code), code).toBe(err.httpStatus);

@@ -225,14 +225,15 @@ async function scoreFileInDuckDb(
  * rounded to float32 as the ONNX path holds them, then ranked and written by the ONNX path's own
  * writer (predict/score-file.ts): the same columns, order and ties (file order), CSV or Parquet.
  */
-export async function scoreFileWithSql(model: string, input: string, output: string, dialect: CsvDialect = {}): Promise<ScoreSummary> {
+export async function scoreFileWithSql(model: string, input: string, output: string, options: CsvDialect & { memoryLimit?: string } = {}): Promise<ScoreSummary> {
+  const { memoryLimit, ...dialect } = options;
   const started = performance.now();
   const bundle = await loadBundle(model);
   const pipeline = await scoringPipelineOf(bundle);
   // DuckDB spills the scores past the ONNX path's memory bound into a directory of its own.
   const spill = await mkdtemp(join(tmpdir(), 'rebuy-score-sql-'));
   const forget = onInterrupt(() => removeSync(spill));
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: SCORING_DEFAULTS.memoryLimit, temp_directory: spill });
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit ?? SCORING_DEFAULTS.memoryLimit, temp_directory: spill });
   const connection = await instance.connect();
   let open = true;
   const close = (): void => {
@@ -252,7 +253,7 @@ export async function scoreFileWithSql(model: string, input: string, output: str
     await file.verify(rows);
     // One thread sorts within the memory bound, as the ONNX path ranks.
     await connection.run("SET threads = 1");
-    const duplicateCheck = { rowsPerPass: SCORING_DEFAULTS.duplicateCheckRows, memoryLimit: SCORING_DEFAULTS.duplicateCheckMemoryLimit };
+    const duplicateCheck = { rowsPerPass: SCORING_DEFAULTS.duplicateCheckRows, memoryLimit: memoryLimit ?? SCORING_DEFAULTS.duplicateCheckMemoryLimit };
     const scored = scoredRows(connection, pipeline.threshold, rows, (performance.now() - started) / 1000, [], [], duplicateCheck, close);
     await scored.write(output);
     return { rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };

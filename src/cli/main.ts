@@ -2,8 +2,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { asSystemError, exitCodeOf, isRebuyError, usageError } from '../errors.js';
 import { cleanUpOnSignals } from './signals.js';
-import { collectList, flagsByOptionName, inFlagTerms, MODEL_REF_HELP, parseIntOption, parseListOption, parseNumberOption, readingOptions, storeOption } from './options.js';
-import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, FEATURES_DEFAULTS, MONITOR_DEFAULTS, NEW_TABLE_DEFAULTS, SERVE_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
+import { collectList, flagsByOptionName, inFlagTerms, MODEL_REF_HELP, parseIntOption, parseListOption, parseMemoryOption, parseNumberOption, readingOptions, storeOption } from './options.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, FEATURES_DEFAULTS, MONITOR_DEFAULTS, NEW_TABLE_DEFAULTS, SERVE_DEFAULTS, SCORING_DEFAULTS, SERVER_LIMITS, SPLIT_DEFAULTS } from '../config.js';
 
 const BALANCE = new Option('--balance <mode>', 'balance classes: random | first (as the course notebook) | weights')
   .choices(['random', 'first', 'weights'])
@@ -213,6 +213,7 @@ function buildProgram(): Command {
     .option('--group <name=columns>', 'explain these columns as one fact in the reasons, e.g. --group spend=history,history_segment (repeatable; other tables than Audiobooks)', (v: string, previous: string[]) => [...previous, v], [])
     .option('--skip-bad-rows', 'score the rows the model can take; the others go, with their reasons, to OUT.bad-rows.csv')
     .option('--path <path>', 'a local file: sql (DuckDB runs the compiled pipeline) or onnx (streaming onnxruntime); default: the faster for the model\'s size (sql for the logistic model)')
+    .option('--memory-limit <size>', `a local file: the memory DuckDB may hold the scored list in before it spills to disk, e.g. 1GB (default: ${SCORING_DEFAULTS.memoryLimit} to rank; more for tens of millions of long IDs)`, parseMemoryOption)
     .option('--engine <engine>', 'score inside an engine: duckdb (with --in/--out files, or --database FILE --in-table NAME), postgres://USER@HOST:PORT/DB (with --in-table NAME), or spark (--in Parquet or --in-table NAME, --out a directory of Parquet files, --master); writes id, probability, label, rank, model_version, scored_at (an uplift bundle: its own columns)')
     .option('--database <file>', 'with --engine duckdb: the DuckDB database file holding --in-table')
     .option('--in-table <name>', 'with --engine: the table of customers (schema.table allowed)')

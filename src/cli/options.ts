@@ -33,6 +33,13 @@ export function parseNumberOption(value: string): number {
   return n;
 }
 
+/** A memory size as DuckDB takes it: a number and a unit, e.g. 512MB, 2GB, 1.5GiB. */
+export function parseMemoryOption(value: string): string {
+  const size = /^\s*(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*$/i.exec(value);
+  if (!size || Number(size[1]) <= 0) throw new InvalidArgumentError(`expected a size such as 512MB or 2GB, got ${JSON.stringify(value)}`);
+  return `${size[1]}${size[2]}`;
+}
+
 export function parseListOption(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
   const numbers = parts.map(Number);

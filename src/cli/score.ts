@@ -1,4 +1,6 @@
-import { usageError } from '../errors.js';
+import { RebuyError, usageError } from '../errors.js';
+import { isOutOfMemory } from '../data/duckdb.js';
+import { SCORING_DEFAULTS } from '../config.js';
 import { parseGroupSpec } from '../explain/groups.js';
 import { loadPredictor } from '../predict/predictor.js';
 import { scoreFile } from '../predict/score-file.js';
@@ -25,6 +27,8 @@ export interface ScoreFlags {
   engine?: string;
   /** A local file: `sql` (DuckDB runs the compiled pipeline) or `onnx`; default, the faster for the model. */
   path?: string;
+  /** A local file: DuckDB's memory for the scored list before it spills to disk (a size, e.g. 1GB). */
+  memoryLimit?: string;
   database?: string;
   inTable?: string;
   outTable?: string;
@@ -56,6 +60,7 @@ export async function runScore(given: ScoreFlags & SparkScoreFlags): Promise<voi
   const { dir } = await resolveModelOption(flags.model, flags.store);
   const predictor = await loadPredictor(dir, { threads: 2 });
   const path = chooseLocalPath(predictor.manifest, flags.path, flags);
+  if (predictor.manifest.uplift && flags.memoryLimit !== undefined) throw usageError('`memoryLimit` bounds the ranking of a response model\'s scores; an uplift bundle\'s list streams');
   if (predictor.manifest.uplift) return (await import('./uplift.js')).runUpliftScore(predictor, flags);
   let badRows: BadRow[] = [];
   try {
@@ -63,13 +68,20 @@ export async function runScore(given: ScoreFlags & SparkScoreFlags): Promise<voi
     // Explanations load only when asked for: most scoring runs want none.
     const explainer = flags.reasons ? (await import('../explain/explainer.js')).explainerFor(predictor, groups) : null;
     const dialect = { delimiter: flags.delimiter, decimal: flags.decimal };
-    const summary = path === 'sql' ? await (await import('../app/score-engine.js')).scoreFileWithSql(dir, flags.in, flags.out, dialect) : await scoreFile(predictor, flags.in, flags.out, {
+    const memoryLimit = flags.memoryLimit;
+    const scoring = path === 'sql' ? (await import('../app/score-engine.js')).scoreFileWithSql(dir, flags.in, flags.out, { ...dialect, memoryLimit }) : scoreFile(predictor, flags.in, flags.out, {
       reasons: flags.reasons,
       dialect,
+      memoryLimit,
       skipBadRows: flags.skipBadRows,
       onBadRows: (rows) => (badRows = rows),
       explain: explainer?.reasonTexts,
       onProgress: interactive ? (rows) => process.stderr.write(`\rscored ${rows.toLocaleString('en')} customers`) : undefined,
+    });
+    const summary = await scoring.catch((err: unknown) => {
+      if (!isOutOfMemory(err)) throw err;
+      const limit = memoryLimit === undefined ? `its default limit (${SCORING_DEFAULTS.memoryLimit} to rank)` : `--memory-limit ${memoryLimit}`;
+      throw new RebuyError('MEMORY_LIMIT', `${flags.in}: scoring needed more memory than ${limit}: give DuckDB more with --memory-limit, e.g. --memory-limit 2GB`, { file: flags.in }, { cause: err });
     });
     if (interactive) process.stderr.write('\n');
     const sideFile = flags.skipBadRows && badRows.length > 0 ? badRowsPath(flags.out) : null;
@@ -109,8 +121,8 @@ function duplicateLine(d: DuplicateIds): string {
 
 /** `--engine`: the engine scores and writes; this prints progress and the summary. */
 async function runEngineScore(flags: ScoreFlags): Promise<void> {
-  if (flags.reasons || flags.skipBadRows || flags.delimiter !== undefined || flags.decimal !== undefined) {
-    throw usageError('`engine` scores inside the engine: `reasons`, `skipBadRows`, `delimiter` and `decimal` go with the file path only');
+  if (flags.reasons || flags.skipBadRows || flags.delimiter !== undefined || flags.decimal !== undefined || flags.memoryLimit !== undefined) {
+    throw usageError('`engine` scores inside the engine: `reasons`, `skipBadRows`, `delimiter`, `decimal` and `memoryLimit` go with the file path only');
   }
   const { scoreInEngine } = await import('../app/score-engine.js');
   const { dir } = await resolveModelOption(flags.model, flags.store);

@@ -37,3 +37,9 @@ export function spreadsheetSafeSql(column: string): string {
 export function sqlIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+/** Whether DuckDB failed for want of memory within its limit (it says so in two ways). */
+export function isOutOfMemory(err: unknown): boolean {
+  const message = err instanceof Error ? err.message : String(err);
+  return /Out of Memory Error|could not allocate block of size|failed to pin block of size/.test(message);
+}

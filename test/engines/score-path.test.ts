@@ -121,6 +121,23 @@ describe.runIf(realDataPresent('rebuy score --path', [REAL_CSV]))('rebuy score -
     expect(multiplyAddsPerRow(ensemble)).toBeGreaterThan(LOCAL_SQL_PATH.maxMultiplyAdds);
   });
 
+  it('--memory-limit: more memory writes the same file; too little is exit 2 naming the file and the flag, with nothing written', async () => {
+    for (const path of ['sql', 'onnx']) {
+      const roomy = join(dir, `roomy-${path}.csv`);
+      const run = rebuy(['score', '--model', model('2x10'), '--in', input, '--out', roomy, '--path', path, '--memory-limit', '512MB']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(await readFile(roomy, 'utf8')).toBe(await readFile(join(dir, `2x10-${path}.csv`), 'utf8'));
+      const tight = join(dir, `tight-${path}.csv`);
+      const starved = rebuy(['score', '--model', model('2x10'), '--in', input, '--out', tight, '--path', path, '--memory-limit', '1MB']);
+      expect(starved.code, starved.stderr).toBe(2);
+      expect(starved.stderr.trim()).toBe(`rebuy: ${input}: scoring needed more memory than --memory-limit 1MB: give DuckDB more with --memory-limit, e.g. --memory-limit 2GB`);
+      await expect(readFile(tight)).rejects.toThrow(/ENOENT/);
+    }
+    const unreadable = rebuy(['score', '--model', model('2x10'), '--in', input, '--out', join(dir, 'x.csv'), '--memory-limit', 'lots']);
+    expect(unreadable.code).toBe(2);
+    expect(unreadable.stderr).toContain('expected a size such as 512MB or 2GB, got "lots"');
+  }, 300_000);
+
   it('refuses what the SQL path cannot do, and an unknown path, with exit 2', () => {
     const out = join(dir, 'refused.csv');
     const reasons = rebuy(['score', '--model', model('logistic'), '--in', input, '--out', out, '--path', 'sql', '--reasons', '2']);

@@ -2,7 +2,7 @@
  * When a read fails or delivers too few rows: the first problem in the file, in file order, as
  * an error naming its line, column and value.
  */
-import type { DuckDBConnection } from '../duckdb.js';
+import { isOutOfMemory, type DuckDBConnection } from '../duckdb.js';
 import { RebuyError, internalError, malformedInput } from '../../errors.js';
 import { outputColumns, type Binding } from './binding.js';
 import { collect } from './columns.js';
@@ -37,7 +37,8 @@ export async function failAtFirstProblem(
   err: unknown,
   { readInOrder = source.parallel, checkRowsFrom }: { readInOrder?: boolean; checkRowsFrom?: number } = {},
 ): Promise<never> {
-  if (err instanceof RebuyError) throw err;
+  // Memory, not the file, ran out: the caller says how to give more.
+  if (err instanceof RebuyError || isOutOfMemory(err)) throw err;
   let cause = err;
   if (readInOrder && source.format === 'csv') {
     const sql = binding ? selectSql(source, binding, { parallel: false }) : profileSql({ ...source, parallel: false });

@@ -6,7 +6,7 @@
  */
 import { RebuyError, internalError } from '../../errors.js';
 import type { TableSchema } from '../../core/schema.js';
-import { sqlIdent, sqlString, type DuckDBConnection } from '../duckdb.js';
+import { isOutOfMemory, sqlIdent, sqlString, type DuckDBConnection } from '../duckdb.js';
 import { bindToSchema, outputColumns, type Binding } from './binding.js';
 import { errorReadingInOrder, failAtFirstProblem, failOnRows, failRowCountMismatch } from './first-problem.js';
 import { startCountingRows } from './row-count.js';
@@ -40,7 +40,7 @@ export async function wholeFileQuery(con: DuckDBConnection, path: string, schema
     source,
     query: `SELECT ${named.join(', ')} FROM (${guarded(source, binding)}) AS file_rows`,
     async fail(err) {
-      if (err instanceof RebuyError) throw err;
+      if (err instanceof RebuyError || isOutOfMemory(err)) throw err;
       // A parallel read stops at whichever problem a thread met first: one thread finds the file's first.
       const first = (await errorReadingInOrder(con, guarded(source, binding, false), outputs.length)) ?? err;
       if (!String(first instanceof Error ? first.message : first).includes(BAD_VALUE)) {
