@@ -376,7 +376,10 @@ class GraphBuilder {
   }
 
   graph(name: string): onnxProto.onnx.IGraphProto {
-    return { name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
+    // A constant a rule asked for but did not use (NaN beside log1p) would make onnxruntime warn on every load.
+    const read = new Set(this.nodes.flatMap((node) => node.input ?? []));
+    const initializer = this.initializers.filter((t) => read.has(t.name!));
+    return { name, node: this.nodes, initializer, input: this.inputs, output: this.outputs };
   }
 
   private constant(requested: string, dims: number[], dataType: number, rawData: Uint8Array): string {

@@ -24,7 +24,8 @@ export interface OnnxInputColumns {
 export function onnxSessionOptions(threads = 1): InferenceSession.SessionOptions {
   // Threads that spin while idle would take the cores DuckDB reads and writes with.
   const noSpinning = { session: { intra_op: { allow_spinning: '0' } } };
-  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', extra: noSpinning };
+  // Errors only: onnxruntime's warnings about a graph (an unused constant in an older bundle) are not the user's to read.
+  return { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential', extra: noSpinning, logSeverityLevel: 3 };
 }
 
 /**
