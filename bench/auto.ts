@@ -17,13 +17,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTable } from '../src/data/read.js';
-import { mean, median, pairedTest, sd } from '../src/evaluate/stats.js';
+import { median } from '../src/evaluate/stats.js';
 import { packageRoot } from '../src/paths.js';
 import { AUTO_CANDIDATE, selectModel, type AutoSelection } from '../src/train/auto.js';
 import type { Candidate } from '../src/train/fit.js';
 import { learningRows, randomSplitPlans, type EvalPlan } from '../src/train/plans.js';
 import { evaluateOnPlans, type CandidateRun } from '../src/train/repeated.js';
-import { BENCH_PYTHON, CLI, buildAtCommit, flag, fmt, has, requireRealData, runProcess, runTimed } from './common.js';
+import { BENCH_PYTHON, CLI, buildAtCommit, difference, flag, fmt, has, meanSd, requireRealData, runProcess, runTimed } from './common.js';
 
 /** The last commit before auto considered ensembles. */
 const BEFORE_COMMIT = 'f9ced23';
@@ -53,17 +53,6 @@ async function reference(script: string, splitsFile: string): Promise<Record<str
     return null;
   }
   return JSON.parse(run.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-}
-
-function meanSd(values: readonly number[], scale: number, digits: number): string {
-  return `${(mean([...values]) * scale).toFixed(digits)} ± ${(sd([...values]) * scale).toFixed(digits)}`;
-}
-
-function difference(a: readonly number[], b: readonly number[], scale: number, digits: number): { mean: number; lower: number; upper: number; ahead: number; text: string } {
-  const t = pairedTest([...a], [...b]);
-  const ahead = a.filter((v, i) => v > b[i]!).length;
-  const f = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * scale).toFixed(digits)}`;
-  return { mean: t.meanDifference * scale, lower: t.lower * scale, upper: t.upper * scale, ahead, text: `${f(t.meanDifference)} [${f(t.lower)}, ${f(t.upper)}], ahead on ${ahead}/${a.length}` };
 }
 
 async function accuracySection(repeats: number, dir: string): Promise<Record<string, unknown>> {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../src/paths.js';
+import { mean, pairedTest, sd } from '../src/evaluate/stats.js';
 
 export const REAL_DATA = join(packageRoot(), '..', 'shared', 'data', 'audiobooks.csv');
 export const CLI = join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
@@ -108,4 +109,17 @@ export function has(name: string): boolean {
 
 export function fmt(value: number, digits = 3): string {
   return Number.isFinite(value) ? value.toFixed(digits) : '—';
+}
+
+/** Mean ± sd of `values` × scale. */
+export function meanSd(values: readonly number[], scale: number, digits: number): string {
+  return `${(mean([...values]) * scale).toFixed(digits)} ± ${(sd([...values]) * scale).toFixed(digits)}`;
+}
+
+/** The paired difference a − b × scale: mean, 95 % interval and the splits where a is ahead, and as text. */
+export function difference(a: readonly number[], b: readonly number[], scale: number, digits: number): { mean: number; lower: number; upper: number; ahead: number; text: string } {
+  const t = pairedTest([...a], [...b]);
+  const ahead = a.filter((v, i) => v > b[i]!).length;
+  const f = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * scale).toFixed(digits)}`;
+  return { mean: t.meanDifference * scale, lower: t.lower * scale, upper: t.upper * scale, ahead, text: `${f(t.meanDifference)} [${f(t.lower)}, ${f(t.upper)}], ahead on ${ahead}/${a.length}` };
 }

@@ -34,6 +34,8 @@ export interface AutoSelection {
   single: SingleCandidate;
   leaderboard: Leaderboard;
   runs: CandidateRun[];
+  /** The folds the candidates were compared on (their runs' `plan` indexes them). */
+  plans: EvalPlan[];
 }
 
 export function ensembleOf(members: readonly SingleCandidate[]): EnsembleCandidate {
@@ -86,6 +88,8 @@ export async function selectModel(
     /** Consider ensembles of the best candidates (default true); the members' calibration (default DEFAULT_CALIBRATION). */
     ensembles?: boolean;
     calibration?: CalibrationMethod;
+    /** Keep each fold run's held-out probabilities (CandidateRun.scores). */
+    keepScores?: boolean;
   },
 ): Promise<AutoSelection> {
   const singles = options.candidates ?? autoCandidates();
@@ -99,7 +103,7 @@ export async function selectModel(
     candidates.push(...ensembles.candidates);
     runs.push(...ensembles.runs);
   }
-  for (const run of runs) delete run.scores;
+  if (!options.keepScores) for (const run of runs) delete run.scores;
   if (options.purchaseModels !== false && isPurchaseTable(table)) {
     const horizonDays = options.purchaseModels?.horizonDays ?? DEFAULT_PURCHASE_HORIZON_DAYS;
     runs.push(...(await evaluatePurchaseModels(table, plans, { horizonDays, classifiers: singles.filter((c) => !c.derived) })));
@@ -113,7 +117,7 @@ export async function selectModel(
   );
   // BG/NBD's rows are comparison-only (no ONNX graph computes them): the best deployable candidate is chosen.
   const chosen = leaderboard.rows.map((row) => candidates.find((c) => c.name === row.candidate)).find((c) => c !== undefined)!;
-  return { chosen, single: ranked[0]!, leaderboard, runs };
+  return { chosen, single: ranked[0]!, leaderboard, runs, plans };
 }
 
 /** The single candidates by their mean held-out ROC-AUC, best first (the leaderboard's order). */
