@@ -9,12 +9,11 @@
  *   --engine duckdb --in FILE --out FILE                                  Parquet/CSV read and written by DuckDB
  *   --engine postgres://USER@HOST:PORT/DB --in-table T [--out-table scores]
  */
-import { mkdtemp, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import { SCORING_DEFAULTS } from '../config.js';
 import { DuckDBInstance } from '../data/duckdb.js';
-import { onInterrupt, removeSync } from '../data/fs.js';
+import { withSpillDirectory } from '../data/fs.js';
 import type { CsvDialect } from '../data/read/source.js';
 import { scoredRows } from '../predict/score-file.js';
 import type { ScoreSummary } from '../predict/types.js';
@@ -231,33 +230,31 @@ export async function scoreFileWithSql(model: string, input: string, output: str
   const bundle = await loadBundle(model);
   const pipeline = await scoringPipelineOf(bundle);
   // DuckDB spills the scores past the ONNX path's memory bound into a directory of its own.
-  const spill = await mkdtemp(join(tmpdir(), 'rebuy-score-sql-'));
-  const forget = onInterrupt(() => removeSync(spill));
-  const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit ?? SCORING_DEFAULTS.memoryLimit, temp_directory: spill });
-  const connection = await instance.connect();
-  let open = true;
-  const close = (): void => {
-    if (!open) return;
-    open = false;
-    connection.closeSync();
-    instance.closeSync();
-    forget();
-    removeSync(spill);
-  };
-  try {
-    const file = await wholeFileQuery(connection, input, bundle.manifest.schema, dialect);
-    const statement = compileScoringSql(pipeline, DIALECTS.duckdb, { query: file.query });
-    // No ORDER BY: the stages only project, so the rows keep the file's order, which rowid then keeps.
-    await connection.run(`CREATE TEMP TABLE scores AS SELECT id, CAST(probability AS FLOAT) AS probability FROM (${statement}) AS scored`).catch((err: unknown) => file.fail(err));
-    const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM scores')).getRows()[0]![0]);
-    await file.verify(rows);
-    // One thread sorts within the memory bound, as the ONNX path ranks.
-    await connection.run("SET threads = 1");
-    const duplicateCheck = { rowsPerPass: SCORING_DEFAULTS.duplicateCheckRows, memoryLimit: memoryLimit ?? SCORING_DEFAULTS.duplicateCheckMemoryLimit };
-    const scored = scoredRows(connection, pipeline.threshold, rows, (performance.now() - started) / 1000, [], [], duplicateCheck, close);
-    await scored.write(output);
-    return { rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };
-  } finally {
-    close();
-  }
+  return withSpillDirectory(async (spill) => {
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit ?? SCORING_DEFAULTS.memoryLimit, temp_directory: spill });
+    const connection = await instance.connect();
+    let open = true;
+    const close = (): void => {
+      if (!open) return;
+      open = false;
+      connection.closeSync();
+      instance.closeSync();
+    };
+    try {
+      const file = await wholeFileQuery(connection, input, bundle.manifest.schema, dialect);
+      const statement = compileScoringSql(pipeline, DIALECTS.duckdb, { query: file.query });
+      // No ORDER BY: the stages only project, so the rows keep the file's order, which rowid then keeps.
+      await connection.run(`CREATE TEMP TABLE scores AS SELECT id, CAST(probability AS FLOAT) AS probability FROM (${statement}) AS scored`).catch((err: unknown) => file.fail(err));
+      const rows = Number((await connection.runAndReadAll('SELECT count(*) FROM scores')).getRows()[0]![0]);
+      await file.verify(rows);
+      // One thread sorts within the memory bound, as the ONNX path ranks.
+      await connection.run('SET threads = 1');
+      const duplicateCheck = { rowsPerPass: SCORING_DEFAULTS.duplicateCheckRows, memoryLimit: memoryLimit ?? SCORING_DEFAULTS.duplicateCheckMemoryLimit };
+      const scored = scoredRows(connection, pipeline.threshold, rows, (performance.now() - started) / 1000, [], [], duplicateCheck, close);
+      await scored.write(output);
+      return { rows, seconds: (performance.now() - started) / 1000, output, duplicateIds: await scored.duplicateIds() };
+    } finally {
+      close();
+    }
+  });
 }

@@ -4,10 +4,10 @@
  * can tell its own stale ones from live ones, and the cleanups a signal runs before the process ends.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { access, constants, lstat, mkdir, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, lstat, mkdir, mkdtemp, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { isDiskFullMessage, isRebuyError, isSystemFailure, outputError, systemError } from '../errors.js';
 import { LEGACY_TEMPORARY_MAX_AGE_MS } from '../config.js';
@@ -45,6 +45,21 @@ export function runInterruptCleanups(): void {
 /** Removes a file or directory tree now, whatever it is; for cleanups. */
 export function removeSync(path: string): void {
   rmSync(path, { recursive: true, force: true });
+}
+
+/**
+ * Runs `work` with a new private directory for DuckDB to spill into, under the system's temp
+ * directory, removed afterwards, and on an interrupt as well.
+ */
+export async function withSpillDirectory<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'rebuy-spill-'));
+  const forget = onInterrupt(() => removeSync(dir));
+  try {
+    return await work(dir);
+  } finally {
+    forget();
+    removeSync(dir);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import {
   syncDirectory,
   temporaryNaming,
   temporaryTag,
+  withSpillDirectory,
   writeFailure,
   writeToStdout,
 } from './fs.js';
@@ -89,6 +90,9 @@ async function flushToDisk(path: string): Promise<void> {
 // CSV
 
 const CSV_BATCH_ROWS = 8192;
+
+/** What DuckDB may hold of a list written as Parquet in batches before it spills the rest to disk. */
+const PARQUET_BATCHES_MEMORY = '64MB';
 
 /**
  * Writes columns as CSV (LF, header row), or to standard output for `-`. Numbers in their shortest
@@ -178,8 +182,9 @@ export async function writeParquetBatches(
   batches: AsyncIterable<readonly OutputColumn[]> | Iterable<readonly OutputColumn[]>,
 ): Promise<void> {
   if (path === STDOUT) throw outputError(STDOUT, 'Parquet is not streamed to standard output; name a .parquet file');
-  await withAtomicPath(path, async (tmpPath) => {
-    const instance = await DuckDBInstance.create(':memory:');
+  // The rows wait in DuckDB until the file is written: past a bound they go to disk, so a long list costs no more memory.
+  await withSpillDirectory((spill) => withAtomicPath(path, async (tmpPath) => {
+    const instance = await DuckDBInstance.create(':memory:', { memory_limit: PARQUET_BATCHES_MEMORY, temp_directory: spill });
     try {
       const con = await instance.connect();
       try {
@@ -205,7 +210,7 @@ export async function writeParquetBatches(
     } finally {
       instance.closeSync();
     }
-  });
+  }));
 }
 
 function appendCell(appender: DuckDBAppender, value: number | string | null, numeric: boolean): void {
