@@ -15,7 +15,7 @@ import { rowIsGood, selectSql } from './sql.js';
 
 export interface WholeFileQuery {
   source: Source;
-  /** The rows under the schema's column names (the ID column as `id`), in file order. */
+  /** The rows under the schema's column names, in file order. */
   query: string;
   /** Throws the input error behind a failed query: the first problem in the file, in file order. */
   fail(err: unknown): Promise<never>;
@@ -47,9 +47,9 @@ export async function wholeFileQuery(con: DuckDBConnection, path: string, schema
         return failAtFirstProblem(con, source, binding, first, { readInOrder: false });
       }
       const numbered = `SELECT r FROM (SELECT row_number() OVER () - 1 AS r, * FROM (${selectSql(source, binding, { parallel: false })})) WHERE NOT (${rowIsGood(binding)}) LIMIT 1`;
-      const row = Number((await con.runAndReadAll(numbered)).getRows()[0]?.[0]);
-      await failOnRows(con, source, binding, row, 1);
-      throw internalError(`${source.path}: DuckDB refused a value, but row ${row + 1} holds none the model cannot take`, err);
+      const row = Number((await con.runAndReadAll(numbered)).getRows()[0]?.[0] ?? Number.NaN);
+      if (Number.isInteger(row)) await failOnRows(con, source, binding, row, 1);
+      throw internalError(`${source.path}: DuckDB refused a value the model cannot take, but the row holding it was not found`, err);
     },
     async verify(rows) {
       const expected = await count.rows;
