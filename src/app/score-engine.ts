@@ -20,7 +20,7 @@ import type { ScoreSummary } from '../predict/types.js';
 import { loadBundle } from '../bundle/load.js';
 import { DIALECTS, type SqlDialect } from '../compile/dialect.js';
 import { scoringPipelineOf, upliftPipelineOf } from '../compile/from-bundle.js';
-import type { RowSource } from '../compile/pipeline-sql.js';
+import { fromClause, type RowSource } from '../compile/pipeline-sql.js';
 import { compileScoringSql } from '../compile/ensemble-sql.js';
 import { compileUpliftSql } from '../compile/uplift-sql.js';
 import { upliftScoreColumns } from '../evaluate/uplift-decide.js';
@@ -31,6 +31,8 @@ import { spreadsheetSafeSql, sqlString } from '../data/duckdb.js';
 import { withAtomicPath } from '../data/write.js';
 import { wholeFileQuery } from '../data/read/whole-file.js';
 import type { TableSchema } from '../core/schema.js';
+import { FLOAT32_OVERFLOW } from '../core/bounds.js';
+import { badNumberProblem } from '../data/read/columns.js';
 import { openDuckDb, duckDbTableEngine } from '../engines/duckdb.js';
 import { connectPostgres, describePostgres, postgresTableEngine } from '../engines/postgres.js';
 import { parseTableName, withTicks, type ProgressReport, type TableEngine } from '../engines/table-engine.js';
@@ -132,6 +134,7 @@ export async function scoreInEngine(options: EngineScoreOptions): Promise<Engine
   try {
     await checkColumns(engine, options.inTable, scoring);
     const dialect = postgres ? DIALECTS.postgres : DIALECTS.duckdb;
+    await refuseNumbersBeyondTheModel(engine, dialect, options.inTable, scoring);
     const select = scoresSelect(scoring.compile(dialect, { table: options.inTable }), dialect, modelVersion);
     const rows = await engine.replaceTable(outTable, select, options.onProgress);
     return done(rows, engine.describe, outTable);
@@ -175,6 +178,27 @@ async function checkColumns(engine: TableEngine, table: string, pipeline: { feat
     const column = byName.get(name)!;
     if (!column.numeric) throw inputError(`${engine.describe}: table ${table}, column ${JSON.stringify(name)} is ${column.type}; the model reads it as a number`, { column: name });
   }
+}
+
+/**
+ * A number the model cannot take (±Infinity, or beyond float32's range) stops the scoring before
+ * anything is written, as it does in a file; NaN is a missing value, as the compiled statement reads it.
+ */
+async function refuseNumbersBeyondTheModel(engine: TableEngine, dialect: SqlDialect, table: string, pipeline: { features: FeatureState; idColumn: string }): Promise<void> {
+  const numeric = rawColumns(pipeline.features).numeric;
+  if (numeric.length === 0) return;
+  const number = (name: string) => `CAST(${dialect.quoteIdent(name)} AS ${dialect.double})`;
+  const beyond = numeric.map((name) => `abs(${dialect.nanToNull(number(name))}) >= ${FLOAT32_OVERFLOW}`);
+  const row = await engine.firstRow(
+    `SELECT ${[pipeline.idColumn, ...numeric].map((name) => dialect.quoteIdent(name)).join(', ')} FROM ${fromClause({ table }, dialect)} WHERE ${beyond.join(' OR ')} LIMIT 1`,
+  );
+  if (row === null) return;
+  const at = numeric.findIndex((_, j) => {
+    const value = Number(row[j + 1]);
+    return !Number.isNaN(value) && !(Math.abs(value) < FLOAT32_OVERFLOW);
+  });
+  const value = String(row[at + 1]);
+  throw inputError(`${engine.describe}: table ${table}, customer ${String(row[0])}: ${badNumberProblem(value)}`, { column: numeric[at], value });
 }
 
 /**

@@ -158,7 +158,8 @@ function rawStage(features: FeatureState, idColumn: string, dialect: SqlDialect,
   return `SELECT ${columns.join(',\n  ')}\nFROM ${fromClause(source, dialect)}`;
 }
 
-function fromClause(source: RowSource, dialect: SqlDialect): string {
+/** The rows' source as a FROM clause: the table's name quoted part by part, or the query as a subquery. */
+export function fromClause(source: RowSource, dialect: SqlDialect): string {
   if ('table' in source) return source.table.split('.').map(dialect.quoteIdent).join('.');
   const query = source.query.trim().replace(/;\s*$/, '');
   return `(\n${query}\n) AS source_rows`;

@@ -95,6 +95,12 @@ export function duckDbTableEngine(connection: DuckDBConnection, describe: string
         throw explainEngineError(err, describe);
       }
     },
+    async firstRow(select) {
+      const reader = await connection.runAndReadAll(select).catch((err: unknown) => {
+        throw explainEngineError(err, describe);
+      });
+      return reader.getRowsJS()[0] ?? null;
+    },
     close: async () => close(),
   };
 }

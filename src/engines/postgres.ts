@@ -80,6 +80,12 @@ export function postgresTableEngine(client: pg.Client, describe: string): TableE
         throw explainPostgresError(err, describe);
       }
     },
+    async firstRow(select) {
+      const result = await client.query<unknown[]>({ text: select, rowMode: 'array' }).catch((err: unknown) => {
+        throw explainPostgresError(err, describe);
+      });
+      return result.rows[0] ?? null;
+    },
     close: () => client.end(),
   };
 }

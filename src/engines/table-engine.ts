@@ -41,6 +41,8 @@ export interface TableEngine {
    * replaces `target` (if any) at commit; on any failure nothing changes. Returns the row count.
    */
   replaceTable(target: string, select: string, onProgress?: (p: ProgressReport) => void): Promise<number>;
+  /** The first row of `select`, its values in column order; null when it has none. */
+  firstRow(select: string): Promise<unknown[] | null>;
   close(): Promise<void>;
 }
 

@@ -45,7 +45,10 @@ const field = (v: number | string | null) => (v === null ? '' : String(v));
 const sqlValue = (v: number | string | null) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`);
 const valuesSql = (rows: readonly Customer[]) => rows.map((c) => `(${[c.id, c.tenure, c.spend, c.plan, c.region].map(sqlValue).join(', ')})`).join(', ');
 
-/** The tables each engine gets: good customers, one without `spend`, one with `tenure` as text, and a view that fails at row c150. */
+/**
+ * The tables each engine gets: good customers, one without `spend`, one with `tenure` as text, a view
+ * that fails at row c150, and one where c3's tenure is NaN (a missing value) and c7's spend is Infinity.
+ */
 function setupSql(double: string, text: string, rows: readonly Customer[]): string[] {
   return [
     `CREATE TABLE customers (id ${text}, tenure ${double}, spend ${double}, plan ${text}, region ${text})`,
@@ -53,6 +56,8 @@ function setupSql(double: string, text: string, rows: readonly Customer[]): stri
     `CREATE TABLE no_spend AS SELECT id, tenure, plan, region FROM customers`,
     `CREATE TABLE text_tenure AS SELECT id, CAST(tenure AS ${text}) AS tenure, spend, plan, region FROM customers`,
     `CREATE VIEW fails_midway AS SELECT id, CASE WHEN id = 'c150' THEN CAST(id AS ${double}) ELSE tenure END AS tenure, spend, plan, region FROM customers`,
+    `CREATE TABLE infinite_spend AS SELECT id, CASE WHEN id = 'c3' THEN CAST('NaN' AS ${double}) ELSE tenure END AS tenure,
+       CASE WHEN id = 'c7' THEN CAST('Infinity' AS ${double}) ELSE spend END AS spend, plan, region FROM customers`,
     `CREATE TABLE scores AS SELECT 'previous' AS id`,
   ];
 }
@@ -144,6 +149,14 @@ describe('rebuy score --engine', () => {
       expect(await scoresTable()).toEqual([{ id: 'previous' }]);
     });
 
+    it('refuses a customer whose number the model cannot take (Infinity), naming the table, customer, column and value; NaN is missing', async () => {
+      const run = rebuy(['score', '--model', model, '--engine', 'duckdb', '--database', database, '--in-table', 'infinite_spend']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('column "spend"');
+      expect(run.stderr).toContain('table infinite_spend, customer c7: not a finite number (value "Infinity")');
+      expect(await scoresTable()).toEqual([{ id: 'previous' }]);
+    });
+
     it('leaves the old scores and no half-written table when the statement fails midway', async () => {
       const run = rebuy(['score', '--model', model, '--engine', 'duckdb', '--database', database, '--in-table', 'fails_midway']);
       expect(run.code, run.stderr).toBe(2);
@@ -224,6 +237,14 @@ describe('rebuy score --engine', () => {
       const run = score('text_tenure');
       expect(run.code, run.stderr).toBe(2);
       expect(run.stderr).toMatch(/column "tenure" is text; the model reads it as a number/);
+      expect(await scoresTable()).toEqual([{ id: 'previous' }]);
+    });
+
+    it('refuses a customer whose number the model cannot take (Infinity); NaN is missing', async () => {
+      const run = score('infinite_spend');
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain('column "spend"');
+      expect(run.stderr).toMatch(/table .*infinite_spend, customer c7: not a finite number \(value "Infinity"\)/);
       expect(await scoresTable()).toEqual([{ id: 'previous' }]);
     });
 
