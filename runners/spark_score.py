@@ -3,14 +3,16 @@ table of the session's catalog.
 
 Started by `rebuy score --engine spark` through spark-submit, with one argument: a JSON job file
 holding the statement, the inputs (Parquet paths, or a table name), the columns the model needs and the directory to write. The
-statement does all the scoring inside Spark; this file only checks the input's columns, runs it,
+statement does all the scoring inside Spark; this file only checks the input's columns and numbers, runs it,
 writes the result as Parquet through Spark's committer (a failed or retried task leaves nothing
 behind; every row is written exactly once) and reports progress and errors as JSON lines on stderr,
 which rebuy reads: `REBUY-PROGRESS {...}`, `REBUY-ERROR {...}`, `REBUY-DONE {...}`.
 """
 import json
+import math
 import sys
 import threading
+from functools import reduce
 
 from pyspark.sql import SparkSession, functions as F, types as T
 from pyspark.errors import AnalysisException
@@ -54,6 +56,28 @@ def check_columns(frame, job):
                  table=table, column=name, type=types[name].simpleString())
 
 
+def column(name):
+    """A column by its name as written (a dot or a backtick in it is part of the name)."""
+    return F.col("`" + name.replace("`", "``") + "`")
+
+
+def count_rows_refusing_numbers(frame, job):
+    """The rows, counted in the pass that also looks for a number the model cannot take (an infinity, or
+    beyond the limit rebuy sends); NaN is a missing value, as the statement reads it."""
+    numeric, limit = job["columns"]["numeric"], job["numberLimit"]
+    beyond = [F.abs(F.nanvl(column(name).cast("double"), F.lit(None).cast("double"))) >= limit for name in numeric]
+    any_beyond = reduce(lambda a, b: a | b, beyond) if beyond else F.lit(False)
+    counted = frame.agg(F.count(F.lit(1)).alias("rows"), F.count(F.when(any_beyond, 1)).alias("beyond")).first()
+    if counted["beyond"]:
+        row = frame.filter(any_beyond).select(column(job["columns"]["id"]), *[column(name) for name in numeric]).first()
+        at = next(i for i, value in enumerate(row[1:]) if value is not None and not math.isnan(value) and not abs(value) < limit)
+        value = row[at + 1]
+        text = ("-" if value < 0 else "") + "Infinity" if math.isinf(value) else repr(float(value))
+        fail(EXIT_INPUT, "number", "a number the model cannot take", table=job["table"], column=numeric[at],
+             id=str(row[0]), value=text)
+    return counted["rows"]
+
+
 def watch_progress(context, stop):
     """Each active stage's task counts whenever they change, every half second (Spark's status tracker)."""
     tracker = context.statusTracker()
@@ -88,7 +112,7 @@ def main():
         check_columns(frame, job)
         frame.createOrReplaceTempView(job["view"])
         try:
-            rows = frame.count()
+            rows = count_rows_refusing_numbers(frame, job)
             say("PROGRESS", {"rows": rows})
             scores = spark.sql(job["sql"]).withColumn("model_version", F.lit(job["modelVersion"])).withColumn(
                 "scored_at", F.lit(job["scoredAt"]).cast("timestamp"))

@@ -14,6 +14,8 @@ import { createInterface } from 'node:readline';
 import { inputError, RebuyError, systemError, usageError } from '../errors.js';
 import { packageRoot } from '../paths.js';
 import { onInterrupt, removeSync } from '../data/fs.js';
+import { FLOAT32_OVERFLOW } from '../core/bounds.js';
+import { badNumberProblem } from '../data/read/columns.js';
 
 /** The folder of the checkout scripts/python-env.sh makes (REBUY_VENV overrides it, as it does there). */
 export const PYTHON_ENV_DIR = '.venv-rebuy';
@@ -68,10 +70,13 @@ export type SparkProgress =
   | { stages: { stage: number; tasks: number; done: number; running: number; failed: number }[] };
 
 interface RunnerError {
-  kind: 'missing-column' | 'wrong-type' | 'input' | 'job';
+  kind: 'missing-column' | 'wrong-type' | 'number' | 'input' | 'job';
   message: string;
   table?: string;
   column?: string;
+  /** A `number` error: the customer and the value, as the input holds it. */
+  id?: string;
+  value?: string;
 }
 
 /** The runner's exit codes (runners/spark_score.py). */
@@ -89,7 +94,7 @@ export async function runSparkScoring(job: SparkScoringJob): Promise<{ rows: num
   try {
     const jobFile = join(work, 'job.json');
     const { onProgress: _progress, conf: _conf, ...spec } = job;
-    await writeFile(jobFile, JSON.stringify({ ...spec, name: `rebuy score ${job.modelVersion}` }));
+    await writeFile(jobFile, JSON.stringify({ ...spec, numberLimit: FLOAT32_OVERFLOW, name: `rebuy score ${job.modelVersion}` }));
     const args = [
       '--master', job.master,
       '--conf', 'spark.ui.showConsoleProgress=false',
@@ -147,7 +152,9 @@ function submit(environment: SparkEnvironment, args: string[], job: SparkScoring
 
 function jobFailure(job: SparkScoringJob, error: RunnerError | null, code: number | null, signal: NodeJS.Signals | null, kept: readonly string[]): RebuyError {
   if (error !== null && code === EXIT_INPUT) {
-    return inputError(error.message, { file: job.table, ...(error.column !== undefined && { column: error.column }) });
+    const column = error.column !== undefined ? { column: error.column } : {};
+    if (error.kind === 'number') return inputError(`customer ${error.id}: ${badNumberProblem(error.value ?? '')}`, { file: job.table, ...column, value: error.value });
+    return inputError(error.message, { file: job.table, ...column });
   }
   const why = error?.message ?? lastException(kept) ?? (signal ? `spark-submit ended by ${signal}` : `spark-submit exited with code ${code}`);
   return new RebuyError('ENGINE_FAILED', `Spark (master ${job.master}) failed the scoring job of ${job.table}: ${why}`);

@@ -156,12 +156,16 @@ describe.runIf(env !== null && realDataPresent('Spark SQL tests', [REAL_CSV, HIL
     expect((await readdir(dir)).filter((n) => n.includes('partial'))).toEqual([]);
   }, 600_000);
 
-  it('a table without a column the model needs, or with text where it needs a number: exit 2 naming the table and column, nothing written', async () => {
+  it('a table without a column the model needs, with text where it needs a number, or with a number it cannot take: exit 2 naming the table and column, nothing written', async () => {
     const missing = join(dir, 'missing.parquet');
     const text = join(dir, 'text.parquet');
+    const infinite = join(dir, 'infinite.parquet');
     await duckdb([
       `COPY (SELECT * EXCLUDE (recency) FROM read_parquet(${quoteText(hillstrom.parquet)})) TO ${quoteText(missing)} (FORMAT parquet)`,
       `COPY (SELECT * REPLACE (CAST(history AS VARCHAR) AS history) FROM read_parquet(${quoteText(hillstrom.parquet)})) TO ${quoteText(text)} (FORMAT parquet)`,
+      // The 3rd row's history is NaN (a missing value, taken); the 8th's is -Infinity (refused).
+      `COPY (SELECT * EXCLUDE (n) REPLACE (CASE WHEN n = 3 THEN 'NaN'::DOUBLE WHEN n = 8 THEN '-Infinity'::DOUBLE ELSE history END AS history)
+             FROM (SELECT *, row_number() OVER () AS n FROM read_parquet(${quoteText(hillstrom.parquet)}))) TO ${quoteText(infinite)} (FORMAT parquet)`,
     ]);
     const out = join(dir, 'refused');
     const noColumn = rebuy(['score', '--engine', 'spark', '--master', 'local[1]', '--model', model('hillstrom'), '--in', missing, '--out', out]);
@@ -170,6 +174,9 @@ describe.runIf(env !== null && realDataPresent('Spark SQL tests', [REAL_CSV, HIL
     const wrongType = rebuy(['score', '--engine', 'spark', '--master', 'local[1]', '--model', model('hillstrom'), '--in', text, '--out', out]);
     expect(wrongType.code, wrongType.stderr).toBe(2);
     expect(wrongType.stderr).toContain(`column "history": column "history" is string; the model needs a number`);
+    const beyond = rebuy(['score', '--engine', 'spark', '--master', 'local[1]', '--model', model('hillstrom'), '--in', infinite, '--out', out]);
+    expect(beyond.code, beyond.stderr).toBe(2);
+    expect(beyond.stderr).toMatch(/column "history": customer \S+: not a finite number \(value "-Infinity"\)/);
     expect(existsSync(out)).toBe(false);
     expect((await readdir(dir)).filter((n) => n.includes('partial'))).toEqual([]);
   }, 600_000);
