@@ -123,10 +123,12 @@ describe.runIf(realDataPresent('rebuy score --path', [REAL_CSV]))('rebuy score -
 
   it('--memory-limit: more memory writes the same file; too little is exit 2 naming the file and the flag, with nothing written', async () => {
     for (const path of ['sql', 'onnx']) {
+      const usual = join(dir, `usual-${path}.csv`);
+      expect(rebuy(['score', '--model', model('2x10'), '--in', input, '--out', usual, '--path', path]).code).toBe(0);
       const roomy = join(dir, `roomy-${path}.csv`);
       const run = rebuy(['score', '--model', model('2x10'), '--in', input, '--out', roomy, '--path', path, '--memory-limit', '512MB']);
       expect(run.code, run.stderr).toBe(0);
-      expect(await readFile(roomy, 'utf8')).toBe(await readFile(join(dir, `2x10-${path}.csv`), 'utf8'));
+      expect(await readFile(roomy, 'utf8')).toBe(await readFile(usual, 'utf8'));
       const tight = join(dir, `tight-${path}.csv`);
       const starved = rebuy(['score', '--model', model('2x10'), '--in', input, '--out', tight, '--path', path, '--memory-limit', '1MB']);
       expect(starved.code, starved.stderr).toBe(2);
