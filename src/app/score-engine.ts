@@ -28,7 +28,7 @@ import type { LoadedBundle } from '../bundle/load.js';
 import type { FeatureState } from '../prep/features.js';
 import { moneyOf } from './sql.js';
 import { spreadsheetSafeSql, sqlString } from '../data/duckdb.js';
-import { withAtomicPath } from '../data/write.js';
+import { outputFormat, withAtomicPath } from '../data/write.js';
 import { wholeFileQuery } from '../data/read/whole-file.js';
 import type { TableSchema } from '../core/schema.js';
 import { FLOAT32_OVERFLOW } from '../core/bounds.js';
@@ -215,7 +215,7 @@ async function scoreFileInDuckDb(
   modelVersion: string,
   onProgress?: (progress: ProgressReport) => void,
 ): Promise<number> {
-  const format = /\.(parquet|pq)$/i.test(out) ? 'PARQUET' : extname(out).toLowerCase() === '.csv' ? 'CSV' : null;
+  const format = outputFormat(out) === 'parquet' ? 'PARQUET' : extname(out).toLowerCase() === '.csv' ? 'CSV' : null;
   if (format === null) throw usageError(`--out ${out}: give a .parquet or .csv file`);
   const db = await openDuckDb();
   try {

@@ -80,7 +80,7 @@ export async function runScore(given: ScoreFlags & SparkScoreFlags): Promise<voi
     });
     const summary = await scoring.catch((err: unknown) => {
       if (!isOutOfMemory(err)) throw err;
-      const limit = memoryLimit === undefined ? `its default limit (${SCORING_DEFAULTS.memoryLimit} to rank)` : `--memory-limit ${memoryLimit}`;
+      const limit = memoryLimit === undefined ? `its default limits (${SCORING_DEFAULTS.appendMemoryLimit} while reading, ${SCORING_DEFAULTS.memoryLimit} to rank)` : `--memory-limit ${memoryLimit}`;
       throw new RebuyError('MEMORY_LIMIT', `${flags.in}: scoring needed more memory than ${limit}: give DuckDB more with --memory-limit, e.g. --memory-limit 2GB`, { file: flags.in }, { cause: err });
     });
     if (interactive) process.stderr.write('\n');

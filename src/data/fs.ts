@@ -4,7 +4,7 @@
  * can tell its own stale ones from live ones, and the cleanups a signal runs before the process ends.
  */
 import { existsSync, renameSync, rmSync } from 'node:fs';
-import { access, constants, lstat, mkdir, mkdtemp, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
+import { access, constants, lstat, mkdir, open, readdir, readlink, rename, rm, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
@@ -48,17 +48,31 @@ export function removeSync(path: string): void {
 }
 
 /**
- * Runs `work` with a new private directory for DuckDB to spill into, under the system's temp
- * directory, removed afterwards, and on an interrupt as well.
+ * A new private directory for DuckDB to spill into (instances sharing one corrupt each other's files),
+ * named by this process: `remove` deletes it, an interrupt does too, and a later run deletes it if this
+ * process was killed. In `parent`, the system's temp directory by default.
  */
+export async function createSpillDirectory(parent = tmpdir()): Promise<{ path: string; remove: () => void }> {
+  await sweepStale(parent, SPILL_PATTERN);
+  const path = join(parent, `rebuy-spill-${temporaryTag()}`);
+  await mkdir(path, { mode: 0o700 });
+  const forget = onInterrupt(() => removeSync(path));
+  return {
+    path,
+    remove: () => {
+      forget();
+      removeSync(path);
+    },
+  };
+}
+
+/** Runs `work` with a spill directory of its own (createSpillDirectory), removed afterwards. */
 export async function withSpillDirectory<T>(work: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await mkdtemp(join(tmpdir(), 'rebuy-spill-'));
-  const forget = onInterrupt(() => removeSync(dir));
+  const dir = await createSpillDirectory();
   try {
-    return await work(dir);
+    return await work(dir.path);
   } finally {
-    forget();
-    removeSync(dir);
+    dir.remove();
   }
 }
 
@@ -80,6 +94,8 @@ export function temporaryTag(): string {
 /** The longest tag: 8 + 1 + 10 (a 32-bit PID) + 1 + 12. Names are cut to fit it, whatever the PID. */
 const MAX_TAG_LENGTH = 32;
 const TAG_PATTERN = '([0-9a-f]{8})-([0-9]+)-[0-9a-f]{12}';
+/** Spill directories, with those of versions that named them after `rebuy score` alone. */
+const SPILL_PATTERN = new RegExp(`^rebuy-(?:spill|score)-${TAG_PATTERN}$`);
 /** The tag of earlier versions: 12 random hex digits, no owner (see LEGACY_TEMPORARY_MAX_AGE_MS). */
 const LEGACY_TAG_PATTERN = '[0-9a-f]{12}';
 /** The longest file name most file systems take, in bytes. */

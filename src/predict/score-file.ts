@@ -1,6 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DuckDBDataChunk,
   DuckDBInstance,
@@ -13,7 +10,7 @@ import {
 import { writeNativeIds } from '../data/native-ids.js';
 import { streamTable, type BadRow, type CsvDialect, type TableChunk } from '../data/read.js';
 import { outputFormat, withAtomicPath } from '../data/write.js';
-import { onInterrupt, removeSync, STDOUT, sweepStale, temporaryTag, writeToStdout } from '../data/fs.js';
+import { createSpillDirectory, STDOUT, writeToStdout } from '../data/fs.js';
 import { internalError } from '../errors.js';
 import type { FeatureColumn } from '../core/schema.js';
 import type { FeatureColumns } from '../core/table.js';
@@ -92,9 +89,6 @@ function duckCsvCell(value: unknown): string {
   return text === '' || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Spill directories of scoring runs, named by their process so a later run can remove a killed one's. */
-const SPILL_PATTERN = /^rebuy-score-([0-9a-f]{8})-([0-9]+)-[0-9a-f]{12}$/;
-
 function reasonColumns(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `reason_${i + 1}`);
 }
@@ -167,23 +161,14 @@ function appendScores(
  */
 export async function scoreRows(predictor: Predictor, input: string, options: ScoreOptions = {}): Promise<ScoredRows> {
   const started = performance.now();
-  // A directory of its own: DuckDB instances spilling into one shared directory corrupt each other's files.
-  const spillParent = options.tempDir ?? tmpdir();
-  await sweepStale(spillParent, SPILL_PATTERN);
-  const spillDir = join(spillParent, `rebuy-score-${temporaryTag()}`);
-  await mkdir(spillDir, { mode: 0o700 });
-  const forgetSpillDir = onInterrupt(() => removeSync(spillDir));
-  const removeSpillDir = (): void => {
-    forgetSpillDir();
-    removeSync(spillDir);
-  };
+  const spill = await createSpillDirectory(options.tempDir);
   const instance = await DuckDBInstance.create(':memory:', {
     memory_limit: options.memoryLimit ?? SCORING_DEFAULTS.appendMemoryLimit,
-    temp_directory: spillDir,
+    temp_directory: spill.path,
     // Each thread sorts with memory of its own, beyond the limit: one keeps ranking near the bound.
     threads: '1',
   }).catch((err: unknown) => {
-    removeSpillDir();
+    spill.remove();
     throw err;
   });
   let connection: DuckDBConnection | null = null;
@@ -195,7 +180,7 @@ export async function scoreRows(predictor: Predictor, input: string, options: Sc
       connection?.closeSync();
       instance.closeSync();
     } finally {
-      removeSpillDir();
+      spill.remove();
     }
   };
   try {

@@ -214,7 +214,7 @@ describe("score's output killed at every step", () => {
       const started = score(out, { REBUY_PAUSE_AT: step.pauseAt, REBUY_PAUSE_MARKER: marker });
       expect(await paused(started, marker), `${step.name}: ${started.stderr()}`).toBe(true);
       // What the kill leaves for the next run to sweep: the spill directory, and the output's temporary once written.
-      expect(entries(spill).filter((f) => f.startsWith('rebuy-score-')), step.name).toHaveLength(1);
+      expect(entries(spill).filter((f) => f.startsWith('rebuy-spill-')), step.name).toHaveLength(1);
       expect(entries(where).filter((f) => f.startsWith('.out.tmp-')), step.name).toHaveLength(step.output ? 1 : 0);
       await kill(started);
       expect(await readFile(out, 'utf8'), step.name).toBe(step.renamed ? full : 'old\n');
